@@ -1,0 +1,40 @@
+/**
+ * The `sophtron-sync` command. Each command lives in its own file exporting `register(program)`;
+ * add new ones to `commands` below. Errors end the process with one clear line and a non-zero code.
+ */
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config.js';
+import { CliError } from './errors.js';
+import { register as registerConfig } from './config.js';
+
+const commands: ((program: Command) => void)[] = [registerConfig];
+
+export function buildProgram(): Command {
+  const program = new Command('sophtron-sync')
+    .description('Sophtron bank data into an exact local ledger, delivered to Firefly III and files.')
+    .version(process.env.npm_package_version ?? '0.1.0')
+    .showHelpAfterError()
+    .exitOverride();
+  for (const register of commands) register(program);
+  return program;
+}
+
+export async function main(argv: string[] = process.argv): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof CliError) {
+      process.stderr.write(`error: ${err.message}\n`);
+      return err.exitCode;
+    }
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (process.env.LOG_LEVEL === 'debug' && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,6 @@
+/** Executable entry of the CLI (bin/sophtron-sync.js runs its compiled form; tests run it with tsx). */
+import { main } from './index.js';
+
+const code = await main();
+// Long-running commands (serve, sandbox, worker) keep the event loop alive; short ones end by themselves.
+if (code !== 0) process.exit(code);

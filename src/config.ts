@@ -1,0 +1,249 @@
+/**
+ * Every setting of the product in one place: its environment variable, default, description and
+ * schema. `loadConfig` validates them all at start; a bad value stops the program with a message
+ * naming the variable. Modules read settings only through the `Config` this returns.
+ */
+import { z } from 'zod';
+
+type Setting<S extends z.ZodTypeAny> = {
+  env: string;
+  description: string;
+  schema: S;
+  /** Secrets are never printed (describeConfig shows "set" / "not set"). */
+  secret?: boolean;
+};
+
+const setting = <S extends z.ZodTypeAny>(s: Setting<S>): Setting<S> => s;
+
+const int = (min: number, max: number, dflt: number) =>
+  z.coerce.number().int().min(min).max(max).default(dflt);
+const optionalText = () =>
+  z
+    .string()
+    .trim()
+    .transform((v) => (v === '' ? undefined : v))
+    .optional();
+const bool = (dflt: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
+    .default(dflt ? 'true' : 'false')
+    .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+const isTimeZone = (tz: string): boolean => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+export const settings = {
+  // --- server and storage ---
+  dataDir: setting({
+    env: 'DATA_DIR',
+    description: 'Folder for the SQLite database, the generated secret key and exports.',
+    schema: z.string().trim().min(1).default('./data'),
+  }),
+  port: setting({
+    env: 'PORT',
+    description: 'HTTP port of the web application.',
+    schema: int(0, 65535, 8080),
+  }),
+  host: setting({
+    env: 'HOST',
+    description:
+      'Address the web application listens on (0.0.0.0 to accept other machines, e.g. in a container).',
+    schema: z.string().trim().min(1).default('127.0.0.1'),
+  }),
+  publicUrl: setting({
+    env: 'PUBLIC_URL',
+    description: 'The address users reach the web application at; https here marks cookies Secure.',
+    schema: optionalText().pipe(z.string().url().optional()),
+  }),
+  logLevel: setting({
+    env: 'LOG_LEVEL',
+    description: 'Log level: fatal, error, warn, info, debug or trace.',
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  }),
+  timeZone: setting({
+    env: 'TIME_ZONE',
+    description: 'Default time zone of new families (an IANA name such as America/New_York).',
+    schema: z
+      .string()
+      .trim()
+      .default('UTC')
+      .refine(isTimeZone, { message: 'must be an IANA time zone name such as America/New_York' }),
+  }),
+  secretKey: setting({
+    env: 'SECRET_KEY',
+    description:
+      'Key that encrypts stored secrets (32 bytes as base64 or 64 hex characters). Without it and SECRET_KEY_FILE, one is generated into the data folder.',
+    schema: optionalText(),
+    secret: true,
+  }),
+  secretKeyFile: setting({
+    env: 'SECRET_KEY_FILE',
+    description: 'File holding the secret key (for Docker secrets).',
+    schema: optionalText(),
+  }),
+
+  // --- Sophtron ---
+  sophtronUserId: setting({
+    env: 'SOPHTRON_USER_ID',
+    description:
+      'Sophtron User ID (Developer Profile → Direct Auth). With the Access Key, the CLI needs no web setup.',
+    schema: optionalText(),
+  }),
+  sophtronAccessKey: setting({
+    env: 'SOPHTRON_ACCESS_KEY',
+    description: 'Sophtron Access Key (base64 text from the Sophtron dashboard).',
+    schema: optionalText(),
+    secret: true,
+  }),
+  sophtronBaseUrl: setting({
+    env: 'SOPHTRON_BASE_URL',
+    description: 'Sophtron API address; https only, except loopback hosts (the sandbox).',
+    schema: z.string().trim().min(1).default('https://api.sophtron.com/api'),
+  }),
+  sophtronTimeoutMs: setting({
+    env: 'SOPHTRON_TIMEOUT_MS',
+    description: 'Timeout of one Sophtron request, in milliseconds.',
+    schema: int(100, 600_000, 30_000),
+  }),
+  sophtronRetryBudgetMs: setting({
+    env: 'SOPHTRON_RETRY_BUDGET_MS',
+    description:
+      'Longest total time spent retrying one Sophtron read (429, 5xx, network errors), in milliseconds.',
+    schema: int(0, 3_600_000, 120_000),
+  }),
+  sophtronJobTimeoutMs: setting({
+    env: 'SOPHTRON_JOB_TIMEOUT_MS',
+    description:
+      'How long a connect or refresh job may run before it is reported as timed out, in milliseconds.',
+    schema: int(1_000, 3_600_000, 600_000),
+  }),
+  sophtronWindowDays: setting({
+    env: 'SOPHTRON_WINDOW_DAYS',
+    description: 'Transactions are read in date windows of at most this many days.',
+    schema: int(1, 3660, 90),
+  }),
+  sophtronMonthlyBudget: setting({
+    env: 'SOPHTRON_MONTHLY_BUDGET',
+    description: 'Sophtron calls this instance may use per month, shared across families.',
+    schema: int(1, 10_000_000, 10_000),
+  }),
+
+  // --- sync ---
+  syncStartDays: setting({
+    env: 'SYNC_START_DAYS',
+    description:
+      'How far back the first sync of an account reads, in days (an account can set its own start date).',
+    schema: int(1, 3660, 90),
+  }),
+  syncOverlapDays: setting({
+    env: 'SYNC_OVERLAP_DAYS',
+    description: 'Later syncs re-read this many days before the last successful sync, to catch late changes.',
+    schema: int(0, 365, 10),
+  }),
+  pendingMatchDays: setting({
+    env: 'PENDING_MATCH_DAYS',
+    description:
+      'A posted transaction replaces a pending one when their dates are at most this many days apart.',
+    schema: int(0, 60, 7),
+  }),
+  pendingGraceDays: setting({
+    env: 'PENDING_GRACE_DAYS',
+    description:
+      'A pending transaction that vanished without a posted match is marked vanished after this many days.',
+    schema: int(0, 365, 5),
+  }),
+
+  // --- Firefly III ---
+  fireflyUrl: setting({
+    env: 'FIREFLY_III_URL',
+    description: 'Address of your Firefly III (for example http://firefly.local:8080).',
+    schema: optionalText().pipe(z.string().url().optional()),
+  }),
+  fireflyToken: setting({
+    env: 'FIREFLY_III_ACCESS_TOKEN',
+    description: 'Firefly III personal access token.',
+    schema: optionalText(),
+    secret: true,
+  }),
+  fireflyTimeoutMs: setting({
+    env: 'FIREFLY_III_TIMEOUT_MS',
+    description: 'Timeout of one Firefly III request, in milliseconds.',
+    schema: int(100, 600_000, 30_000),
+  }),
+  fireflyConcurrency: setting({
+    env: 'FIREFLY_III_CONCURRENCY',
+    description: 'How many requests to Firefly III may run at once during a delivery.',
+    schema: int(1, 32, 4),
+  }),
+  autoImportSecret: setting({
+    env: 'AUTO_IMPORT_SECRET',
+    description:
+      'Secret that guards POST /autoimport (at least 16 characters); unset turns the endpoint off.',
+    schema: optionalText().pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+    secret: true,
+  }),
+
+  // --- sandbox ---
+  sandboxPollsPerStep: setting({
+    env: 'SANDBOX_POLLS_PER_STEP',
+    description: 'Sandbox: how many job polls each job step takes (a real bank takes minutes).',
+    schema: int(1, 10_000, 2),
+  }),
+  sandboxSeed: setting({
+    env: 'SANDBOX_SEED',
+    description: 'Sandbox: seed of the generated data.',
+    schema: int(0, 2 ** 31 - 1, 42),
+  }),
+  sandboxIsoCurrency: setting({
+    env: 'SANDBOX_ISO_CURRENCY',
+    description: 'Sandbox: send ISO currency codes (USD) instead of the symbol ($) Sophtron documents.',
+    schema: bool(false),
+  }),
+} as const;
+
+type Settings = typeof settings;
+export type Config = { [K in keyof Settings]: z.output<Settings[K]['schema']> };
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Validates every setting. `overrides` (from command-line flags) win over the environment and are
+ * named by their environment variable in errors too, so a message always points at one knob.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  overrides: Partial<Record<keyof Settings, unknown>> = {},
+): Config {
+  const out: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [key, s] of Object.entries(settings) as [keyof Settings, Setting<z.ZodTypeAny>][]) {
+    const raw = key in overrides && overrides[key] !== undefined ? overrides[key] : env[s.env];
+    const parsed = s.schema.safeParse(raw === '' && !s.schema.isOptional() ? undefined : raw);
+    if (parsed.success) out[key] = parsed.data;
+    else {
+      const why = parsed.error.issues.map((i) => i.message).join('; ');
+      problems.push(s.secret ? `${s.env}: ${why}` : `${s.env}=${JSON.stringify(raw)}: ${why}`);
+    }
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return out as Config;
+}
+
+/** Lines for `sophtron-sync config show` and the README: every setting, secrets masked. */
+export function describeConfig(config?: Config): { env: string; description: string; value: string }[] {
+  return (Object.entries(settings) as [keyof Settings, Setting<z.ZodTypeAny>][]).map(([key, s]) => {
+    const v = config?.[key];
+    const value = s.secret ? (v ? '(set)' : '(not set)') : v === undefined ? '(not set)' : String(v);
+    return { env: s.env, description: s.description, value };
+  });
+}

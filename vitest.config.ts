@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'test/**/*.test.ts', 'test/**/*.test.tsx'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Two cores on CI: forks keep native modules (better-sqlite3) isolated per file.
+    pool: 'forks',
+    reporters: ['default'],
+  },
+  esbuild: { jsx: 'automatic', jsxImportSource: 'hono/jsx' },
+});
