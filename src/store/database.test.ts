@@ -1,0 +1,57 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DATABASE_FILE, openDatabase } from './database.js';
+import { migrations } from './migrations/index.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe('openDatabase', () => {
+  it('creates the file in the data folder and runs every migration from empty', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ss-db-'));
+    dirs.push(dir);
+    const opened = await openDatabase({ dataDir: join(dir, 'nested') });
+    expect(opened.filename).toBe(join(dir, 'nested', DATABASE_FILE));
+    const done = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(
+      opened.db,
+    );
+    expect(done.rows.map((r) => r.name)).toEqual(Object.keys(migrations).sort());
+    const mode = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(opened.db);
+    expect(mode.rows[0]?.journal_mode).toBe('wal');
+    await opened.close();
+  });
+
+  it('is idempotent when opened again and enforces foreign keys', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ss-db-'));
+    dirs.push(dir);
+    await (await openDatabase({ dataDir: dir })).close();
+    const again = await openDatabase({ dataDir: dir });
+    await expect(
+      again.db
+        .insertInto('accounts')
+        .values({
+          id: 'a1',
+          family_id: 'no-such-family',
+          provider_account_id: null,
+          name: 'x',
+          kind: 'depository',
+          currency: 'USD',
+          balance_rule: 'as_reported',
+          sync_start_date: null,
+          synced_through: null,
+          last_sync_at: null,
+          last_sync_outcome: null,
+          last_sync_error: null,
+          created_at: 'now',
+          updated_at: 'now',
+        })
+        .execute(),
+    ).rejects.toThrow(/FOREIGN KEY/);
+    await again.close();
+  });
+});
