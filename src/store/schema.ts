@@ -10,6 +10,8 @@ import type { ColumnType, Generated } from 'kysely';
 
 type Timestamp = string;
 type CalendarDate = string;
+/** A nullable column added by a later migration: optional on insert, so older inserts still compile. */
+type Added<T> = ColumnType<T | null, T | null | undefined, T | null>;
 
 export interface FamiliesTable {
   id: string;
@@ -39,6 +41,8 @@ export interface ConnectionsTable {
   status: ConnectionStatus;
   /** Sophtron's own words, or ours, for why the status is not "connected". */
   status_reason: string | null;
+  /** Institution country (ISO 3166 alpha-2) when known: CA makes CAD the default currency at linking. */
+  country_code: Added<string>;
   last_refreshed_at: Timestamp | null;
   created_at: Timestamp;
   updated_at: Timestamp;
@@ -59,6 +63,11 @@ export interface ProviderAccountsTable {
   available_minor: number | null;
   currency_hint: string | null;
   last_seen_at: Timestamp;
+  /** Sophtron's own tracked/untracked flag. */
+  remote_status: Added<string>;
+  due_date: Added<CalendarDate>;
+  /** Sophtron's LastUpdated of the account, as sent. */
+  last_updated: Added<string>;
 }
 
 export type AccountKind = 'depository' | 'credit_card' | 'investment' | 'loan';
@@ -73,6 +82,8 @@ export interface AccountsTable {
   id: string;
   family_id: string;
   provider_account_id: string | null;
+  /** Sophtron AccountID this account was linked to before it was unlinked: linking that account again reuses this one (and its history). */
+  previous_sophtron_account_id: Added<string>;
   name: string;
   kind: AccountKind;
   currency: string;
@@ -126,6 +137,16 @@ export interface TombstonesTable {
   provider_transaction_id: string;
   deleted_at: Timestamp;
   deleted_by: string | null;
+  /** The ledger row that was deleted (destinations delete what they delivered for it). */
+  transaction_id: Added<number>;
+  /** From change_counter at deletion, so destinations find deletions like changes. */
+  change_seq: Added<number>;
+}
+
+/** Small key/value facts about this database (secret key check, command-line family). */
+export interface MetaTable {
+  key: string;
+  value: string;
 }
 
 export interface ChangeCounterTable {
@@ -181,6 +202,181 @@ export interface SophtronUsageTable {
   calls: number;
 }
 
+/** A person who logs in to the web application; belongs to one family. */
+export interface WebUsersTable {
+  id: string;
+  family_id: string;
+  username: string;
+  /** scrypt, self-describing: `scrypt$N$r$p$salt$hash` (base64url). */
+  password_hash: string;
+  role: 'admin' | 'member';
+  /** 1 for the instance's first user: may create other families. */
+  instance_admin: number;
+  created_at: Timestamp;
+}
+
+/** A login session; only the SHA-256 of the cookie value is stored. */
+export interface WebSessionsTable {
+  id_hash: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+/** A token for scripts using the JSON API; only its SHA-256 is stored. */
+export interface WebApiTokensTable {
+  id: string;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  created_at: Timestamp;
+  last_used_at: Timestamp | null;
+}
+
+/** Failed logins per client address + username (the login rate limit). */
+export interface WebLoginAttemptsTable {
+  key: string;
+  failures: number;
+  first_failure_at: Timestamp;
+  locked_until: Timestamp | null;
+}
+
+/** Firefly III connection of a family (src/destinations/firefly); the token sealed by the secret box. */
+export interface FireflySettingsTable {
+  family_id: string;
+  url: string;
+  token_sealed: string;
+  /** JSON of delivery options (pending handling, tag, mapping...). */
+  options_json: string;
+  updated_at: Timestamp;
+}
+
+export type FireflyAccountState = 'creating' | 'linked';
+
+/** Ledger account → Firefly III account, with the last balance comparison. */
+export interface FireflyAccountsTable {
+  family_id: string;
+  account_id: string;
+  state: FireflyAccountState;
+  firefly_account_id: string | null;
+  firefly_name: string;
+  /** 'asset' or 'liabilities'. */
+  firefly_type: string;
+  created_by_us: number;
+  opening_balance_minor: number | null;
+  opening_balance_date: CalendarDate | null;
+  checked_at: Timestamp | null;
+  checked_firefly_minor: number | null;
+  checked_bank_minor: number | null;
+  updated_at: Timestamp;
+}
+
+export type FireflyTransactionState =
+  'sending' | 'delivered' | 'skipped' | 'paired' | 'deleted_in_firefly' | 'removed';
+
+/** Ledger transaction → Firefly III transaction group (what was delivered, at which change_seq). */
+export interface FireflyTransactionsTable {
+  family_id: string;
+  transaction_id: number;
+  account_id: string;
+  state: FireflyTransactionState;
+  external_id: string;
+  firefly_group_id: string | null;
+  firefly_journal_id: string | null;
+  /** transactions.change_seq that was delivered (or, while 'sending', is being delivered). */
+  delivered_seq: number;
+  delivered_pending: number;
+  delivered_amount_minor: number | null;
+  note: string | null;
+  updated_at: Timestamp;
+}
+
+/** A family's automatic sync schedule (src/scheduler). */
+export interface SchedulesTable {
+  family_id: string;
+  enabled: number;
+  cron: string;
+  /** Calls per month this family may use; null = the instance budget (SOPHTRON_MONTHLY_BUDGET). */
+  monthly_budget: number | null;
+  /** When the scheduler last started a run for this family (the anchor that collapses missed slots). */
+  last_run_at: Timestamp | null;
+  last_outcome: string | null;
+  last_message: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** Whether delivery to a destination ('firefly', 'files') follows a scheduled sync; options as JSON. */
+export interface ScheduleDestinationsTable {
+  family_id: string;
+  destination: string;
+  enabled: number;
+  options: string;
+  last_delivery_at: Timestamp | null;
+  last_outcome: string | null;
+  last_message: string | null;
+  updated_at: Timestamp;
+}
+
+/** A lock held by one process until `expires_at` (renewed by heartbeats). */
+export interface SchedulerLocksTable {
+  name: string;
+  owner: string;
+  acquired_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+/** Retry state of a failing connection ('*' = the family's whole sync). */
+export interface SchedulerBackoffTable {
+  family_id: string;
+  connection_id: string;
+  failures: number;
+  next_attempt_at: Timestamp;
+  last_error: string | null;
+  updated_at: Timestamp;
+}
+
+export type NotificationChannelKind = 'webhook' | 'ntfy' | 'email';
+
+export interface NotificationChannelsTable {
+  id: string;
+  family_id: string;
+  kind: NotificationChannelKind;
+  name: string;
+  enabled: number;
+  on_success: number;
+  /** Non-secret settings as JSON (URL, SMTP host, addresses). */
+  settings: string;
+  /** Secret settings as sealed JSON (SMTP password, webhook headers, ntfy token). */
+  secret_sealed: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type IncidentKind = 'failure' | 'needs_attention';
+
+/** One open row per failing subject ('sync', 'connection:<id>', 'delivery:<destination>'). */
+export interface IncidentsTable {
+  id: string;
+  family_id: string;
+  subject: string;
+  kind: IncidentKind;
+  message: string;
+  occurrences: number;
+  opened_at: Timestamp;
+  last_seen_at: Timestamp;
+  resolved_at: Timestamp | null;
+}
+
+/** The last transactions.change_seq a file destination delivered. */
+export interface ExportCursorsTable {
+  family_id: string;
+  destination: string;
+  change_seq: number;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   families: FamiliesTable;
   credentials: CredentialsTable;
@@ -194,6 +390,21 @@ export interface Database {
   sync_runs: SyncRunsTable;
   sync_run_accounts: SyncRunAccountsTable;
   sophtron_usage: SophtronUsageTable;
+  firefly_settings: FireflySettingsTable;
+  firefly_accounts: FireflyAccountsTable;
+  firefly_transactions: FireflyTransactionsTable;
+  meta: MetaTable;
+  web_users: WebUsersTable;
+  web_sessions: WebSessionsTable;
+  web_api_tokens: WebApiTokensTable;
+  web_login_attempts: WebLoginAttemptsTable;
+  schedules: SchedulesTable;
+  schedule_destinations: ScheduleDestinationsTable;
+  scheduler_locks: SchedulerLocksTable;
+  scheduler_backoff: SchedulerBackoffTable;
+  notification_channels: NotificationChannelsTable;
+  incidents: IncidentsTable;
+  export_cursors: ExportCursorsTable;
 }
 
 /** For columns whose insert type differs from select (kept here for modules adding tables). */

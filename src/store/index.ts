@@ -1,0 +1,133 @@
+/**
+ * The ledger store: the database plus the secret box and every repository, bound together.
+ * Callers use these functions (each scoped by family) and never SQL dialect details, so a
+ * PostgreSQL dialect can be added in src/store/database.ts without changing them.
+ */
+import type { Config } from '../config.js';
+import { accountsRepository } from './accounts.js';
+import { balancesRepository } from './balances.js';
+import { connectionsRepository } from './connections.js';
+import { credentialsRepository } from './credentials.js';
+import { openDatabase } from './database.js';
+import { familiesRepository } from './families.js';
+import { META_KEY_CHECK, getMeta, setMetaIfAbsent } from './meta.js';
+import {
+  createSecretBox,
+  loadSecretKey,
+  makeKeyCheck,
+  verifyKeyCheck,
+  type SecretBox,
+  type SecretKey,
+} from './secret-box.js';
+import { syncRunsRepository } from './sync-runs.js';
+import { transactionsRepository } from './transactions.js';
+import { usageRepository } from './usage.js';
+import type { Db } from './util.js';
+
+export function bindRepositories(db: Db, secrets: SecretBox) {
+  return {
+    ...familiesRepository(db),
+    ...credentialsRepository(db, secrets),
+    ...connectionsRepository(db),
+    ...accountsRepository(db),
+    ...transactionsRepository(db),
+    ...balancesRepository(db),
+    ...syncRunsRepository(db),
+    ...usageRepository(db),
+  };
+}
+
+export type Repositories = ReturnType<typeof bindRepositories>;
+
+/** The repositories bound to one database transaction (see Store.transaction). */
+export type StoreTx = Repositories & { db: Db; secrets: SecretBox };
+
+export type Store = Repositories & {
+  db: Db;
+  secrets: SecretBox;
+  /** The database file (or ':memory:'). */
+  filename: string;
+  /** Runs `fn` in one database transaction; repository calls on `tx` are part of it. */
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+};
+
+export interface OpenStoreOptions {
+  dataDir: string;
+  /** An explicit database file (or ':memory:'), overriding `<dataDir>/sophtron-sync.sqlite`. */
+  filename?: string;
+  /** SECRET_KEY / SECRET_KEY_FILE values (as in Config), or a key already loaded. */
+  secretKey?: string;
+  secretKeyFile?: string;
+  key?: SecretKey;
+  /** Called once when a key file was generated into the data folder. */
+  onKeyGenerated?: (file: string) => void;
+}
+
+/**
+ * Opens (and migrates) the database, loads the secret key, and checks it against the key check
+ * stored at first open: a different key fails here with a clear message, before any secret is read.
+ */
+export async function openStore(
+  input: Pick<Config, 'dataDir' | 'secretKey' | 'secretKeyFile'> | OpenStoreOptions,
+  extra: { onKeyGenerated?: (file: string) => void } = {},
+): Promise<Store> {
+  const options = input as OpenStoreOptions;
+  const onGenerated = options.onKeyGenerated ?? extra.onKeyGenerated;
+  const key =
+    options.key ??
+    loadSecretKey(
+      { secretKey: options.secretKey, secretKeyFile: options.secretKeyFile },
+      { dataDir: options.dataDir, ...(onGenerated ? { onGenerated } : {}) },
+    );
+  const secrets = createSecretBox(key.key);
+  const opened = await openDatabase(
+    options.filename ? { filename: options.filename } : { dataDir: options.dataDir },
+  );
+  try {
+    const stored = await getMeta(opened.db, META_KEY_CHECK);
+    if (stored === undefined) {
+      const winner = await setMetaIfAbsent(opened.db, META_KEY_CHECK, makeKeyCheck(secrets));
+      verifyKeyCheck(secrets, winner, key);
+    } else {
+      verifyKeyCheck(secrets, stored, key);
+    }
+  } catch (err) {
+    await opened.close();
+    throw err;
+  }
+  const db = opened.db;
+  return {
+    db,
+    secrets,
+    filename: opened.filename,
+    ...bindRepositories(db, secrets),
+    transaction: (fn) =>
+      db.transaction().execute((trx) => fn({ db: trx, secrets, ...bindRepositories(trx, secrets) })),
+    close: () => opened.close(),
+  };
+}
+
+export { StoreError } from './util.js';
+export { SecretKeyError, SecretOpenError } from './secret-box.js';
+export type { SecretBox } from './secret-box.js';
+export * from './account-rules.js';
+export type {
+  Account,
+  ProviderAccount,
+  ProviderAccountListing,
+  SyncableAccount,
+  LinkOptions,
+} from './accounts.js';
+export type { BalanceSnapshot } from './balances.js';
+export type { Connection, ConnectionInput } from './connections.js';
+export type { CredentialsDescription, SophtronCredentials } from './credentials.js';
+export type { Family } from './families.js';
+export { summarizeOutcome, type SyncRun, type SyncRunAccount, type AccountResult } from './sync-runs.js';
+export {
+  nextChangeSeq,
+  type LedgerTransaction,
+  type Tombstone,
+  type TransactionFilter,
+} from './transactions.js';
+export { usageMonth } from './usage.js';

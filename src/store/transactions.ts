@@ -1,0 +1,235 @@
+/**
+ * Reads of ledger transactions for pages and exports, the user's delete (a tombstone, so a later
+ * sync does not bring the row back), and the change sequence the sync engine and destinations use.
+ * Transactions belong to accounts; every query joins accounts to scope by family.
+ */
+import { sql, type Selectable } from 'kysely';
+import type { LedgerTransactionStatus, TombstonesTable, TransactionsTable } from './schema.js';
+import { inTransaction, nowIso, type Db } from './util.js';
+
+export type LedgerTransaction = Selectable<TransactionsTable>;
+export type Tombstone = Selectable<TombstonesTable>;
+
+export interface TransactionListItem extends LedgerTransaction {
+  account_name: string;
+}
+
+export interface TransactionFilter {
+  accountId?: string;
+  accountIds?: string[];
+  /** Inclusive calendar dates on `date`. */
+  from?: string;
+  to?: string;
+  status?: LedgerTransactionStatus | LedgerTransactionStatus[];
+  /** Case-insensitive text in description, merchant, memo, category or check number. */
+  search?: string;
+  /** Default 100, at most 10 000 (exports page through). */
+  limit?: number;
+  offset?: number;
+  /** Default newest first. */
+  order?: 'date_desc' | 'date_asc';
+}
+
+/**
+ * Takes the next value of the global change sequence. Call it inside the transaction that writes
+ * the changed row, so a sequence number is never visible before its row.
+ */
+export async function nextChangeSeq(db: Db): Promise<number> {
+  const row = await db
+    .updateTable('change_counter')
+    .set((eb) => ({ value: eb('value', '+', 1) }))
+    .where('id', '=', 1)
+    .returning('value')
+    .executeTakeFirstOrThrow();
+  return Number(row.value);
+}
+
+/** Escapes LIKE wildcards so a search for "50%" means the text "50%". */
+const likeText = (s: string) => `%${s.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+export function transactionsRepository(db: Db) {
+  const scoped = (familyId: string) =>
+    db
+      .selectFrom('transactions')
+      .innerJoin('accounts', 'accounts.id', 'transactions.account_id')
+      .where('accounts.family_id', '=', familyId);
+
+  return {
+    async listTransactions(
+      familyId: string,
+      filter: TransactionFilter = {},
+    ): Promise<{ rows: TransactionListItem[]; total: number }> {
+      let q = scoped(familyId);
+      if (filter.accountId) q = q.where('transactions.account_id', '=', filter.accountId);
+      if (filter.accountIds) {
+        if (filter.accountIds.length === 0) return { rows: [], total: 0 };
+        q = q.where('transactions.account_id', 'in', filter.accountIds);
+      }
+      if (filter.from) q = q.where('transactions.date', '>=', filter.from);
+      if (filter.to) q = q.where('transactions.date', '<=', filter.to);
+      if (filter.status) {
+        const statuses = Array.isArray(filter.status) ? filter.status : [filter.status];
+        if (statuses.length === 0) return { rows: [], total: 0 };
+        q = q.where('transactions.status', 'in', statuses);
+      }
+      const search = filter.search?.trim();
+      if (search) {
+        const pattern = likeText(search);
+        q = q.where((eb) =>
+          eb.or(
+            (
+              [
+                'transactions.description',
+                'transactions.merchant',
+                'transactions.memo',
+                'transactions.category',
+                'transactions.check_number',
+              ] as const
+            ).map((col) => sql<boolean>`lower(${sql.ref(col)}) like ${pattern} escape '\\'`),
+          ),
+        );
+      }
+      const countRow = await q
+        .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+        .executeTakeFirstOrThrow();
+      const limit = Math.min(Math.max(filter.limit ?? 100, 1), 10_000);
+      const dir = filter.order === 'date_asc' ? 'asc' : 'desc';
+      const rows = await q
+        .selectAll('transactions')
+        .select('accounts.name as account_name')
+        .orderBy('transactions.date', dir)
+        .orderBy('transactions.id', dir)
+        .limit(limit)
+        .offset(Math.max(filter.offset ?? 0, 0))
+        .execute();
+      return { rows, total: Number(countRow.n) };
+    },
+
+    async getTransaction(familyId: string, transactionId: number): Promise<LedgerTransaction | undefined> {
+      return scoped(familyId)
+        .selectAll('transactions')
+        .where('transactions.id', '=', transactionId)
+        .executeTakeFirst();
+    },
+
+    /**
+     * Deletes a transaction the user does not want and leaves a tombstone, so the next sync does
+     * not re-create it. Returns false when it is not the family's.
+     */
+    async deleteTransaction(
+      familyId: string,
+      transactionId: number,
+      deletedBy: string | null = null,
+    ): Promise<boolean> {
+      return inTransaction(db, async (trx) => {
+        const tx = await trx
+          .selectFrom('transactions')
+          .innerJoin('accounts', 'accounts.id', 'transactions.account_id')
+          .select(['transactions.id', 'transactions.account_id', 'transactions.provider_transaction_id'])
+          .where('accounts.family_id', '=', familyId)
+          .where('transactions.id', '=', transactionId)
+          .executeTakeFirst();
+        if (!tx) return false;
+        const seq = await nextChangeSeq(trx);
+        await trx
+          .insertInto('tombstones')
+          .values({
+            account_id: tx.account_id,
+            provider_transaction_id: tx.provider_transaction_id,
+            deleted_at: nowIso(),
+            deleted_by: deletedBy,
+            transaction_id: tx.id,
+            change_seq: seq,
+          })
+          .onConflict((oc) =>
+            oc.columns(['account_id', 'provider_transaction_id']).doUpdateSet({
+              deleted_at: nowIso(),
+              deleted_by: deletedBy,
+              transaction_id: tx.id,
+              change_seq: seq,
+            }),
+          )
+          .execute();
+        await trx.deleteFrom('transactions').where('id', '=', tx.id).execute();
+        return true;
+      });
+    },
+
+    /** Sophtron TransactionIDs the user deleted in this account (a sync skips them). */
+    async tombstonedIds(familyId: string, accountId: string): Promise<Set<string>> {
+      const rows = await db
+        .selectFrom('tombstones')
+        .innerJoin('accounts', 'accounts.id', 'tombstones.account_id')
+        .select('tombstones.provider_transaction_id')
+        .where('accounts.family_id', '=', familyId)
+        .where('tombstones.account_id', '=', accountId)
+        .execute();
+      return new Set(rows.map((r) => r.provider_transaction_id));
+    },
+
+    async listTombstones(
+      familyId: string,
+      options: { accountId?: string; afterSeq?: number; limit?: number } = {},
+    ): Promise<Tombstone[]> {
+      let q = db
+        .selectFrom('tombstones')
+        .innerJoin('accounts', 'accounts.id', 'tombstones.account_id')
+        .selectAll('tombstones')
+        .where('accounts.family_id', '=', familyId);
+      if (options.accountId) q = q.where('tombstones.account_id', '=', options.accountId);
+      if (options.afterSeq !== undefined) q = q.where('tombstones.change_seq', '>', options.afterSeq);
+      return q
+        .orderBy('tombstones.change_seq')
+        .orderBy('tombstones.deleted_at')
+        .limit(options.limit ?? 10_000)
+        .execute();
+    },
+
+    /** "Unless asked": removes a tombstone so the next sync may bring the transaction back. */
+    async removeTombstone(
+      familyId: string,
+      accountId: string,
+      providerTransactionId: string,
+    ): Promise<boolean> {
+      const owned = await db
+        .selectFrom('accounts')
+        .select('id')
+        .where('family_id', '=', familyId)
+        .where('id', '=', accountId)
+        .executeTakeFirst();
+      if (!owned) return false;
+      const r = await db
+        .deleteFrom('tombstones')
+        .where('account_id', '=', accountId)
+        .where('provider_transaction_id', '=', providerTransactionId)
+        .executeTakeFirst();
+      return r.numDeletedRows > 0n;
+    },
+
+    /** Transactions changed after `afterSeq`, in change order: what a destination delivers next. */
+    async listChangedSince(
+      familyId: string,
+      afterSeq: number,
+      options: { accountIds?: string[]; limit?: number } = {},
+    ): Promise<LedgerTransaction[]> {
+      let q = scoped(familyId).selectAll('transactions').where('transactions.change_seq', '>', afterSeq);
+      if (options.accountIds) {
+        if (options.accountIds.length === 0) return [];
+        q = q.where('transactions.account_id', 'in', options.accountIds);
+      }
+      return q
+        .orderBy('transactions.change_seq')
+        .limit(options.limit ?? 1000)
+        .execute();
+    },
+
+    async countTransactions(familyId: string, accountId?: string): Promise<number> {
+      let q = scoped(familyId);
+      if (accountId) q = q.where('transactions.account_id', '=', accountId);
+      const row = await q
+        .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+  };
+}

@@ -1,0 +1,26 @@
+/** Small helpers shared by the repositories (kept inside src/store: dialect details stay here). */
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from './schema.js';
+
+export type Db = Kysely<Database>;
+
+export const newId = (): string => randomUUID();
+export const nowIso = (): string => new Date().toISOString();
+
+/** Runs `fn` in a database transaction, joining the caller's when `db` already is one. */
+export async function inTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T> {
+  if (db.isTransaction) return fn(db);
+  return db.transaction().execute((trx: Transaction<Database>) => fn(trx));
+}
+
+/** An error the store raises for a request it cannot honour; the message is safe to show. */
+export class StoreError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'not_found' | 'conflict' | 'invalid' = 'invalid',
+  ) {
+    super(message);
+    this.name = 'StoreError';
+  }
+}
