@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { addDays, calendarDateIn, daysBetween, isCalendarDate } from './dates.js';
+import { computeWindow, nextSyncedThrough } from './window.js';
+
+const settings = { syncStartDays: 90, syncOverlapDays: 10 };
+const tz = 'America/New_York';
+const linkedOn = (date: string) => ({
+  sync_start_date: null,
+  synced_through: null,
+  // Noon UTC is the same calendar day in New York.
+  created_at: `${date}T12:00:00.000Z`,
+});
+
+describe('calendar dates', () => {
+  it('adds days across months, leap days and years without time-zone drift', () => {
+    expect(addDays('2024-02-28', 1)).toBe('2024-02-29');
+    expect(addDays('2024-03-01', -1)).toBe('2024-02-29');
+    expect(addDays('2023-12-31', 1)).toBe('2024-01-01');
+    expect(daysBetween('2024-01-01', '2025-01-01')).toBe(366);
+    expect(isCalendarDate('2023-02-29')).toBe(false);
+    expect(() => addDays('2024-1-1', 1)).toThrow(/YYYY-MM-DD/);
+  });
+
+  it("takes the day in the family's time zone, not the machine's", () => {
+    const lateEvening = new Date('2026-03-02T03:30:00Z'); // 22:30 on 1 March in New York
+    expect(calendarDateIn(lateEvening, tz)).toBe('2026-03-01');
+    expect(calendarDateIn(lateEvening, 'UTC')).toBe('2026-03-02');
+  });
+});
+
+describe('computeWindow', () => {
+  it('reads SYNC_START_DAYS before linking on the first sync, up to tomorrow', () => {
+    const w = computeWindow({ account: linkedOn('2026-06-01'), today: '2026-06-01', timeZone: tz, settings });
+    expect(w).toEqual({ from: '2026-03-03', to: '2026-06-02', basis: 'first_sync' });
+  });
+
+  it("uses the account's own start date (several years back) on the first sync", () => {
+    const account = { ...linkedOn('2026-06-01'), sync_start_date: '2021-01-01' };
+    const w = computeWindow({ account, today: '2026-06-01', timeZone: tz, settings });
+    expect(w.from).toBe('2021-01-01');
+    expect(w.basis).toBe('first_sync');
+  });
+
+  it('starts later syncs at the last successful sync minus the overlap', () => {
+    const account = { ...linkedOn('2026-01-01'), synced_through: '2026-06-02' };
+    const w = computeWindow({ account, today: '2026-06-05', timeZone: tz, settings });
+    expect(w).toEqual({ from: '2026-05-23', to: '2026-06-06', basis: 'since_last_sync' });
+    const noOverlap = computeWindow({
+      account,
+      today: '2026-06-05',
+      timeZone: tz,
+      settings: { ...settings, syncOverlapDays: 0 },
+    });
+    expect(noOverlap.from).toBe('2026-06-02');
+  });
+
+  it('never starts before the account start date even with the overlap', () => {
+    const account = {
+      ...linkedOn('2026-06-01'),
+      sync_start_date: '2026-05-30',
+      synced_through: '2026-06-02',
+    };
+    const w = computeWindow({ account, today: '2026-06-03', timeZone: tz, settings });
+    expect(w.from).toBe('2026-05-30');
+  });
+
+  it('gives an account linked later its own full backfill, whatever its siblings did', () => {
+    const old = { ...linkedOn('2026-01-01'), synced_through: '2026-06-02' };
+    const late = linkedOn('2026-06-01');
+    const wOld = computeWindow({ account: old, today: '2026-06-01', timeZone: tz, settings });
+    const wLate = computeWindow({ account: late, today: '2026-06-01', timeZone: tz, settings });
+    expect(wOld.from).toBe('2026-05-23');
+    expect(wLate.from).toBe('2026-03-03');
+  });
+
+  it('lets --from and --to override, and refuses a window that ends before it starts', () => {
+    const account = { ...linkedOn('2026-01-01'), synced_through: '2026-06-02' };
+    expect(
+      computeWindow({
+        account,
+        today: '2026-06-05',
+        timeZone: tz,
+        settings,
+        from: '2025-01-01',
+        to: '2025-02-01',
+      }),
+    ).toEqual({ from: '2025-01-01', to: '2025-02-01', basis: 'explicit' });
+    expect(computeWindow({ account, today: '2026-06-05', timeZone: tz, settings, to: '2026-06-04' })).toEqual(
+      {
+        from: '2026-05-23',
+        to: '2026-06-04',
+        basis: 'explicit',
+      },
+    );
+    expect(() =>
+      computeWindow({ account, today: '2026-06-05', timeZone: tz, settings, to: '2026-01-01' }),
+    ).toThrow(/after its end/);
+  });
+});
+
+describe('nextSyncedThrough', () => {
+  it('moves to the end of a window that joins what was synced, and never backwards', () => {
+    const first = linkedOn('2026-06-01');
+    expect(nextSyncedThrough(first, { from: '2026-03-03', to: '2026-06-02' }, settings, tz)).toBe(
+      '2026-06-02',
+    );
+    const later = { ...first, synced_through: '2026-06-02' };
+    expect(nextSyncedThrough(later, { from: '2026-05-23', to: '2026-06-06' }, settings, tz)).toBe(
+      '2026-06-06',
+    );
+    expect(nextSyncedThrough(later, { from: '2025-01-01', to: '2025-02-01' }, settings, tz)).toBe(
+      '2026-06-02',
+    );
+  });
+
+  it('does not jump over a gap left by an explicit --from', () => {
+    const later = { ...linkedOn('2026-01-01'), synced_through: '2026-02-01' };
+    expect(nextSyncedThrough(later, { from: '2026-05-01', to: '2026-06-06' }, settings, tz)).toBe(
+      '2026-02-01',
+    );
+    const never = linkedOn('2026-06-01');
+    expect(nextSyncedThrough(never, { from: '2026-05-01', to: '2026-06-02' }, settings, tz)).toBeNull();
+  });
+});
