@@ -70,4 +70,14 @@ export interface RunJobOptions {
   /** Default SOPHTRON_JOB_TIMEOUT_MS. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** First wait between polls (default 1 s); it grows by half each quiet poll up to maxPollIntervalMs. */
+  pollIntervalMs?: number;
+  /** Longest wait between polls (default 8 s). */
+  maxPollIntervalMs?: number;
+  /** How often an answer may be refused (-1) before the job counts as failed (default 3). */
+  maxAnswerAttempts?: number;
+  /** The connection the job belongs to, when the caller knows it (else taken from the job). */
+  userInstitutionId?: string;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  now?: () => number;
 }

@@ -64,7 +64,10 @@ describe('signing (docs/sophtron-api.md §1.2 vectors)', () => {
   it('recognises base64 access keys', () => {
     expect(isValidAccessKey(key)).toBe(true);
     expect(isValidAccessKey('not base64!')).toBe(false);
-    expect(isValidAccessKey('abc')).toBe(false);
+    expect(isValidAccessKey('abc')).toBe(true);
+    expect(isValidAccessKey('abcde')).toBe(false);
+    expect(isValidAccessKey('abc==')).toBe(false);
+    expect(isValidAccessKey('ab$c')).toBe(false);
     expect(isValidAccessKey('')).toBe(false);
   });
 });

@@ -95,8 +95,8 @@ export type ChallengeAnswer =
 export type JobState =
   | { state: 'running'; step: string | null; status: string | null }
   | { state: 'challenge'; challenge: Challenge }
-  | { state: 'accounts_ready' }
-  | { state: 'succeeded' }
+  | { state: 'accounts_ready'; userInstitutionId?: string | null }
+  | { state: 'succeeded'; userInstitutionId?: string | null }
   | { state: 'failed'; message: string };
 
 /** How a connect / refresh job ended. */
