@@ -1,0 +1,236 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SMTPServer } from 'smtp-server';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase, type OpenedDatabase } from '../../store/database.js';
+import { createSecretBox } from '../../store/secret-box.js';
+import { seedFamily } from '../../../test/fakes/ledger-seed.js';
+import { channelsRepository, ChannelError } from './channels.js';
+import { createNotifier } from './notifier.js';
+
+interface Received {
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+let dir: string;
+let opened: OpenedDatabase;
+let familyId: string;
+let http: Server;
+let httpBase: string;
+let received: Received[];
+let smtp: SMTPServer;
+let smtpPort: number;
+let mails: { from: string; to: string[]; data: string; user?: string; pass?: string }[];
+const secrets = createSecretBox(randomBytes(32));
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'notify-'));
+  opened = await openDatabase({ filename: join(dir, 'db.sqlite') });
+  familyId = await seedFamily(opened.db, 'Smith household');
+  received = [];
+  http = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+    req.on('end', () => {
+      received.push({ path: req.url ?? '', headers: req.headers, body });
+      res.statusCode = req.url?.startsWith('/broken') ? 500 : 200;
+      res.end('{}');
+    });
+  });
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+  httpBase = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+
+  mails = [];
+  smtp = new SMTPServer({
+    authOptional: true,
+    allowInsecureAuth: true,
+    disabledCommands: ['STARTTLS'],
+    onAuth(auth, _session, cb) {
+      if (auth.username === 'mailer' && auth.password === 'smtp-pw-123') cb(null, { user: auth.username });
+      else cb(new Error('bad login'));
+    },
+    onData(stream, session, cb) {
+      let data = '';
+      stream.on('data', (c: Buffer) => (data += c.toString('utf8')));
+      stream.on('end', () => {
+        mails.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          data,
+        });
+        cb();
+      });
+    },
+  });
+  await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', () => r()));
+  smtpPort = (smtp.server.address() as AddressInfo).port;
+});
+
+afterEach(async () => {
+  await new Promise<void>((r) => http.close(() => r()));
+  await new Promise<void>((r) => smtp.close(() => r()));
+  await opened.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function addAll(onSuccess = false) {
+  const repo = channelsRepository(opened.db, secrets);
+  await repo.addChannel(familyId, {
+    name: 'hook',
+    onSuccess,
+    config: {
+      kind: 'webhook',
+      url: `${httpBase}/hook?token=s3cr3t-url`,
+      headers: { 'X-Auth': 'hdr-secret-456' },
+    },
+  });
+  await repo.addChannel(familyId, {
+    name: 'phone',
+    config: { kind: 'ntfy', url: `${httpBase}/ntfy/sophtron-topic`, token: 'tk_ntfy_789' },
+  });
+  await repo.addChannel(familyId, {
+    name: 'mail',
+    config: {
+      kind: 'email',
+      host: '127.0.0.1',
+      port: smtpPort,
+      security: 'none',
+      user: 'mailer',
+      password: 'smtp-pw-123',
+      from: 'sync@example.test',
+      to: ['me@example.test'],
+    },
+  });
+  return repo;
+}
+
+const waitFor = async (cond: () => boolean) => {
+  for (let i = 0; i < 100 && !cond(); i++) await new Promise((r) => setTimeout(r, 20));
+};
+
+describe('notifications', () => {
+  it('sends one message per incident on every channel, then one recovery message', async () => {
+    await addAll();
+    const notifier = createNotifier({ db: opened.db, secrets });
+    const fail = { ok: false as const, kind: 'failure' as const, message: 'Sophtron answered HTTP 503' };
+
+    const first = await notifier.outcome(familyId, 'sync', 'Scheduled sync', fail);
+    expect(first.event).toBe('failure');
+    expect(first.results.every((r) => r.ok)).toBe(true);
+    for (let i = 0; i < 3; i++) {
+      const again = await notifier.outcome(familyId, 'sync', 'Scheduled sync', fail);
+      expect(again.event).toBeNull();
+    }
+    const back = await notifier.outcome(familyId, 'sync', 'Scheduled sync', { ok: true });
+    expect(back.event).toBe('recovery');
+    const quiet = await notifier.outcome(familyId, 'sync', 'Scheduled sync', { ok: true });
+    expect(quiet.event).toBeNull();
+    await waitFor(() => mails.length >= 2);
+
+    const hooks = received.filter((r) => r.path.startsWith('/hook'));
+    expect(hooks).toHaveLength(2);
+    expect(hooks[0]!.headers['x-auth']).toBe('hdr-secret-456');
+    expect(JSON.parse(hooks[0]!.body)).toMatchObject({
+      event: 'failure',
+      title: 'Scheduled sync failed',
+      family: { id: familyId, name: 'Smith household' },
+      subject: 'sync',
+    });
+    expect(JSON.parse(hooks[1]!.body).event).toBe('recovery');
+    expect(JSON.parse(hooks[1]!.body).message).toMatch(/after 4 failed attempts/);
+
+    const ntfy = received.filter((r) => r.path === '/ntfy/sophtron-topic');
+    expect(ntfy).toHaveLength(2);
+    expect(ntfy[0]!.headers).toMatchObject({
+      title: 'Scheduled sync failed',
+      priority: '4',
+      tags: 'warning,sophtron-sync',
+      authorization: 'Bearer tk_ntfy_789',
+    });
+    expect(ntfy[0]!.body).toContain('Sophtron answered HTTP 503');
+    expect(ntfy[1]!.headers.tags).toBe('white_check_mark,sophtron-sync');
+
+    expect(mails).toHaveLength(2);
+    expect(mails[0]!.to).toEqual(['me@example.test']);
+    expect(mails[0]!.data).toMatch(/Subject: Scheduled sync failed/);
+    expect(mails[1]!.data).toMatch(/Subject: Scheduled sync works again/);
+    for (const m of [...received.map((r) => r.body), ...mails.map((m) => m.data)]) {
+      expect(m).not.toMatch(/smtp-pw-123|hdr-secret-456|tk_ntfy_789|s3cr3t-url/);
+    }
+  });
+
+  it('reports needs attention once, and a change of kind as a new incident', async () => {
+    await addAll();
+    const notifier = createNotifier({ db: opened.db, secrets });
+    const mfa = {
+      ok: false as const,
+      kind: 'needs_attention' as const,
+      message: 'Test Bank asks for a security code',
+    };
+    expect((await notifier.outcome(familyId, 'connection:1', 'Test Bank', mfa)).event).toBe(
+      'needs_attention',
+    );
+    expect((await notifier.outcome(familyId, 'connection:1', 'Test Bank', mfa)).event).toBeNull();
+    const fail = { ok: false as const, kind: 'failure' as const, message: 'timeout' };
+    expect((await notifier.outcome(familyId, 'connection:1', 'Test Bank', fail)).event).toBe('failure');
+    const ntfy = received.filter((r) => r.path.startsWith('/ntfy'));
+    expect(ntfy.map((r) => r.headers.title)).toEqual(['Test Bank needs your attention', 'Test Bank failed']);
+  });
+
+  it('sends success messages only to channels that asked, and a test message to all', async () => {
+    await addAll(true);
+    const notifier = createNotifier({ db: opened.db, secrets });
+    const ok = await notifier.success(familyId, 'sync', 'Sync done', '12 new transactions');
+    expect(ok.map((r) => r.name)).toEqual(['hook']);
+    const test = await notifier.test(familyId);
+    expect(test.map((r) => [r.name, r.ok])).toEqual([
+      ['hook', true],
+      ['phone', true],
+      ['mail', true],
+    ]);
+    await waitFor(() => mails.length >= 1);
+    expect(mails[0]!.data).toMatch(/Subject: Sophtron Sync test message/);
+  });
+
+  it('keeps going when a channel fails, and names only its host', async () => {
+    const repo = channelsRepository(opened.db, secrets);
+    await repo.addChannel(familyId, {
+      name: 'broken',
+      config: { kind: 'webhook', url: `${httpBase}/broken/s3cr3t-path` },
+    });
+    await repo.addChannel(familyId, {
+      name: 'down',
+      config: { kind: 'ntfy', url: 'http://127.0.0.1:1/topic-secret' },
+    });
+    await repo.addChannel(familyId, { name: 'ok', config: { kind: 'ntfy', url: `${httpBase}/ntfy/t` } });
+    const results = await createNotifier({ db: opened.db, secrets }).test(familyId);
+    expect(results.map((r) => r.ok)).toEqual([false, false, true]);
+    expect(results[0]!.error).toBe(`${new URL(httpBase).host} answered HTTP 500`);
+    expect(results[1]!.error).toMatch(/^could not reach 127\.0\.0\.1:1 /);
+    expect(results.map((r) => r.error ?? '').join()).not.toMatch(/secret/);
+  });
+
+  it('seals secrets at rest and validates input naming the field', async () => {
+    const repo = await addAll();
+    const rows = await opened.db.selectFrom('notification_channels').selectAll().execute();
+    const dump = JSON.stringify(rows);
+    expect(dump).not.toMatch(/smtp-pw-123|hdr-secret-456|tk_ntfy_789|s3cr3t-url|sophtron-topic/);
+    expect((await repo.listChannels(familyId)).map((c) => c.target)).toEqual([
+      new URL(httpBase).host,
+      new URL(httpBase).host,
+      `me@example.test via 127.0.0.1:${smtpPort}`,
+    ]);
+    await expect(
+      repo.addChannel(familyId, { name: 'x', config: { kind: 'webhook', url: 'ftp://x' } }),
+    ).rejects.toThrow(/^url: must be an http\(s\) URL/);
+    await expect(
+      repo.addChannel(familyId, { name: 'x', config: { kind: 'email', host: 'h', from: 'a@b.c', to: [] } }),
+    ).rejects.toBeInstanceOf(ChannelError);
+  });
+});

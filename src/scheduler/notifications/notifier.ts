@@ -1,0 +1,143 @@
+/**
+ * The notifier: records outcomes as incidents and sends the resulting messages to the family's
+ * channels. A channel that fails is logged and skipped: one broken webhook never hides a message
+ * from the others, and never fails a sync.
+ */
+import type { Kysely } from 'kysely';
+import type { Logger } from '../../log.js';
+import type { SecretBox } from '../../store/secret-box.js';
+import type { Database } from '../../store/schema.js';
+import { channelsRepository, type Channel } from './channels.js';
+import { recordOutcome, type Outcome } from './incidents.js';
+import type { NotificationEvent, NotificationMessage } from './message.js';
+import { sendToChannel, type SendOptions } from './send.js';
+
+export interface NotifierDeps extends SendOptions {
+  db: Kysely<Database>;
+  secrets: SecretBox;
+  log?: Logger;
+  now?: () => Date;
+}
+
+export interface ChannelResult {
+  channelId: string;
+  name: string;
+  ok: boolean;
+  error?: string;
+}
+
+export interface Notifier {
+  /** Records the outcome of a subject and sends a message when an incident opens or recovers. */
+  outcome(
+    familyId: string,
+    subject: string,
+    label: string,
+    outcome: Outcome,
+  ): Promise<{ event: NotificationEvent | null; results: ChannelResult[] }>;
+  /** A success message, sent only to channels that asked for them. */
+  success(familyId: string, subject: string, title: string, body: string): Promise<ChannelResult[]>;
+  /** Sends a test message to every channel of the family (or the given ones), enabled or not. */
+  test(familyId: string, channelIds?: string[]): Promise<ChannelResult[]>;
+}
+
+export function createNotifier(deps: NotifierDeps): Notifier {
+  const channels = channelsRepository(deps.db, deps.secrets);
+  const now = deps.now ?? (() => new Date());
+
+  async function familyName(familyId: string): Promise<string> {
+    const row = await deps.db
+      .selectFrom('families')
+      .select('name')
+      .where('id', '=', familyId)
+      .executeTakeFirst();
+    return row?.name ?? familyId;
+  }
+
+  async function deliver(list: Channel[], message: NotificationMessage): Promise<ChannelResult[]> {
+    const results: ChannelResult[] = [];
+    for (const channel of list) {
+      try {
+        await sendToChannel(channel, message, deps);
+        results.push({ channelId: channel.id, name: channel.name, ok: true });
+      } catch (err) {
+        const error = err instanceof Error ? err.message : String(err);
+        deps.log?.warn({ channel: channel.name, kind: channel.kind, error }, 'notification not sent');
+        results.push({ channelId: channel.id, name: channel.name, ok: false, error });
+      }
+    }
+    return results;
+  }
+
+  async function message(
+    familyId: string,
+    event: NotificationEvent,
+    subject: string,
+    title: string,
+    body: string,
+  ): Promise<NotificationMessage> {
+    return {
+      event,
+      familyId,
+      familyName: await familyName(familyId),
+      subject,
+      title,
+      body,
+      occurredAt: now().toISOString(),
+    };
+  }
+
+  return {
+    async outcome(familyId, subject, label, outcome) {
+      const change = await recordOutcome(deps.db, familyId, subject, outcome, now());
+      if (change.change === 'none') return { event: null, results: [] };
+      let msg: NotificationMessage;
+      if (change.change === 'opened' && change.kind === 'needs_attention') {
+        msg = await message(
+          familyId,
+          'needs_attention',
+          subject,
+          `${label} needs your attention`,
+          `${change.message}\nAutomatic syncs of it are paused until you reconnect or refresh it in Sophtron Sync.`,
+        );
+      } else if (change.change === 'opened') {
+        msg = await message(
+          familyId,
+          'failure',
+          subject,
+          `${label} failed`,
+          `${change.message}\nIt will be retried automatically; you get one message when it works again.`,
+        );
+      } else {
+        msg = await message(
+          familyId,
+          'recovery',
+          subject,
+          `${label} works again`,
+          `Recovered after ${change.occurrences} failed attempt${change.occurrences === 1 ? '' : 's'} since ${change.openedAt}.`,
+        );
+      }
+      const list = (await channels.loadChannels(familyId)).filter((c) => c.enabled);
+      return { event: msg.event, results: await deliver(list, msg) };
+    },
+
+    async success(familyId, subject, title, body) {
+      const list = (await channels.loadChannels(familyId)).filter((c) => c.enabled && c.onSuccess);
+      if (list.length === 0) return [];
+      return deliver(list, await message(familyId, 'success', subject, title, body));
+    },
+
+    async test(familyId, channelIds) {
+      const list = await channels.loadChannels(familyId, channelIds);
+      return deliver(
+        list,
+        await message(
+          familyId,
+          'test',
+          'test',
+          'Sophtron Sync test message',
+          'If you can read this, notifications reach you.',
+        ),
+      );
+    },
+  };
+}
