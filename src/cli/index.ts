@@ -6,8 +6,10 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.js';
 import { CliError } from './errors.js';
 import { register as registerConfig } from './config.js';
+import { register as registerAccountsLink } from './accounts-link.js';
 
-const commands: ((program: Command) => void)[] = [registerConfig];
+// accounts-link adds subcommands to `accounts`: keep it after the accounts command.
+const commands: ((program: Command) => void)[] = [registerConfig, registerAccountsLink];
 
 export function buildProgram(): Command {
   const program = new Command('sophtron-sync')

@@ -288,6 +288,8 @@ export interface FireflyTransactionsTable {
   delivered_seq: number;
   delivered_pending: number;
   delivered_amount_minor: number | null;
+  /** Hash of what was sent (without the run's import tag): a change the ledger made that Firefly does not show sends nothing. */
+  content_hash: string | null;
   note: string | null;
   updated_at: Timestamp;
 }

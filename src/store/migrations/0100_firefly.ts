@@ -46,6 +46,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('delivered_seq', 'integer', (c) => c.notNull())
     .addColumn('delivered_pending', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('delivered_amount_minor', 'integer')
+    .addColumn('content_hash', 'text')
     .addColumn('note', 'text')
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('firefly_transactions_pk', ['family_id', 'transaction_id'])

@@ -1,0 +1,140 @@
+/**
+ * `accounts link` and `accounts unlink`: which provider accounts the ledger syncs, as which kind,
+ * in which currency, and how their balance is shown. Registered after `accounts` (it adds
+ * subcommands to that command, or creates it when absent).
+ */
+import type { Command } from 'commander';
+import {
+  ACCOUNT_KINDS,
+  BALANCE_RULES,
+  isCurrencyCode,
+  type Account,
+  type LinkOptions,
+} from '../store/index.js';
+import type { AccountKind, BalanceRule } from '../store/schema.js';
+import { withCliContext } from './context.js';
+import { CliError } from './errors.js';
+import { printJson } from './output.js';
+
+/** The CLI spells choices with dashes (credit-card); the ledger with underscores. */
+const dashed = (v: string) => v.replace(/_/g, '-');
+const undashed = (v: string) => v.trim().toLowerCase().replace(/-/g, '_');
+
+function choice<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  const v = undashed(value) as T;
+  if (!allowed.includes(v)) {
+    throw new CliError(
+      `${flag}: must be one of ${allowed.map(dashed).join(', ')} (got ${JSON.stringify(value)})`,
+    );
+  }
+  return v;
+}
+
+interface LinkFlags {
+  kind?: string;
+  currency?: string;
+  name?: string;
+  balanceRule?: string;
+  startDate?: string;
+  json?: boolean;
+}
+
+export function parseLinkFlags(flags: LinkFlags): LinkOptions {
+  const out: LinkOptions = {};
+  if (flags.kind !== undefined) out.kind = choice<AccountKind>('--kind', flags.kind, ACCOUNT_KINDS);
+  if (flags.balanceRule !== undefined) {
+    out.balanceRule = choice<BalanceRule>('--balance-rule', flags.balanceRule, BALANCE_RULES);
+  }
+  if (flags.currency !== undefined) {
+    const c = flags.currency.trim().toUpperCase();
+    if (!isCurrencyCode(c)) {
+      throw new CliError(
+        `--currency: must be a 3-letter ISO 4217 code such as USD (got ${JSON.stringify(flags.currency)})`,
+      );
+    }
+    out.currency = c;
+  }
+  if (flags.name !== undefined) {
+    const n = flags.name.trim();
+    if (!n) throw new CliError('--name: must not be empty');
+    out.name = n;
+  }
+  if (flags.startDate !== undefined) {
+    const d = flags.startDate.trim();
+    const t = Date.parse(`${d}T00:00:00Z`);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(d) || Number.isNaN(t) || new Date(t).toISOString().slice(0, 10) !== d) {
+      throw new CliError(`--start-date: must be a date YYYY-MM-DD (got ${JSON.stringify(flags.startDate)})`);
+    }
+    out.startDate = d;
+  }
+  return out;
+}
+
+export function describeAccount(a: Account) {
+  return {
+    id: a.id,
+    name: a.name,
+    kind: dashed(a.kind),
+    currency: a.currency,
+    balanceRule: dashed(a.balance_rule),
+    startDate: a.sync_start_date,
+    linked: a.provider_account_id !== null,
+  };
+}
+
+export function register(program: Command): void {
+  const accounts =
+    program.commands.find((c) => c.name() === 'accounts') ??
+    program.command('accounts').description('Accounts at Sophtron and in the ledger.');
+
+  accounts
+    .command('link <provider-account>')
+    .description(
+      'Sync a provider account into the ledger (by Sophtron AccountID or our provider account id). ' +
+        "Kind, currency and balance rule default from Sophtron's account type and the institution.",
+    )
+    .option('--kind <kind>', `account kind: ${ACCOUNT_KINDS.map(dashed).join(', ')}`)
+    .option('--currency <code>', 'ISO currency code (default USD; CAD for Canadian institutions)')
+    .option('--name <name>', "account name in the ledger (default: the bank's name for it)")
+    .option(
+      '--balance-rule <rule>',
+      `how the balance is shown: ${BALANCE_RULES.map(dashed).join(', ')} (default owed-positive for cards and loans)`,
+    )
+    .option('--start-date <date>', 'first day the first sync reads (YYYY-MM-DD)')
+    .option('--json', 'print JSON')
+    .action(async (ref: string, flags: LinkFlags) => {
+      const options = parseLinkFlags(flags);
+      await withCliContext({}, async ({ store, family }) => {
+        const { account, reused, defaults } = await store.linkAccount(family.id, ref, options);
+        const shown = describeAccount(account);
+        if (flags.json) {
+          printJson({
+            ...shown,
+            reused,
+            defaults: { ...defaults, kind: dashed(defaults.kind), balanceRule: dashed(defaults.balanceRule) },
+          });
+          return;
+        }
+        process.stdout.write(
+          `${reused ? 'linked again' : 'linked'} ${ref} → account ${account.id} "${account.name}": ` +
+            `kind ${shown.kind}, currency ${shown.currency}, balance rule ${shown.balanceRule}` +
+            `${shown.startDate ? `, from ${shown.startDate}` : ''}\n`,
+        );
+      });
+    });
+
+  accounts
+    .command('unlink <account>')
+    .description(
+      'Stop syncing an account (by ledger account id, Sophtron AccountID or provider account id); its history stays.',
+    )
+    .option('--json', 'print JSON')
+    .action(async (ref: string, flags: { json?: boolean }) => {
+      await withCliContext({}, async ({ store, family }) => {
+        const account = await store.unlinkAccount(family.id, ref);
+        if (!account) throw new CliError(`no account or provider account ${JSON.stringify(ref)}`);
+        if (flags.json) printJson(describeAccount(account));
+        else process.stdout.write(`unlinked account ${account.id} "${account.name}" (its history is kept)\n`);
+      });
+    });
+}

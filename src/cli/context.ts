@@ -1,0 +1,114 @@
+/**
+ * What every command that touches the ledger needs: settings, a logger (stderr, so stdout stays
+ * clean for --json), the store, the family the command works on, and a Sophtron client made on
+ * first use. `withCliContext` closes everything when the command ends, also on errors.
+ */
+import { pino } from 'pino';
+import { loadConfig, settings, type Config } from '../config.js';
+import { createLogger, type Logger } from '../log.js';
+import type { SophtronClient } from '../sophtron/client.js';
+import { SophtronConfigError } from '../sophtron/errors.js';
+import { ensureDefaultFamily, findDefaultFamily } from '../store/default-family.js';
+import { familySophtronFromCredentials, type FamilySophtron } from '../store/family-sophtron.js';
+import type { Family } from '../store/families.js';
+import { openStore, SecretKeyError, SecretOpenError, StoreError, type Store } from '../store/index.js';
+import { CliError } from './errors.js';
+
+export const NO_CREDENTIALS =
+  'no Sophtron credentials: set SOPHTRON_USER_ID and SOPHTRON_ACCESS_KEY, or run `sophtron-sync sandbox` to get test ones';
+
+export interface CliContext {
+  config: Config;
+  logger: Logger;
+  store: Store;
+  family: Family;
+  /** Made on first use from the family's stored credentials; every call is counted. */
+  readonly sophtron: SophtronClient;
+}
+
+export interface CliContextOptions {
+  config?: Config;
+  logger?: Logger;
+}
+
+const DEFAULT_BASE_URL: string = settings.sophtronBaseUrl.schema.parse(undefined);
+
+export async function withCliContext<T>(
+  options: CliContextOptions,
+  fn: (ctx: CliContext) => Promise<T>,
+): Promise<T> {
+  const config = options.config ?? loadConfig();
+  const logger = options.logger ?? createLogger(config.logLevel, pino.destination(2));
+  let store: Store;
+  try {
+    store = await openStore(config, {
+      onKeyGenerated: (file) =>
+        process.stderr.write(
+          `note: generated a secret key in ${file} (it encrypts stored credentials; back it up with your data, or set SECRET_KEY)\n`,
+        ),
+    });
+  } catch (err) {
+    if (err instanceof SecretKeyError) throw new CliError(err.message, 2);
+    throw err;
+  }
+  let sophtron: FamilySophtron | undefined;
+  try {
+    const family = await resolveFamily(store, config);
+    const creds = await store.getCredentials(family.id);
+    const ctx: CliContext = {
+      config,
+      logger,
+      store,
+      family,
+      get sophtron(): SophtronClient {
+        if (!creds) throw new CliError(NO_CREDENTIALS);
+        try {
+          sophtron ??= familySophtronFromCredentials(store, family.id, creds, config, { logger });
+        } catch (err) {
+          throw toCliError(err);
+        }
+        return sophtron.client;
+      },
+    };
+    return await fn(ctx);
+  } catch (err) {
+    throw toCliError(err);
+  } finally {
+    await sophtron?.flushUsage();
+    await store.close();
+  }
+}
+
+async function resolveFamily(store: Store, config: Config): Promise<Family> {
+  if (config.sophtronUserId && config.sophtronAccessKey) {
+    return ensureDefaultFamily(store, {
+      userId: config.sophtronUserId,
+      accessKey: config.sophtronAccessKey,
+      baseUrl: config.sophtronBaseUrl === DEFAULT_BASE_URL ? null : config.sophtronBaseUrl,
+      timeZone: config.timeZone,
+    });
+  }
+  if (config.sophtronUserId || config.sophtronAccessKey) {
+    throw new CliError(
+      config.sophtronUserId
+        ? 'SOPHTRON_ACCESS_KEY is not set (SOPHTRON_USER_ID is)'
+        : 'SOPHTRON_USER_ID is not set (SOPHTRON_ACCESS_KEY is)',
+    );
+  }
+  const family = await findDefaultFamily(store);
+  if (!family) throw new CliError(NO_CREDENTIALS);
+  return family;
+}
+
+function toCliError(err: unknown): unknown {
+  if (err instanceof CliError) return err;
+  if (err instanceof StoreError || err instanceof SecretKeyError || err instanceof SophtronConfigError) {
+    return new CliError(err.message);
+  }
+  if (err instanceof SecretOpenError) {
+    return new CliError(
+      `${err.message}: the stored Sophtron Access Key cannot be read; save the credentials again`,
+    );
+  }
+  return err;
+}
