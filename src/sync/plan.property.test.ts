@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bankView, dayDate, postedTruth, settledBy, type Purchase } from '../../test/fakes/bank-model.js';
+import type { ProviderTransactionData } from '../sophtron/types.js';
 import { addDays } from './dates.js';
 import {
   isEmptyPlan,
@@ -69,8 +70,12 @@ class ModelLedger {
   }
 
   /** Only the rows apply.ts would load for this window: proves the planner needs no more. */
-  visible(window: { from: string; to: string }, matchDays: number, fetchedIds: Set<string>): LedgerRow[] {
-    return this.rows.filter((r) => ledgerRowNeeded(r, window, matchDays, fetchedIds)).map((r) => ({ ...r }));
+  visible(window: { from: string; to: string }, matchDays: number, fetched: ProviderTransactionData[]): LedgerRow[] {
+    const ids = new Set(fetched.map((t) => t.transactionId));
+    const pendingIds = new Set(fetched.filter((t) => t.status === 'pending').map((t) => t.transactionId));
+    return this.rows
+      .filter((r) => ledgerRowNeeded(r, window, matchDays, { ids, pendingIds }))
+      .map((r) => ({ ...r }));
   }
 }
 
@@ -100,7 +105,9 @@ const scenarioArb = fc.record({
   matchDays: fc.constantFrom(0, 3, 7),
 });
 
-function runScenario(s: fc.RecordValue<typeof scenarioArb>): ModelLedger {
+type Scenario = typeof scenarioArb extends fc.Arbitrary<infer T> ? T : never;
+
+function runScenario(s: Scenario): ModelLedger {
   const ledger = new ModelLedger();
   let syncedThrough: string | null = null;
   let day = 0;
@@ -115,10 +122,9 @@ function runScenario(s: fc.RecordValue<typeof scenarioArb>): ModelLedger {
       pendingMatchDays: s.matchDays,
       pendingGraceDays: s.grace,
     };
-    const ids = new Set(fetched.map((t) => t.transactionId));
     const input = () => ({
       fetched,
-      ledger: ledger.visible(window, s.matchDays, ids),
+      ledger: ledger.visible(window, s.matchDays, fetched),
       tombstones: ledger.tombstones,
     });
     ledger.apply(planSync(input(), options), options.today);
@@ -247,8 +253,7 @@ describe('planSync properties', () => {
           pendingMatchDays: 7,
           pendingGraceDays: 3,
         };
-        const ids = new Set(fetched.map((t) => t.transactionId));
-        const rows = ledger.visible(window, 7, ids);
+        const rows = ledger.visible(window, 7, fetched);
         const a = planSync({ fetched, ledger: rows, tombstones: ledger.tombstones }, options);
         const b = planSync(
           { fetched: shuffled, ledger: [...rows].reverse(), tombstones: ledger.tombstones },

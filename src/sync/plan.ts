@@ -350,12 +350,12 @@ export function ledgerRowNeeded(
   row: Pick<LedgerRow, 'date' | 'status' | 'provider_transaction_id' | 'replaced_pending_id'>,
   window: { from: CalendarDate; to: CalendarDate },
   matchDays: number,
-  fetchedIds: ReadonlySet<string>,
+  fetched: { ids: ReadonlySet<string>; pendingIds: ReadonlySet<string> },
 ): boolean {
   return (
     (row.date >= addDays(window.from, -matchDays) && row.date <= window.to) ||
     row.status === 'pending' ||
-    fetchedIds.has(row.provider_transaction_id) ||
-    (row.replaced_pending_id !== null && fetchedIds.has(row.replaced_pending_id))
+    fetched.ids.has(row.provider_transaction_id) ||
+    (row.replaced_pending_id !== null && fetched.pendingIds.has(row.replaced_pending_id))
   );
 }
