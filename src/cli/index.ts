@@ -7,9 +7,10 @@ import { ConfigError } from '../config.js';
 import { CliError } from './errors.js';
 import { register as registerConfig } from './config.js';
 import { register as registerAccountsLink } from './accounts-link.js';
+import { register as registerServe } from './serve.js';
 
 // accounts-link adds subcommands to `accounts`: keep it after the accounts command.
-const commands: ((program: Command) => void)[] = [registerConfig, registerAccountsLink];
+const commands: ((program: Command) => void)[] = [registerConfig, registerAccountsLink, registerServe];
 
 export function buildProgram(): Command {
   const program = new Command('sophtron-sync')

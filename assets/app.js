@@ -1,0 +1,69 @@
+// Small behaviours of the web application. Loaded as a file (the CSP forbids inline scripts).
+(function () {
+  'use strict';
+
+  // Live progress: an element with data-sse="<url>" receives server-sent events. Each event's
+  // data is HTML rendered (and escaped) by the server for the element with id = event name,
+  // or the special events "done" (reload/redirect) and "progress" (a <progress> bar).
+  function attachSse(el) {
+    var url = el.getAttribute('data-sse');
+    if (!url || !window.EventSource) return;
+    var source = new EventSource(url);
+    source.addEventListener('progress', function (e) {
+      var data = JSON.parse(e.data);
+      var bar = el.querySelector('progress');
+      if (bar && typeof data.value === 'number') {
+        bar.max = data.max || 100;
+        bar.value = data.value;
+      }
+      var label = el.querySelector('[data-progress-label]');
+      if (label && data.label) label.textContent = data.label;
+    });
+    source.addEventListener('html', function (e) {
+      var data = JSON.parse(e.data);
+      var target = document.getElementById(data.target);
+      if (target) {
+        target.innerHTML = data.html;
+        if (window.htmx) window.htmx.process(target);
+      }
+    });
+    source.addEventListener('done', function (e) {
+      source.close();
+      var data = JSON.parse(e.data || '{}');
+      if (data.redirect) window.location.assign(data.redirect);
+    });
+    source.onerror = function () {
+      // The server closes the stream when it ends; EventSource would reconnect forever.
+      if (source.readyState === 2) return;
+    };
+  }
+
+  // Elapsed time counters: <span data-elapsed-since="<epoch ms>">.
+  function tickElapsed() {
+    var now = Date.now();
+    document.querySelectorAll('[data-elapsed-since]').forEach(function (el) {
+      var since = Number(el.getAttribute('data-elapsed-since'));
+      var s = Math.max(0, Math.floor((now - since) / 1000));
+      el.textContent = Math.floor(s / 60) + ' min ' + (s % 60) + ' s';
+    });
+  }
+
+  function init(root) {
+    (root || document).querySelectorAll('[data-sse]').forEach(attachSse);
+  }
+
+  document.addEventListener('DOMContentLoaded', function () {
+    init(document);
+    setInterval(tickElapsed, 1000);
+  });
+  document.addEventListener('htmx:load', function (e) {
+    if (e.target && e.target.querySelectorAll) {
+      e.target.querySelectorAll('[data-sse]').forEach(function (el) {
+        if (!el.__sse) {
+          el.__sse = true;
+          attachSse(el);
+        }
+      });
+    }
+  });
+})();

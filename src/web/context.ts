@@ -1,0 +1,53 @@
+/** The Hono environment shared by every route module of the web application. */
+import type { Context, Hono } from 'hono';
+import type { Kysely } from 'kysely';
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+import type { Store } from '../store/index.js';
+import type { Database } from '../store/schema.js';
+import type { Session } from './auth/sessions.js';
+import type { WebServices } from './services.js';
+
+/** The built-in sandbox this process runs when no Sophtron credentials are set. */
+export interface SandboxInfo {
+  baseUrl: string;
+  userId: string;
+  accessKey: string;
+}
+
+export interface WebDeps {
+  /** The ledger store (repositories scoped by family). */
+  store: Store;
+  /** = store.db; the web module's own tables are read through it. */
+  db: Kysely<Database>;
+  config: Config;
+  logger: Logger;
+  /** The code that must be typed to create the first user (printed on the console). */
+  setupCode: string;
+  services: WebServices;
+}
+
+export interface WebEnv {
+  Variables: {
+    deps: WebDeps;
+    session: Session | null;
+    /** Secure cookies (https public URL or X-Forwarded-Proto https). */
+    secure: boolean;
+    /** The CSRF token forms of this response must carry (session's, or the pre-session cookie's). */
+    csrf: string;
+    /** Whether this request uses the built-in sandbox (shows the banner). */
+    sandboxMode: boolean;
+    /** Set by token authentication on /api. */
+    apiUser: Session['user'] | null;
+  };
+}
+
+export type WebApp = Hono<WebEnv>;
+export type Ctx = Context<WebEnv>;
+
+/** The logged-in user; routes behind requireLogin may rely on it. */
+export function currentUser(c: Ctx): Session['user'] {
+  const user = c.var.session?.user ?? c.var.apiUser;
+  if (!user) throw new Error('currentUser outside an authenticated route');
+  return user;
+}

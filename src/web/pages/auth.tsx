@@ -1,0 +1,179 @@
+/** First-run setup (guarded by the console code), login and logout. */
+import { deleteCookie } from 'hono/cookie';
+import { z } from 'zod';
+import { isTimeZone } from '../time.js';
+import { dummyHash, MIN_PASSWORD_LENGTH, verifyPassword } from '../auth/passwords.js';
+import { attemptKey, clearFailures, lockedFor, recordFailure } from '../auth/rate-limit.js';
+import { createSession, destroySession, SESSION_COOKIE, SESSION_TTL_MS } from '../auth/sessions.js';
+import { setupCodeMatches } from '../auth/setup-code.js';
+import { setCookieSecure } from '../cookies.js';
+import type { Ctx, WebApp } from '../context.js';
+import { clientIp, formData, parseForm, text } from '../forms.js';
+import { CsrfField } from '../layout.js';
+import { page } from '../render.js';
+import { countUsers, createFamily, createUser, findUserByName } from '../users.js';
+
+export const usernameSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9._@-]{2,64}$/, 'use 2 to 64 letters, digits or . _ @ -');
+export const passwordSchema = z
+  .string()
+  .min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`)
+  .max(200, 'is longer than 200 characters');
+
+const setupSchema = z
+  .object({
+    code: text(40),
+    family: text(100),
+    time_zone: z.string().trim().refine(isTimeZone, 'is not an IANA time zone such as America/New_York'),
+    username: usernameSchema,
+    password: passwordSchema,
+    password2: z.string(),
+  })
+  .refine((v) => v.password === v.password2, { path: ['password2'], message: 'does not match the password' });
+
+const SETUP_LABELS = {
+  code: 'Setup code',
+  family: 'Family name',
+  time_zone: 'Time zone',
+  username: 'Username',
+  password: 'Password',
+  password2: 'Repeat the password',
+};
+
+export function startSession(c: Ctx, cookieValue: string): void {
+  setCookieSecure(c, SESSION_COOKIE, cookieValue, { maxAge: Math.floor(SESSION_TTL_MS / 1000) });
+}
+
+function SetupForm({ csrf, timeZone }: { csrf: string; timeZone: string }) {
+  return (
+    <form method="post" action="/setup" class="card narrow">
+      <CsrfField token={csrf} />
+      <p>
+        Create the first user (the administrator). The setup code was printed on the server's console when it
+        started; it makes sure nobody else on your network claims this instance.
+      </p>
+      <label>
+        Setup code <input name="code" required autocomplete="off" autofocus />
+      </label>
+      <label>
+        Family name <input name="family" required value="Family" />
+      </label>
+      <label>
+        Time zone <input name="time_zone" required value={timeZone} />
+      </label>
+      <label>
+        Username <input name="username" required autocomplete="username" />
+      </label>
+      <label>
+        Password{' '}
+        <input
+          name="password"
+          type="password"
+          required
+          autocomplete="new-password"
+          minlength={MIN_PASSWORD_LENGTH}
+        />
+      </label>
+      <label>
+        Repeat the password <input name="password2" type="password" required autocomplete="new-password" />
+      </label>
+      <button type="submit">Create the administrator</button>
+    </form>
+  );
+}
+
+function LoginForm({ csrf, username }: { csrf: string; username?: string }) {
+  return (
+    <form method="post" action="/login" class="card narrow">
+      <CsrfField token={csrf} />
+      <label>
+        Username <input name="username" required autocomplete="username" value={username ?? ''} autofocus />
+      </label>
+      <label>
+        Password <input name="password" type="password" required autocomplete="current-password" />
+      </label>
+      <button type="submit">Log in</button>
+    </form>
+  );
+}
+
+export function registerAuthPages(app: WebApp): void {
+  app.get('/setup', async (c) => {
+    if ((await countUsers(c.var.deps.db)) > 0) return c.redirect('/login');
+    return page(c, 'Welcome', <SetupForm csrf={c.var.csrf} timeZone={c.var.deps.config.timeZone} />);
+  });
+
+  app.post('/setup', async (c) => {
+    const { db } = c.var.deps;
+    if ((await countUsers(db)) > 0) return c.redirect('/login');
+    const form = await formData(c);
+    const again = (error: string, status: 400 | 403 | 429 = 400) =>
+      page(c, 'Welcome', <SetupForm csrf={c.var.csrf} timeZone={c.var.deps.config.timeZone} />, {
+        flash: { kind: 'error', text: error },
+        status,
+      });
+    const key = attemptKey(clientIp(c), '(setup)');
+    if ((await lockedFor(db, key)) > 0) return again('Too many wrong setup codes; wait 15 minutes.', 429);
+    const parsed = parseForm(setupSchema, form, SETUP_LABELS);
+    if (!parsed.ok) return again(parsed.error);
+    if (!setupCodeMatches(c.var.deps.setupCode, parsed.data.code)) {
+      await recordFailure(db, key);
+      return again('Setup code: wrong code (see the server console).', 403);
+    }
+    const familyId = await createFamily(db, parsed.data.family, parsed.data.time_zone);
+    const userId = await createUser(db, {
+      familyId,
+      username: parsed.data.username,
+      password: parsed.data.password,
+      role: 'admin',
+      instanceAdmin: true,
+    });
+    await clearFailures(db, key);
+    const { cookieValue } = await createSession(db, userId);
+    startSession(c, cookieValue);
+    c.var.deps.logger.info({ familyId }, 'first user created');
+    return c.redirect('/settings');
+  });
+
+  app.get('/login', async (c) => {
+    if ((await countUsers(c.var.deps.db)) === 0) return c.redirect('/setup');
+    if (c.var.session) return c.redirect('/');
+    return page(c, 'Log in', <LoginForm csrf={c.var.csrf} />);
+  });
+
+  app.post('/login', async (c) => {
+    const { db } = c.var.deps;
+    const form = await formData(c);
+    const username = typeof form.username === 'string' ? form.username.trim().toLowerCase().slice(0, 64) : '';
+    const password = typeof form.password === 'string' ? form.password : '';
+    const refuse = (text: string, status: 403 | 429) =>
+      page(c, 'Log in', <LoginForm csrf={c.var.csrf} username={username} />, {
+        flash: { kind: 'error', text },
+        status,
+      });
+    const key = attemptKey(clientIp(c), username);
+    const wait = await lockedFor(db, key);
+    if (wait > 0)
+      return refuse(`Too many failed logins; try again in ${Math.ceil(wait / 60_000)} minutes.`, 429);
+    const user = username ? await findUserByName(db, username) : undefined;
+    const ok = await verifyPassword(password, user?.password_hash ?? (await dummyHash()));
+    if (!user || !ok) {
+      await recordFailure(db, key);
+      return refuse('Wrong username or password.', 403);
+    }
+    await clearFailures(db, key);
+    if (c.var.session) await destroySession(db, c.var.session.idHash);
+    const { cookieValue } = await createSession(db, user.id);
+    startSession(c, cookieValue);
+    return c.redirect('/');
+  });
+
+  app.post('/logout', async (c) => {
+    if (c.var.session) await destroySession(c.var.deps.db, c.var.session.idHash);
+    deleteCookie(c, SESSION_COOKIE, { path: '/' });
+    return c.redirect('/login');
+  });
+}

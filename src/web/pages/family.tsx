@@ -1,0 +1,153 @@
+/** The family's users (admins add them) and, for the instance administrator, other families. */
+import { z } from 'zod';
+import type { Ctx, WebApp } from '../context.js';
+import { currentUser } from '../context.js';
+import { formData, parseForm, text } from '../forms.js';
+import { CsrfField } from '../layout.js';
+import { flashFrom, messagePage, page, withFlash } from '../render.js';
+import { isTimeZone } from '../time.js';
+import { createFamily, createUser, findUserByName, listFamilies, listFamilyUsers } from '../users.js';
+import { passwordSchema, usernameSchema } from './auth.js';
+
+const newUserSchema = z.object({
+  username: usernameSchema,
+  password: passwordSchema,
+  role: z.enum(['admin', 'member']),
+});
+const newFamilySchema = z.object({
+  family: text(100),
+  time_zone: z.string().trim().refine(isTimeZone, 'is not an IANA time zone such as America/New_York'),
+  username: usernameSchema,
+  password: passwordSchema,
+});
+const LABELS = {
+  username: 'Username',
+  password: 'Password',
+  role: 'Role',
+  family: 'Family name',
+  time_zone: 'Time zone',
+};
+
+function UserFields() {
+  return (
+    <>
+      <label>
+        Username <input name="username" required autocomplete="off" />
+      </label>
+      <label>
+        Password <input name="password" type="password" required autocomplete="new-password" />
+      </label>
+    </>
+  );
+}
+
+const refuseNonAdmin = (c: Ctx) =>
+  messagePage(c, 'Not allowed', 'Only an administrator of the family can do this.', 403);
+
+export function registerFamilyPages(app: WebApp): void {
+  app.get('/family', async (c) => {
+    const user = currentUser(c);
+    const users = await listFamilyUsers(c.var.deps.db, user.familyId);
+    return page(
+      c,
+      'Family',
+      <>
+        <table>
+          <caption>People who can log in to this family</caption>
+          <thead>
+            <tr>
+              <th scope="col">Username</th>
+              <th scope="col">Role</th>
+            </tr>
+          </thead>
+          <tbody>
+            {users.map((u) => (
+              <tr>
+                <td>{u.username}</td>
+                <td>{u.role}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {user.role === 'admin' && (
+          <form method="post" action="/family/users" class="card narrow">
+            <h2>Add a person</h2>
+            <CsrfField token={c.var.csrf} />
+            <UserFields />
+            <label>
+              Role
+              <select name="role">
+                <option value="member">member (sees and syncs)</option>
+                <option value="admin">admin (also manages settings and people)</option>
+              </select>
+            </label>
+            <button type="submit">Add</button>
+          </form>
+        )}
+      </>,
+      { flash: flashFrom(c) },
+    );
+  });
+
+  app.post('/family/users', async (c) => {
+    const user = currentUser(c);
+    if (user.role !== 'admin') return refuseNonAdmin(c);
+    const parsed = parseForm(newUserSchema, await formData(c), LABELS);
+    if (!parsed.ok) return c.redirect(withFlash('/family', 'error', parsed.error));
+    if (await findUserByName(c.var.deps.db, parsed.data.username))
+      return c.redirect(withFlash('/family', 'error', 'Username: already taken'));
+    await createUser(c.var.deps.db, { familyId: user.familyId, ...parsed.data });
+    return c.redirect(withFlash('/family', 'ok', `${parsed.data.username} can now log in.`));
+  });
+
+  app.get('/admin/families', async (c) => {
+    if (!currentUser(c).instanceAdmin) return messagePage(c, 'Not found', 'There is nothing here.', 404);
+    const families = await listFamilies(c.var.deps.db);
+    return page(
+      c,
+      'Families',
+      <>
+        <p>
+          Each family has its own Sophtron credentials, banks, accounts and people; none sees another's data.
+        </p>
+        <ul>
+          {families.map((f) => (
+            <li>{f.name}</li>
+          ))}
+        </ul>
+        <form method="post" action="/admin/families" class="card narrow">
+          <h2>New family with its first administrator</h2>
+          <CsrfField token={c.var.csrf} />
+          <label>
+            Family name <input name="family" required />
+          </label>
+          <label>
+            Time zone <input name="time_zone" required value={c.var.deps.config.timeZone} />
+          </label>
+          <UserFields />
+          <button type="submit">Create the family</button>
+        </form>
+      </>,
+      { flash: flashFrom(c) },
+    );
+  });
+
+  app.post('/admin/families', async (c) => {
+    if (!currentUser(c).instanceAdmin) return messagePage(c, 'Not found', 'There is nothing here.', 404);
+    const parsed = parseForm(newFamilySchema, await formData(c), LABELS);
+    if (!parsed.ok) return c.redirect(withFlash('/admin/families', 'error', parsed.error));
+    const { db } = c.var.deps;
+    if (await findUserByName(db, parsed.data.username))
+      return c.redirect(withFlash('/admin/families', 'error', 'Username: already taken'));
+    const familyId = await createFamily(db, parsed.data.family, parsed.data.time_zone);
+    await createUser(db, {
+      familyId,
+      username: parsed.data.username,
+      password: parsed.data.password,
+      role: 'admin',
+    });
+    return c.redirect(withFlash('/admin/families', 'ok', `Family ${parsed.data.family} created.`));
+  });
+}
+
+export { refuseNonAdmin };

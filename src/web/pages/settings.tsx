@@ -1,0 +1,284 @@
+/**
+ * Settings: the family's Sophtron credentials (never shown again after saving), the Firefly III
+ * connection, and the family's time zone. Tests of a connection answer inline through htmx.
+ */
+import { z } from 'zod';
+import type { CredentialCheck } from '../../sophtron/api.js';
+import type { Ctx, WebApp } from '../context.js';
+import { currentUser } from '../context.js';
+import { formData, parseForm, text } from '../forms.js';
+import { CsrfField } from '../layout.js';
+import { flashFrom, page, withFlash } from '../render.js';
+import type { FireflyTestResult } from '../services.js';
+import { isTimeZone } from '../time.js';
+import { getFamily, setFamilyTimeZone } from '../users.js';
+import { refuseNonAdmin } from './family.js';
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+export function isAllowedBaseUrl(value: string): boolean {
+  try {
+    const u = new URL(value);
+    if (u.protocol === 'https:') return true;
+    return u.protocol === 'http:' && (LOOPBACK.has(u.hostname) || u.hostname.startsWith('127.'));
+  } catch {
+    return false;
+  }
+}
+
+const optionalUrl = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? null : v))
+  .refine((v) => v === null || isAllowedBaseUrl(v), 'must be an https address (http only for localhost)');
+
+const sophtronSchema = z.object({
+  user_id: text(100),
+  access_key: text(500),
+  base_url: optionalUrl.optional().transform((v) => v ?? null),
+});
+const SOPHTRON_LABELS = {
+  user_id: 'Sophtron User ID',
+  access_key: 'Sophtron Access Key',
+  base_url: 'Base URL',
+};
+
+const fireflySchema = z.object({
+  url: z
+    .string()
+    .trim()
+    .url('must be an address such as http://firefly.local:8080')
+    .refine((v) => /^https?:/.test(v), 'must start with http:// or https://'),
+  token: z
+    .string()
+    .trim()
+    .transform((v) => (v === '' ? null : v)),
+});
+const FIREFLY_LABELS = { url: 'Firefly III address', token: 'Personal access token' };
+
+function CheckResult({ check }: { check: CredentialCheck }) {
+  if (check.result === 'accepted')
+    return (
+      <p class="flash ok" role="status">
+        Sophtron accepted the credentials.
+      </p>
+    );
+  return (
+    <p class="flash error" role="alert">
+      {check.result === 'rejected' ? 'Sophtron refused the credentials: ' : 'Sophtron could not be reached: '}
+      {check.message}
+    </p>
+  );
+}
+
+function FireflyResult({ result }: { result: FireflyTestResult }) {
+  if (result.ok)
+    return (
+      <p class="flash ok" role="status">
+        Connected to Firefly III{result.version ? ` ${result.version}` : ''}
+        {result.user ? ` as ${result.user}` : ''}.
+      </p>
+    );
+  return (
+    <p class="flash error" role="alert">
+      Firefly III test failed: {result.message}
+    </p>
+  );
+}
+
+async function settingsPage(c: Ctx) {
+  const user = currentUser(c);
+  const { services, db } = c.var.deps;
+  const sophtron = await services.sophtron.describe(user.familyId);
+  const firefly = await services.firefly.describe(user.familyId);
+  const family = await getFamily(db, user.familyId);
+  const csrf = c.var.csrf;
+  const readOnly = user.role !== 'admin';
+  return page(
+    c,
+    'Settings',
+    <>
+      {readOnly && <p>Only an administrator of the family can change these settings.</p>}
+      <section class="card" aria-labelledby="sophtron-h">
+        <h2 id="sophtron-h">Sophtron</h2>
+        {sophtron.source === 'sandbox' ? (
+          <p>No Sophtron credentials are set: this family uses the built-in sandbox.</p>
+        ) : (
+          <dl>
+            <dt>User ID</dt>
+            <dd id="sophtron-user-id">{sophtron.userId}</dd>
+            <dt>Access Key</dt>
+            <dd>set{sophtron.source === 'environment' ? ' (from SOPHTRON_ACCESS_KEY)' : ''}</dd>
+            {sophtron.baseUrl && (
+              <>
+                <dt>Base URL</dt>
+                <dd>{sophtron.baseUrl}</dd>
+              </>
+            )}
+          </dl>
+        )}
+        <form
+          method="post"
+          action="/settings/sophtron/test"
+          hx-post="/settings/sophtron/test"
+          hx-target="#sophtron-test"
+          hx-swap="innerHTML"
+        >
+          <CsrfField token={csrf} />
+          <button type="submit">Test the current credentials</button>
+        </form>
+        <div id="sophtron-test" aria-live="polite"></div>
+        {!readOnly && sophtron.source !== 'environment' && (
+          <form method="post" action="/settings/sophtron">
+            <CsrfField token={csrf} />
+            <p>
+              From Sophtron's developer portal (Developer Profile → Direct Auth). The Access Key is encrypted
+              and never shown again.
+            </p>
+            <label>
+              Sophtron User ID <input name="user_id" required autocomplete="off" />
+            </label>
+            <label>
+              Sophtron Access Key <input name="access_key" type="password" required autocomplete="off" />
+            </label>
+            <label>
+              Base URL (optional){' '}
+              <input name="base_url" type="url" placeholder="https://api.sophtron.com/api" />
+            </label>
+            <button type="submit">Save the credentials</button>
+          </form>
+        )}
+      </section>
+
+      <section class="card" aria-labelledby="firefly-h">
+        <h2 id="firefly-h">Firefly III</h2>
+        {firefly ? (
+          <dl>
+            <dt>Address</dt>
+            <dd id="firefly-url">{firefly.url}</dd>
+            <dt>Personal access token</dt>
+            <dd>{firefly.tokenSet ? 'set' : 'not set'}</dd>
+          </dl>
+        ) : (
+          <p>Not connected yet.</p>
+        )}
+        {firefly && (
+          <form
+            method="post"
+            action="/settings/firefly/test"
+            hx-post="/settings/firefly/test"
+            hx-target="#firefly-test"
+            hx-swap="innerHTML"
+          >
+            <CsrfField token={csrf} />
+            <button type="submit">Test the connection</button>
+          </form>
+        )}
+        <div id="firefly-test" aria-live="polite"></div>
+        {!readOnly && (
+          <form method="post" action="/settings/firefly">
+            <CsrfField token={csrf} />
+            <label>
+              Firefly III address{' '}
+              <input
+                name="url"
+                type="url"
+                required
+                value={firefly?.url ?? ''}
+                placeholder="http://firefly.local:8080"
+              />
+            </label>
+            <label>
+              Personal access token{firefly?.tokenSet ? ' (leave empty to keep the saved one)' : ''}
+              <input name="token" type="password" autocomplete="off" />
+            </label>
+            <button type="submit">Save the Firefly III connection</button>
+          </form>
+        )}
+      </section>
+
+      <section class="card" aria-labelledby="tz-h">
+        <h2 id="tz-h">Time zone</h2>
+        <p>Dates of transactions and syncs are shown in this zone.</p>
+        <form method="post" action="/settings/time-zone">
+          <CsrfField token={csrf} />
+          <label>
+            Time zone{' '}
+            <input name="time_zone" required value={family?.time_zone ?? 'UTC'} disabled={readOnly} />
+          </label>
+          {!readOnly && <button type="submit">Save the time zone</button>}
+        </form>
+      </section>
+    </>,
+    { flash: flashFrom(c) },
+  );
+}
+
+export function registerSettingsPages(app: WebApp): void {
+  app.get('/settings', settingsPage);
+
+  app.post('/settings/sophtron', async (c) => {
+    const user = currentUser(c);
+    if (user.role !== 'admin') return refuseNonAdmin(c);
+    const parsed = parseForm(sophtronSchema, await formData(c), SOPHTRON_LABELS);
+    if (!parsed.ok) return c.redirect(withFlash('/settings', 'error', parsed.error));
+    await c.var.deps.services.sophtron.save(user.familyId, {
+      userId: parsed.data.user_id,
+      accessKey: parsed.data.access_key,
+      baseUrl: parsed.data.base_url,
+    });
+    return c.redirect(withFlash('/settings', 'ok', 'Sophtron credentials saved.'));
+  });
+
+  app.post('/settings/sophtron/test', async (c) => {
+    const check = await c.var.deps.services.sophtron.test(currentUser(c).familyId);
+    if (c.req.header('hx-request')) return c.html(<CheckResult check={check} />);
+    return c.redirect(
+      withFlash(
+        '/settings',
+        check.result === 'accepted' ? 'ok' : 'error',
+        check.result === 'accepted'
+          ? 'Sophtron accepted the credentials.'
+          : `Sophtron test failed: ${check.message}`,
+      ),
+    );
+  });
+
+  app.post('/settings/firefly', async (c) => {
+    const user = currentUser(c);
+    if (user.role !== 'admin') return refuseNonAdmin(c);
+    const parsed = parseForm(fireflySchema, await formData(c), FIREFLY_LABELS);
+    if (!parsed.ok) return c.redirect(withFlash('/settings', 'error', parsed.error));
+    const existing = await c.var.deps.services.firefly.describe(user.familyId);
+    if (!parsed.data.token && !existing?.tokenSet)
+      return c.redirect(withFlash('/settings', 'error', 'Personal access token: is required'));
+    await c.var.deps.services.firefly.save(user.familyId, { url: parsed.data.url, token: parsed.data.token });
+    return c.redirect(withFlash('/settings', 'ok', 'Firefly III connection saved.'));
+  });
+
+  app.post('/settings/firefly/test', async (c) => {
+    const result = await c.var.deps.services.firefly.test(currentUser(c).familyId);
+    if (c.req.header('hx-request')) return c.html(<FireflyResult result={result} />);
+    return c.redirect(
+      withFlash(
+        '/settings',
+        result.ok ? 'ok' : 'error',
+        result.ok ? 'Firefly III connection works.' : `Firefly III test failed: ${result.message}`,
+      ),
+    );
+  });
+
+  app.post('/settings/time-zone', async (c) => {
+    const user = currentUser(c);
+    if (user.role !== 'admin') return refuseNonAdmin(c);
+    const parsed = parseForm(
+      z.object({
+        time_zone: z.string().trim().refine(isTimeZone, 'is not an IANA time zone such as America/New_York'),
+      }),
+      await formData(c),
+      { time_zone: 'Time zone' },
+    );
+    if (!parsed.ok) return c.redirect(withFlash('/settings', 'error', parsed.error));
+    await setFamilyTimeZone(c.var.deps.db, user.familyId, parsed.data.time_zone);
+    return c.redirect(withFlash('/settings', 'ok', 'Time zone saved.'));
+  });
+}

@@ -1,0 +1,89 @@
+/** API tokens for scripts: created here, shown once, stored hashed. */
+import { z } from 'zod';
+import { createApiToken, deleteApiToken, listApiTokens } from '../auth/api-tokens.js';
+import type { Ctx, WebApp } from '../context.js';
+import { currentUser } from '../context.js';
+import { formData, parseForm, text } from '../forms.js';
+import { CsrfField } from '../layout.js';
+import { flashFrom, messagePage, page, withFlash } from '../render.js';
+import { formatTimestamp } from '../time.js';
+
+export function registerTokenPages(app: WebApp): void {
+  const list = async (c: Ctx, created?: string) => {
+    const user = currentUser(c);
+    const tokens = await listApiTokens(c.var.deps.db, user.id);
+    return page(
+      c,
+      'API tokens',
+      <>
+        <p>
+          Scripts use the JSON API with <code>Authorization: Bearer &lt;token&gt;</code>; see{' '}
+          <a href="/api/docs">the API documentation</a>. A token acts as you, in your family.
+        </p>
+        {created && (
+          <div class="card" role="status">
+            <p>Copy the new token now; it is not shown again:</p>
+            <p>
+              <code class="secret" id="new-token">
+                {created}
+              </code>
+            </p>
+          </div>
+        )}
+        <table>
+          <caption>Your tokens</caption>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Created</th>
+              <th scope="col">Last used</th>
+              <th scope="col">
+                <span class="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {tokens.map((t) => (
+              <tr>
+                <td>{t.name}</td>
+                <td>{formatTimestamp(t.created_at, 'UTC')} UTC</td>
+                <td>{t.last_used_at ? `${formatTimestamp(t.last_used_at, 'UTC')} UTC` : 'never'}</td>
+                <td>
+                  <form method="post" action={`/tokens/${t.id}/delete`} class="inline">
+                    <CsrfField token={c.var.csrf} />
+                    <button type="submit" class="danger">
+                      Delete
+                    </button>
+                  </form>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <form method="post" action="/tokens" class="card narrow">
+          <CsrfField token={c.var.csrf} />
+          <label>
+            Name of the new token <input name="name" required placeholder="nightly cron" />
+          </label>
+          <button type="submit">Create a token</button>
+        </form>
+      </>,
+      { flash: flashFrom(c) },
+    );
+  };
+
+  app.get('/tokens', (c) => list(c));
+
+  app.post('/tokens', async (c) => {
+    const parsed = parseForm(z.object({ name: text(100) }), await formData(c), { name: 'Name' });
+    if (!parsed.ok) return c.redirect(withFlash('/tokens', 'error', parsed.error));
+    const token = await createApiToken(c.var.deps.db, currentUser(c).id, parsed.data.name);
+    return list(c, token);
+  });
+
+  app.post('/tokens/:id/delete', async (c) => {
+    if (!(await deleteApiToken(c.var.deps.db, currentUser(c).id, c.req.param('id'))))
+      return messagePage(c, 'Not found', 'There is no such token.', 404);
+    return c.redirect(withFlash('/tokens', 'ok', 'Token deleted.'));
+  });
+}

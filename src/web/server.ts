@@ -1,0 +1,173 @@
+/**
+ * The web application: createWebApp(deps) builds the Hono app (security middleware, then one
+ * route module per page group); startWebServer listens and stops gracefully.
+ */
+import { Hono } from 'hono';
+import { getCookie } from 'hono/cookie';
+import { secureHeaders } from 'hono/secure-headers';
+import { serve, type ServerType } from '@hono/node-server';
+import type { Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  CSRF_FIELD,
+  expectedOrigin,
+  isSafeMethod,
+  originAllowed,
+  PRE_SESSION_COOKIE,
+  submittedToken,
+  tokenMatches,
+} from './auth/csrf.js';
+import { loadSession, SESSION_COOKIE } from './auth/sessions.js';
+import { randomToken } from './auth/tokens.js';
+import { setCookieSecure } from './cookies.js';
+import type { WebApp, WebDeps, WebEnv } from './context.js';
+import { registerAssets } from './assets.js';
+import { registerAuthPages } from './pages/auth.js';
+import { registerDashboard } from './pages/dashboard.js';
+import { registerFamilyPages } from './pages/family.js';
+import { registerTokenPages } from './pages/tokens.js';
+import { registerSchedulePages } from './pages/schedule.js';
+import { registerSettingsPages } from './pages/settings.js';
+import { messagePage } from './render.js';
+import { countUsers } from './users.js';
+
+/** Paths reachable without a session. */
+const PUBLIC_PATHS = new Set(['/login', '/setup', '/healthz']);
+const isPublic = (path: string): boolean => PUBLIC_PATHS.has(path) || path.startsWith('/assets/');
+/** Routes that authenticate themselves (bearer token, shared secret) and use no cookies: no CSRF. */
+const isSelfAuthenticated = (path: string, authorization: string | undefined): boolean =>
+  path === '/autoimport' || (path.startsWith('/api/') && !!authorization?.startsWith('Bearer '));
+
+export function createWebApp(deps: WebDeps): WebApp {
+  const app = new Hono<WebEnv>();
+
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
+      },
+      xFrameOptions: 'DENY',
+      referrerPolicy: 'same-origin',
+      crossOriginEmbedderPolicy: false,
+      permissionsPolicy: { camera: [], microphone: [], geolocation: [] },
+    }),
+  );
+
+  // Context: deps, session, secure flag, CSRF token, sandbox banner.
+  app.use(async (c, next) => {
+    c.set('deps', deps);
+    c.set('apiUser', null);
+    const secure =
+      (deps.config.publicUrl?.startsWith('https:') ?? false) || c.req.header('x-forwarded-proto') === 'https';
+    c.set('secure', secure);
+    const session = await loadSession(deps.db, getCookie(c, SESSION_COOKIE));
+    c.set('session', session);
+    let csrf = session?.csrfToken;
+    if (!csrf) {
+      csrf = getCookie(c, PRE_SESSION_COOKIE);
+      if (!csrf || csrf.length !== 43) {
+        csrf = randomToken();
+        setCookieSecure(c, PRE_SESSION_COOKIE, csrf, { maxAge: 3600 });
+      }
+    }
+    c.set('csrf', csrf);
+    c.set(
+      'sandboxMode',
+      session ? (await deps.services.sophtron.describe(session.user.familyId)).source === 'sandbox' : false,
+    );
+    await next();
+  });
+
+  // CSRF on every state change that rides on cookies.
+  app.use(async (c, next) => {
+    if (isSafeMethod(c.req.method) || isSelfAuthenticated(c.req.path, c.req.header('authorization')))
+      return next();
+    const denied = (why: string) =>
+      c.req.path.startsWith('/api/')
+        ? c.json({ error: why }, 403)
+        : messagePage(c, 'Request refused', `${why} Reload the page and try again.`, 403);
+    if (!originAllowed(c, expectedOrigin(c, deps.config.publicUrl, c.var.secure)))
+      return denied('This request came from another site.');
+    const expected = c.var.session ? c.var.session.csrfToken : getCookie(c, PRE_SESSION_COOKIE);
+    if (!tokenMatches(expected, await submittedToken(c)))
+      return denied(`The form's security token (${CSRF_FIELD}) is missing or out of date.`);
+    return next();
+  });
+
+  // Login required except for public and self-authenticated paths; first run goes to setup.
+  app.use(async (c, next) => {
+    const path = c.req.path;
+    if (isPublic(path) || isSelfAuthenticated(path, c.req.header('authorization'))) return next();
+    if (c.var.session) return next();
+    if (path.startsWith('/api/')) return c.json({ error: 'authentication required' }, 401);
+    if (c.req.header('hx-request')) {
+      c.header('HX-Redirect', '/login');
+      return c.body(null, 401);
+    }
+    if (!isSafeMethod(c.req.method)) return c.text('authentication required', 401);
+    return c.redirect((await countUsers(deps.db)) === 0 ? '/setup' : '/login');
+  });
+
+  app.get('/healthz', (c) => c.json({ ok: true }));
+  registerAssets(app);
+  registerAuthPages(app);
+  registerDashboard(app);
+  registerSettingsPages(app);
+  registerFamilyPages(app);
+  registerTokenPages(app);
+  registerSchedulePages(app);
+
+  app.notFound((c) =>
+    c.req.path.startsWith('/api/')
+      ? c.json({ error: 'not found' }, 404)
+      : messagePage(c, 'Not found', 'There is nothing here.', 404),
+  );
+  app.onError((err, c) => {
+    deps.logger.error(
+      { err: { message: err.message, stack: err.stack }, path: c.req.path },
+      'web request failed',
+    );
+    return c.req.path.startsWith('/api/')
+      ? c.json({ error: 'internal error' }, 500)
+      : c.html('<!doctype html><title>Error</title><p>Something went wrong. The error was logged.</p>', 500);
+  });
+  return app;
+}
+
+export interface RunningWebServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export function startWebServer(app: WebApp, opts: { port: number; host: string }): Promise<RunningWebServer> {
+  return new Promise((resolve, reject) => {
+    let server: ServerType;
+    try {
+      server = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host }, (info: AddressInfo) => {
+        const host = info.address.includes(':') ? `[${info.address}]` : info.address;
+        resolve({
+          url: `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${info.port}`,
+          port: info.port,
+          close: () =>
+            new Promise<void>((done) => {
+              // SSE streams would keep the server open forever: cut idle and live connections.
+              (server as HttpServer).closeAllConnections?.();
+              server.close(() => done());
+            }),
+        });
+      });
+      server.on('error', reject);
+    } catch (err) {
+      reject(err);
+    }
+  });
+}

@@ -1,0 +1,47 @@
+/**
+ * What the web application asks of the other modules (store, Sophtron client, sync, Firefly III
+ * delivery). Pages depend on these ports only; src/web/wiring.ts builds them from the real modules
+ * and tests may pass their own. Every call that touches family data takes the family id first.
+ */
+import type { CredentialCheck, SophtronApi } from '../sophtron/api.js';
+
+export interface SophtronCredentialsView {
+  userId: string;
+  baseUrl: string | null;
+  /** environment: SOPHTRON_* variables; saved: entered in Settings; sandbox: the built-in sandbox. */
+  source: 'environment' | 'saved' | 'sandbox';
+}
+
+export interface SophtronCredentialsInput {
+  userId: string;
+  accessKey: string;
+  baseUrl: string | null;
+}
+
+export interface SophtronPort {
+  describe(familyId: string): Promise<SophtronCredentialsView>;
+  save(familyId: string, input: SophtronCredentialsInput): Promise<void>;
+  /** Tests the given credentials, or the family's current ones when none are given. */
+  test(familyId: string, input?: SophtronCredentialsInput): Promise<CredentialCheck>;
+  client(familyId: string): Promise<SophtronApi>;
+}
+
+export interface FireflyConnectionView {
+  url: string;
+  tokenSet: boolean;
+  source: 'environment' | 'saved';
+}
+
+export type FireflyTestResult =
+  { ok: true; version: string | null; user: string | null } | { ok: false; message: string };
+
+export interface FireflyPort {
+  describe(familyId: string): Promise<FireflyConnectionView | null>;
+  save(familyId: string, input: { url: string; token: string | null }): Promise<void>;
+  test(familyId: string, input?: { url: string; token: string }): Promise<FireflyTestResult>;
+}
+
+export interface WebServices {
+  sophtron: SophtronPort;
+  firefly: FireflyPort;
+}

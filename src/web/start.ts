@@ -1,0 +1,94 @@
+/**
+ * Everything `sophtron-sync serve` starts: the store, the built-in sandbox when no Sophtron
+ * credentials are in the environment, the web app and its HTTP server; and a stop() for shutdown.
+ */
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+import { openStore, type Store } from '../store/index.js';
+import { generateSetupCode } from './auth/setup-code.js';
+import type { SandboxInfo } from './context.js';
+import { createWebApp, startWebServer } from './server.js';
+import { countUsers } from './users.js';
+import { createWebServices } from './wiring.js';
+
+/** The sandbox module's contract (src/sandbox/index.ts). */
+interface SandboxModule {
+  startSandbox(options: {
+    port: number;
+    seed?: number;
+    pollsPerStep?: number;
+    users?: number | { userId: string; accessKey: string }[];
+    controlApi?: boolean;
+    isoCurrency?: boolean;
+  }): Promise<{ baseUrl: string; users: { userId: string; accessKey: string }[]; close(): Promise<void> }>;
+}
+
+export async function startSandboxFor(
+  config: Config,
+): Promise<{ info: SandboxInfo; close(): Promise<void> }> {
+  // Loaded only when needed: an install with real credentials never starts it.
+  // TODO(web): a static import once src/sandbox/index.ts lands (a variable keeps tsc quiet until then).
+  const specifier = '../sandbox/index.js';
+  const mod = (await import(specifier)) as SandboxModule;
+  const sandbox = await mod.startSandbox({
+    port: 0,
+    seed: config.sandboxSeed,
+    pollsPerStep: config.sandboxPollsPerStep,
+    users: 1,
+    controlApi: false,
+    isoCurrency: config.sandboxIsoCurrency,
+  });
+  const user = sandbox.users[0];
+  if (!user) throw new Error('the sandbox started without a user');
+  return {
+    info: { baseUrl: sandbox.baseUrl, userId: user.userId, accessKey: user.accessKey },
+    close: () => sandbox.close(),
+  };
+}
+
+export interface StartedApp {
+  url: string;
+  port: number;
+  store: Store;
+  sandbox: SandboxInfo | null;
+  /** Set on first run (no user yet): the code the first user must type. */
+  setupCode: string | null;
+  stop(): Promise<void>;
+}
+
+export async function startApp(
+  config: Config,
+  opts: { logger: Logger; store?: Store; sandbox?: SandboxInfo | null; setupCode?: string },
+): Promise<StartedApp> {
+  const store = opts.store ?? (await openStore(config));
+  const closers: (() => Promise<void>)[] = [];
+  let sandbox: SandboxInfo | null = opts.sandbox ?? null;
+  if (opts.sandbox === undefined && !(config.sophtronUserId && config.sophtronAccessKey)) {
+    const started = await startSandboxFor(config);
+    sandbox = started.info;
+    closers.push(started.close);
+  }
+  const setupCode = opts.setupCode ?? generateSetupCode();
+  const firstRun = (await countUsers(store.db)) === 0;
+  const app = createWebApp({
+    store,
+    db: store.db,
+    config,
+    logger: opts.logger,
+    setupCode,
+    services: createWebServices(store, config, sandbox, opts.logger),
+  });
+  const server = await startWebServer(app, { port: config.port, host: config.host });
+  return {
+    url: server.url,
+    port: server.port,
+    store,
+    sandbox,
+    setupCode: firstRun ? setupCode : null,
+    async stop() {
+      await server.close();
+      for (const close of closers.reverse()) await close().catch(() => undefined);
+      if (!opts.store) await store.close();
+    },
+  };
+}

@@ -1,0 +1,125 @@
+/**
+ * Builds the web application's ports (src/web/services.ts) from the real modules: the store, the
+ * Sophtron client (saved credentials, environment, or the built-in sandbox) and Firefly III.
+ */
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+import { FireflyClient } from '../destinations/firefly/client.js';
+import {
+  describeFireflySettings,
+  getFireflySettings,
+  saveFireflySettings,
+} from '../destinations/firefly/repository.js';
+import type { CredentialCheck, SophtronApi } from '../sophtron/api.js';
+import { createSophtronClient } from '../sophtron/client.js';
+import type { Store } from '../store/index.js';
+import type { SandboxInfo } from './context.js';
+import type { FireflyPort, SophtronCredentialsInput, SophtronPort, WebServices } from './services.js';
+
+export function createSophtronPort(
+  store: Store,
+  config: Config,
+  sandbox: SandboxInfo | null,
+  logger?: Logger,
+): SophtronPort {
+  const envSet = !!(config.sophtronUserId && config.sophtronAccessKey);
+  const clientFor = (input: SophtronCredentialsInput): SophtronApi =>
+    createSophtronClient({
+      userId: input.userId,
+      accessKey: input.accessKey,
+      baseUrl: input.baseUrl ?? config.sophtronBaseUrl,
+      timeoutMs: config.sophtronTimeoutMs,
+      retryBudgetMs: config.sophtronRetryBudgetMs,
+      windowDays: config.sophtronWindowDays,
+      ...(logger ? { logger } : {}),
+    });
+  const effective = async (familyId: string): Promise<SophtronCredentialsInput | null> => {
+    const saved = await store.getCredentials(familyId);
+    if (saved) return saved;
+    if (envSet)
+      return { userId: config.sophtronUserId!, accessKey: config.sophtronAccessKey!, baseUrl: null };
+    if (sandbox) return { userId: sandbox.userId, accessKey: sandbox.accessKey, baseUrl: sandbox.baseUrl };
+    return null;
+  };
+  return {
+    async describe(familyId) {
+      const saved = await store.describeCredentials(familyId);
+      if (saved) return { userId: saved.userId, baseUrl: saved.baseUrl, source: 'saved' };
+      if (envSet) return { userId: config.sophtronUserId!, baseUrl: null, source: 'environment' };
+      return { userId: sandbox?.userId ?? '', baseUrl: sandbox?.baseUrl ?? null, source: 'sandbox' };
+    },
+    async save(familyId, input) {
+      await store.saveCredentials(familyId, input);
+    },
+    async test(familyId, input): Promise<CredentialCheck> {
+      const creds = input ?? (await effective(familyId));
+      if (!creds) return { result: 'rejected', message: 'no Sophtron credentials are set' };
+      try {
+        return await clientFor(creds).testCredentials();
+      } catch (err) {
+        return { result: 'unreachable', message: err instanceof Error ? err.message : String(err) };
+      }
+    },
+    async client(familyId) {
+      const creds = await effective(familyId);
+      if (!creds) throw new Error('No Sophtron credentials are set: enter them in Settings.');
+      return clientFor(creds);
+    },
+  };
+}
+
+export function createFireflyPort(store: Store, config: Config): FireflyPort {
+  const effective = async (familyId: string) => {
+    const saved = await getFireflySettings(store.db, store.secrets, familyId);
+    if (saved) return { url: saved.url, token: saved.token, options: saved.options };
+    if (config.fireflyUrl && config.fireflyToken)
+      return { url: config.fireflyUrl, token: config.fireflyToken, options: {} };
+    return null;
+  };
+  return {
+    async describe(familyId) {
+      const saved = await describeFireflySettings(store.db, familyId);
+      if (saved) return { url: saved.url, tokenSet: saved.tokenSet, source: 'saved' };
+      if (config.fireflyUrl)
+        return { url: config.fireflyUrl, tokenSet: !!config.fireflyToken, source: 'environment' };
+      return null;
+    },
+    async save(familyId, input) {
+      const current = await effective(familyId);
+      const token = input.token ?? current?.token;
+      if (!token) throw new Error('Personal access token: is required');
+      await saveFireflySettings(store.db, store.secrets, familyId, {
+        url: input.url,
+        token,
+        options: current?.options ?? {},
+      });
+    },
+    async test(familyId, input) {
+      const conn = input ?? (await effective(familyId));
+      if (!conn) return { ok: false, message: 'no Firefly III connection is set' };
+      try {
+        const client = new FireflyClient({
+          baseUrl: conn.url,
+          token: conn.token,
+          timeoutMs: config.fireflyTimeoutMs,
+        });
+        const version = await client.checkVersion();
+        return { ok: true, version, user: null };
+      } catch (err) {
+        return { ok: false, message: err instanceof Error ? err.message : String(err) };
+      }
+    },
+  };
+}
+
+export function createWebServices(
+  store: Store,
+  config: Config,
+  sandbox: SandboxInfo | null,
+  logger?: Logger,
+): WebServices {
+  return {
+    sophtron: createSophtronPort(store, config, sandbox, logger),
+    firefly: createFireflyPort(store, config),
+  };
+}
