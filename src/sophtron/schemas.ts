@@ -54,28 +54,28 @@ const DISPLAY: Record<string, string> = {
 const missing = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 
 /** A required id: a non-empty string (or a number, sent as text). */
-const id = z.unknown().transform((v, ctx) => {
+const id = z.unknown().optional().transform((v, ctx) => {
   if (typeof v === 'string' && v.trim() !== '') return v.trim();
   if (typeof v === 'number' && Number.isFinite(v)) return String(v);
   ctx.issues.push({ code: 'custom', message: missing(v) ? 'missing' : 'unreadable', input: v });
   return z.NEVER;
 });
 
-const optId = z.unknown().transform((v) => {
+const optId = z.unknown().optional().transform((v) => {
   if (typeof v === 'string' && v.trim() !== '') return v.trim();
   if (typeof v === 'number' && Number.isFinite(v)) return String(v);
   return null;
 });
 
 /** Optional text: strings, numbers and booleans as text; blank → null. */
-const text = z.unknown().transform((v) => {
+const text = z.unknown().optional().transform((v) => {
   if (typeof v === 'string') return v.trim() === '' ? null : v.trim();
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   return null;
 });
 
 /** Optional money in cents; present but unreadable is an error, absent is null. */
-const money = z.unknown().transform((v, ctx) => {
+const money = z.unknown().optional().transform((v, ctx) => {
   if (missing(v)) return null;
   if (typeof v === 'string' || typeof v === 'number') {
     const cents = parseCents(v);
@@ -85,9 +85,9 @@ const money = z.unknown().transform((v, ctx) => {
   return z.NEVER;
 });
 
-const date = z.unknown().transform((v) => parseCalendarDate(v));
+const date = z.unknown().optional().transform((v) => parseCalendarDate(v));
 
-const bool = z.unknown().transform((v): boolean | null => {
+const bool = z.unknown().optional().transform((v): boolean | null => {
   if (typeof v === 'boolean') return v;
   if (typeof v === 'string') {
     if (/^true$/i.test(v.trim())) return true;
@@ -116,7 +116,7 @@ const institutionSchema = z.object({
   url: text,
   logo: text,
   countrycode: text,
-  institutiondetail: z.unknown(),
+  institutiondetail: z.unknown().optional(),
 });
 
 function toInstitution(raw: z.output<typeof institutionSchema>): Institution {
@@ -171,7 +171,7 @@ const accountSchema = z.object({
   accountid: id,
   userinstitutionid: optId,
   accountname: text,
-  accountnumber: z.unknown(),
+  accountnumber: z.unknown().optional(),
   accounttype: text,
   subtype: text,
   balance: money,
@@ -307,9 +307,9 @@ const jobSchema = z.object({
   successflag: bool,
   laststep: text,
   laststatus: text,
-  securityquestion: z.unknown(),
+  securityquestion: z.unknown().optional(),
   securityanswer: text,
-  tokenmethod: z.unknown(),
+  tokenmethod: z.unknown().optional(),
   tokenchoice: text,
   tokensentflag: bool,
   tokeninputname: text,
