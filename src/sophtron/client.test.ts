@@ -11,10 +11,11 @@ import {
   createSophtronClientFromConfig,
   type SophtronClientOptions,
 } from './client.js';
+import type {
+  SophtronError} from './errors.js';
 import {
   SophtronAuthError,
   SophtronConfigError,
-  SophtronError,
   SophtronInvalidResponseError,
   SophtronNetworkError,
   SophtronRateLimitedError,
