@@ -1,0 +1,225 @@
+/**
+ * Reads the ledger rows a plan needs and writes a plan, inside one database transaction per account.
+ * Every query is bounded by the window or by an index on a small set (pending rows, fetched ids), so
+ * the work of a sync grows with the window, not with the account's history.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../store/schema.js';
+import type { CalendarDate, ProviderTransactionData } from '../sophtron/types.js';
+import { addDays } from './dates.js';
+import { planSync, type LedgerRow, type PlanOptions, type SyncPlan } from './plan.js';
+
+type Db = Kysely<Database>;
+
+/** SQLite allows 32 766 bound values per statement; stay far below with room for every column. */
+const CHUNK = 500;
+
+const LEDGER_COLUMNS = [
+  'id',
+  'provider_transaction_id',
+  'status',
+  'amount_minor',
+  'date',
+  'transaction_date',
+  'post_date',
+  'description',
+  'merchant',
+  'category',
+  'memo',
+  'check_number',
+  'replaced_pending_id',
+  'last_seen_date',
+] as const;
+
+function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+const toRow = (r: Omit<LedgerRow, 'id'> & { id: number | bigint }): LedgerRow => ({ ...r, id: Number(r.id) });
+
+/** The rows `ledgerRowNeeded` (plan.ts) describes, each read through an index. */
+export async function loadLedgerRows(
+  db: Db,
+  accountId: string,
+  window: { from: CalendarDate; to: CalendarDate },
+  matchDays: number,
+  fetched: readonly ProviderTransactionData[],
+): Promise<LedgerRow[]> {
+  const rows = new Map<number, LedgerRow>();
+  const add = (list: (Omit<LedgerRow, 'id'> & { id: number | bigint })[]) => {
+    for (const r of list) rows.set(Number(r.id), toRow(r));
+  };
+  const base = () => db.selectFrom('transactions').select(LEDGER_COLUMNS).where('account_id', '=', accountId);
+  // transactions_account_date
+  add(
+    await base()
+      .where('date', '>=', addDays(window.from, -matchDays))
+      .where('date', '<=', window.to)
+      .execute(),
+  );
+  // transactions_account_pending (partial)
+  add(await base().where('status', '=', 'pending').execute());
+  // transactions_account_ptid (unique): rows whose date the bank moved out of the window.
+  const ids = [...new Set(fetched.map((t) => t.transactionId))];
+  for (const part of chunks(ids)) add(await base().where('provider_transaction_id', 'in', part).execute());
+  // transactions_account_replaced (partial): merged rows whose pending copy is still listed.
+  const pendingIds = [...new Set(fetched.filter((t) => t.status === 'pending').map((t) => t.transactionId))];
+  for (const part of chunks(pendingIds)) add(await base().where('replaced_pending_id', 'in', part).execute());
+  return [...rows.values()].sort((a, b) => a.id - b.id);
+}
+
+/** TransactionIDs of this payload the user deleted (primary-key lookups). */
+export async function loadTombstones(
+  db: Db,
+  accountId: string,
+  fetched: readonly ProviderTransactionData[],
+): Promise<Set<string>> {
+  const out = new Set<string>();
+  const ids = [...new Set(fetched.map((t) => t.transactionId))];
+  for (const part of chunks(ids)) {
+    const rows = await db
+      .selectFrom('tombstones')
+      .select('provider_transaction_id')
+      .where('account_id', '=', accountId)
+      .where('provider_transaction_id', 'in', part)
+      .execute();
+    for (const r of rows) out.add(r.provider_transaction_id);
+  }
+  return out;
+}
+
+/** Reserves `n` consecutive change sequence numbers; returns the first. */
+async function reserveChangeSeqs(db: Db, n: number): Promise<number> {
+  const row = await db
+    .updateTable('change_counter')
+    .set((eb) => ({ value: eb('value', '+', n) }))
+    .where('id', '=', 1)
+    .returning('value')
+    .executeTakeFirstOrThrow();
+  return Number(row.value) - n + 1;
+}
+
+export interface ApplyContext {
+  accountId: string;
+  /** The account's currency: the ledger never guesses one per transaction. */
+  currency: string;
+  today: CalendarDate;
+  /** ISO timestamp of this sync. */
+  now: string;
+}
+
+/** Writes a plan. Call inside a transaction (applyAccountSync does). Returns the rows written. */
+export async function applyPlan(db: Db, plan: SyncPlan, ctx: ApplyContext): Promise<number> {
+  const changed = plan.updates.length + plan.merges.length + plan.vanishings.length + plan.inserts.length;
+  let seq = changed > 0 ? await reserveChangeSeqs(db, changed) : 0;
+  const seen = { last_seen_at: ctx.now, last_seen_date: ctx.today };
+  const byId = (id: number) =>
+    db.updateTable('transactions').where('id', '=', id).where('account_id', '=', ctx.accountId);
+  const mustTouchOne = (r: { numUpdatedRows: bigint }, what: string) => {
+    if (r.numUpdatedRows !== 1n) throw new Error(`ledger changed under the sync (${what})`);
+  };
+
+  for (const u of plan.updates) {
+    const r = await byId(u.ledgerId)
+      .set({ ...u.changes, ...seen, ...(u.revived ? { vanished_at: null } : {}), change_seq: seq++ })
+      .executeTakeFirst();
+    mustTouchOne(r, `update of ${u.providerTransactionId}`);
+  }
+  for (const m of plan.merges) {
+    const r = await byId(m.ledgerId)
+      .where('status', '=', 'pending')
+      .set({
+        ...m.fields,
+        ...seen,
+        provider_transaction_id: m.postedId,
+        replaced_pending_id: m.pendingId,
+        vanished_at: null,
+        change_seq: seq++,
+      })
+      .executeTakeFirst();
+    mustTouchOne(r, `merge of ${m.pendingId} into ${m.postedId}`);
+  }
+  for (const v of plan.vanishings) {
+    const r = await byId(v.ledgerId)
+      .where('status', '=', 'pending')
+      .set({ status: 'vanished', vanished_at: ctx.now, change_seq: seq++ })
+      .executeTakeFirst();
+    mustTouchOne(r, `vanishing of ${v.providerTransactionId}`);
+  }
+  for (const part of chunks(plan.seen)) {
+    await db
+      .updateTable('transactions')
+      .set(seen)
+      .where('account_id', '=', ctx.accountId)
+      .where('id', 'in', part)
+      .execute();
+  }
+  // 20 columns a row: 500 rows stay well under SQLite's bound-value limit.
+  for (const part of chunks(plan.inserts)) {
+    await db
+      .insertInto('transactions')
+      .values(
+        part.map((i) => ({
+          account_id: ctx.accountId,
+          provider_transaction_id: i.providerTransactionId,
+          ...i.fields,
+          currency: ctx.currency,
+          replaced_pending_id: null,
+          first_seen_at: ctx.now,
+          last_seen_at: ctx.now,
+          last_seen_date: ctx.today,
+          vanished_at: null,
+          change_seq: seq++,
+        })),
+      )
+      .execute();
+  }
+  const restored = plan.inserts.filter((i) => i.restoresDeleted).map((i) => i.providerTransactionId);
+  for (const part of chunks(restored)) {
+    await db
+      .deleteFrom('tombstones')
+      .where('account_id', '=', ctx.accountId)
+      .where('provider_transaction_id', 'in', part)
+      .execute();
+  }
+  return changed + plan.seen.length;
+}
+
+export interface AccountSyncInput extends ApplyContext {
+  fetched: readonly ProviderTransactionData[];
+  planOptions: Omit<PlanOptions, 'today'>;
+  /** Further writes that must commit with the ledger changes (balances, sync state, run record). */
+  alsoWrite?: (trx: Db, outcome: AccountSyncApplied) => Promise<void>;
+}
+
+export interface AccountSyncApplied {
+  plan: SyncPlan;
+  rowsRead: number;
+  rowsWritten: number;
+}
+
+/**
+ * Reads, plans and writes one account in ONE database transaction: an error anywhere (a bad row, a
+ * constraint, the caller's alsoWrite) rolls everything back, so the ledger is never half-written.
+ * The first statement is a write, so SQLite takes the write lock before the ledger is read: two syncs
+ * of the same account (web and scheduler) cannot plan against the same stale rows.
+ */
+export async function applyAccountSync(db: Db, input: AccountSyncInput): Promise<AccountSyncApplied> {
+  const work = async (trx: Db): Promise<AccountSyncApplied> => {
+    await sql`update change_counter set value = value where id = 1`.execute(trx);
+    const { window, pendingMatchDays } = input.planOptions;
+    const ledger = await loadLedgerRows(trx, input.accountId, window, pendingMatchDays, input.fetched);
+    const tombstones = await loadTombstones(trx, input.accountId, input.fetched);
+    const plan = planSync(
+      { fetched: input.fetched, ledger, tombstones },
+      { ...input.planOptions, today: input.today },
+    );
+    const rowsWritten = await applyPlan(trx, plan, input);
+    const applied = { plan, rowsRead: ledger.length, rowsWritten };
+    await input.alsoWrite?.(trx, applied);
+    return applied;
+  };
+  return db.isTransaction ? work(db) : db.transaction().execute(work);
+}

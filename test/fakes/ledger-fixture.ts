@@ -1,0 +1,88 @@
+/**
+ * A real SQLite ledger in a temporary folder with one family, connection, provider account and
+ * linked account, for tests of the sync engine's database side.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase, type OpenedDatabase } from '../../src/store/database.js';
+
+export interface LedgerFixture extends OpenedDatabase {
+  familyId: string;
+  accountId: string;
+  sophtronAccountId: string;
+  dispose(): Promise<void>;
+}
+
+export async function openLedgerFixture(options: { timeZone?: string } = {}): Promise<LedgerFixture> {
+  const dir = mkdtempSync(join(tmpdir(), 'ss-sync-'));
+  const opened = await openDatabase({ dataDir: dir });
+  const now = new Date().toISOString();
+  const { db } = opened;
+  await db
+    .insertInto('families')
+    .values({ id: 'fam', name: 'Test', time_zone: options.timeZone ?? 'UTC', created_at: now })
+    .execute();
+  await db
+    .insertInto('connections')
+    .values({
+      id: 'conn',
+      family_id: 'fam',
+      user_institution_id: 'ui-1',
+      institution_id: 'inst-1',
+      institution_name: 'Test Bank',
+      status: 'connected',
+      status_reason: null,
+      last_refreshed_at: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .execute();
+  await db
+    .insertInto('provider_accounts')
+    .values({
+      id: 'pa',
+      family_id: 'fam',
+      connection_id: 'conn',
+      sophtron_account_id: 'acct',
+      name: 'Checking',
+      number_mask: 'xxx1234',
+      raw_type: 'Checking',
+      sub_type: null,
+      type: 'checking',
+      balance_minor: null,
+      available_minor: null,
+      currency_hint: '$',
+      last_seen_at: now,
+    })
+    .execute();
+  await db
+    .insertInto('accounts')
+    .values({
+      id: 'acc',
+      family_id: 'fam',
+      provider_account_id: 'pa',
+      name: 'Checking',
+      kind: 'depository',
+      currency: 'USD',
+      balance_rule: 'as_reported',
+      sync_start_date: null,
+      synced_through: null,
+      last_sync_at: null,
+      last_sync_outcome: null,
+      last_sync_error: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .execute();
+  return {
+    ...opened,
+    familyId: 'fam',
+    accountId: 'acc',
+    sophtronAccountId: 'acct',
+    async dispose() {
+      await opened.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
