@@ -1,0 +1,224 @@
+/**
+ * Family scoping: every repository function given another family's id finds nothing and changes
+ * nothing. The list of cases must name every function the store exposes, so a new repository
+ * function without a scoping case fails this test.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore, type Store } from './index.js';
+import type { Database } from './schema.js';
+import { providerAccount } from '../../test/fakes/ledger-store.js';
+
+let dir: string;
+let s: Store;
+let a: string; // the owner
+let b: string; // the intruder
+const ids = { connection: '', providerAccount: '', account: '', account2: '', tx: 0, run: '' };
+
+const TABLES: (keyof Database)[] = [
+  'families',
+  'credentials',
+  'connections',
+  'provider_accounts',
+  'accounts',
+  'transactions',
+  'tombstones',
+  'balance_snapshots',
+  'sync_runs',
+  'sync_run_accounts',
+  'sophtron_usage',
+];
+const snapshot = async () =>
+  Object.fromEntries(
+    await Promise.all(TABLES.map(async (t) => [t, await s.db.selectFrom(t).selectAll().execute()] as const)),
+  );
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'ss-scope-'));
+  s = await openStore({ dataDir: dir });
+  a = (await s.createFamily({ name: 'Owner', timeZone: 'UTC' })).id;
+  b = (await s.createFamily({ name: 'Intruder', timeZone: 'UTC' })).id;
+  await s.saveCredentials(a, { userId: 'ua', accessKey: 'YQ==', baseUrl: null });
+  const c = await s.upsertConnection(a, {
+    userInstitutionId: 'ui-1',
+    institutionId: 'i',
+    institutionName: 'Bank',
+    status: 'connected',
+  });
+  ids.connection = c.id;
+  const [pa] = await s.upsertProviderAccounts(a, c.id, [
+    providerAccount(),
+    providerAccount({ accountId: 'acc-2' }),
+    providerAccount({ accountId: 'acc-3' }),
+  ]);
+  ids.providerAccount = pa!.id;
+  ids.account = (await s.linkAccount(a, 'acc-1')).account.id;
+  ids.account2 = (await s.linkAccount(a, 'acc-2')).account.id;
+  await s.db
+    .insertInto('transactions')
+    .values({
+      account_id: ids.account,
+      provider_transaction_id: 't1',
+      status: 'posted',
+      amount_minor: -100,
+      currency: 'USD',
+      date: '2026-01-01',
+      transaction_date: null,
+      post_date: null,
+      description: 'Coffee',
+      merchant: null,
+      category: null,
+      memo: null,
+      check_number: null,
+      replaced_pending_id: null,
+      first_seen_at: 'x',
+      last_seen_at: 'x',
+      last_seen_date: '2026-01-01',
+      vanished_at: null,
+      change_seq: 1,
+    })
+    .execute();
+  ids.tx = Number((await s.db.selectFrom('transactions').select('id').executeTakeFirstOrThrow()).id);
+  await s.db
+    .insertInto('tombstones')
+    .values({ account_id: ids.account, provider_transaction_id: 't0', deleted_at: 'x', deleted_by: null })
+    .execute();
+  await s.recordBalance(a, ids.account, { currentMinor: 1, availableMinor: 1 });
+  ids.run = (await s.createRun(a, 'cli')).id;
+  await s.recordAccountResult(a, ids.run, { accountId: ids.account, outcome: 'succeeded' });
+  await s.incrementUsage(a, 'X', 5);
+});
+
+afterAll(async () => {
+  await s.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+type Case = () => Promise<unknown>;
+const nothing = (v: unknown) => {
+  if (v === undefined || v === false || v === 0) return;
+  if (Array.isArray(v)) return expect(v).toEqual([]);
+  if (v instanceof Set || v instanceof Map) return expect(v.size).toBe(0);
+  if (typeof v === 'object' && v && 'rows' in v) return expect(v).toEqual({ rows: [], total: 0 });
+  throw new Error(`expected nothing, got ${JSON.stringify(v)}`);
+};
+
+// Reads and writes with the intruder's family id and the owner's object ids.
+const cases: Record<string, Case | 'not family-owned'> = {
+  createFamily: 'not family-owned',
+  getFamily: 'not family-owned',
+  listFamilies: 'not family-owned',
+  updateFamily: 'not family-owned',
+  deleteFamily: 'not family-owned',
+  saveCredentials: 'not family-owned', // writes the caller's own row only (primary key = family id)
+  getCredentials: () => s.getCredentials(b),
+  describeCredentials: () => s.describeCredentials(b),
+  deleteCredentials: () => s.deleteCredentials(b),
+  getConnection: () => s.getConnection(b, ids.connection),
+  findConnectionByUserInstitution: () => s.findConnectionByUserInstitution(b, 'ui-1'),
+  listConnections: () => s.listConnections(b),
+  upsertConnection: 'not family-owned', // creates the caller's own row: checked below
+  setConnectionStatus: () => s.setConnectionStatus(b, ids.connection, 'failed', 'x'),
+  markConnectionRefreshed: () => s.markConnectionRefreshed(b, ids.connection),
+  deleteConnection: () => s.deleteConnection(b, ids.connection),
+  getAccount: () => s.getAccount(b, ids.account),
+  listAccounts: () => s.listAccounts(b),
+  listSyncableAccounts: () => s.listSyncableAccounts(b, [ids.account]),
+  getProviderAccount: () => s.getProviderAccount(b, ids.providerAccount),
+  listProviderAccounts: () => s.listProviderAccounts(b, { connectionId: ids.connection }),
+  upsertProviderAccounts: () =>
+    s.upsertProviderAccounts(b, ids.connection, [providerAccount()]).then(
+      () => 'stored!',
+      (err: Error) => void expect(err.message).toMatch(/not found/),
+    ),
+  linkAccount: () =>
+    s.linkAccount(b, 'acc-3').then(
+      () => 'linked!',
+      (err: Error) => void expect(err.message).toMatch(/no provider account/),
+    ),
+  unlinkAccount: () => s.unlinkAccount(b, ids.account),
+  updateAccount: () => s.updateAccount(b, ids.account, { name: 'pwned', kind: 'loan' }),
+  setAccountSyncState: () => s.setAccountSyncState(b, ids.account, { outcome: 'failed' }),
+  deleteAccount: () => s.deleteAccount(b, ids.account2),
+  listTransactions: () => s.listTransactions(b, { accountId: ids.account }),
+  getTransaction: () => s.getTransaction(b, ids.tx),
+  deleteTransaction: () => s.deleteTransaction(b, ids.tx),
+  tombstonedIds: () => s.tombstonedIds(b, ids.account),
+  listTombstones: () => s.listTombstones(b, { accountId: ids.account }),
+  removeTombstone: () => s.removeTombstone(b, ids.account, 't0'),
+  listChangedSince: () => s.listChangedSince(b, 0),
+  countTransactions: () => s.countTransactions(b, ids.account),
+  recordBalance: () => s.recordBalance(b, ids.account, { currentMinor: 9, availableMinor: 9 }),
+  latestBalance: () => s.latestBalance(b, ids.account),
+  latestBalances: () => s.latestBalances(b),
+  listBalances: () => s.listBalances(b, ids.account),
+  createRun: 'not family-owned', // creates the caller's own run
+  recordAccountResult: () =>
+    s.recordAccountResult(b, ids.run, { accountId: ids.account, outcome: 'failed' }).then(
+      () => 'recorded!',
+      (err: Error) => void expect(err.message).toMatch(/not found/),
+    ),
+  finishRun: () => s.finishRun(b, ids.run, { outcome: 'failed' }),
+  getRun: () => s.getRun(b, ids.run),
+  listRuns: () => s.listRuns(b),
+  runningRun: () => s.runningRun(b),
+  failInterruptedRuns: () => s.failInterruptedRuns(b, '9999'),
+  incrementUsage: 'not family-owned', // counts the caller's own calls
+  monthTotal: () => s.monthTotal(b),
+  instanceMonthTotal: 'not family-owned',
+  usageByEndpoint: () => s.usageByEndpoint(b),
+};
+
+describe('family scoping', () => {
+  it('covers every repository function', () => {
+    const fns = Object.entries(s)
+      .filter(([k, v]) => typeof v === 'function' && !['transaction', 'close'].includes(k))
+      .map(([k]) => k)
+      .sort();
+    expect(Object.keys(cases).sort()).toEqual(fns);
+  });
+
+  it("another family's id reads nothing and changes nothing", async () => {
+    const before = await snapshot();
+    for (const [name, run] of Object.entries(cases)) {
+      if (run === 'not family-owned') continue;
+      try {
+        nothing(await run());
+      } catch (err) {
+        throw new Error(`${name}: ${(err as Error).message}`);
+      }
+    }
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("writes in one's own family do not reach another's", async () => {
+    const c = await s.upsertConnection(b, {
+      userInstitutionId: 'ui-1', // the same Sophtron id in another family is another row
+      institutionId: 'i',
+      institutionName: 'Mine',
+      status: 'failed',
+    });
+    expect(c.id).not.toBe(ids.connection);
+    expect((await s.getConnection(a, ids.connection))?.status).toBe('connected');
+    await s.incrementUsage(b, 'X', 1);
+    expect(await s.monthTotal(a)).toBe(5);
+    expect(await s.monthTotal(b)).toBe(1);
+    expect(await s.instanceMonthTotal()).toBe(6);
+    await s.saveCredentials(b, { userId: 'ub', accessKey: 'Yg==', baseUrl: null });
+    expect((await s.getCredentials(a))?.userId).toBe('ua');
+    // A sealed key moved to another family's row does not open (it is bound to its family).
+    const sealedA = await s.db
+      .selectFrom('credentials')
+      .select('access_key_sealed')
+      .where('family_id', '=', a)
+      .executeTakeFirstOrThrow();
+    await s.db
+      .updateTable('credentials')
+      .set({ access_key_sealed: sealedA.access_key_sealed })
+      .where('family_id', '=', b)
+      .execute();
+    await expect(s.getCredentials(b)).rejects.toThrow(/could not be decrypted/);
+  });
+});

@@ -1,0 +1,276 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { providerAccount } from '../../test/fakes/ledger-store.js';
+import { openStore, SecretKeyError, type Store } from './index.js';
+import { GENERATED_KEY_FILE } from './secret-box.js';
+
+const dirs: string[] = [];
+const stores: Store[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'ss-store-'));
+  dirs.push(d);
+  return d;
+};
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.close().catch(() => {});
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+const keep = (s: Store) => {
+  stores.push(s);
+  return s;
+};
+
+describe('openStore and the secret key', () => {
+  it('generates a key once, reuses it, and reads credentials back after reopening', async () => {
+    const dir = tmp();
+    const said: string[] = [];
+    const s1 = keep(await openStore({ dataDir: dir }, { onKeyGenerated: (f) => said.push(f) }));
+    const f = await s1.createFamily({ name: 'A', timeZone: 'UTC' });
+    await s1.saveCredentials(f.id, { userId: 'user-1', accessKey: 'QUJDREVGRw==', baseUrl: null });
+    await s1.close();
+    const s2 = keep(await openStore({ dataDir: dir }, { onKeyGenerated: (f) => said.push(f) }));
+    expect(said).toEqual([join(dir, GENERATED_KEY_FILE)]);
+    expect(await s2.getCredentials(f.id)).toEqual({
+      userId: 'user-1',
+      accessKey: 'QUJDREVGRw==',
+      baseUrl: null,
+    });
+    expect(await s2.describeCredentials(f.id)).toMatchObject({
+      userId: 'user-1',
+      keySet: true,
+      baseUrl: null,
+    });
+    expect(JSON.stringify(await s2.describeCredentials(f.id))).not.toContain('QUJDREVGRw');
+  });
+
+  it('refuses a different key with the documented message, without touching the data', async () => {
+    const dir = tmp();
+    const key = randomBytes(32);
+    const s1 = await openStore({ dataDir: dir, secretKey: key.toString('base64') });
+    const f = await s1.createFamily({ name: 'A', timeZone: 'UTC' });
+    await s1.saveCredentials(f.id, { userId: 'u', accessKey: 'a2V5', baseUrl: null });
+    await s1.close();
+    const wrong = randomBytes(32).toString('hex');
+    await expect(openStore({ dataDir: dir, secretKey: wrong })).rejects.toThrow(SecretKeyError);
+    await expect(openStore({ dataDir: dir, secretKey: wrong })).rejects.toThrow(
+      /^SECRET_KEY does not match the key this data was encrypted with \(the key came from SECRET_KEY\)/,
+    );
+    // Without SECRET_KEY a generated key would differ too: refused, not decrypted to garbage.
+    await expect(openStore({ dataDir: dir })).rejects.toThrow(/SECRET_KEY does not match.*generated file/);
+    // The same key as hex opens it.
+    const s2 = keep(await openStore({ dataDir: dir, secretKey: key.toString('hex') }));
+    expect((await s2.getCredentials(f.id))?.accessKey).toBe('a2V5');
+  });
+
+  it('never writes the Access Key in plaintext to the database or its WAL', async () => {
+    const dir = tmp();
+    const accessKey = 'UExBSU5URVhULUFDQ0VTUy1LRVktOTk5OTk=';
+    const s = keep(await openStore({ dataDir: dir }));
+    const f = await s.createFamily({ name: 'A', timeZone: 'UTC' });
+    await s.saveCredentials(f.id, { userId: 'u', accessKey, baseUrl: null });
+    await s.saveCredentials(f.id, { userId: 'u2', accessKey, baseUrl: 'http://127.0.0.1:9/api' });
+    // Read while open (the WAL still holds the pages) and again after the checkpoint at close.
+    const files = () =>
+      ['sophtron-sync.sqlite', 'sophtron-sync.sqlite-wal', 'sophtron-sync.sqlite-shm']
+        .map((n) => join(dir, n))
+        .filter(existsSync);
+    expect(files().some((p) => p.endsWith('-wal'))).toBe(true);
+    const check = () => {
+      for (const p of files()) {
+        const bytes = readFileSync(p);
+        expect(bytes.includes(Buffer.from(accessKey)), p).toBe(false);
+        expect(bytes.includes(Buffer.from(accessKey, 'utf16le')), p).toBe(false);
+        // The sealed form is there instead (proves the search looks at the right bytes).
+      }
+      const all = Buffer.concat(files().map((p) => readFileSync(p)));
+      expect(all.includes(Buffer.from('u2'))).toBe(true);
+    };
+    check();
+    await s.close();
+    stores.splice(0);
+    check();
+  });
+
+  it('keeps the data when the same generated key file is used by a second process', async () => {
+    const dir = tmp();
+    const a = keep(await openStore({ dataDir: dir }));
+    const b = keep(await openStore({ dataDir: dir }));
+    const f = await a.createFamily({ name: 'A', timeZone: 'UTC' });
+    await a.saveCredentials(f.id, { userId: 'u', accessKey: 'eA==', baseUrl: null });
+    expect((await b.getCredentials(f.id))?.accessKey).toBe('eA==');
+  });
+});
+
+describe('repositories', () => {
+  it('links with defaults from the account type and country, and re-links reusing history', async () => {
+    const s = keep(await openStore({ dataDir: tmp() }));
+    const f = await s.createFamily({ name: 'A', timeZone: 'UTC' });
+    const c = await s.upsertConnection(f.id, {
+      userInstitutionId: 'ui-1',
+      institutionId: 'inst',
+      institutionName: 'Maple Bank',
+      status: 'connected',
+      countryCode: 'CA',
+    });
+    const [chk, card, mort, inv] = await s.upsertProviderAccounts(f.id, c.id, [
+      providerAccount(),
+      providerAccount({ accountId: 'acc-2', name: 'Visa', type: 'credit_card', balance: -1947_18 }),
+      providerAccount({ accountId: 'acc-3', name: 'Home', type: 'mortgage', currencyHint: 'USD' }),
+      providerAccount({ accountId: 'acc-4', name: 'Brokerage', type: 'investment' }),
+    ]);
+    expect((await s.listProviderAccounts(f.id)).every((p) => p.account === null)).toBe(true);
+
+    const l1 = await s.linkAccount(f.id, 'acc-1');
+    expect(l1.account).toMatchObject({ kind: 'depository', currency: 'CAD', balance_rule: 'as_reported' });
+    const l2 = await s.linkAccount(f.id, card!.id);
+    expect(l2.account).toMatchObject({ kind: 'credit_card', balance_rule: 'owed_positive', name: 'Visa' });
+    const l3 = await s.linkAccount(f.id, mort!.sophtron_account_id);
+    expect(l3.account).toMatchObject({ kind: 'loan', currency: 'USD', balance_rule: 'owed_positive' });
+    const l4 = await s.linkAccount(f.id, inv!.id, {
+      kind: 'depository',
+      currency: 'EUR',
+      name: 'Cash',
+      balanceRule: 'negate',
+      startDate: '2026-01-31',
+    });
+    expect(l4.account).toMatchObject({
+      kind: 'depository',
+      currency: 'EUR',
+      name: 'Cash',
+      balance_rule: 'negate',
+      sync_start_date: '2026-01-31',
+    });
+    await expect(s.linkAccount(f.id, 'acc-1')).rejects.toThrow(/already linked/);
+    await expect(s.linkAccount(f.id, 'nope')).rejects.toThrow(/no provider account "nope"/);
+    await expect(s.linkAccount(f.id, 'acc-9')).rejects.toThrow(/no provider account/);
+
+    const listed = await s.listProviderAccounts(f.id);
+    expect(listed.find((p) => p.id === chk!.id)?.account?.id).toBe(l1.account.id);
+    expect((await s.listSyncableAccounts(f.id)).map((a) => a.sophtron_account_id).sort()).toEqual([
+      'acc-1',
+      'acc-2',
+      'acc-3',
+      'acc-4',
+    ]);
+
+    const un = await s.unlinkAccount(f.id, 'acc-2');
+    expect(un).toMatchObject({ id: l2.account.id, provider_account_id: null });
+    await expect(s.unlinkAccount(f.id, l2.account.id)).rejects.toThrow(/is not linked/);
+    expect((await s.listSyncableAccounts(f.id)).map((a) => a.sophtron_account_id)).not.toContain('acc-2');
+    const again = await s.linkAccount(f.id, 'acc-2', { balanceRule: 'as_reported' });
+    expect(again.reused).toBe(true);
+    expect(again.account).toMatchObject({
+      id: l2.account.id,
+      kind: 'credit_card',
+      balance_rule: 'as_reported',
+    });
+
+    // A sync upsert that lacks a balance keeps the last known one.
+    const [chk2] = await s.upsertProviderAccounts(f.id, c.id, [
+      providerAccount({ balance: null, availableBalance: null, name: 'Renamed' }),
+    ]);
+    expect(chk2).toMatchObject({
+      id: chk!.id,
+      balance_minor: 123_45,
+      available_minor: 100_00,
+      name: 'Renamed',
+    });
+  });
+
+  it('lists, searches, pages and tombstones transactions; counts usage; records runs', async () => {
+    const s = keep(await openStore({ dataDir: tmp() }));
+    const f = await s.createFamily({ name: 'A', timeZone: 'UTC' });
+    const c = await s.upsertConnection(f.id, {
+      userInstitutionId: 'ui-1',
+      institutionId: 'i',
+      institutionName: 'B',
+      status: 'connected',
+    });
+    await s.upsertProviderAccounts(f.id, c.id, [providerAccount()]);
+    const { account } = await s.linkAccount(f.id, 'acc-1');
+    const rows = [
+      { id: 't1', date: '2026-01-05', description: 'Coffee 50% off', status: 'posted', amount: -450 },
+      { id: 't2', date: '2026-01-06', description: 'Coffee 500 beans', status: 'pending', amount: -1200 },
+      { id: 't3', date: '2026-02-01', description: 'Salary', status: 'posted', amount: 250000 },
+    ] as const;
+    await s.transaction(async (tx) => {
+      for (const r of rows) {
+        const seq = await (await import('./transactions.js')).nextChangeSeq(tx.db);
+        await tx.db
+          .insertInto('transactions')
+          .values({
+            account_id: account.id,
+            provider_transaction_id: r.id,
+            status: r.status,
+            amount_minor: r.amount,
+            currency: 'USD',
+            date: r.date,
+            transaction_date: r.date,
+            post_date: null,
+            description: r.description,
+            merchant: null,
+            category: null,
+            memo: null,
+            check_number: null,
+            replaced_pending_id: null,
+            first_seen_at: 'x',
+            last_seen_at: 'x',
+            last_seen_date: r.date,
+            vanished_at: null,
+            change_seq: seq,
+          })
+          .execute();
+      }
+    });
+    const all = await s.listTransactions(f.id);
+    expect(all.total).toBe(3);
+    expect(all.rows.map((r) => r.provider_transaction_id)).toEqual(['t3', 't2', 't1']);
+    expect(all.rows[0]!.account_name).toBe('Everyday Checking');
+    expect(
+      (await s.listTransactions(f.id, { search: '50%' })).rows.map((r) => r.provider_transaction_id),
+    ).toEqual(['t1']);
+    expect((await s.listTransactions(f.id, { search: 'COFFEE' })).total).toBe(2);
+    expect((await s.listTransactions(f.id, { status: 'pending' })).total).toBe(1);
+    expect(
+      (await s.listTransactions(f.id, { from: '2026-01-06', to: '2026-01-31' })).rows.map(
+        (r) => r.provider_transaction_id,
+      ),
+    ).toEqual(['t2']);
+    const page = await s.listTransactions(f.id, { limit: 2, offset: 2, order: 'date_asc' });
+    expect(page).toMatchObject({ total: 3, rows: [{ provider_transaction_id: 't3' }] });
+
+    const t1 = all.rows[2]!;
+    expect(await s.deleteTransaction(f.id, t1.id, 'user@x')).toBe(true);
+    expect(await s.getTransaction(f.id, t1.id)).toBeUndefined();
+    expect(await s.tombstonedIds(f.id, account.id)).toEqual(new Set(['t1']));
+    const [tomb] = await s.listTombstones(f.id, { afterSeq: 3 });
+    expect(tomb).toMatchObject({ provider_transaction_id: 't1', transaction_id: t1.id, change_seq: 4 });
+    expect((await s.listChangedSince(f.id, 2)).map((t) => t.provider_transaction_id)).toEqual(['t3']);
+    expect(await s.removeTombstone(f.id, account.id, 't1')).toBe(true);
+
+    await s.incrementUsage(f.id, 'Transaction/Get', 2, new Date('2026-01-31T23:00:00Z'));
+    await s.incrementUsage(f.id, 'Transaction/Get', 1, new Date('2026-01-02T00:00:00Z'));
+    await s.incrementUsage(f.id, 'Job/Get', 1, new Date('2026-02-01T00:00:00Z'));
+    expect(await s.monthTotal(f.id, '2026-01')).toBe(3);
+    expect(await s.instanceMonthTotal('2026-02')).toBe(1);
+    expect(await s.usageByEndpoint(f.id, '2026-01')).toEqual([{ endpoint: 'Transaction/Get', calls: 3 }]);
+
+    const run = await s.createRun(f.id, 'cli');
+    expect(await s.runningRun(f.id)).toMatchObject({ id: run.id });
+    await s.recordAccountResult(f.id, run.id, { accountId: account.id, outcome: 'failed', error: 'boom' });
+    const done = await s.finishRun(f.id, run.id);
+    expect(done).toMatchObject({ outcome: 'failed' });
+    expect((await s.getRun(f.id, run.id))?.accounts).toMatchObject([{ outcome: 'failed', error: 'boom' }]);
+    expect(await s.listRuns(f.id)).toHaveLength(1);
+
+    const snap = await s.recordBalance(f.id, account.id, { currentMinor: 5, availableMinor: null });
+    expect(snap).toMatchObject({ currency: 'USD', current_minor: 5 });
+    expect((await s.latestBalance(f.id, account.id))?.id).toBe(snap!.id);
+    await expect(
+      s.recordBalance(f.id, account.id, { currentMinor: 1.5, availableMinor: null }),
+    ).rejects.toThrow(/currentMinor: must be integer minor units/);
+  });
+});

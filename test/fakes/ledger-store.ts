@@ -1,0 +1,47 @@
+/**
+ * Helpers for tests that use the real ledger store: a store in a fresh tmp folder with its own
+ * key, and provider account data as the Sophtron client returns it.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ProviderAccountData } from '../../src/sophtron/types.js';
+import { openStore, type Store } from '../../src/store/index.js';
+
+export async function openTempStore(): Promise<{
+  store: Store;
+  dataDir: string;
+  secretKey: string;
+  cleanup(): Promise<void>;
+}> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ss-ledger-'));
+  const secretKey = randomBytes(32).toString('base64');
+  const store = await openStore({ dataDir, secretKey });
+  return {
+    store,
+    dataDir,
+    secretKey,
+    async cleanup() {
+      await store.close().catch(() => {});
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const providerAccount = (over: Partial<ProviderAccountData> = {}): ProviderAccountData => ({
+  accountId: 'acc-1',
+  userInstitutionId: 'ui-1',
+  name: 'Everyday Checking',
+  numberMask: 'xxx1234',
+  rawType: 'Checking',
+  subType: null,
+  type: 'checking',
+  balance: 123_45,
+  availableBalance: 100_00,
+  currencyHint: '$',
+  status: 'tracked',
+  lastUpdated: null,
+  dueDate: null,
+  ...over,
+});
