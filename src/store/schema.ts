@@ -273,7 +273,7 @@ export interface FireflyAccountsTable {
 }
 
 export type FireflyTransactionState =
-  'sending' | 'delivered' | 'skipped' | 'paired' | 'deleted_in_firefly' | 'removed';
+  'sending' | 'delivered' | 'skipped' | 'paired' | 'failed' | 'deleted_in_firefly' | 'removed';
 
 /** Ledger transaction → Firefly III transaction group (what was delivered, at which change_seq). */
 export interface FireflyTransactionsTable {

@@ -1,0 +1,84 @@
+/**
+ * After a delivery: Firefly III's balance of each account against the bank's (latest balance
+ * snapshot). Pending transactions delivered with the "pending" tag are in Firefly but usually not
+ * in the bank's current balance, so they are added to what Firefly is expected to show.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../../store/schema.js';
+import { signedBankBalance, type DeliverableAccount } from './accounts.js';
+import type { FireflyClient } from './client.js';
+import { formatAmount, parseAmount } from './convert.js';
+import { recordBalanceCheck, type FireflyAccountRow } from './repository.js';
+
+export interface BalanceComparison {
+  accountId: string;
+  name: string;
+  fireflyAccountId: string;
+  currency: string;
+  fireflyMinor: number;
+  /** Bank balance (money convention, negative = owed) plus delivered pending, or null when unknown. */
+  expectedMinor: number | null;
+  differenceMinor: number | null;
+  matches: boolean;
+  /** True when this result comes from the last check (nothing changed since). */
+  fromLastCheck: boolean;
+}
+
+export async function checkBalances(
+  db: Kysely<Database>,
+  client: FireflyClient,
+  familyId: string,
+  accounts: DeliverableAccount[],
+  linked: Map<string, FireflyAccountRow>,
+  shouldQuery: (account: DeliverableAccount, row: FireflyAccountRow) => boolean,
+): Promise<BalanceComparison[]> {
+  const out: BalanceComparison[] = [];
+  for (const account of accounts) {
+    const row = linked.get(account.id);
+    if (!row?.firefly_account_id) continue;
+    const pendingRows = await db
+      .selectFrom('firefly_transactions')
+      .select((eb) => eb.fn.sum<number>('delivered_amount_minor').as('sum'))
+      .where('family_id', '=', familyId)
+      .where('account_id', '=', account.id)
+      .where('state', '=', 'delivered')
+      .where('delivered_pending', '=', 1)
+      .executeTakeFirst();
+    const pendingSum = Number(pendingRows?.sum ?? 0);
+    const expected =
+      account.bank_current_minor === null
+        ? null
+        : signedBankBalance(account, account.bank_current_minor) + pendingSum;
+    let fireflyMinor: number;
+    let fromLastCheck = false;
+    if (!shouldQuery(account, row) && row.checked_firefly_minor !== null) {
+      fireflyMinor = row.checked_firefly_minor;
+      fromLastCheck = true;
+    } else {
+      const ff = await client.getAccount(row.firefly_account_id);
+      fireflyMinor = parseAmount(ff.current_balance ?? '0', ff.currency_code ?? account.currency);
+      await recordBalanceCheck(db, familyId, account.id, fireflyMinor, expected);
+    }
+    const difference = expected === null ? null : fireflyMinor - expected;
+    out.push({
+      accountId: account.id,
+      name: account.name,
+      fireflyAccountId: row.firefly_account_id,
+      currency: account.currency,
+      fireflyMinor,
+      expectedMinor: expected,
+      differenceMinor: difference,
+      matches: difference === 0,
+      fromLastCheck,
+    });
+  }
+  return out;
+}
+
+export function describeComparison(c: BalanceComparison): string {
+  const ff = formatAmount(c.fireflyMinor, c.currency);
+  if (c.expectedMinor === null)
+    return `${c.name}: Firefly III ${ff} ${c.currency}; the bank's balance is unknown`;
+  if (c.matches) return `${c.name}: ${ff} ${c.currency} in Firefly III, as at the bank`;
+  return `${c.name}: Firefly III shows ${ff} ${c.currency}, the bank ${formatAmount(c.expectedMinor, c.currency)} (difference ${formatAmount(c.differenceMinor!, c.currency)})`;
+}

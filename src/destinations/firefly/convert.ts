@@ -1,0 +1,306 @@
+/**
+ * Pure conversion of a ledger transaction into one Firefly III transaction group (one split).
+ * No I/O: everything it needs (target account, mapping, options) is passed in, so each rule here
+ * is tested directly.
+ */
+import type { TransactionSplitBody, TransactionStoreBody } from './client.js';
+
+export interface LedgerTransaction {
+  id: number;
+  account_id: string;
+  provider_transaction_id: string;
+  status: 'pending' | 'posted' | 'vanished';
+  amount_minor: number;
+  currency: string;
+  date: string;
+  transaction_date: string | null;
+  post_date: string | null;
+  description: string | null;
+  merchant: string | null;
+  category: string | null;
+  memo: string | null;
+  check_number: string | null;
+  change_seq: number;
+}
+
+export interface TargetAccount {
+  ledgerAccountId: string;
+  fireflyAccountId: string;
+  /** Sophtron's account id (for the namespaced external_id), null for unlinked ledger accounts. */
+  sophtronAccountId: string | null;
+}
+
+/** A Firefly account the user mapped an opposing name to (FIDI `mapping["0"]`). */
+export interface MappedAccount {
+  id: string;
+  /** Firefly's short type: asset, liabilities, expense, revenue... */
+  type: string;
+}
+
+export type PendingMode = 'skip' | 'tag';
+
+export interface ConvertOptions {
+  pending: PendingMode;
+  /** The import tag with placeholders already filled in, or null for none. */
+  importTag: string | null;
+  applyRules: boolean;
+  fireWebhooks: boolean;
+  errorIfDuplicateHash: boolean;
+  timeZone: string;
+  /** Opposing name → Firefly account (exact names first, then case-insensitively). */
+  mapping: Map<string, MappedAccount>;
+}
+
+export const PENDING_TAG = 'pending';
+
+export type Converted =
+  | { kind: 'skip'; reason: 'zero_amount' | 'pending' | 'vanished'; warning: string | null }
+  | {
+      kind: 'group';
+      externalId: string;
+      body: TransactionStoreBody;
+      /** Set for a transfer between two of the user's accounts: the other Firefly account. */
+      transferCounterpart: string | null;
+    };
+
+export function externalIdFor(target: TargetAccount, tx: LedgerTransaction): string {
+  const ns = target.sophtronAccountId
+    ? `sophtron:${target.sophtronAccountId}`
+    : `ledger:${target.ledgerAccountId}`;
+  return `${ns}:${tx.provider_transaction_id}`.slice(0, 255);
+}
+
+export function convertTransaction(
+  tx: LedgerTransaction,
+  target: TargetAccount,
+  options: ConvertOptions,
+): Converted {
+  if (tx.status === 'vanished') return { kind: 'skip', reason: 'vanished', warning: null };
+  if (tx.status === 'pending' && options.pending === 'skip') {
+    return { kind: 'skip', reason: 'pending', warning: null };
+  }
+  if (tx.amount_minor === 0) {
+    return {
+      kind: 'skip',
+      reason: 'zero_amount',
+      warning: `skipped a transaction of 0.00 on ${tx.date} (${describe(tx)}): Firefly III does not accept zero amounts`,
+    };
+  }
+  const outgoing = tx.amount_minor < 0;
+  const opposing = opposingName(tx);
+  const mapped = findMapped(options.mapping, opposing);
+  const own = target.fireflyAccountId;
+  const isTransfer = mapped !== null && isOwnAccountType(mapped.type) && mapped.id !== own;
+
+  const split: TransactionSplitBody = {
+    type: isTransfer ? 'transfer' : outgoing ? 'withdrawal' : 'deposit',
+    date: fireflyDate(tx.date, options.timeZone),
+    amount: formatAmount(Math.abs(tx.amount_minor), tx.currency),
+    description: describe(tx),
+    currency_code: tx.currency,
+    external_id: externalIdFor(target, tx),
+    internal_reference: tx.provider_transaction_id.slice(0, 255),
+    order: 0,
+  };
+  if (outgoing) {
+    split.source_id = own;
+    if (mapped) split.destination_id = mapped.id;
+    else split.destination_name = opposing ?? '(unknown expense account)';
+  } else {
+    split.destination_id = own;
+    if (mapped) split.source_id = mapped.id;
+    else split.source_name = opposing ?? '(unknown revenue account)';
+  }
+  if (tx.category) split.category_name = tx.category.slice(0, 255);
+  const notes = [tx.memo, tx.check_number ? `Check number: ${tx.check_number}` : null]
+    .filter(Boolean)
+    .join('\n');
+  if (notes) split.notes = notes.slice(0, 32_768);
+  if (tx.post_date) split.book_date = fireflyDate(tx.post_date, options.timeZone);
+  if (tx.transaction_date) split.process_date = fireflyDate(tx.transaction_date, options.timeZone);
+  const tags = [options.importTag, tx.status === 'pending' ? PENDING_TAG : null].filter(
+    (t): t is string => !!t,
+  );
+  split.tags = tags;
+
+  return {
+    kind: 'group',
+    externalId: split.external_id!,
+    transferCounterpart: isTransfer ? mapped.id : null,
+    body: {
+      error_if_duplicate_hash: options.errorIfDuplicateHash,
+      apply_rules: options.applyRules,
+      fire_webhooks: options.fireWebhooks,
+      transactions: [split],
+    },
+  };
+}
+
+function isOwnAccountType(type: string): boolean {
+  return ['asset', 'Asset account', 'Default account'].includes(type);
+}
+
+function describe(tx: LedgerTransaction): string {
+  const text = (tx.description ?? '').trim() || (tx.merchant ?? '').trim() || '(no description)';
+  return text.slice(0, 1000);
+}
+
+/** The other party: the merchant, else the description without card numbers, dates and references. */
+export function opposingName(tx: Pick<LedgerTransaction, 'merchant' | 'description'>): string | null {
+  const merchant = tx.merchant?.trim();
+  if (merchant) return merchant.slice(0, 255);
+  const cleaned = cleanDescription(tx.description ?? '');
+  return cleaned ? cleaned.slice(0, 255) : null;
+}
+
+export function cleanDescription(text: string): string {
+  return text
+    .replace(
+      /\b(POS|ACH|DEBIT|CREDIT|PURCHASE|CHECKCARD|CHECK CARD|RECURRING|ONLINE|WEB|PMT|PAYMENT)\b/gi,
+      ' ',
+    )
+    .replace(/\b(x+|\*+|#)?\d{4,}\b/gi, ' ') // card numbers, references
+    .replace(/\b\d{1,2}\/\d{1,2}(\/\d{2,4})?\b/g, ' ') // dates
+    .replace(/[#*]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+function findMapped(mapping: Map<string, MappedAccount>, name: string | null): MappedAccount | null {
+  if (!name || mapping.size === 0) return null;
+  const exact = mapping.get(name);
+  if (exact) return exact;
+  const lower = name.toLowerCase();
+  for (const [k, v] of mapping) if (k.trim().toLowerCase() === lower) return v;
+  return null;
+}
+
+const decimalsCache = new Map<string, number>();
+export function currencyDecimals(currency: string): number {
+  let d = decimalsCache.get(currency);
+  if (d === undefined) {
+    try {
+      d =
+        new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
+          .maximumFractionDigits ?? 2;
+    } catch {
+      d = 2;
+    }
+    decimalsCache.set(currency, d);
+  }
+  return d;
+}
+
+/** Minor units → Firefly's decimal string ("12.34"), never through a float. */
+export function formatAmount(minor: number, currency: string): string {
+  const decimals = currencyDecimals(currency);
+  const negative = minor < 0;
+  const digits = String(Math.abs(minor)).padStart(decimals + 1, '0');
+  const whole = decimals ? digits.slice(0, -decimals) : digits;
+  const frac = decimals ? `.${digits.slice(-decimals)}` : '';
+  return `${negative ? '-' : ''}${whole}${frac}`;
+}
+
+/** Firefly's decimal string → minor units (exact; extra decimals are rounded half away from zero). */
+export function parseAmount(text: string, currency: string): number {
+  const decimals = currencyDecimals(currency);
+  const m = /^\s*(-)?(\d*)(?:\.(\d*))?\s*$/.exec(text);
+  if (!m) throw new Error(`not an amount: ${JSON.stringify(text)}`);
+  const frac = (m[3] ?? '').padEnd(decimals + 1, '0');
+  let minor = Number(`${m[2] || '0'}${frac.slice(0, decimals)}`);
+  if (Number(frac[decimals]) >= 5) minor += 1;
+  return m[1] ? -minor : minor;
+}
+
+/**
+ * A calendar date as a Firefly date-time: noon in the family's time zone, with its offset. Noon
+ * keeps the same calendar day even when Firefly runs in another time zone (up to ±11 hours).
+ */
+export function fireflyDate(date: string, timeZone: string): string {
+  return `${date}T12:00:00${utcOffset(date, timeZone)}`;
+}
+
+function utcOffset(date: string, timeZone: string): string {
+  try {
+    const part = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
+      .formatToParts(new Date(`${date}T12:00:00Z`))
+      .find((p) => p.type === 'timeZoneName')?.value;
+    const m = part ? /GMT([+-]\d{2}):?(\d{2})?/.exec(part) : null;
+    if (!m) return '+00:00';
+    return `${m[1]}:${m[2] ?? '00'}`;
+  } catch {
+    return '+00:00';
+  }
+}
+
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+
+/**
+ * The import tag, with the data importer's placeholders: %year% %month% %month_full% %day%
+ * %day_of_week% %hour% %minute% %second% %date% %time% %datetime% %version%. Without a custom
+ * tag it is the importer's "Data Import on Y-m-d @ H:i".
+ */
+export function importTag(
+  custom: string | null | undefined,
+  now: Date,
+  timeZone: string,
+  version: string,
+): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(now)
+      .map((p) => [p.type, p.value]),
+  ) as Record<string, string>;
+  const weekday = new Date(`${parts.year}-${parts.month}-${parts.day}T12:00:00Z`).getUTCDay();
+  const date = `${parts.year}-${parts.month}-${parts.day}`;
+  const time = `${parts.hour}:${parts.minute}:${parts.second}`;
+  const values: Record<string, string> = {
+    year: parts.year!,
+    month: parts.month!,
+    month_full: MONTHS[Number(parts.month) - 1]!,
+    day: parts.day!,
+    day_of_week: DAYS[weekday]!,
+    hour: parts.hour!,
+    minute: parts.minute!,
+    second: parts.second!,
+    date,
+    time,
+    datetime: `${date} ${time}`,
+    version,
+  };
+  const template = custom?.trim() ? custom : `Data Import on ${date} @ ${parts.hour}:${parts.minute}`;
+  return template.replace(/%([a-z_]+)%/g, (all, key: string) => values[key] ?? all).slice(0, 255);
+}
+
+/** The PUT body that brings a delivered group up to date with its ledger transaction. */
+export function updateBodyFor(
+  body: TransactionStoreBody,
+  journalId: string | null,
+): { apply_rules: boolean; fire_webhooks: boolean; transactions: Partial<TransactionSplitBody>[] } {
+  const split = { ...body.transactions[0]! };
+  if (journalId) split.transaction_journal_id = journalId;
+  return { apply_rules: false, fire_webhooks: body.fire_webhooks ?? true, transactions: [split] };
+}

@@ -1,0 +1,342 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase, type OpenedDatabase } from '../../store/database.js';
+import type { FakeFirefly } from '../../../test/fakes/firefly.js';
+import { startFakeFirefly } from '../../../test/fakes/firefly.js';
+import {
+  seedAccount,
+  seedFamily,
+  seedTransaction,
+  setBalance,
+  updateTransaction,
+} from '../../../test/fakes/firefly-ledger-seed.js';
+import { FireflyAuthError, FireflyClient, FireflyVersionError } from './client.js';
+import { deliverFamily } from './deliver.js';
+
+let dir: string;
+let opened: OpenedDatabase;
+let fake: FakeFirefly;
+let client: FireflyClient;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'ff-deliver-'));
+  opened = await openDatabase({ filename: join(dir, 'db.sqlite') });
+  fake = await startFakeFirefly();
+  client = new FireflyClient({ baseUrl: fake.url, token: fake.token, timeoutMs: 2_000, retryDelayMs: 10 });
+});
+
+afterEach(async () => {
+  expect(fake.violations).toEqual([]);
+  await fake.stop();
+  await opened.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const deps = () => ({ db: opened.db, client });
+
+describe('deliverFamily', () => {
+  it('creates accounts in their currency with an opening balance that makes Firefly match the bank, then delivers each transaction once', async () => {
+    const db = opened.db;
+    const family = await seedFamily(db);
+    const checking = await seedAccount(db, family, {
+      name: 'Checking',
+      sophtronAccountId: 'acc-1',
+      balanceMinor: 100_000,
+    });
+    const card = await seedAccount(db, family, {
+      name: 'Visa',
+      kind: 'credit_card',
+      currency: 'CAD',
+      sophtronAccountId: 'acc-2',
+      balanceMinor: 5_000, // owed, shown positive
+    });
+    await seedTransaction(db, checking, {
+      providerId: 't1',
+      amountMinor: -2_500,
+      date: '2026-01-02',
+      merchant: 'Grocer',
+    });
+    await seedTransaction(db, checking, {
+      providerId: 't2',
+      amountMinor: 300_000,
+      date: '2026-01-05',
+      description: 'PAYROLL ACME 123456',
+    });
+    await seedTransaction(db, checking, { providerId: 't3', amountMinor: 0, date: '2026-01-06' });
+    await seedTransaction(db, card, {
+      providerId: 'c1',
+      amountMinor: -4_000,
+      date: '2026-01-03',
+      merchant: 'Cafe',
+      currency: 'CAD',
+    });
+
+    const first = await deliverFamily(deps(), family);
+    expect(first.aborted).toBeNull();
+    expect(first.created).toBe(3);
+    expect(first.skipped).toBe(1);
+    expect(first.warnings.some((w) => w.includes('0.00'))).toBe(true);
+    expect(first.accountsCreated).toBe(2);
+
+    const accounts = [...fake.accounts.values()];
+    const ffChecking = accounts.find((a) => a.name === 'Checking')!;
+    const ffCard = accounts.find((a) => a.name === 'Visa')!;
+    expect(ffChecking).toMatchObject({ type: 'asset', currency: 'USD' });
+    expect(ffCard).toMatchObject({
+      type: 'liabilities',
+      currency: 'CAD',
+      liabilityType: 'debt',
+      liabilityDirection: 'debit',
+    });
+    // Dated the day before the first transaction, not today.
+    expect(ffChecking.openingBalanceDate?.slice(0, 10)).toBe('2026-01-01');
+    expect(fake.balanceMinor(ffChecking.id)).toBe(100_000);
+    expect(fake.balanceMinor(ffCard.id)).toBe(-5_000);
+    expect(first.balances.every((b) => b.matches)).toBe(true);
+
+    const groups = fake.liveGroups();
+    expect(groups.map((g) => g.split.externalId).sort()).toEqual([
+      'sophtron:acc-1:t1',
+      'sophtron:acc-1:t2',
+      'sophtron:acc-2:c1',
+    ]);
+    const payroll = groups.find((g) => g.split.externalId === 'sophtron:acc-1:t2')!;
+    expect(payroll.split.type).toBe('deposit');
+    expect(fake.accounts.get(payroll.split.sourceId)!.name).toBe('PAYROLL ACME');
+    const cafe = groups.find((g) => g.split.externalId === 'sophtron:acc-2:c1')!;
+    expect(cafe.split).toMatchObject({ type: 'withdrawal', currencyCode: 'CAD', sourceId: ffCard.id });
+    expect(cafe.split.tags[0]).toMatch(/^Data Import on \d{4}-\d{2}-\d{2} @ \d{2}:\d{2}$/);
+
+    // An unchanged re-run sends nothing but the version check.
+    fake.resetLog();
+    const again = await deliverFamily(deps(), family);
+    expect(again.created + again.updated).toBe(0);
+    expect(fake.log.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /api/v1/about']);
+    expect(again.balances.every((b) => b.matches && b.fromLastCheck)).toBe(true);
+    expect(fake.liveGroups()).toHaveLength(3);
+  });
+
+  it('updates a changed transaction in place, and only when what Firefly shows changed', async () => {
+    const db = opened.db;
+    const family = await seedFamily(db);
+    const acc = await seedAccount(db, family, {
+      name: 'Checking',
+      sophtronAccountId: 'a',
+      balanceMinor: -1_000,
+    });
+    const id = await seedTransaction(db, acc, {
+      providerId: 't1',
+      amountMinor: -1_000,
+      date: '2026-02-01',
+      description: 'Old',
+    });
+    await deliverFamily(deps(), family);
+    await updateTransaction(db, id, { description: 'New text' });
+    fake.resetLog();
+    const r = await deliverFamily(deps(), family, { checkBalances: false });
+    expect(r.updated).toBe(1);
+    expect(fake.count('PUT')).toBe(1);
+    expect(fake.liveGroups()[0]!.split.description).toBe('New text');
+    // A change_seq bump that changes nothing Firefly shows: no PUT.
+    await updateTransaction(db, id, {});
+    fake.resetLog();
+    const r2 = await deliverFamily(deps(), family, { checkBalances: false });
+    expect(r2.unchanged).toBe(1);
+    expect(fake.count('PUT')).toBe(0);
+  });
+
+  it('delivers a pending transaction with the pending tag and updates it in place when it posts', async () => {
+    const db = opened.db;
+    const family = await seedFamily(db);
+    const acc = await seedAccount(db, family, { name: 'Checking', sophtronAccountId: 'a', balanceMinor: 0 });
+    const id = await seedTransaction(db, acc, {
+      providerId: 'p1',
+      amountMinor: -700,
+      date: '2026-02-01',
+      status: 'pending',
+      merchant: 'Gas',
+    });
+    const r1 = await deliverFamily(deps(), family, { pending: 'tag' });
+    expect(r1.created).toBe(1);
+    expect(fake.liveGroups()[0]!.split.tags).toContain('pending');
+    // Bank's current balance does not include pending; Firefly does: the check allows for it.
+    expect(r1.balances[0]!.matches).toBe(true);
+
+    await updateTransaction(db, id, {
+      status: 'posted',
+      provider_transaction_id: 'posted-1',
+      post_date: '2026-02-02',
+    });
+    await setBalance(db, acc, -700);
+    const r2 = await deliverFamily(deps(), family, { pending: 'tag' });
+    expect(r2.updated).toBe(1);
+    const groups = fake.liveGroups();
+    expect(groups).toHaveLength(1);
+    expect(groups[0]!.split.tags).not.toContain('pending');
+    expect(groups[0]!.split.externalId).toBe('sophtron:a:posted-1');
+    expect(r2.balances[0]!.matches).toBe(true);
+  });
+
+  it('skips pending transactions when asked and delivers them once they post', async () => {
+    const db = opened.db;
+    const family = await seedFamily(db);
+    const acc = await seedAccount(db, family, { name: 'Checking', sophtronAccountId: 'a', balanceMinor: 0 });
+    const id = await seedTransaction(db, acc, {
+      providerId: 'p1',
+      amountMinor: -700,
+      date: '2026-02-01',
+      status: 'pending',
+    });
+    const r1 = await deliverFamily(deps(), family, { pending: 'skip' });
+    expect(r1.created).toBe(0);
+    expect(fake.liveGroups()).toHaveLength(0);
+    await updateTransaction(db, id, { status: 'posted', provider_transaction_id: 'posted-1' });
+    const r2 = await deliverFamily(deps(), family, { pending: 'skip' });
+    expect(r2.created).toBe(1);
+    expect(fake.liveGroups()).toHaveLength(1);
+  });
+
+  it('does not re-create what the user deleted in Firefly, unless asked', async () => {
+    const db = opened.db;
+    const family = await seedFamily(db);
+    const acc = await seedAccount(db, family, { name: 'Checking', sophtronAccountId: 'a', balanceMinor: 0 });
+    const id = await seedTransaction(db, acc, { providerId: 't1', amountMinor: -100, date: '2026-02-01' });
+    await deliverFamily(deps(), family);
+    fake.deleteGroup(fake.liveGroups()[0]!.id);
+    await updateTransaction(db, id, { description: 'changed' });
+    const r = await deliverFamily(deps(), family, { checkBalances: false });
+    expect(r.deletedInFirefly).toBe(1);
+    expect(fake.liveGroups()).toHaveLength(0);
+    await updateTransaction(db, id, { description: 'changed again' });
+    const r2 = await deliverFamily(deps(), family, { checkBalances: false });
+    expect(r2.created + r2.updated).toBe(0);
+    const r3 = await deliverFamily(deps(), family, { checkBalances: false, recreateDeleted: true });
+    expect(r3.created).toBe(1);
+    expect(fake.liveGroups()).toHaveLength(1);
+  });
+
+  it('resolves an unknown outcome by searching the external_id instead of sending twice', async () => {
+    const db = opened.db;
+    const family = await seedFamily(db);
+    const acc = await seedAccount(db, family, { name: 'Checking', sophtronAccountId: 'a', balanceMinor: 0 });
+    await seedTransaction(db, acc, { providerId: 't1', amountMinor: -100, date: '2026-02-01' });
+    await seedTransaction(db, acc, { providerId: 't2', amountMinor: -200, date: '2026-02-02' });
+    client = new FireflyClient({ baseUrl: fake.url, token: fake.token, timeoutMs: 300, retryDelayMs: 10 });
+    fake.dropPostAnswers = 1; // stored, answer lost
+    const r = await deliverFamily(deps(), family, { checkBalances: false });
+    expect(r.created + r.alreadyThere).toBe(2);
+    expect(r.alreadyThere).toBe(1);
+    expect(fake.liveGroups()).toHaveLength(2);
+
+    // A run killed after the POST left a 'sending' row: the next run finds the group, sends nothing.
+    const row = await db
+      .selectFrom('firefly_transactions')
+      .selectAll()
+      .where('state', '=', 'delivered')
+      .executeTakeFirstOrThrow();
+    await db
+      .updateTable('firefly_transactions')
+      .set({ state: 'sending' })
+      .where('transaction_id', '=', row.transaction_id)
+      .execute();
+    fake.resetLog();
+    const r2 = await deliverFamily(deps(), family, { checkBalances: false });
+    expect(r2.alreadyThere).toBe(1);
+    expect(fake.count('POST')).toBe(0);
+    expect(fake.liveGroups()).toHaveLength(2);
+  });
+
+  it("counts Firefly's duplicate-hash answer as already there", async () => {
+    const db = opened.db;
+    const family = await seedFamily(db);
+    const acc = await seedAccount(db, family, { name: 'Checking', sophtronAccountId: 'a', balanceMinor: 0 });
+    await seedTransaction(db, acc, { providerId: 't1', amountMinor: -100, date: '2026-02-01' });
+    await deliverFamily(deps(), family, { addImportTag: false });
+    // Forget what was delivered: the same body again gets "Duplicate of transaction #N".
+    await db.deleteFrom('firefly_transactions').execute();
+    const r = await deliverFamily(deps(), family, { addImportTag: false, checkBalances: false });
+    expect(r.alreadyThere).toBe(1);
+    expect(r.created).toBe(0);
+    expect(fake.liveGroups()).toHaveLength(1);
+  });
+
+  it('delivers a transfer between two imported accounts once', async () => {
+    const db = opened.db;
+    const family = await seedFamily(db);
+    const checking = await seedAccount(db, family, {
+      name: 'Checking',
+      sophtronAccountId: 'c',
+      balanceMinor: -5_000,
+    });
+    const savings = await seedAccount(db, family, {
+      name: 'Savings',
+      sophtronAccountId: 's',
+      balanceMinor: 5_000,
+    });
+    await deliverFamily(deps(), family); // creates both accounts
+    const ids = Object.fromEntries([...fake.accounts.values()].map((a) => [a.name, Number(a.id)]));
+    await seedTransaction(db, checking, {
+      providerId: 'x1',
+      amountMinor: -5_000,
+      date: '2026-03-01',
+      description: 'Transfer to Savings',
+    });
+    await seedTransaction(db, savings, {
+      providerId: 'x2',
+      amountMinor: 5_000,
+      date: '2026-03-02',
+      description: 'Transfer from Checking',
+    });
+    const r = await deliverFamily(deps(), family, {
+      mapping: { 'Transfer to Savings': ids.Savings!, 'Transfer from Checking': ids.Checking! },
+    });
+    expect(r.created).toBe(1);
+    expect(r.paired).toBe(1);
+    const groups = fake.liveGroups();
+    expect(groups).toHaveLength(1);
+    expect(groups[0]!.split.type).toBe('transfer');
+  });
+
+  it('deletes in Firefly what the user deleted from the ledger', async () => {
+    const db = opened.db;
+    const family = await seedFamily(db);
+    const acc = await seedAccount(db, family, { name: 'Checking', sophtronAccountId: 'a', balanceMinor: 0 });
+    const id = await seedTransaction(db, acc, { providerId: 't1', amountMinor: -100, date: '2026-02-01' });
+    await deliverFamily(deps(), family);
+    await db.deleteFrom('transactions').where('id', '=', id).execute();
+    const r = await deliverFamily(deps(), family, { checkBalances: false });
+    expect(r.removed).toBe(1);
+    expect(fake.liveGroups()).toHaveLength(0);
+  });
+
+  it('refuses a wrong token and old Firefly versions with a clear message', async () => {
+    const db = opened.db;
+    const family = await seedFamily(db);
+    const bad = new FireflyClient({ baseUrl: fake.url, token: 'nope' });
+    await expect(deliverFamily({ db, client: bad }, family)).rejects.toBeInstanceOf(FireflyAuthError);
+    fake.version = '5.7.18';
+    await expect(deliverFamily(deps(), family)).rejects.toThrow(/5\.7\.18 is too old.*6\.0\.0/);
+  });
+});
+
+describe('FireflyClient', () => {
+  it('turns a 422 into field errors a person can read', async () => {
+    const err = await client
+      .storeTransaction({
+        transactions: [
+          {
+            type: 'withdrawal',
+            date: '2026-01-01T12:00:00+00:00',
+            amount: '1.00',
+            description: 'x',
+            source_id: '999',
+          },
+        ],
+      })
+      .catch((e: unknown) => e);
+    expect(String(err)).toMatch(/transactions\.0\.source_id: Could not find a valid source account/);
+    expect(err).not.toBeInstanceOf(FireflyVersionError);
+  });
+});

@@ -1,0 +1,733 @@
+/**
+ * Delivery of a family's ledger into Firefly III: only what is new or changed since the last
+ * delivery (transactions.change_seq against firefly_transactions.delivered_seq), oldest first,
+ * with bounded concurrency.
+ *
+ * Crash safety: before every POST a 'sending' row records the intent (with the external_id).
+ * A run that finds a 'sending' row does not know whether Firefly stored the group, so it searches
+ * Firefly for that external_id first and only POSTs when nothing is there. A killed delivery run
+ * again therefore creates nothing twice and loses nothing. A POST is never retried blindly.
+ */
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import pLimit from 'p-limit';
+import type { Database } from '../../store/schema.js';
+import { ensureAccounts, type AccountTarget, type DeliverableAccount } from './accounts.js';
+import { checkBalances, type BalanceComparison } from './balance-check.js';
+import {
+  FireflyAuthError,
+  FireflyError,
+  FireflyNotFoundError,
+  FireflyUnknownOutcomeError,
+  FireflyUnreachableError,
+  type FireflyClient,
+  type FireflyGroup,
+  type TransactionStoreBody,
+} from './client.js';
+import {
+  convertTransaction,
+  importTag,
+  updateBodyFor,
+  type Converted,
+  type ConvertOptions,
+  type LedgerTransaction,
+  type MappedAccount,
+  type PendingMode,
+  type TargetAccount,
+} from './convert.js';
+import {
+  getDeliveredRows,
+  writeDeliveryRow,
+  type FireflyAccountRow,
+  type FireflyTransactionRow,
+} from './repository.js';
+
+export interface DeliveryOptions {
+  /** Ledger accounts to deliver; default every linked account of the family. */
+  accountIds?: string[];
+  /** Where each ledger account goes (from the import configuration); default: a new account. */
+  targets?: Map<string, AccountTarget>;
+  pending?: PendingMode;
+  addImportTag?: boolean;
+  customTag?: string | null;
+  applyRules?: boolean;
+  fireWebhooks?: boolean;
+  errorIfDuplicateHash?: boolean;
+  /** Opposing name → Firefly account id (the import configuration's mapping["0"]). */
+  mapping?: Record<string, number | string>;
+  /** Deliver again what the user deleted in Firefly. */
+  recreateDeleted?: boolean;
+  concurrency?: number;
+  /** Default: the family's time zone. */
+  timeZone?: string;
+  now?: Date;
+  version?: string;
+  checkBalances?: boolean;
+  /** Days between the two sides of a transfer between the user's own accounts. */
+  transferMatchDays?: number;
+  onProgress?: (p: DeliveryProgress) => void;
+}
+
+export interface DeliveryProgress {
+  done: number;
+  total: number;
+  created: number;
+  updated: number;
+  failed: number;
+}
+
+export interface DeliveryResult {
+  fireflyVersion: string;
+  created: number;
+  updated: number;
+  /** Found in Firefly already (an earlier run's unknown outcome, or Firefly's duplicate hash). */
+  alreadyThere: number;
+  unchanged: number;
+  skipped: number;
+  paired: number;
+  deletedInFirefly: number;
+  removed: number;
+  failed: number;
+  accountsCreated: number;
+  warnings: string[];
+  errors: { transactionId: number | null; message: string }[];
+  balances: BalanceComparison[];
+  requests: number;
+  /** Set when the run stopped early (Firefly unreachable, token refused). */
+  aborted: string | null;
+}
+
+type Candidate = LedgerTransaction & { f: FireflyTransactionRow | null };
+
+export async function deliverFamily(
+  deps: { db: Kysely<Database>; client: FireflyClient },
+  familyId: string,
+  options: DeliveryOptions = {},
+): Promise<DeliveryResult> {
+  const { db, client } = deps;
+  const startRequests = client.requests;
+  const result: DeliveryResult = {
+    fireflyVersion: '',
+    created: 0,
+    updated: 0,
+    alreadyThere: 0,
+    unchanged: 0,
+    skipped: 0,
+    paired: 0,
+    deletedInFirefly: 0,
+    removed: 0,
+    failed: 0,
+    accountsCreated: 0,
+    warnings: [],
+    errors: [],
+    balances: [],
+    requests: 0,
+    aborted: null,
+  };
+  result.fireflyVersion = await client.checkVersion();
+
+  const family = await db
+    .selectFrom('families')
+    .select('time_zone')
+    .where('id', '=', familyId)
+    .executeTakeFirst();
+  if (!family) throw new Error(`no family ${familyId}`);
+  const timeZone = options.timeZone ?? family.time_zone;
+  const now = options.now ?? new Date();
+  const today = localDate(now, timeZone);
+  const accounts = await loadAccounts(db, familyId, options.accountIds);
+  const accountIds = accounts.map((a) => a.id);
+  const candidates = await loadCandidates(db, familyId, accountIds, options.recreateDeleted ?? false);
+  const removals = await loadRemovals(db, familyId, accountIds);
+
+  const existingLinks = new Map(
+    (await db.selectFrom('firefly_accounts').selectAll().where('family_id', '=', familyId).execute()).map(
+      (r) => [r.account_id, r],
+    ),
+  );
+  const needsAccount = accounts.some((a) => existingLinks.get(a.id)?.state !== 'linked');
+  if (candidates.length === 0 && removals.length === 0 && !needsAccount) {
+    // Nothing new: no request beyond the version check (balances from the last check unless the bank's changed).
+    if (options.checkBalances !== false) {
+      result.balances = await checkBalances(db, client, familyId, accounts, existingLinks, (a, row) =>
+        bankChangedSince(a, row),
+      );
+    }
+    result.requests = client.requests - startRequests;
+    return result;
+  }
+
+  const mapping = await resolveMapping(client, options.mapping ?? {}, candidates.length > 0);
+  const convertOptions: ConvertOptions = {
+    pending: options.pending ?? 'skip',
+    importTag:
+      options.addImportTag === false
+        ? null
+        : importTag(options.customTag, now, timeZone, options.version ?? '0.1.0'),
+    applyRules: options.applyRules ?? true,
+    fireWebhooks: options.fireWebhooks ?? true,
+    errorIfDuplicateHash: options.errorIfDuplicateHash ?? true,
+    timeZone,
+    mapping,
+  };
+
+  // What this delivery sends per account (posted, non-zero): the opening balance of a new account.
+  const history = new Map<string, { sumMinor: number; firstDate: string | null }>();
+  for (const c of candidates) {
+    const probe = convertTransaction(
+      c,
+      { ledgerAccountId: c.account_id, fireflyAccountId: '0', sophtronAccountId: null },
+      convertOptions,
+    );
+    if (probe.kind !== 'group' || c.status !== 'posted') continue;
+    const h = history.get(c.account_id) ?? { sumMinor: 0, firstDate: null };
+    h.sumMinor += c.amount_minor;
+    if (!h.firstDate || c.date < h.firstDate) h.firstDate = c.date;
+    history.set(c.account_id, h);
+  }
+  const ensured = await ensureAccounts(
+    db,
+    client,
+    familyId,
+    accounts,
+    options.targets ?? new Map(),
+    history,
+    {
+      timeZone,
+      today,
+    },
+  );
+  result.accountsCreated = ensured.created.length;
+  result.warnings.push(...ensured.warnings);
+  const allLinks = new Map(existingLinks);
+  for (const [k, v] of ensured.linked) allLinks.set(k, v);
+  const fireflyIdToAccount = new Map<string, string>();
+  for (const [accountId, row] of allLinks)
+    if (row.firefly_account_id) fireflyIdToAccount.set(row.firefly_account_id, accountId);
+  const byId = new Map(accounts.map((a) => [a.id, a]));
+  const targetFor = (accountId: string): TargetAccount | null => {
+    const row = allLinks.get(accountId);
+    if (row?.state !== 'linked' || !row.firefly_account_id) return null;
+    return {
+      ledgerAccountId: accountId,
+      fireflyAccountId: row.firefly_account_id,
+      sophtronAccountId: byId.get(accountId)?.sophtron_account_id ?? null,
+    };
+  };
+  const sophtronIds = new Map(
+    (
+      await db
+        .selectFrom('accounts')
+        .leftJoin('provider_accounts', 'provider_accounts.id', 'accounts.provider_account_id')
+        .select(['accounts.id', 'provider_accounts.sophtron_account_id'])
+        .where('accounts.family_id', '=', familyId)
+        .execute()
+    ).map((r) => [r.id, r.sophtron_account_id]),
+  );
+
+  const limit = pLimit(options.concurrency ?? 4);
+  const touched = new Set<string>(ensured.created);
+  let done = 0;
+  const total = candidates.length + removals.length;
+  const progress = () =>
+    options.onProgress?.({
+      done,
+      total,
+      created: result.created,
+      updated: result.updated,
+      failed: result.failed,
+    });
+  const fatal = (err: unknown): boolean => {
+    if (err instanceof FireflyAuthError || err instanceof FireflyUnreachableError) {
+      result.aborted ??= err.message;
+      return true;
+    }
+    return false;
+  };
+  const fail = async (c: { id: number }, err: unknown, row?: Omit<FireflyTransactionRow, 'updated_at'>) => {
+    result.failed++;
+    const message = err instanceof Error ? err.message : String(err);
+    result.errors.push({ transactionId: c.id, message });
+    if (row) await writeDeliveryRow(db, { ...row, state: 'failed', note: message.slice(0, 1000) });
+  };
+
+  const deliverOne = async (c: Candidate): Promise<void> => {
+    if (result.aborted) return;
+    const target = targetFor(c.account_id);
+    if (!target) {
+      await fail(c, new Error(`account ${c.account_id} has no Firefly III account`));
+      return;
+    }
+    const conv = convertTransaction(c, target, convertOptions);
+    const base = {
+      family_id: familyId,
+      transaction_id: c.id,
+      account_id: c.account_id,
+      external_id: conv.kind === 'group' ? conv.externalId : (c.f?.external_id ?? ''),
+      firefly_group_id: c.f?.firefly_group_id ?? null,
+      firefly_journal_id: c.f?.firefly_journal_id ?? null,
+      delivered_seq: c.change_seq,
+      delivered_pending: c.f?.delivered_pending ?? 0,
+      delivered_amount_minor: c.f?.delivered_amount_minor ?? null,
+      content_hash: c.f?.content_hash ?? null,
+      note: null,
+    };
+    try {
+      if (conv.kind === 'skip') {
+        if (conv.warning) result.warnings.push(conv.warning);
+        if (
+          c.f &&
+          c.f.state === 'delivered' &&
+          c.f.firefly_group_id &&
+          (c.f.delivered_pending || conv.reason === 'pending')
+        ) {
+          // A pending transaction that vanished at the bank (or pending ones are no longer wanted).
+          await client.deleteTransaction(c.f.firefly_group_id);
+          await writeDeliveryRow(db, { ...base, state: 'removed' });
+          result.removed++;
+          touched.add(c.account_id);
+          return;
+        }
+        if (c.f?.state === 'delivered') {
+          result.warnings.push(
+            `transaction ${c.id} (${c.date}) vanished at the bank; it stays in Firefly III`,
+          );
+          await writeDeliveryRow(db, { ...base, state: 'delivered' });
+          return;
+        }
+        await writeDeliveryRow(db, { ...base, state: 'skipped', note: conv.reason });
+        result.skipped++;
+        return;
+      }
+      const hash = contentHash(conv.body);
+      const pendingFlag = c.status === 'pending' ? 1 : 0;
+      const deliveredRow = (group: FireflyGroup | { groupId: string; journalId: string | null }) => ({
+        ...base,
+        state: 'delivered' as const,
+        firefly_group_id: group.groupId,
+        firefly_journal_id: group.journalId,
+        delivered_pending: pendingFlag,
+        delivered_amount_minor: c.amount_minor,
+        content_hash: hash,
+      });
+
+      if (
+        !c.f ||
+        c.f.state === 'skipped' ||
+        c.f.state === 'failed' ||
+        c.f.state === 'paired' ||
+        c.f.state === 'removed'
+      ) {
+        const partner = await findTransferPartner(
+          db,
+          c,
+          conv,
+          target,
+          allLinks,
+          fireflyIdToAccount,
+          sophtronIds,
+          convertOptions,
+          options.transferMatchDays ?? 5,
+        );
+        if (partner) {
+          await writeDeliveryRow(db, {
+            ...base,
+            state: 'paired',
+            note: `delivered with transaction ${partner}`,
+          });
+          result.paired++;
+          return;
+        }
+      }
+
+      let existing: { groupId: string; journalId: string | null } | null = null;
+      if (c.f?.state === 'delivered' || (c.f?.state === 'deleted_in_firefly' && !options.recreateDeleted)) {
+        existing = { groupId: c.f.firefly_group_id!, journalId: c.f.firefly_journal_id };
+      } else if (c.f?.state === 'sending') {
+        // The last run asked Firefly to store this and never heard back: look before sending again.
+        const found = await findExisting(client, [c.f.external_id, conv.externalId]);
+        if (found) {
+          result.alreadyThere++;
+          if (c.f.content_hash === hash) {
+            await writeDeliveryRow(db, deliveredRow(found));
+            touched.add(c.account_id);
+            return;
+          }
+          existing = found;
+        }
+      }
+
+      if (existing) {
+        if (c.f?.state === 'delivered' && c.f.content_hash === hash) {
+          await writeDeliveryRow(db, { ...deliveredRow(existing) });
+          result.unchanged++;
+          return;
+        }
+        try {
+          const updated = await client.updateTransaction(
+            existing.groupId,
+            updateBodyFor(conv.body, existing.journalId),
+          );
+          await writeDeliveryRow(
+            db,
+            deliveredRow({ groupId: updated.groupId, journalId: updated.journalId ?? existing.journalId }),
+          );
+          result.updated++;
+          touched.add(c.account_id);
+          return;
+        } catch (err) {
+          if (!(err instanceof FireflyNotFoundError)) throw err;
+          if (!options.recreateDeleted) {
+            await writeDeliveryRow(db, {
+              ...base,
+              state: 'deleted_in_firefly',
+              note: 'deleted in Firefly III; not re-created',
+            });
+            result.deletedInFirefly++;
+            return;
+          }
+        }
+      }
+
+      // Record the intent first: a crash from here on is resolved by searching the external_id.
+      const sending = {
+        ...base,
+        state: 'sending' as const,
+        content_hash: hash,
+        delivered_pending: pendingFlag,
+        delivered_amount_minor: c.amount_minor,
+      };
+      await writeDeliveryRow(db, sending);
+      try {
+        const stored = await client.storeTransaction(conv.body);
+        if ('created' in stored) {
+          await writeDeliveryRow(db, deliveredRow(stored.created));
+          result.created++;
+        } else {
+          await writeDeliveryRow(db, deliveredRow({ groupId: stored.duplicateOf, journalId: null }));
+          result.alreadyThere++;
+        }
+        touched.add(c.account_id);
+      } catch (err) {
+        if (err instanceof FireflyUnknownOutcomeError) {
+          const found = await findExisting(client, [conv.externalId]).catch(() => null);
+          if (found) {
+            await writeDeliveryRow(db, deliveredRow(found));
+            result.alreadyThere++;
+            touched.add(c.account_id);
+            return;
+          }
+          // Left as 'sending': the next run searches again before sending.
+          await fail(c, new Error(`${err.message}; it will be checked on the next run`));
+          return;
+        }
+        if (fatal(err)) {
+          await writeDeliveryRow(db, { ...sending, state: c.f ? c.f.state : 'failed' });
+          return;
+        }
+        await fail(c, err, sending);
+      }
+    } catch (err) {
+      if (fatal(err)) return;
+      if (err instanceof FireflyError) await fail(c, err);
+      else throw err;
+    } finally {
+      done++;
+      progress();
+    }
+  };
+
+  const removeOne = async (r: FireflyTransactionRow): Promise<void> => {
+    if (result.aborted) return;
+    try {
+      await client.deleteTransaction(r.firefly_group_id!);
+      await writeDeliveryRow(db, { ...r, state: 'removed', note: 'deleted in the ledger' });
+      result.removed++;
+      touched.add(r.account_id);
+    } catch (err) {
+      if (!fatal(err)) await fail({ id: r.transaction_id }, err);
+    } finally {
+      done++;
+      progress();
+    }
+  };
+
+  await Promise.all([
+    ...candidates.map((c) => limit(() => deliverOne(c))),
+    ...removals.map((r) => limit(() => removeOne(r))),
+  ]);
+
+  if (options.checkBalances !== false && !result.aborted) {
+    try {
+      result.balances = await checkBalances(
+        db,
+        client,
+        familyId,
+        accounts,
+        allLinks,
+        (a, row) => touched.has(a.id) || bankChangedSince(a, row),
+      );
+    } catch (err) {
+      if (!fatal(err))
+        result.warnings.push(`balance check failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  result.requests = client.requests - startRequests;
+  return result;
+}
+
+function bankChangedSince(a: DeliverableAccount, row: FireflyAccountRow): boolean {
+  return !row.checked_at || (a.bank_taken_at !== null && a.bank_taken_at > row.checked_at);
+}
+
+function contentHash(body: TransactionStoreBody): string {
+  const { tags, ...split } = body.transactions[0]!;
+  const pending = (tags ?? []).includes('pending');
+  return createHash('sha256').update(JSON.stringify({ split, pending })).digest('base64url').slice(0, 22);
+}
+
+async function findExisting(client: FireflyClient, externalIds: string[]): Promise<FireflyGroup | null> {
+  for (const id of [...new Set(externalIds.filter(Boolean))]) {
+    const found = await client.findByExternalId(id);
+    if (found.length) return found[0]!;
+  }
+  return null;
+}
+
+/**
+ * For the incoming side of a transfer between two of the user's delivered accounts: the outgoing
+ * side, which delivers the transfer (so it is in Firefly once, not twice).
+ */
+async function findTransferPartner(
+  db: Kysely<Database>,
+  c: Candidate,
+  conv: Extract<Converted, { kind: 'group' }>,
+  target: TargetAccount,
+  links: Map<string, FireflyAccountRow>,
+  fireflyIdToAccount: Map<string, string>,
+  sophtronIds: Map<string, string | null>,
+  options: ConvertOptions,
+  days: number,
+): Promise<number | null> {
+  if (!conv.transferCounterpart || c.amount_minor <= 0) return null;
+  const partnerAccount = fireflyIdToAccount.get(conv.transferCounterpart);
+  if (!partnerAccount || partnerAccount === c.account_id) return null;
+  const partnerLink = links.get(partnerAccount);
+  if (!partnerLink?.firefly_account_id) return null;
+  const rows = await db
+    .selectFrom('transactions')
+    .selectAll()
+    .where('account_id', '=', partnerAccount)
+    .where('amount_minor', '=', -c.amount_minor)
+    .where('date', '>=', shiftDate(c.date, -days))
+    .where('date', '<=', shiftDate(c.date, days))
+    .where('status', '!=', 'vanished')
+    .execute();
+  const partnerTarget: TargetAccount = {
+    ledgerAccountId: partnerAccount,
+    fireflyAccountId: partnerLink.firefly_account_id,
+    sophtronAccountId: sophtronIds.get(partnerAccount) ?? null,
+  };
+  for (const r of rows) {
+    const pc = convertTransaction(r as LedgerTransaction, partnerTarget, options);
+    if (pc.kind === 'group' && pc.transferCounterpart === target.fireflyAccountId) return r.id;
+  }
+  return null;
+}
+
+function shiftDate(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+export function localDate(now: Date, timeZone: string): string {
+  try {
+    return new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    }).format(now);
+  } catch {
+    return now.toISOString().slice(0, 10);
+  }
+}
+
+async function resolveMapping(
+  client: FireflyClient,
+  mapping: Record<string, number | string>,
+  needed: boolean,
+): Promise<Map<string, MappedAccount>> {
+  const out = new Map<string, MappedAccount>();
+  const entries = Object.entries(mapping).filter(([, id]) => String(id) !== '0' && String(id) !== '');
+  if (!needed || entries.length === 0) return out;
+  const types = new Map((await client.listAccounts('all')).map((a) => [a.id, a.type]));
+  for (const [name, id] of entries) {
+    const type = types.get(String(id));
+    if (type) out.set(name, { id: String(id), type });
+  }
+  return out;
+}
+
+async function loadAccounts(
+  db: Kysely<Database>,
+  familyId: string,
+  accountIds: string[] | undefined,
+): Promise<DeliverableAccount[]> {
+  let q = db
+    .selectFrom('accounts')
+    .leftJoin('provider_accounts', 'provider_accounts.id', 'accounts.provider_account_id')
+    .select([
+      'accounts.id',
+      'accounts.name',
+      'accounts.kind',
+      'accounts.currency',
+      'accounts.balance_rule',
+      'provider_accounts.sophtron_account_id',
+      'provider_accounts.type as provider_type',
+      'provider_accounts.number_mask',
+    ])
+    .where('accounts.family_id', '=', familyId);
+  if (accountIds) {
+    if (accountIds.length === 0) return [];
+    q = q.where('accounts.id', 'in', accountIds);
+  } else {
+    q = q.where('accounts.provider_account_id', 'is not', null);
+  }
+  const rows = await q.orderBy('accounts.created_at').orderBy('accounts.id').execute();
+  const out: DeliverableAccount[] = [];
+  for (const r of rows) {
+    const snap = await db
+      .selectFrom('balance_snapshots')
+      .select(['current_minor', 'taken_at'])
+      .where('account_id', '=', r.id)
+      .orderBy('taken_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    out.push({
+      ...r,
+      sophtron_account_id: r.sophtron_account_id ?? null,
+      provider_type: r.provider_type ?? null,
+      number_mask: r.number_mask ?? null,
+      bank_current_minor: snap?.current_minor ?? null,
+      bank_taken_at: snap?.taken_at ?? null,
+    });
+  }
+  return out;
+}
+
+async function loadCandidates(
+  db: Kysely<Database>,
+  familyId: string,
+  accountIds: string[],
+  recreateDeleted: boolean,
+): Promise<Candidate[]> {
+  if (accountIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('transactions as t')
+    .leftJoin('firefly_transactions as f', (join) =>
+      join.onRef('f.transaction_id', '=', 't.id').on('f.family_id', '=', familyId),
+    )
+    .select([
+      't.id',
+      't.account_id',
+      't.provider_transaction_id',
+      't.status',
+      't.amount_minor',
+      't.currency',
+      't.date',
+      't.transaction_date',
+      't.post_date',
+      't.description',
+      't.merchant',
+      't.category',
+      't.memo',
+      't.check_number',
+      't.change_seq',
+      'f.transaction_id as f_transaction_id',
+      'f.state as f_state',
+      'f.external_id as f_external_id',
+      'f.firefly_group_id as f_group',
+      'f.firefly_journal_id as f_journal',
+      'f.delivered_seq as f_seq',
+      'f.delivered_pending as f_pending',
+      'f.delivered_amount_minor as f_amount',
+      'f.content_hash as f_hash',
+      'f.note as f_note',
+      'f.updated_at as f_updated',
+    ])
+    .where('t.account_id', 'in', accountIds)
+    .where((eb) =>
+      eb.or([
+        eb('f.transaction_id', 'is', null),
+        eb(
+          'f.state',
+          'in',
+          recreateDeleted ? ['sending', 'failed', 'deleted_in_firefly'] : ['sending', 'failed'],
+        ),
+        eb.and([
+          eb('f.state', 'in', ['delivered', 'skipped', 'paired', 'removed']),
+          eb('t.change_seq', '>', eb.ref('f.delivered_seq')),
+        ]),
+      ]),
+    )
+    .orderBy('t.date')
+    .orderBy('t.id')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    account_id: r.account_id,
+    provider_transaction_id: r.provider_transaction_id,
+    status: r.status,
+    amount_minor: r.amount_minor,
+    currency: r.currency,
+    date: r.date,
+    transaction_date: r.transaction_date,
+    post_date: r.post_date,
+    description: r.description,
+    merchant: r.merchant,
+    category: r.category,
+    memo: r.memo,
+    check_number: r.check_number,
+    change_seq: r.change_seq,
+    f:
+      r.f_transaction_id === null
+        ? null
+        : {
+            family_id: familyId,
+            transaction_id: r.f_transaction_id,
+            account_id: r.account_id,
+            state: r.f_state!,
+            external_id: r.f_external_id!,
+            firefly_group_id: r.f_group,
+            firefly_journal_id: r.f_journal,
+            delivered_seq: r.f_seq!,
+            delivered_pending: r.f_pending!,
+            delivered_amount_minor: r.f_amount,
+            content_hash: r.f_hash,
+            note: r.f_note,
+            updated_at: r.f_updated!,
+          },
+  }));
+}
+
+/** Delivered transactions whose ledger row the user deleted (a tombstone): delete them in Firefly. */
+async function loadRemovals(
+  db: Kysely<Database>,
+  familyId: string,
+  accountIds: string[],
+): Promise<FireflyTransactionRow[]> {
+  if (accountIds.length === 0) return [];
+  return db
+    .selectFrom('firefly_transactions as f')
+    .leftJoin('transactions as t', 't.id', 'f.transaction_id')
+    .selectAll('f')
+    .where('f.family_id', '=', familyId)
+    .where('f.account_id', 'in', accountIds)
+    .where('f.state', '=', 'delivered')
+    .where('f.firefly_group_id', 'is not', null)
+    .where('t.id', 'is', null)
+    .execute();
+}
