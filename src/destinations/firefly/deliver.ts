@@ -35,12 +35,7 @@ import {
   type PendingMode,
   type TargetAccount,
 } from './convert.js';
-import {
-  getDeliveredRows,
-  writeDeliveryRow,
-  type FireflyAccountRow,
-  type FireflyTransactionRow,
-} from './repository.js';
+import { writeDeliveryRow, type FireflyAccountRow, type FireflyTransactionRow } from './repository.js';
 
 export interface DeliveryOptions {
   /** Ledger accounts to deliver; default every linked account of the family. */
