@@ -11,30 +11,15 @@ import { createWebApp, startWebServer } from './server.js';
 import { countUsers } from './users.js';
 import { createWebServices } from './wiring.js';
 
-/** The sandbox module's contract (src/sandbox/index.ts). */
-interface SandboxModule {
-  startSandbox(options: {
-    port: number;
-    seed?: number;
-    pollsPerStep?: number;
-    users?: number | { userId: string; accessKey: string }[];
-    controlApi?: boolean;
-    isoCurrency?: boolean;
-  }): Promise<{ baseUrl: string; users: { userId: string; accessKey: string }[]; close(): Promise<void> }>;
-}
-
 export async function startSandboxFor(
   config: Config,
 ): Promise<{ info: SandboxInfo; close(): Promise<void> }> {
   // Loaded only when needed: an install with real credentials never starts it.
-  // TODO(web): a static import once src/sandbox/index.ts lands (a variable keeps tsc quiet until then).
-  const specifier = '../sandbox/index.js';
-  const mod = (await import(specifier)) as SandboxModule;
-  const sandbox = await mod.startSandbox({
+  const { startSandbox } = await import('../sandbox/index.js');
+  const sandbox = await startSandbox({
     port: 0,
     seed: config.sandboxSeed,
     pollsPerStep: config.sandboxPollsPerStep,
-    users: 1,
     controlApi: false,
     isoCurrency: config.sandboxIsoCurrency,
   });
