@@ -1,0 +1,93 @@
+/**
+ * The Sophtron sandbox: a faithful, stateful, local Sophtron server (v1 RPC + v2) with the
+ * documented test banks and their MFA flows, deterministic data, a movable clock and fault
+ * injection. `startSandbox()` listens on a port (0 = any free one) and returns its addresses,
+ * ready users and the in-process control handle.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { serve } from '@hono/node-server';
+import type { SandboxControl } from './control.js';
+import type { FaultSpec } from './faults.js';
+import { createSandboxApp } from './server.js';
+import type { SandboxUser } from './state.js';
+
+export type { SandboxUser } from './state.js';
+export type {
+  SandboxControl,
+  TruthTransaction,
+  TruthBalance,
+  TruthConnection,
+  AddTransactionInput,
+} from './control.js';
+export type { FaultSpec, FaultKind, ScriptedFault } from './faults.js';
+export { FAULT_KINDS, parseFaultList } from './faults.js';
+export { createSandboxApp, defaultUser } from './server.js';
+export {
+  TEST_BANKS,
+  ORDINARY_BANKS,
+  TEST_BANK_CREDENTIALS,
+  SOPHTRON_BANK_ID,
+  NO_MFA_BANK_ID,
+} from './banks.js';
+export { TRIGGERS, INVALID_CREDENTIALS } from './state.js';
+
+export interface SandboxOptions {
+  /** Default 0 (any free port). */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Seed of every generated value. Default 42. */
+  seed?: number;
+  /** How many GetJobInformationByID polls each job step takes. Default 2. */
+  pollsPerStep?: number;
+  /** Developer users; default one user derived from the seed. */
+  users?: SandboxUser[];
+  /** Accept only the vendor's signing recipe (variant A). */
+  strictAuth?: boolean;
+  /** "USD" (or CAD/MXN) instead of "$". */
+  isoCurrency?: boolean;
+  /** Random faults by rate, e.g. { '429': 0.2, '500': 0.1, truncate: 0.05 }. */
+  faults?: FaultSpec;
+  /** Serve the control API under /__sandbox. Default false. */
+  controlApi?: boolean;
+  /** Base clock; the control handle moves the sandbox clock forward from it. Default real time. */
+  now?: () => Date;
+  /** The NoMFA test bank gets a 10,000+ transaction account. Default true (generated lazily). */
+  bigAccount?: boolean;
+}
+
+export interface RunningSandbox {
+  /** e.g. http://127.0.0.1:PORT/api (v1 at /api/<Controller>/<Action>, v2 at /api/v2/...). */
+  baseUrl: string;
+  /** e.g. http://127.0.0.1:PORT/__sandbox, or null when the control API is off. */
+  controlUrl: string | null;
+  users: SandboxUser[];
+  control: SandboxControl;
+  close(): Promise<void>;
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
+  const host = options.host ?? '127.0.0.1';
+  const { app, control, users } = createSandboxApp(options);
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, () =>
+      resolve(s as Server),
+    ) as Server;
+    s.once('error', reject);
+  });
+  server.keepAliveTimeout = 30_000;
+  const { port } = server.address() as AddressInfo;
+  const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return {
+    baseUrl: `${origin}/api`,
+    controlUrl: options.controlApi ? `${origin}/__sandbox` : null,
+    users,
+    control,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
