@@ -11,8 +11,7 @@ import {
   createSophtronClientFromConfig,
   type SophtronClientOptions,
 } from './client.js';
-import type {
-  SophtronError} from './errors.js';
+import type { SophtronError } from './errors.js';
 import {
   SophtronAuthError,
   SophtronConfigError,

@@ -360,7 +360,8 @@ describe('job dispatch (§5.2)', () => {
     expect(state({ TokenInputName: 'PIN' })).toMatchObject({
       challenge: { kind: 'token_input', label: 'PIN' },
     });
-    expect(state({ LastStep: 'TokenInput', TokenInput: '1234' })).toMatchObject({ state: 'running' });
+    expect(state({ TokenSentFlag: true, TokenInput: '1234' })).toMatchObject({ state: 'running' });
+    expect(state({ LastStep: 'TokenInput' })).toMatchObject({ state: 'running' });
     expect(state({ TokenRead: '42', LastStep: 'TokenInput' })).toEqual({
       state: 'challenge',
       challenge: { kind: 'token_read', code: '42' },

@@ -54,48 +54,66 @@ const DISPLAY: Record<string, string> = {
 const missing = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 
 /** A required id: a non-empty string (or a number, sent as text). */
-const id = z.unknown().optional().transform((v, ctx) => {
-  if (typeof v === 'string' && v.trim() !== '') return v.trim();
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-  ctx.issues.push({ code: 'custom', message: missing(v) ? 'missing' : 'unreadable', input: v });
-  return z.NEVER;
-});
+const id = z
+  .unknown()
+  .optional()
+  .transform((v, ctx) => {
+    if (typeof v === 'string' && v.trim() !== '') return v.trim();
+    if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+    ctx.issues.push({ code: 'custom', message: missing(v) ? 'missing' : 'unreadable', input: v });
+    return z.NEVER;
+  });
 
-const optId = z.unknown().optional().transform((v) => {
-  if (typeof v === 'string' && v.trim() !== '') return v.trim();
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-  return null;
-});
+const optId = z
+  .unknown()
+  .optional()
+  .transform((v) => {
+    if (typeof v === 'string' && v.trim() !== '') return v.trim();
+    if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+    return null;
+  });
 
 /** Optional text: strings, numbers and booleans as text; blank → null. */
-const text = z.unknown().optional().transform((v) => {
-  if (typeof v === 'string') return v.trim() === '' ? null : v.trim();
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return null;
-});
+const text = z
+  .unknown()
+  .optional()
+  .transform((v) => {
+    if (typeof v === 'string') return v.trim() === '' ? null : v.trim();
+    if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+    return null;
+  });
 
 /** Optional money in cents; present but unreadable is an error, absent is null. */
-const money = z.unknown().optional().transform((v, ctx) => {
-  if (missing(v)) return null;
-  if (typeof v === 'string' || typeof v === 'number') {
-    const cents = parseCents(v);
-    if (cents !== null) return cents;
-  }
-  ctx.issues.push({ code: 'custom', message: 'unreadable', input: v });
-  return z.NEVER;
-});
+const money = z
+  .unknown()
+  .optional()
+  .transform((v, ctx) => {
+    if (missing(v)) return null;
+    if (typeof v === 'string' || typeof v === 'number') {
+      const cents = parseCents(v);
+      if (cents !== null) return cents;
+    }
+    ctx.issues.push({ code: 'custom', message: 'unreadable', input: v });
+    return z.NEVER;
+  });
 
-const date = z.unknown().optional().transform((v) => parseCalendarDate(v));
+const date = z
+  .unknown()
+  .optional()
+  .transform((v) => parseCalendarDate(v));
 
-const bool = z.unknown().optional().transform((v): boolean | null => {
-  if (typeof v === 'boolean') return v;
-  if (typeof v === 'string') {
-    if (/^true$/i.test(v.trim())) return true;
-    if (/^false$/i.test(v.trim())) return false;
-  }
-  if (typeof v === 'number') return v !== 0;
-  return null;
-});
+const bool = z
+  .unknown()
+  .optional()
+  .transform((v): boolean | null => {
+    if (typeof v === 'boolean') return v;
+    if (typeof v === 'string') {
+      if (/^true$/i.test(v.trim())) return true;
+      if (/^false$/i.test(v.trim())) return false;
+    }
+    if (typeof v === 'number') return v !== 0;
+    return null;
+  });
 
 /** Falls back to alternative keys (already canonical) when the first is absent. */
 const alias = (o: Obj, target: string, ...others: string[]) => {
@@ -406,10 +424,8 @@ function jobChallenge(j: z.output<typeof jobSchema>): Challenge | null {
   if (questions.length > 0) return { kind: 'security_questions', questions };
   const methods = parseStringList(j.tokenmethod);
   if (methods.length > 0) return { kind: 'token_method', methods };
-  const wantsToken =
-    j.tokensentflag === true ||
-    j.tokeninputname !== null ||
-    (j.laststep !== null && /^tokeninput$/i.test(j.laststep));
+  // LastStep "TokenInput" alone is not enough: it also shows while the bank is still sending the code.
+  const wantsToken = j.tokensentflag === true || j.tokeninputname !== null;
   if (wantsToken && j.tokeninput === null && j.tokenread === null) {
     return { kind: 'token_input', label: j.tokeninputname ?? 'Token' };
   }
