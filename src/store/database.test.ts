@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DATABASE_FILE, openDatabase } from './database.js';
 import { migrations } from './migrations/index.js';
@@ -53,5 +54,38 @@ describe('openDatabase', () => {
         .execute(),
     ).rejects.toThrow(/FOREIGN KEY/);
     await again.close();
+  });
+
+  it('upgrades a database made by 0001 alone, keeping its rows, and adds the 0002 columns', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ss-db-'));
+    dirs.push(dir);
+    const file = join(dir, DATABASE_FILE);
+    const old = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new SQLite(file) }) });
+    const first = new Migrator({
+      db: old,
+      provider: { getMigrations: async () => ({ '0001_ledger': migrations['0001_ledger']! }) },
+    });
+    expect((await first.migrateToLatest()).error).toBeUndefined();
+    await sql`insert into families (id, name, time_zone, created_at) values ('f1', 'Old', 'UTC', 'x')`.execute(
+      old,
+    );
+    await old.destroy();
+
+    const opened = await openDatabase({ dataDir: dir });
+    expect(await opened.db.selectFrom('families').select('name').execute()).toEqual([{ name: 'Old' }]);
+    const cols = async (t: string) =>
+      (await sql<{ name: string }>`select name from pragma_table_info(${t})`.execute(opened.db)).rows.map(
+        (r) => r.name,
+      );
+    expect(await cols('connections')).toContain('country_code');
+    expect(await cols('provider_accounts')).toEqual(
+      expect.arrayContaining(['remote_status', 'due_date', 'last_updated']),
+    );
+    expect(await cols('accounts')).toContain('previous_sophtron_account_id');
+    expect(await cols('tombstones')).toEqual(expect.arrayContaining(['transaction_id', 'change_seq']));
+    expect(await cols('meta')).toEqual(['key', 'value']);
+    const fk = await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(opened.db);
+    expect(fk.rows[0]?.foreign_keys).toBe(1);
+    await opened.close();
   });
 });
