@@ -159,7 +159,8 @@ export function cleanDescription(text: string): string {
       /\b(POS|ACH|DEBIT|CREDIT|PURCHASE|CHECKCARD|CHECK CARD|RECURRING|ONLINE|WEB|PMT|PAYMENT)\b/gi,
       ' ',
     )
-    .replace(/\b(x+|\*+|#)?\d{4,}\b/gi, ' ') // card numbers, references
+    .replace(/#\s*\d+/g, ' ') // store numbers
+    .replace(/\b(x+|\*+)?\d{4,}\b/gi, ' ') // card numbers, references
     .replace(/\b\d{1,2}\/\d{1,2}(\/\d{2,4})?\b/g, ' ') // dates
     .replace(/[#*]+/g, ' ')
     .replace(/\s+/g, ' ')
