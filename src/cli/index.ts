@@ -9,8 +9,7 @@ import { register as registerConfig } from './config.js';
 import { register as registerAccountsLink } from './accounts-link.js';
 import { register as registerServe } from './serve.js';
 
-// accounts-link adds subcommands to `accounts`: keep it after the accounts command.
-const commands: ((program: Command) => void)[] = [registerConfig, registerAccountsLink, registerServe];
+const commands: ((program: Command) => void)[] = [registerConfig, registerServe];
 
 export function buildProgram(): Command {
   const program = new Command('sophtron-sync')
@@ -19,6 +18,9 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   for (const register of commands) register(program);
+  // Last, outside the list: it adds link/unlink (and a ledger `list` if none) to the `accounts`
+  // command whichever file registers it, or creates that command.
+  registerAccountsLink(program);
   return program;
 }
 
