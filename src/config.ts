@@ -188,6 +188,42 @@ export const settings = {
     secret: true,
   }),
 
+  // --- schedules, notifications ---
+  scheduleDefaultCron: setting({
+    env: 'SCHEDULE_DEFAULT_CRON',
+    description:
+      "Sync schedule of a family that has not chosen one (cron, in the family's time zone); a quiet hour by default.",
+    schema: z.string().trim().min(1).default('17 5 * * *'),
+  }),
+  scheduleMinGapMinutes: setting({
+    env: 'SCHEDULE_MIN_GAP_MINUTES',
+    description:
+      'A scheduled sync never starts sooner than this many minutes after the last sync of the family (of any kind, e.g. at start-up).',
+    schema: int(0, 10_080, 60),
+  }),
+  scheduleCallsPerAccount: setting({
+    env: 'SCHEDULE_CALLS_PER_ACCOUNT',
+    description:
+      'Estimated Sophtron calls per account per sync, for budget projections until real runs give a measure.',
+    schema: int(1, 1000, 8),
+  }),
+  scheduleRetryBaseMinutes: setting({
+    env: 'SCHEDULE_RETRY_BASE_MINUTES',
+    description:
+      'First retry delay after a failed scheduled sync of a connection; it doubles on each failure.',
+    schema: int(1, 1440, 15),
+  }),
+  scheduleRetryMaxMinutes: setting({
+    env: 'SCHEDULE_RETRY_MAX_MINUTES',
+    description: 'Longest retry delay after repeated failures, in minutes.',
+    schema: int(1, 43_200, 1440),
+  }),
+  schedulerTickSeconds: setting({
+    env: 'SCHEDULER_TICK_SECONDS',
+    description: 'How often the scheduler looks for due syncs and retries, in seconds.',
+    schema: int(1, 3600, 30),
+  }),
+
   // --- sandbox ---
   sandboxPollsPerStep: setting({
     env: 'SANDBOX_POLLS_PER_STEP',

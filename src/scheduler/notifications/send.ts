@@ -20,7 +20,6 @@ export class SendError extends Error {
 
 /** HTTP header values are bytes: non-ASCII titles go as RFC 2047 encoded words, which ntfy decodes. */
 export function headerText(text: string): string {
-  // eslint-disable-next-line no-control-regex -- the printable ASCII range is what a header may carry as is
   return /^[\x20-\x7e]*$/.test(text) ? text : `=?UTF-8?B?${Buffer.from(text, 'utf8').toString('base64')}?=`;
 }
 

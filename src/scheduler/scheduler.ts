@@ -1,0 +1,388 @@
+/**
+ * The scheduler: every tick, for each family with a schedule, decide (decide.ts) and, when due,
+ * take the family's lock and run the sync, then the deliveries that follow it, then record the
+ * outcomes (backoff, incidents → notifications). Runs inside `serve` and as `worker`; any number
+ * of them may share one database, the lock makes sure one family's sync runs once.
+ */
+import type { Kysely } from 'kysely';
+import type { Logger } from '../log.js';
+import type { SecretBox } from '../store/secret-box.js';
+import type { Database } from '../store/schema.js';
+import { deliverToFolder } from '../destinations/files/folder.js';
+import { clearBackoff, FAMILY_WIDE, recordFailure } from './backoff.js';
+import { pace } from './budget.js';
+import { decide, type Decision } from './decide.js';
+import { acquireLock, newOwnerId, releaseLock, renewLock } from './lock.js';
+import { createNotifier, type Notifier } from './notifications/notifier.js';
+import { checkBudget, familyBudget, filesOptions, getSchedule, listDestinations } from './schedules.js';
+import type { SchedulerSettings } from './settings.js';
+import type { DeliverFirefly, RunSync, ScheduledSyncResult } from './types.js';
+
+export interface SchedulerDeps {
+  db: Kysely<Database>;
+  secrets: SecretBox;
+  settings: SchedulerSettings;
+  runSync: RunSync;
+  deliverFirefly?: DeliverFirefly;
+  notifier?: Notifier;
+  log?: Logger;
+  now?: () => Date;
+  /** Lock owner id (default: host, pid and a random part). */
+  owner?: string;
+  fetch?: typeof fetch;
+}
+
+export interface FamilyTick {
+  familyId: string;
+  decision: Decision;
+  /** What happened when the decision was to run. */
+  ran?: 'ran' | 'locked' | 'no-longer-due' | 'nothing-to-sync' | 'failed';
+  result?: ScheduledSyncResult;
+}
+
+export interface Scheduler {
+  owner: string;
+  /** One pass over every family with a schedule. Never throws for one family's trouble. */
+  tick(): Promise<FamilyTick[]>;
+  /** Decides for one family (for `schedule show` and the page). */
+  decideFor(familyId: string): Promise<Decision>;
+  /** Releases every lock this scheduler holds. */
+  close(): Promise<void>;
+}
+
+const lockName = (familyId: string) => `sync:${familyId}`;
+
+interface SyncTarget {
+  accountId: string;
+  connectionId: string;
+  status: string;
+  institutionName: string;
+}
+
+export function createScheduler(deps: SchedulerDeps): Scheduler {
+  const { db, settings } = deps;
+  const now = deps.now ?? (() => new Date());
+  const owner = deps.owner ?? newOwnerId();
+  const notifier =
+    deps.notifier ?? createNotifier({ db, secrets: deps.secrets, log: deps.log, now, fetch: deps.fetch });
+  const held = new Set<string>();
+
+  async function decideFor(familyId: string): Promise<Decision> {
+    const at = now();
+    const schedule = await getSchedule(db, familyId, settings);
+    const family = await db
+      .selectFrom('families')
+      .select('time_zone')
+      .where('id', '=', familyId)
+      .executeTakeFirst();
+    if (!family || !schedule.enabled) return { action: 'wait', until: null, reason: 'schedule is off' };
+    const { projection } = await checkBudget(
+      db,
+      familyId,
+      schedule.cron,
+      schedule.monthlyBudget,
+      settings,
+      at,
+    );
+    const budget = await familyBudget(db, schedule, family.time_zone, settings, at);
+    const last = await db
+      .selectFrom('sync_runs')
+      .select('started_at')
+      .where('family_id', '=', familyId)
+      .orderBy('started_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    const backoff = await db
+      .selectFrom('scheduler_backoff')
+      .selectAll()
+      .where('family_id', '=', familyId)
+      .execute();
+    const familyRetry = backoff.find((b) => b.connection_id === FAMILY_WIDE);
+    return decide({
+      now: at,
+      enabled: schedule.enabled,
+      cron: schedule.cron,
+      timeZone: family.time_zone,
+      lastRunAt: schedule.lastRunAt ? new Date(schedule.lastRunAt) : null,
+      scheduleSetAt: new Date(schedule.updatedAt),
+      lastAnyRunAt: last ? new Date(last.started_at) : null,
+      minGapMs: settings.minGapMs,
+      pace: pace({
+        cron: schedule.cron,
+        timeZone: family.time_zone,
+        now: at,
+        remaining: budget.remaining,
+        callsPerSync: projection.callsPerSync,
+      }),
+      familyRetryAt: familyRetry ? new Date(familyRetry.next_attempt_at) : null,
+      connectionRetries: backoff
+        .filter((b) => b.connection_id !== FAMILY_WIDE)
+        .map((b) => ({ connectionId: b.connection_id, at: new Date(b.next_attempt_at) })),
+    });
+  }
+
+  async function targets(familyId: string): Promise<SyncTarget[]> {
+    const rows = await db
+      .selectFrom('accounts as a')
+      .innerJoin('provider_accounts as p', 'p.id', 'a.provider_account_id')
+      .innerJoin('connections as c', 'c.id', 'p.connection_id')
+      .select([
+        'a.id as accountId',
+        'c.id as connectionId',
+        'c.status',
+        'c.institution_name as institutionName',
+      ])
+      .where('a.family_id', '=', familyId)
+      .execute();
+    return rows;
+  }
+
+  async function setOutcome(familyId: string, outcome: string, message: string, startedAt?: string) {
+    await db
+      .updateTable('schedules')
+      .set({ last_outcome: outcome, last_message: message, ...(startedAt ? { last_run_at: startedAt } : {}) })
+      .where('family_id', '=', familyId)
+      .execute();
+  }
+
+  async function recordConnections(familyId: string, list: SyncTarget[], result: ScheduledSyncResult) {
+    const at = now();
+    const byConnection = new Map<string, { target: SyncTarget; outcomes: ScheduledSyncResult['accounts'] }>();
+    for (const a of result.accounts) {
+      const target = list.find((t) => t.accountId === a.accountId);
+      if (!target) continue;
+      const entry = byConnection.get(target.connectionId) ?? { target, outcomes: [] };
+      entry.outcomes.push(a);
+      byConnection.set(target.connectionId, entry);
+    }
+    for (const [connectionId, { target, outcomes }] of byConnection) {
+      const subject = `connection:${connectionId}`;
+      const attention = outcomes.find((o) => o.outcome === 'needs_attention');
+      const failed = outcomes.find((o) => o.outcome === 'failed');
+      if (attention) {
+        // not retried: the connection's status keeps it out until a person reconnects it
+        await clearBackoff(db, familyId, connectionId);
+        await notifier.outcome(familyId, subject, target.institutionName, {
+          ok: false,
+          kind: 'needs_attention',
+          message: `${target.institutionName}: ${attention.error ?? 'the bank asks for a security step (MFA) or new credentials'}`,
+        });
+      } else if (failed) {
+        const error = failed.error ?? 'sync failed';
+        const b = await recordFailure(db, familyId, connectionId, error, settings.backoff, at);
+        deps.log?.warn(
+          { familyId, connectionId, failures: b.failures, retryAt: b.nextAttemptAt },
+          'connection sync failed; will retry',
+        );
+        await notifier.outcome(familyId, subject, target.institutionName, {
+          ok: false,
+          kind: 'failure',
+          message: `${target.institutionName}: ${error}`,
+        });
+      } else if (outcomes.some((o) => o.outcome === 'succeeded')) {
+        await clearBackoff(db, familyId, connectionId);
+        await notifier.outcome(familyId, subject, target.institutionName, { ok: true });
+      }
+    }
+  }
+
+  async function deliver(familyId: string): Promise<string[]> {
+    const notes: string[] = [];
+    for (const d of await listDestinations(db, familyId)) {
+      if (!d.enabled) continue;
+      const subject = `delivery:${d.destination}`;
+      const label = d.destination === 'firefly' ? 'Delivery to Firefly III' : 'File export';
+      let outcome: 'succeeded' | 'failed' = 'succeeded';
+      let message: string;
+      try {
+        if (d.destination === 'files') {
+          const r = await deliverToFolder(db, familyId, filesOptions.parse(d.options), now());
+          message = r.files.length
+            ? `${r.transactionCount} transactions into ${r.files.length} file(s)`
+            : 'nothing new';
+        } else {
+          if (!deps.deliverFirefly) throw new Error('Firefly III delivery is not available in this process');
+          message = (await deps.deliverFirefly(familyId, d.options)).message;
+        }
+        await notifier.outcome(familyId, subject, label, { ok: true });
+      } catch (err) {
+        outcome = 'failed';
+        message = err instanceof Error ? err.message : String(err);
+        await notifier.outcome(familyId, subject, label, { ok: false, kind: 'failure', message });
+      }
+      notes.push(`${d.destination}: ${message}`);
+      await db
+        .updateTable('schedule_destinations')
+        .set({ last_delivery_at: now().toISOString(), last_outcome: outcome, last_message: message })
+        .where('family_id', '=', familyId)
+        .where('destination', '=', d.destination)
+        .execute();
+    }
+    return notes;
+  }
+
+  async function runLocked(familyId: string, decision: Decision & { action: 'run' }): Promise<FamilyTick> {
+    const startedAt = now().toISOString();
+    const all = await targets(familyId);
+    const backoff = await db
+      .selectFrom('scheduler_backoff')
+      .selectAll()
+      .where('family_id', '=', familyId)
+      .execute();
+    const waiting = new Set(
+      backoff.filter((b) => new Date(b.next_attempt_at) > now()).map((b) => b.connection_id),
+    );
+    const chosen = all.filter(
+      (t) =>
+        t.status !== 'needs_attention' &&
+        t.status !== 'pending' &&
+        (decision.kind === 'retry'
+          ? decision.connectionIds.includes(t.connectionId)
+          : !waiting.has(t.connectionId)),
+    );
+    if (decision.kind === 'slot') await setOutcome(familyId, 'running', decision.reason, startedAt);
+    if (chosen.length === 0) {
+      const why =
+        all.length === 0 ? 'no linked accounts' : 'every connection needs attention or waits for a retry';
+      await setOutcome(familyId, 'skipped', why);
+      return { familyId, decision, ran: 'nothing-to-sync' };
+    }
+    let result: ScheduledSyncResult;
+    try {
+      result = await deps.runSync(familyId, {
+        accountIds: chosen.map((t) => t.accountId),
+        trigger: 'schedule',
+      });
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      result = { outcome: 'failed', accounts: [], error: message };
+    }
+    if (
+      result.outcome === 'failed' &&
+      result.accounts.every((a) => a.outcome !== 'needs_attention' && a.outcome !== 'failed')
+    ) {
+      // the whole run failed before any account (credentials, Sophtron down): retry the family later
+      const message = result.error ?? 'sync failed';
+      await recordFailure(db, familyId, FAMILY_WIDE, message, settings.backoff, now());
+      await notifier.outcome(familyId, 'sync', 'Scheduled sync', { ok: false, kind: 'failure', message });
+      await setOutcome(familyId, 'failed', message);
+      return { familyId, decision, ran: 'failed', result };
+    }
+    await clearBackoff(db, familyId, FAMILY_WIDE);
+    await notifier.outcome(familyId, 'sync', 'Scheduled sync', { ok: true });
+    await recordConnections(familyId, chosen, result);
+    const synced = result.accounts.filter((a) => a.outcome === 'succeeded');
+    const notes = synced.length > 0 ? await deliver(familyId) : [];
+    const newCount = synced.reduce((s, a) => s + (a.newCount ?? 0), 0);
+    const summary = `${synced.length}/${result.accounts.length} accounts synced, ${newCount} new transactions${notes.length ? `; ${notes.join('; ')}` : ''}`;
+    await setOutcome(familyId, result.outcome, summary);
+    if (result.outcome === 'succeeded') await notifier.success(familyId, 'sync', 'Sync finished', summary);
+    return { familyId, decision, ran: 'ran', result };
+  }
+
+  async function runFamily(familyId: string, first: Decision & { action: 'run' }): Promise<FamilyTick> {
+    const name = lockName(familyId);
+    if (!(await acquireLock(db, name, owner, settings.lockTtlMs, now()))) {
+      return { familyId, decision: first, ran: 'locked' };
+    }
+    held.add(name);
+    const heartbeat = setInterval(
+      () => {
+        renewLock(db, name, owner, settings.lockTtlMs, now())
+          .then((ok) => {
+            if (!ok) deps.log?.error({ familyId }, 'scheduler lost its lock during a sync');
+          })
+          .catch(() => undefined);
+      },
+      Math.max(1000, Math.floor(settings.lockTtlMs / 3)),
+    );
+    heartbeat.unref();
+    try {
+      // another process may have run it between our decision and our lock: decide again
+      const decision = await decideFor(familyId);
+      if (decision.action !== 'run') return { familyId, decision, ran: 'no-longer-due' };
+      deps.log?.info({ familyId, kind: decision.kind, reason: decision.reason }, 'scheduled sync starting');
+      const tick = await runLocked(familyId, decision);
+      deps.log?.info({ familyId, ran: tick.ran, outcome: tick.result?.outcome }, 'scheduled sync done');
+      return tick;
+    } finally {
+      clearInterval(heartbeat);
+      await releaseLock(db, name, owner);
+      held.delete(name);
+    }
+  }
+
+  return {
+    owner,
+    decideFor,
+    async tick() {
+      const families = await db
+        .selectFrom('schedules')
+        .select('family_id')
+        .where('enabled', '=', 1)
+        .execute();
+      const out: FamilyTick[] = [];
+      for (const { family_id: familyId } of families) {
+        try {
+          const decision = await decideFor(familyId);
+          if (decision.action !== 'run') {
+            out.push({ familyId, decision });
+            continue;
+          }
+          out.push(await runFamily(familyId, decision));
+        } catch (err) {
+          deps.log?.error(
+            { familyId, error: err instanceof Error ? err.message : String(err) },
+            'scheduler tick failed for a family',
+          );
+          out.push({ familyId, decision: { action: 'wait', until: null, reason: 'error' }, ran: 'failed' });
+        }
+      }
+      return out;
+    },
+    async close() {
+      for (const name of held) await releaseLock(db, name, owner);
+      held.clear();
+    },
+  };
+}
+
+export interface RunningScheduler {
+  scheduler: Scheduler;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts ticking (the first tick right away: a run missed while the server was down happens once,
+ * unless the family synced recently). `stop()` waits for a running tick and releases the locks.
+ */
+export function startScheduler(deps: SchedulerDeps): RunningScheduler {
+  const scheduler = createScheduler(deps);
+  let current: Promise<unknown> = Promise.resolve();
+  let busy = false;
+  let stopped = false;
+  const tick = () => {
+    if (busy || stopped) return;
+    busy = true;
+    current = scheduler
+      .tick()
+      .catch((err: unknown) =>
+        deps.log?.error({ error: err instanceof Error ? err.message : String(err) }, 'scheduler tick failed'),
+      )
+      .finally(() => {
+        busy = false;
+      });
+  };
+  const timer = setInterval(tick, deps.settings.tickMs);
+  tick();
+  deps.log?.info({ owner: scheduler.owner, tickSeconds: deps.settings.tickMs / 1000 }, 'scheduler started');
+  return {
+    scheduler,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await current;
+      await scheduler.close();
+    },
+  };
+}

@@ -1,0 +1,366 @@
+/**
+ * Schedules of families and the destinations that follow them: reading, setting (refused when the
+ * projected Sophtron use does not fit the budget), and the status shown by `schedule show` and the
+ * Schedule page.
+ */
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import type { Database } from '../store/schema.js';
+import { EXPORT_FORMATS } from '../destinations/files/index.js';
+import {
+  checkProjection,
+  monthOf,
+  pace,
+  project,
+  usedThisMonth,
+  type BudgetCheck,
+  type Pace,
+  type Projection,
+} from './budget.js';
+import { cronProblem, nextSlot } from './cron.js';
+import type { SchedulerSettings } from './settings.js';
+
+export class ScheduleError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ScheduleError';
+  }
+}
+
+export interface Schedule {
+  familyId: string;
+  enabled: boolean;
+  cron: string;
+  monthlyBudget: number | null;
+  lastRunAt: string | null;
+  lastOutcome: string | null;
+  lastMessage: string | null;
+  createdAt: string;
+  updatedAt: string;
+  /** True when no row exists yet: what `set` would start from. */
+  isDefault: boolean;
+}
+
+export const DESTINATIONS = ['firefly', 'files'] as const;
+export type DestinationName = (typeof DESTINATIONS)[number];
+
+export const filesOptions = z.object({
+  folder: z.string().trim().min(1, 'folder is required'),
+  formats: z.array(z.enum(EXPORT_FORMATS)).min(1, 'at least one format').default(['csv']),
+});
+export const fireflyOptions = z.object({}).passthrough();
+
+export interface ScheduleDestination {
+  destination: DestinationName;
+  enabled: boolean;
+  options: Record<string, unknown>;
+  lastDeliveryAt: string | null;
+  lastOutcome: string | null;
+  lastMessage: string | null;
+}
+
+async function timeZoneOf(db: Kysely<Database>, familyId: string): Promise<string> {
+  const f = await db.selectFrom('families').select('time_zone').where('id', '=', familyId).executeTakeFirst();
+  if (!f) throw new ScheduleError(`family ${familyId} does not exist`);
+  return f.time_zone;
+}
+
+export async function getSchedule(
+  db: Kysely<Database>,
+  familyId: string,
+  settings: Pick<SchedulerSettings, 'defaultCron'>,
+): Promise<Schedule> {
+  const row = await db
+    .selectFrom('schedules')
+    .selectAll()
+    .where('family_id', '=', familyId)
+    .executeTakeFirst();
+  if (!row) {
+    return {
+      familyId,
+      enabled: false,
+      cron: settings.defaultCron,
+      monthlyBudget: null,
+      lastRunAt: null,
+      lastOutcome: null,
+      lastMessage: null,
+      createdAt: '',
+      updatedAt: '',
+      isDefault: true,
+    };
+  }
+  return {
+    familyId,
+    enabled: row.enabled === 1,
+    cron: row.cron,
+    monthlyBudget: row.monthly_budget,
+    lastRunAt: row.last_run_at,
+    lastOutcome: row.last_outcome,
+    lastMessage: row.last_message,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    isDefault: false,
+  };
+}
+
+/** Projected calls of every other family's enabled schedule (they share the instance budget). */
+async function othersProjected(
+  db: Kysely<Database>,
+  familyId: string,
+  settings: SchedulerSettings,
+  now: Date,
+): Promise<number> {
+  const rows = await db
+    .selectFrom('schedules')
+    .innerJoin('families', 'families.id', 'schedules.family_id')
+    .select(['schedules.family_id', 'schedules.cron', 'families.time_zone'])
+    .where('schedules.enabled', '=', 1)
+    .where('schedules.family_id', '!=', familyId)
+    .where('schedules.monthly_budget', 'is', null)
+    .execute();
+  let total = 0;
+  for (const r of rows) {
+    total += (await project(db, r.family_id, r.cron, r.time_zone, settings.callsPerAccount, now))
+      .projectedCalls;
+  }
+  return total;
+}
+
+export async function checkBudget(
+  db: Kysely<Database>,
+  familyId: string,
+  cron: string,
+  monthlyBudget: number | null,
+  settings: SchedulerSettings,
+  now: Date,
+): Promise<{ projection: Projection; check: BudgetCheck }> {
+  const tz = await timeZoneOf(db, familyId);
+  const projection = await project(db, familyId, cron, tz, settings.callsPerAccount, now);
+  const check =
+    monthlyBudget !== null
+      ? checkProjection(projection, monthlyBudget, 0, "family's monthly budget")
+      : checkProjection(
+          projection,
+          settings.instanceBudget,
+          await othersProjected(db, familyId, settings, now),
+          'monthly budget (SOPHTRON_MONTHLY_BUDGET)',
+        );
+  return { projection, check };
+}
+
+export interface SetScheduleInput {
+  cron?: string;
+  enabled?: boolean;
+  /** Calls a month for this family alone; null = share the instance budget. */
+  monthlyBudget?: number | null;
+}
+
+export async function setSchedule(
+  db: Kysely<Database>,
+  familyId: string,
+  input: SetScheduleInput,
+  settings: SchedulerSettings,
+  now: Date = new Date(),
+): Promise<{ schedule: Schedule; check: BudgetCheck | null }> {
+  const current = await getSchedule(db, familyId, settings);
+  const cron = (input.cron ?? current.cron).trim();
+  const enabled = input.enabled ?? (input.cron !== undefined ? true : current.enabled);
+  const monthlyBudget = input.monthlyBudget === undefined ? current.monthlyBudget : input.monthlyBudget;
+  if (monthlyBudget !== null && (!Number.isInteger(monthlyBudget) || monthlyBudget < 1)) {
+    throw new ScheduleError('budget: a positive whole number of calls a month');
+  }
+  const tz = await timeZoneOf(db, familyId);
+  const problem = cronProblem(cron, tz, now);
+  if (problem) throw new ScheduleError(`cron "${cron}": ${problem}`);
+  let check: BudgetCheck | null = null;
+  if (enabled) {
+    check = (await checkBudget(db, familyId, cron, monthlyBudget, settings, now)).check;
+    if (!check.ok) throw new ScheduleError(check.message);
+  }
+  const at = now.toISOString();
+  await db
+    .insertInto('schedules')
+    .values({
+      family_id: familyId,
+      enabled: enabled ? 1 : 0,
+      cron,
+      monthly_budget: monthlyBudget,
+      last_run_at: null,
+      last_outcome: null,
+      last_message: null,
+      created_at: at,
+      updated_at: at,
+    })
+    .onConflict((oc) =>
+      oc
+        .column('family_id')
+        .doUpdateSet({ enabled: enabled ? 1 : 0, cron, monthly_budget: monthlyBudget, updated_at: at }),
+    )
+    .execute();
+  return { schedule: await getSchedule(db, familyId, settings), check };
+}
+
+export async function setDestination(
+  db: Kysely<Database>,
+  familyId: string,
+  destination: DestinationName,
+  input: { enabled: boolean; options?: unknown },
+  now: Date = new Date(),
+): Promise<ScheduleDestination> {
+  const existing = await db
+    .selectFrom('schedule_destinations')
+    .select('options')
+    .where('family_id', '=', familyId)
+    .where('destination', '=', destination)
+    .executeTakeFirst();
+  const raw = input.options ?? (existing ? JSON.parse(existing.options) : {});
+  const schema = destination === 'files' ? filesOptions : fireflyOptions;
+  const parsed =
+    input.enabled || input.options !== undefined
+      ? schema.safeParse(raw)
+      : { success: true as const, data: raw };
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ScheduleError(`${destination} ${issue.path.join('.') || 'options'}: ${issue.message}`);
+  }
+  const options = JSON.stringify(parsed.data);
+  await db
+    .insertInto('schedule_destinations')
+    .values({
+      family_id: familyId,
+      destination,
+      enabled: input.enabled ? 1 : 0,
+      options,
+      last_delivery_at: null,
+      last_outcome: null,
+      last_message: null,
+      updated_at: now.toISOString(),
+    })
+    .onConflict((oc) =>
+      oc
+        .columns(['family_id', 'destination'])
+        .doUpdateSet({ enabled: input.enabled ? 1 : 0, options, updated_at: now.toISOString() }),
+    )
+    .execute();
+  return (await listDestinations(db, familyId)).find((d) => d.destination === destination)!;
+}
+
+export async function listDestinations(
+  db: Kysely<Database>,
+  familyId: string,
+): Promise<ScheduleDestination[]> {
+  const rows = await db
+    .selectFrom('schedule_destinations')
+    .selectAll()
+    .where('family_id', '=', familyId)
+    .orderBy('destination')
+    .execute();
+  return rows.map((r) => ({
+    destination: r.destination as DestinationName,
+    enabled: r.enabled === 1,
+    options: JSON.parse(r.options) as Record<string, unknown>,
+    lastDeliveryAt: r.last_delivery_at,
+    lastOutcome: r.last_outcome,
+    lastMessage: r.last_message,
+  }));
+}
+
+export interface FamilyBudget {
+  budget: number;
+  scope: 'family' | 'instance';
+  used: number;
+  /** This family's part of what is left this month. */
+  remaining: number;
+}
+
+/**
+ * What this family may still spend this month. With the shared instance budget, what is left is
+ * split by the families' projected use, so one family's pacing leaves room for the others.
+ */
+export async function familyBudget(
+  db: Kysely<Database>,
+  schedule: Pick<Schedule, 'familyId' | 'cron' | 'monthlyBudget'>,
+  timeZone: string,
+  settings: SchedulerSettings,
+  now: Date,
+): Promise<FamilyBudget> {
+  if (schedule.monthlyBudget !== null) {
+    const used = await usedThisMonth(db, now, schedule.familyId);
+    return {
+      budget: schedule.monthlyBudget,
+      scope: 'family',
+      used,
+      remaining: schedule.monthlyBudget - used,
+    };
+  }
+  const used = await usedThisMonth(db, now);
+  const left = settings.instanceBudget - used;
+  const mine = (await project(db, schedule.familyId, schedule.cron, timeZone, settings.callsPerAccount, now))
+    .projectedCalls;
+  const others = await othersProjected(db, schedule.familyId, settings, now);
+  const share = mine + others > 0 ? mine / (mine + others) : 1;
+  return { budget: settings.instanceBudget, scope: 'instance', used, remaining: Math.floor(left * share) };
+}
+
+export interface ScheduleStatus {
+  schedule: Schedule;
+  timeZone: string;
+  projection: Projection;
+  check: BudgetCheck;
+  month: string;
+  budget: FamilyBudget;
+  familyUsed: number;
+  pace: Pace;
+  nextSlot: string | null;
+  destinations: ScheduleDestination[];
+  backoff: { connectionId: string; failures: number; nextAttemptAt: string; lastError: string | null }[];
+}
+
+export async function scheduleStatus(
+  db: Kysely<Database>,
+  familyId: string,
+  settings: SchedulerSettings,
+  now: Date = new Date(),
+): Promise<ScheduleStatus> {
+  const schedule = await getSchedule(db, familyId, settings);
+  const timeZone = await timeZoneOf(db, familyId);
+  const { projection, check } = await checkBudget(
+    db,
+    familyId,
+    schedule.cron,
+    schedule.monthlyBudget,
+    settings,
+    now,
+  );
+  const budget = await familyBudget(db, schedule, timeZone, settings, now);
+  const anchor = new Date(schedule.lastRunAt ?? (schedule.updatedAt || now.toISOString()));
+  const backoff = await db
+    .selectFrom('scheduler_backoff')
+    .selectAll()
+    .where('family_id', '=', familyId)
+    .execute();
+  return {
+    schedule,
+    timeZone,
+    projection,
+    check,
+    month: monthOf(now),
+    budget,
+    familyUsed: await usedThisMonth(db, now, familyId),
+    pace: pace({
+      cron: schedule.cron,
+      timeZone,
+      now,
+      remaining: budget.remaining,
+      callsPerSync: projection.callsPerSync,
+    }),
+    nextSlot: schedule.enabled ? (nextSlot(schedule.cron, timeZone, anchor)?.toISOString() ?? null) : null,
+    destinations: await listDestinations(db, familyId),
+    backoff: backoff.map((b) => ({
+      connectionId: b.connection_id,
+      failures: b.failures,
+      nextAttemptAt: b.next_attempt_at,
+      lastError: b.last_error,
+    })),
+  };
+}

@@ -1,0 +1,28 @@
+/** What the scheduler needs from the sync engine and the Firefly III destination (injected). */
+import type { AccountSyncOutcome } from '../store/schema.js';
+
+export interface ScheduledSyncAccount {
+  accountId: string;
+  outcome: AccountSyncOutcome;
+  error?: string | null;
+  newCount?: number;
+}
+
+export interface ScheduledSyncResult {
+  outcome: 'succeeded' | 'partial' | 'failed';
+  accounts: ScheduledSyncAccount[];
+  sophtronCalls?: number;
+  error?: string | null;
+}
+
+/** Runs one sync of the given accounts (src/sync's syncFamily, adapted). */
+export type RunSync = (
+  familyId: string,
+  options: { accountIds: string[]; trigger: 'schedule' },
+) => Promise<ScheduledSyncResult>;
+
+/** Delivers what changed to Firefly III with the family's saved import configuration. */
+export type DeliverFirefly = (
+  familyId: string,
+  options: Record<string, unknown>,
+) => Promise<{ message: string }>;
