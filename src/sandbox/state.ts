@@ -176,11 +176,9 @@ export class SandboxState {
           : [];
       for (const ch of mfa) {
         phases.push({ t: 'challenge', ch });
-        phases.push({
-          t: 'timed',
-          step: ch.kind === 'captcha' || ch.kind === 'securityQuestion' ? 'LogInPanel' : 'TokenInput',
-          status: 'Started',
-        });
+        // LogInPanel, not TokenInput, while the bank works on an answer: clients (like Sure) read
+        // LastStep "TokenInput" with no TokenInput yet as "a code is wanted".
+        phases.push({ t: 'timed', step: 'LogInPanel', status: 'Started' });
       }
       phases.push({ t: 'timed', step: 'TransactionTable', status: 'AccountsReady', accountsReady: true });
       phases.push({ t: 'end', success: true, status: 'Completed', error: null });
