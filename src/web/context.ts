@@ -7,6 +7,7 @@ import type { Store } from '../store/index.js';
 import type { Database } from '../store/schema.js';
 import type { Session } from './auth/sessions.js';
 import type { WebServices } from './services.js';
+import type { ConnectSessions } from './connect/sessions.js';
 
 /** The built-in sandbox this process runs when no Sophtron credentials are set. */
 export interface SandboxInfo {
@@ -25,6 +26,8 @@ export interface WebDeps {
   /** The code that must be typed to create the first user (printed on the console). */
   setupCode: string;
   services: WebServices;
+  /** Live connect sessions (tests pass one with fast polling). */
+  connects?: ConnectSessions;
 }
 
 export interface WebEnv {

@@ -28,6 +28,8 @@ import { registerFamilyPages } from './pages/family.js';
 import { registerTokenPages } from './pages/tokens.js';
 import { registerSchedulePages } from './pages/schedule.js';
 import { registerSettingsPages } from './pages/settings.js';
+import { registerConnectPages } from './pages/connect.js';
+import { ConnectSessions } from './connect/sessions.js';
 import { messagePage } from './render.js';
 import { countUsers } from './users.js';
 
@@ -121,6 +123,14 @@ export function createWebApp(deps: WebDeps): WebApp {
   registerAuthPages(app);
   registerDashboard(app);
   registerSettingsPages(app);
+  registerConnectPages(
+    app,
+    deps.connects ??
+      new ConnectSessions(deps.store, {
+        jobTimeoutMs: deps.config.sophtronJobTimeoutMs,
+        maxPollIntervalMs: 3_000,
+      }),
+  );
   registerFamilyPages(app);
   registerTokenPages(app);
   registerSchedulePages(app);

@@ -1,0 +1,159 @@
+/** Connecting Sophtron Bank through the real sandbox over HTTP: every MFA step, then linking. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, SOPHTRON_BANK_ID, type RunningSandbox } from '../../src/sandbox/index.js';
+import { ConnectSessions } from '../../src/web/connect/sessions.js';
+import { createWebApp } from '../../src/web/server.js';
+import { createWebServices } from '../../src/web/wiring.js';
+import { createLogger } from '../../src/log.js';
+import type { WebApp } from '../../src/web/context.js';
+import {
+  Client,
+  createHarness,
+  login,
+  PASSWORD,
+  setupFirstUser,
+  SETUP_CODE,
+  type Harness,
+} from './harness.js';
+
+let h: Harness;
+let sandbox: RunningSandbox;
+let app: WebApp;
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0, pollsPerStep: 1, seed: 7 });
+  h = await createHarness();
+  const user = sandbox.users[0]!;
+  const info = { baseUrl: sandbox.baseUrl, userId: user.userId, accessKey: user.accessKey };
+  app = createWebApp({
+    store: h.store,
+    db: h.store.db,
+    config: h.config,
+    logger: createLogger('silent'),
+    setupCode: SETUP_CODE,
+    services: createWebServices(h.store, h.config, info),
+    connects: new ConnectSessions(h.store, {
+      jobTimeoutMs: 60_000,
+      pollIntervalMs: 10,
+      maxPollIntervalMs: 20,
+    }),
+  });
+});
+afterAll(async () => {
+  await sandbox?.close();
+  await h?.close();
+});
+
+async function waitForState(client: Client, sessionId: string, pattern: RegExp): Promise<string> {
+  for (let i = 0; i < 200; i++) {
+    const res = await client.request(`/connect/session/${sessionId}/state`, {
+      headers: { 'hx-request': 'true' },
+    });
+    const html = await res.text();
+    if (pattern.test(html)) return html;
+    if (/flash error/.test(html)) throw new Error(`connect failed: ${html}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`timed out waiting for ${pattern}`);
+}
+
+const seqOf = (html: string) => /name="seq" value="(\d+)"/.exec(html)![1]!;
+
+describe('connect a bank', () => {
+  it('searches, logs in, answers captcha, question, token method and token, then links accounts', async () => {
+    const alice = await setupFirstUser(app);
+    const sandboxBanner = await alice.page('/');
+    expect(sandboxBanner.html).toContain('Sandbox mode: no Sophtron credentials are set');
+
+    const search = await alice.request('/connect/institutions?q=Sophtron', {
+      headers: { 'hx-request': 'true' },
+    });
+    const list = await search.text();
+    expect(list).toContain(`/connect/bank/${SOPHTRON_BANK_ID}`);
+
+    const form = await alice.page(`/connect/bank/${SOPHTRON_BANK_ID}`);
+    expect(form.html).toContain('Sophtron Bank');
+    expect(form.html).toContain('never stores your bank password');
+    const start = await alice.post(`/connect/bank/${SOPHTRON_BANK_ID}`, {
+      username: 'asdfg12X',
+      password: 'asdfg12X',
+    });
+    expect(start.status).toBe(302);
+    const sessionId = /\/connect\/session\/([^/?]+)/.exec(start.headers.get('location')!)![1]!;
+
+    let html = await waitForState(alice, sessionId, /captcha\.png/);
+    const img = await alice.request(`/connect/session/${sessionId}/captcha.png?seq=${seqOf(html)}`);
+    expect(img.headers.get('content-type')).toBe('image/png');
+    expect(new Uint8Array(await img.arrayBuffer()).slice(1, 4)).toEqual(new Uint8Array([0x50, 0x4e, 0x47]));
+    await alice.post(`/connect/session/${sessionId}/answer`, {
+      seq: seqOf(html),
+      kind: 'captcha',
+      text: 'ABCDE',
+    });
+
+    html = await waitForState(alice, sessionId, /favorite color/);
+    await alice.post(`/connect/session/${sessionId}/answer`, {
+      seq: seqOf(html),
+      kind: 'security_questions',
+      answer: 'blue',
+    });
+
+    html = await waitForState(alice, sessionId, /name="method"/);
+    const method = /name="method" value="([^"]+)"/.exec(html)![1]!;
+    await alice.post(`/connect/session/${sessionId}/answer`, {
+      seq: seqOf(html),
+      kind: 'token_method',
+      method: method.replace(/&#39;/g, "'"),
+    });
+
+    html = await waitForState(alice, sessionId, /name="code"/);
+    await alice.post(`/connect/session/${sessionId}/answer`, {
+      seq: seqOf(html),
+      kind: 'token_input',
+      code: '123456',
+    });
+
+    html = await waitForState(alice, sessionId, /id="link-form"/);
+    expect(html).toContain('Connected to Sophtron Bank');
+    const paIds = [...html.matchAll(/name="link" value="([^"]+)"/g)].map((m) => m[1]!);
+    expect(paIds.length).toBeGreaterThan(0);
+    const connectionId = /action="\/connections\/([^/]+)\/link"/.exec(html)![1]!;
+    const fields: Record<string, string | string[]> = { link: paIds };
+    for (const id of paIds) {
+      fields[`name_${id}`] = /name="name_[^"]+" value="([^"]*)"/.exec(
+        html.slice(html.indexOf(`name_${id}`) - 20),
+      )![1]!;
+      fields[`kind_${id}`] = 'depository';
+      fields[`currency_${id}`] = 'USD';
+    }
+    const linked = await alice.post(`/connections/${connectionId}/link`, fields);
+    expect(linked.status).toBe(302);
+    expect(decodeURIComponent(linked.headers.get('location')!)).toContain(`${paIds.length} account`);
+    const family = (await h.store.listFamilies())[0]!;
+    expect(await h.store.listAccounts(family.id)).toHaveLength(paIds.length);
+
+    // Another family's person sees none of it, whatever id they send.
+    await alice.page('/admin/families');
+    expect(
+      (
+        await alice.post('/admin/families', {
+          family: 'Bob family',
+          time_zone: 'UTC',
+          username: 'bob',
+          password: PASSWORD,
+        })
+      ).status,
+    ).toBe(302);
+    const bob = await login(app, 'bob');
+    expect((await bob.request(`/connect/session/${sessionId}`)).status).toBe(404);
+    expect((await bob.request(`/connect/session/${sessionId}/state`)).status).toBe(404);
+    expect((await bob.request(`/connections/${connectionId}/link`)).status).toBe(404);
+    expect((await bob.post(`/connections/${connectionId}/link`, fields)).status).toBe(404);
+    expect((await bob.request(`/connect/reconnect/${connectionId}`)).status).toBe(404);
+    const bobHome = await bob.page('/');
+    expect(bobHome.html).toContain('No accounts yet');
+    expect(bobHome.html).not.toContain('/accounts/');
+    // Even alice's other login session does not see the connect session (bound to its session).
+    const alice2 = await login(app, 'alice');
+    expect((await alice2.request(`/connect/session/${sessionId}`)).status).toBe(404);
+  });
+});
