@@ -6,8 +6,9 @@ import { createWebApp } from '../../src/web/server.js';
 import { createWebServices } from '../../src/web/wiring.js';
 import { createLogger } from '../../src/log.js';
 import type { WebApp } from '../../src/web/context.js';
+import type {
+  Client} from './harness.js';
 import {
-  Client,
   createHarness,
   login,
   PASSWORD,
