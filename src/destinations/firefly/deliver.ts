@@ -50,6 +50,9 @@ export interface DeliveryOptions {
   errorIfDuplicateHash?: boolean;
   /** Opposing name → Firefly account id (the import configuration's mapping["0"]). */
   mapping?: Record<string, number | string>;
+  /** Only transactions dated in this window (the import configuration's date range). */
+  notBefore?: string | null;
+  notAfter?: string | null;
   /** Deliver again what the user deleted in Firefly. */
   recreateDeleted?: boolean;
   concurrency?: number;
@@ -132,7 +135,10 @@ export async function deliverFamily(
   const today = localDate(now, timeZone);
   const accounts = await loadAccounts(db, familyId, options.accountIds);
   const accountIds = accounts.map((a) => a.id);
-  const candidates = await loadCandidates(db, familyId, accountIds, options.recreateDeleted ?? false);
+  const candidates = await loadCandidates(db, familyId, accountIds, options.recreateDeleted ?? false, {
+    from: options.notBefore ?? null,
+    to: options.notAfter ?? null,
+  });
   const removals = await loadRemovals(db, familyId, accountIds);
 
   const existingLinks = new Map(
@@ -618,9 +624,10 @@ async function loadCandidates(
   familyId: string,
   accountIds: string[],
   recreateDeleted: boolean,
+  window: { from: string | null; to: string | null },
 ): Promise<Candidate[]> {
   if (accountIds.length === 0) return [];
-  const rows = await db
+  let q = db
     .selectFrom('transactions as t')
     .leftJoin('firefly_transactions as f', (join) =>
       join.onRef('f.transaction_id', '=', 't.id').on('f.family_id', '=', familyId),
@@ -667,10 +674,10 @@ async function loadCandidates(
           eb('t.change_seq', '>', eb.ref('f.delivered_seq')),
         ]),
       ]),
-    )
-    .orderBy('t.date')
-    .orderBy('t.id')
-    .execute();
+    );
+  if (window.from) q = q.where('t.date', '>=', window.from);
+  if (window.to) q = q.where('t.date', '<=', window.to);
+  const rows = await q.orderBy('t.date').orderBy('t.id').execute();
   return rows.map((r) => ({
     id: r.id,
     account_id: r.account_id,
