@@ -70,7 +70,11 @@ class ModelLedger {
   }
 
   /** Only the rows apply.ts would load for this window: proves the planner needs no more. */
-  visible(window: { from: string; to: string }, matchDays: number, fetched: ProviderTransactionData[]): LedgerRow[] {
+  visible(
+    window: { from: string; to: string },
+    matchDays: number,
+    fetched: ProviderTransactionData[],
+  ): LedgerRow[] {
     const ids = new Set(fetched.map((t) => t.transactionId));
     const pendingIds = new Set(fetched.filter((t) => t.status === 'pending').map((t) => t.transactionId));
     return this.rows

@@ -122,3 +122,10 @@ describe('nextSyncedThrough', () => {
     expect(nextSyncedThrough(never, { from: '2026-05-01', to: '2026-06-02' }, settings, tz)).toBeNull();
   });
 });
+
+describe('computeWindow with a clock behind the linking time', () => {
+  it('starts SYNC_START_DAYS before today, never after it', () => {
+    const w = computeWindow({ account: linkedOn('2026-11-21'), today: '2026-06-15', timeZone: tz, settings });
+    expect(w).toMatchObject({ from: '2026-03-17', to: '2026-06-16' });
+  });
+});

@@ -4,7 +4,7 @@
  * (Sure windows by the connection's last sync and gives late accounts ~60 days only).
  */
 import type { CalendarDate } from '../sophtron/types.js';
-import { addDays, calendarDateIn, maxDate } from './dates.js';
+import { addDays, calendarDateIn, maxDate, minDate } from './dates.js';
 
 export interface SyncWindow {
   from: CalendarDate;
@@ -30,9 +30,12 @@ export function firstSyncStart(
   account: WindowAccount,
   settings: Pick<WindowSettings, 'syncStartDays'>,
   timeZone: string,
+  today?: CalendarDate,
 ): CalendarDate {
   if (account.sync_start_date) return account.sync_start_date;
-  return addDays(calendarDateIn(new Date(account.created_at), timeZone), -settings.syncStartDays);
+  const linked = calendarDateIn(new Date(account.created_at), timeZone);
+  // A clock behind the linking time (a skewed host, a sandbox clock) must not push the start ahead.
+  return addDays(today ? minDate(linked, today) : linked, -settings.syncStartDays);
 }
 
 export function computeWindow(input: {
@@ -46,7 +49,7 @@ export function computeWindow(input: {
   const { account, today, settings } = input;
   // Tomorrow: a bank in a time zone ahead of the family's may already date rows on the next day.
   const to = input.to ?? addDays(today, 1);
-  const start = firstSyncStart(account, settings, input.timeZone);
+  const start = firstSyncStart(account, settings, input.timeZone, today);
   let from: CalendarDate;
   let basis: SyncWindow['basis'];
   if (input.from) {

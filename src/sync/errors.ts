@@ -1,0 +1,54 @@
+/**
+ * One clear sentence for why an account's sync failed, naming the Sophtron call and the reason, e.g.
+ * "Sophtron rate-limited the transactions call (429) and the retry budget ran out". Messages come
+ * from the client's typed errors, which never hold a secret.
+ */
+import { SophtronError } from '../sophtron/errors.js';
+import { PlanInputError } from './plan.js';
+
+export type SyncStage = 'refresh' | 'account' | 'transactions' | 'ledger';
+
+const CALL: Record<SyncStage, string> = {
+  refresh: 'refresh call',
+  account: 'account call',
+  transactions: 'transactions call',
+  ledger: 'ledger write',
+};
+
+/** A request the sync cannot start (unknown account, bad dates): nothing was written. */
+export class SyncRequestError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SyncRequestError';
+  }
+}
+
+export function describeSyncError(err: unknown, stage: SyncStage): string {
+  const call = CALL[stage];
+  if (err instanceof SophtronError) {
+    const retried = err.transient ? ' and the retry budget ran out' : '';
+    switch (err.kind) {
+      case 'rate_limited':
+        return `Sophtron rate-limited the ${call} (429)${retried}`;
+      case 'server':
+        return `Sophtron failed the ${call} (HTTP ${err.status ?? '5xx'})${retried}`;
+      case 'network':
+        return `Sophtron could not be reached for the ${call} (network error)${retried}`;
+      case 'timeout':
+        return `Sophtron did not answer the ${call} in time${retried}`;
+      case 'invalid_response':
+        return `Sophtron's answer to the ${call} could not be read${retried}: ${err.message}`;
+      case 'not_found':
+        return `Sophtron no longer knows this account (${call}: HTTP 404); link it again`;
+      case 'auth':
+      case 'forbidden':
+        return `${err.message} (${call})`;
+      default:
+        return `the ${call} failed: ${err.message}`;
+    }
+  }
+  if (err instanceof PlanInputError)
+    return `Sophtron sent a transaction the ledger cannot hold: ${err.message}`;
+  const text = err instanceof Error ? err.message : String(err);
+  return `the ${call} failed: ${text}`;
+}

@@ -1,0 +1,503 @@
+/**
+ * The sync runner: for each linked account of a family, refresh it at Sophtron, read its window,
+ * plan against the ledger and apply the plan in one database transaction. One account failing (a
+ * Sophtron error, a bad payload) is recorded with a clear reason and never stops the others.
+ *
+ * `syncFamily` is the one entry point for the CLI, the web application, the scheduler and the
+ * Firefly import; progress is reported through `onEvent` (a terminal line, an SSE stream).
+ */
+import type { Kysely } from 'kysely';
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+import type { RunJobOptions, SophtronApi } from '../sophtron/api.js';
+import { refreshAccount } from '../sophtron/connect.js';
+import type { CalendarDate, ProviderAccountData } from '../sophtron/types.js';
+import { accountsRepository, type SyncableAccount } from '../store/accounts.js';
+import { applyBalanceRule } from '../store/account-rules.js';
+import { balancesRepository } from '../store/balances.js';
+import { connectionsRepository } from '../store/connections.js';
+import type { AccountSyncOutcome, Database, SyncOutcome, SyncTrigger } from '../store/schema.js';
+import { syncRunsRepository } from '../store/sync-runs.js';
+import { applyAccountSync } from './apply.js';
+import { calendarDateIn, isCalendarDate } from './dates.js';
+import { describeSyncError, SyncRequestError, type SyncStage } from './errors.js';
+import { planCounts, type PlanCounts } from './plan.js';
+import { computeWindow, nextSyncedThrough, type SyncWindow } from './window.js';
+
+type Db = Kysely<Database>;
+
+export type SyncConfig = Pick<
+  Config,
+  'syncStartDays' | 'syncOverlapDays' | 'pendingMatchDays' | 'pendingGraceDays' | 'sophtronJobTimeoutMs'
+>;
+
+export interface SyncDeps {
+  /** The ledger database (or a Store, whose `db` is used). */
+  db?: Db;
+  store?: { db: Db };
+  sophtron: SophtronApi;
+  config: SyncConfig;
+  clock?: () => Date;
+  logger?: Logger;
+  /** Polling of the refresh job (tests make it fast); the timeout defaults to SOPHTRON_JOB_TIMEOUT_MS. */
+  jobOptions?: Pick<RunJobOptions, 'pollIntervalMs' | 'maxPollIntervalMs' | 'timeoutMs' | 'sleep' | 'now'>;
+}
+
+export interface SyncOptions {
+  /** Ledger account ids; default every linked account of the family. */
+  accountIds?: string[];
+  from?: CalendarDate;
+  to?: CalendarDate;
+  trigger: SyncTrigger;
+  /** Re-create transactions the user deleted (and drop their tombstones). */
+  includeDeleted?: boolean;
+  /** Default true: ask Sophtron to refresh each account before reading it. */
+  refresh?: boolean;
+  onEvent?: (event: SyncEvent) => void;
+  signal?: AbortSignal;
+}
+
+export type RefreshResult =
+  | { state: 'refreshed' }
+  | { state: 'needs_attention'; reason: string }
+  | { state: 'failed' | 'timed_out'; message: string }
+  | { state: 'skipped'; reason: string };
+
+export interface AccountSyncResult {
+  accountId: string;
+  accountName: string;
+  outcome: AccountSyncOutcome;
+  window: SyncWindow | null;
+  counts: PlanCounts;
+  /** Transactions not re-created because the user deleted them. */
+  skippedDeleted: number;
+  sophtronCalls: number;
+  /** Ledger rows read and written: grows with the window, not with the history. */
+  rowsRead: number;
+  rowsWritten: number;
+  refresh: RefreshResult;
+  /** Ledger balance after the account's balance rule, when read. */
+  balance: { currentMinor: number | null; availableMinor: number | null; currency: string } | null;
+  syncedThrough: CalendarDate | null;
+  /** Why the account failed (outcome failed), in one sentence naming the call. */
+  error: string | null;
+  /** What the user should know although the account synced (MFA, refresh trouble). */
+  note: string | null;
+  durationMs: number;
+}
+
+export interface SyncRunResult {
+  runId: string;
+  familyId: string;
+  trigger: SyncTrigger;
+  outcome: Exclude<SyncOutcome, 'running'>;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  sophtronCalls: number;
+  accounts: AccountSyncResult[];
+  totals: PlanCounts & { rowsRead: number; rowsWritten: number; failed: number };
+}
+
+export type SyncEvent =
+  | {
+      type: 'run-started';
+      runId: string;
+      familyId: string;
+      accounts: { accountId: string; accountName: string }[];
+    }
+  | {
+      type: 'account-started';
+      runId: string;
+      accountId: string;
+      accountName: string;
+      index: number;
+      total: number;
+      window: SyncWindow;
+    }
+  | {
+      type: 'account-progress';
+      runId: string;
+      accountId: string;
+      stage: 'refreshing' | 'reading' | 'writing';
+    }
+  | { type: 'account-finished'; runId: string; index: number; total: number; result: AccountSyncResult }
+  | { type: 'run-finished'; result: SyncRunResult };
+
+/** Syncs of one family run one after another in this process (web button + schedule). */
+const familyLocks = new Map<string, Promise<unknown>>();
+
+export async function syncFamily(
+  deps: SyncDeps,
+  familyId: string,
+  options: SyncOptions,
+): Promise<SyncRunResult> {
+  const previous = familyLocks.get(familyId) ?? Promise.resolve();
+  const mine = previous.catch(() => undefined).then(() => runSync(deps, familyId, options));
+  familyLocks.set(familyId, mine);
+  try {
+    return await mine;
+  } finally {
+    if (familyLocks.get(familyId) === mine) familyLocks.delete(familyId);
+  }
+}
+
+const totalCalls = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+const zeroCounts = (): PlanCounts => ({ new: 0, updated: 0, merged: 0, vanished: 0 });
+
+async function runSync(deps: SyncDeps, familyId: string, options: SyncOptions): Promise<SyncRunResult> {
+  const db = deps.db ?? deps.store?.db;
+  if (!db) throw new SyncRequestError('syncFamily needs the ledger database (deps.db or deps.store)');
+  const clock = deps.clock ?? (() => new Date());
+  const emit = (event: SyncEvent) => {
+    try {
+      options.onEvent?.(event);
+    } catch (err) {
+      // A broken listener (a closed SSE stream) must not break the sync.
+      deps.logger?.warn(
+        { err: err instanceof Error ? err.message : String(err) },
+        'sync event listener failed',
+      );
+    }
+  };
+  for (const [flag, value] of [
+    ['--from', options.from],
+    ['--to', options.to],
+  ] as const) {
+    if (value !== undefined && !isCalendarDate(value)) {
+      throw new SyncRequestError(
+        `${flag}: must be a calendar date YYYY-MM-DD (got ${JSON.stringify(value)})`,
+      );
+    }
+  }
+  if (options.from && options.to && options.from > options.to) {
+    throw new SyncRequestError(`--from ${options.from} is after --to ${options.to}`);
+  }
+
+  const family = await db
+    .selectFrom('families')
+    .select(['id', 'time_zone'])
+    .where('id', '=', familyId)
+    .executeTakeFirst();
+  if (!family) throw new SyncRequestError(`family ${familyId} not found`);
+  const accounts = await accountsRepository(db).listSyncableAccounts(familyId, options.accountIds);
+  if (options.accountIds) {
+    const found = new Set(accounts.map((a) => a.id));
+    const missing = options.accountIds.filter((id) => !found.has(id));
+    if (missing.length > 0)
+      throw new SyncRequestError(`not a linked account of this family: ${missing.join(', ')}`);
+  }
+
+  const startedMs = clock().getTime();
+  const today = calendarDateIn(clock(), family.time_zone);
+  const windows = new Map<string, SyncWindow>();
+  for (const a of accounts) {
+    try {
+      windows.set(
+        a.id,
+        computeWindow({
+          account: a,
+          today,
+          timeZone: family.time_zone,
+          settings: deps.config,
+          from: options.from,
+          to: options.to,
+        }),
+      );
+    } catch (err) {
+      throw new SyncRequestError(`${a.name}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  const runs = syncRunsRepository(db);
+  const run = await runs.createRun(familyId, options.trigger);
+  emit({
+    type: 'run-started',
+    runId: run.id,
+    familyId,
+    accounts: accounts.map((a) => ({ accountId: a.id, accountName: a.name })),
+  });
+  deps.logger?.info(
+    { runId: run.id, familyId, accounts: accounts.length, trigger: options.trigger },
+    'sync started',
+  );
+
+  // A connection whose bank asked for MFA in this run is not asked again for its other accounts.
+  const attention = new Map<string, string>();
+  const results: AccountSyncResult[] = [];
+  for (const [index, account] of accounts.entries()) {
+    const window = windows.get(account.id)!;
+    emit({
+      type: 'account-started',
+      runId: run.id,
+      accountId: account.id,
+      accountName: account.name,
+      index,
+      total: accounts.length,
+      window,
+    });
+    const result = await syncAccount({
+      deps,
+      db,
+      familyId,
+      runId: run.id,
+      account,
+      window,
+      today,
+      timeZone: family.time_zone,
+      clock,
+      options,
+      attention,
+      emit,
+    });
+    results.push(result);
+    const log = {
+      runId: run.id,
+      accountId: account.id,
+      outcome: result.outcome,
+      ...result.counts,
+      calls: result.sophtronCalls,
+    };
+    if (result.outcome === 'failed')
+      deps.logger?.warn({ ...log, error: result.error }, 'account sync failed');
+    else deps.logger?.info(log, 'account synced');
+    emit({ type: 'account-finished', runId: run.id, index, total: accounts.length, result });
+  }
+
+  const sophtronCalls = results.reduce((n, r) => n + r.sophtronCalls, 0);
+  const finished = await runs.finishRun(familyId, run.id, { sophtronCalls });
+  const finishedAt = clock();
+  const result: SyncRunResult = {
+    runId: run.id,
+    familyId,
+    trigger: options.trigger,
+    outcome: (finished?.outcome ?? 'failed') as SyncRunResult['outcome'],
+    startedAt: new Date(startedMs).toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationMs: finishedAt.getTime() - startedMs,
+    sophtronCalls,
+    accounts: results,
+    totals: {
+      new: sum(results, (r) => r.counts.new),
+      updated: sum(results, (r) => r.counts.updated),
+      merged: sum(results, (r) => r.counts.merged),
+      vanished: sum(results, (r) => r.counts.vanished),
+      rowsRead: sum(results, (r) => r.rowsRead),
+      rowsWritten: sum(results, (r) => r.rowsWritten),
+      failed: results.filter((r) => r.outcome === 'failed').length,
+    },
+  };
+  deps.logger?.info({ runId: run.id, outcome: result.outcome, calls: sophtronCalls }, 'sync finished');
+  emit({ type: 'run-finished', result });
+  return result;
+}
+
+const sum = <T>(items: T[], f: (t: T) => number) => items.reduce((n, t) => n + f(t), 0);
+
+interface AccountJob {
+  deps: SyncDeps;
+  db: Db;
+  familyId: string;
+  runId: string;
+  account: SyncableAccount;
+  window: SyncWindow;
+  today: CalendarDate;
+  timeZone: string;
+  clock: () => Date;
+  options: SyncOptions;
+  attention: Map<string, string>;
+  emit: (e: SyncEvent) => void;
+}
+
+async function refreshFirst(job: AccountJob): Promise<RefreshResult> {
+  const { deps, db, familyId, account, options } = job;
+  if (options.refresh === false) return { state: 'skipped', reason: 'not asked' };
+  const known = job.attention.get(account.connection_id);
+  if (known) return { state: 'skipped', reason: known };
+  job.emit({ type: 'account-progress', runId: job.runId, accountId: account.id, stage: 'refreshing' });
+  const connections = connectionsRepository(db);
+  try {
+    // No onChallenge: a sync runs unattended, so MFA ends the job as needs_attention.
+    const outcome = await refreshAccount(deps.sophtron, account.sophtron_account_id, {
+      timeoutMs: deps.config.sophtronJobTimeoutMs,
+      ...deps.jobOptions,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    switch (outcome.outcome) {
+      case 'connected':
+        await connections.markConnectionRefreshed(familyId, account.connection_id, job.clock().toISOString());
+        if (account.connection_status !== 'connected') {
+          await connections.setConnectionStatus(familyId, account.connection_id, 'connected', null);
+        }
+        return { state: 'refreshed' };
+      case 'needs_attention':
+        job.attention.set(account.connection_id, outcome.reason);
+        await connections.setConnectionStatus(
+          familyId,
+          account.connection_id,
+          'needs_attention',
+          outcome.reason,
+        );
+        return { state: 'needs_attention', reason: outcome.reason };
+      case 'failed':
+        return { state: 'failed', message: outcome.message };
+      case 'timed_out':
+        return {
+          state: 'timed_out',
+          message: `the refresh did not finish within ${Math.round(outcome.afterMs / 1000)} s`,
+        };
+    }
+  } catch (err) {
+    options.signal?.throwIfAborted();
+    return { state: 'failed', message: describeSyncError(err, 'refresh') };
+  }
+}
+
+function refreshNote(r: RefreshResult): string | null {
+  switch (r.state) {
+    case 'refreshed':
+      return null;
+    case 'needs_attention':
+      return `the bank asks for verification (${r.reason}); synced what Sophtron already had`;
+    case 'failed':
+    case 'timed_out':
+      return `refresh at Sophtron failed (${r.message}); synced what Sophtron already had`;
+    case 'skipped':
+      return r.reason === 'not asked'
+        ? null
+        : `the bank asks for verification (${r.reason}); synced what Sophtron already had`;
+  }
+}
+
+async function syncAccount(job: AccountJob): Promise<AccountSyncResult> {
+  const { deps, db, familyId, runId, account, window, today, clock, options } = job;
+  const started = clock().getTime();
+  const callsBefore = totalCalls(deps.sophtron.callCounts());
+  const calls = () => totalCalls(deps.sophtron.callCounts()) - callsBefore;
+  const base = {
+    accountId: account.id,
+    accountName: account.name,
+    window,
+    counts: zeroCounts(),
+    skippedDeleted: 0,
+    rowsRead: 0,
+    rowsWritten: 0,
+    balance: null,
+    syncedThrough: account.synced_through,
+  };
+
+  const refresh = await refreshFirst(job);
+  const note = refreshNote(refresh);
+  const attentionNow =
+    refresh.state === 'needs_attention' || (refresh.state === 'skipped' && refresh.reason !== 'not asked');
+
+  let stage: SyncStage = 'account';
+  let providerAccount: ProviderAccountData;
+  try {
+    job.emit({ type: 'account-progress', runId, accountId: account.id, stage: 'reading' });
+    providerAccount = await deps.sophtron.getAccount(account.sophtron_account_id);
+    stage = 'transactions';
+    const fetched = await deps.sophtron.getTransactions(account.sophtron_account_id, window.from, window.to);
+    stage = 'ledger';
+    job.emit({ type: 'account-progress', runId, accountId: account.id, stage: 'writing' });
+
+    const outcome: AccountSyncOutcome = attentionNow ? 'needs_attention' : 'succeeded';
+    const now = clock().toISOString();
+    const balance = {
+      currentMinor: applyBalanceRule(account.balance_rule, providerAccount.balance),
+      availableMinor: applyBalanceRule(account.balance_rule, providerAccount.availableBalance),
+      currency: account.currency,
+    };
+    const syncedThrough = nextSyncedThrough(account, window, deps.config, job.timeZone);
+    const applied = await applyAccountSync(db, {
+      accountId: account.id,
+      currency: account.currency,
+      today,
+      now,
+      fetched,
+      planOptions: {
+        window,
+        accountId: account.sophtron_account_id,
+        pendingMatchDays: deps.config.pendingMatchDays,
+        pendingGraceDays: deps.config.pendingGraceDays,
+        includeDeleted: options.includeDeleted ?? false,
+      },
+      // Balances, the account's position and the run record commit with the ledger rows or not at all.
+      alsoWrite: async (trx, a) => {
+        await accountsRepository(trx).upsertProviderAccounts(familyId, account.connection_id, [
+          providerAccount,
+        ]);
+        await balancesRepository(trx).recordBalance(familyId, account.id, { ...balance, takenAt: now });
+        await accountsRepository(trx).setAccountSyncState(familyId, account.id, {
+          syncedThrough,
+          at: now,
+          outcome,
+          error: note,
+        });
+        const counts = planCounts(a.plan);
+        await syncRunsRepository(trx).recordAccountResult(familyId, runId, {
+          accountId: account.id,
+          outcome,
+          windowFrom: window.from,
+          windowTo: window.to,
+          newCount: counts.new,
+          updatedCount: counts.updated,
+          mergedCount: counts.merged,
+          vanishedCount: counts.vanished,
+          sophtronCalls: calls(),
+          error: note,
+        });
+      },
+    });
+    return {
+      ...base,
+      outcome,
+      counts: planCounts(applied.plan),
+      skippedDeleted: applied.plan.ignored.filter((i) => i.reason === 'deleted_by_user').length,
+      rowsRead: applied.rowsRead,
+      rowsWritten: applied.rowsWritten,
+      balance,
+      syncedThrough,
+      sophtronCalls: calls(),
+      refresh,
+      error: null,
+      note,
+      durationMs: clock().getTime() - started,
+    };
+  } catch (err) {
+    options.signal?.throwIfAborted();
+    const error = describeSyncError(err, stage);
+    const sophtronCalls = calls();
+    try {
+      await db.transaction().execute(async (trx) => {
+        await accountsRepository(trx).setAccountSyncState(familyId, account.id, {
+          at: clock().toISOString(),
+          outcome: 'failed',
+          error,
+        });
+        await syncRunsRepository(trx).recordAccountResult(familyId, runId, {
+          accountId: account.id,
+          outcome: 'failed',
+          windowFrom: window.from,
+          windowTo: window.to,
+          sophtronCalls,
+          error,
+        });
+      });
+    } catch (recordErr) {
+      deps.logger?.error(
+        { err: recordErr instanceof Error ? recordErr.message : String(recordErr) },
+        'could not record a failed account',
+      );
+    }
+    return {
+      ...base,
+      outcome: 'failed',
+      sophtronCalls,
+      refresh,
+      error,
+      note,
+      durationMs: clock().getTime() - started,
+    };
+  }
+}

@@ -1,0 +1,325 @@
+/**
+ * The sync engine end to end: the real sandbox over HTTP, the real Sophtron client, a real SQLite
+ * ledger. Connect a test bank, link its accounts, sync, move the bank's clock (new transactions,
+ * pending→posted under new ids, vanished pending), sync again: the ledger equals the bank's posted
+ * truth. With faults on (429, 5xx, truncated bodies) the ledger is the same; a permanent fault on one
+ * account fails that account with a clear reason while the others sync.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import { startSandbox, NO_MFA_BANK_ID, type FaultSpec, type RunningSandbox } from '../src/sandbox/index.js';
+import { createSophtronClient, type SophtronClientOptions } from '../src/sophtron/client.js';
+import { connectBank } from '../src/sophtron/connect.js';
+import { openStore, type Store } from '../src/store/index.js';
+import { recordConnection } from '../src/store/record-connection.js';
+import { syncFamily, type SyncEvent, type SyncRunResult } from '../src/sync/run.js';
+
+const BASE_TIME = new Date('2026-06-15T15:00:00Z');
+const config = loadConfig({ SYNC_START_DAYS: '30', PENDING_GRACE_DAYS: '5', LOG_LEVEL: 'silent' });
+const fastJobs = { pollIntervalMs: 1, maxPollIntervalMs: 5 };
+
+interface World {
+  sandbox: RunningSandbox;
+  store: Store;
+  familyId: string;
+  client: ReturnType<typeof createSophtronClient>;
+  userInstitutionId: string;
+  sync(
+    extra?: Partial<Parameters<typeof syncFamily>[2]>,
+    client?: ReturnType<typeof createSophtronClient>,
+  ): Promise<SyncRunResult>;
+  accounts(): Promise<{ id: string; name: string; sophtronId: string }[]>;
+  dispose(): Promise<void>;
+}
+
+const worlds: World[] = [];
+afterEach(async () => {
+  for (const w of worlds.splice(0)) await w.dispose();
+});
+
+async function world(options: { faults?: FaultSpec } = {}): Promise<World> {
+  const sandbox = await startSandbox({ seed: 11, pollsPerStep: 1, bigAccount: false, now: () => BASE_TIME });
+  const dir = mkdtempSync(join(tmpdir(), 'ss-sync-e2e-'));
+  const store = await openStore({ dataDir: dir, secretKey: Buffer.alloc(32, 7).toString('base64') });
+  const family = await store.createFamily({ name: 'E2E', timeZone: 'America/New_York' });
+  const user = sandbox.users[0]!;
+  const makeClient = (over: Partial<SophtronClientOptions> = {}) =>
+    createSophtronClient({
+      userId: user.userId,
+      accessKey: user.accessKey,
+      baseUrl: sandbox.baseUrl,
+      retryBudgetMs: 20_000,
+      retryBaseDelayMs: 1,
+      maxRetryDelayMs: 5,
+      ...over,
+    });
+  const client = makeClient();
+  const outcome = await connectBank(
+    client,
+    { institutionId: NO_MFA_BANK_ID, username: 'asdfg12X', password: 'asdfg12X' },
+    fastJobs,
+  );
+  expect(outcome.outcome).toBe('connected');
+  const institution = await client.getInstitution(NO_MFA_BANK_ID);
+  const remote = await client.listAccounts(outcome.userInstitutionId);
+  const recorded = await recordConnection(store, family.id, outcome, institution, remote);
+  for (const pa of recorded!.providerAccounts) await store.linkAccount(family.id, pa.id);
+  if (options.faults) sandbox.control.setFaultRates(options.faults);
+  const w: World = {
+    sandbox,
+    store,
+    familyId: family.id,
+    client,
+    userInstitutionId: outcome.userInstitutionId,
+    sync: (extra = {}, c = client) =>
+      syncFamily(
+        { db: store.db, sophtron: c, config, clock: () => sandbox.control.now(), jobOptions: fastJobs },
+        family.id,
+        { trigger: 'api', ...extra },
+      ),
+    async accounts() {
+      const rows = await store.listSyncableAccounts(family.id);
+      return rows.map((r) => ({ id: r.id, name: r.name, sophtronId: r.sophtron_account_id }));
+    },
+    async dispose() {
+      await store.close();
+      await sandbox.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  worlds.push(w);
+  return w;
+}
+
+/** The ledger's live rows of an account, as comparable facts. */
+async function ledgerOf(w: World, accountId: string, status: 'posted' | 'pending') {
+  const rows = await w.store.db
+    .selectFrom('transactions')
+    .select(['provider_transaction_id', 'date', 'amount_minor', 'description'])
+    .where('account_id', '=', accountId)
+    .where('status', '=', status)
+    .execute();
+  return rows
+    .map((r) => ({
+      id: r.provider_transaction_id,
+      date: r.date,
+      amount: r.amount_minor,
+      description: r.description,
+    }))
+    .sort((a, b) => a.id.localeCompare(b.id));
+}
+
+function truthOf(w: World, sophtronId: string, status: 'posted' | 'pending', from: string) {
+  return w.sandbox.control
+    .transactions(sophtronId)
+    .filter((t) => t.status === status && t.date >= from)
+    .map((t) => ({ id: t.transactionId, date: t.date, amount: t.amountCents, description: t.description }))
+    .sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** Ledger posted rows == the bank's posted truth from the first window's start; pending rows likewise. */
+async function expectMirror(w: World, firstFrom: Map<string, string>, exactPending: boolean) {
+  for (const a of await w.accounts()) {
+    const from = firstFrom.get(a.id)!;
+    expect(await ledgerOf(w, a.id, 'posted'), a.name).toEqual(truthOf(w, a.sophtronId, 'posted', from));
+    const pending = await ledgerOf(w, a.id, 'pending');
+    const bankPending = truthOf(w, a.sophtronId, 'pending', from);
+    if (exactPending) expect(pending, a.name).toEqual(bankPending);
+    else expect(pending, a.name).toEqual(expect.arrayContaining(bankPending));
+  }
+}
+
+/** Connect, sync, then three rounds of bank time (new, posted under new ids, vanished). */
+async function scenario(w: World) {
+  const events: SyncEvent['type'][] = [];
+  const first = await w.sync({ onEvent: (e) => events.push(e.type) });
+  expect(first.outcome).toBe('succeeded');
+  expect(first.accounts.length).toBeGreaterThan(1);
+  expect(events[0]).toBe('run-started');
+  expect(events.at(-1)).toBe('run-finished');
+  expect(events.filter((e) => e === 'account-finished')).toHaveLength(first.accounts.length);
+  const firstFrom = new Map(first.accounts.map((a) => [a.accountId, a.window!.from]));
+  expect(first.totals.new).toBeGreaterThan(20);
+  await expectMirror(w, firstFrom, true);
+
+  const [checking] = await w.accounts();
+  w.sandbox.control.advanceDays(3);
+  w.sandbox.control.addTransaction(checking!.sophtronId, {
+    amountCents: -4321,
+    description: 'HAND MADE TEST',
+  });
+  const second = await w.sync();
+  expect(second.outcome).toBe('succeeded');
+  expect(second.totals.new).toBeGreaterThan(0);
+  await expectMirror(w, firstFrom, false);
+
+  w.sandbox.control.advanceDays(6);
+  const third = await w.sync();
+  expect(third.outcome).toBe('succeeded');
+  expect(third.totals.merged + third.totals.vanished).toBeGreaterThan(0);
+  // Grace (5 days) has passed since the last sync: vanished pending rows are marked, the rest match.
+  await expectMirror(w, firstFrom, true);
+
+  const again = await w.sync();
+  expect(again.totals).toMatchObject({ new: 0, updated: 0, merged: 0, vanished: 0 });
+  return { first, second, third, again };
+}
+
+describe('sync end to end against the sandbox', () => {
+  it('mirrors the bank through new, posted-under-new-id and vanished transactions', async () => {
+    const w = await world();
+    const { first, third, again } = await scenario(w);
+
+    // Windows: first sync reads SYNC_START_DAYS before linking; later ones the overlap before the last.
+    const acc = first.accounts[0]!;
+    expect(acc.window).toMatchObject({ from: '2026-05-16', to: '2026-06-16', basis: 'first_sync' });
+    expect(third.accounts[0]!.window).toMatchObject({
+      from: '2026-06-09',
+      to: '2026-06-25',
+      basis: 'since_last_sync',
+    });
+
+    // The run is recorded per account, with its Sophtron calls counted.
+    const run = await w.store.getRun(w.familyId, again.runId);
+    expect(run?.outcome).toBe('succeeded');
+    expect(run?.accounts).toHaveLength(again.accounts.length);
+    expect(again.sophtronCalls).toBeGreaterThanOrEqual(3 * again.accounts.length);
+    expect(run?.sophtron_calls).toBe(again.sophtronCalls);
+
+    // Balances through the balance rule, and the provider account's as reported.
+    for (const a of again.accounts) {
+      const sophtronId = (await w.accounts()).find((x) => x.id === a.accountId)!.sophtronId;
+      const truth = w.sandbox.control.balance(sophtronId);
+      const snap = await w.store.latestBalance(w.familyId, a.accountId);
+      const rule = (await w.store.getAccount(w.familyId, a.accountId))!.balance_rule;
+      const expected =
+        rule === 'owed_positive'
+          ? Math.abs(truth.balanceCents)
+          : rule === 'negate'
+            ? -truth.balanceCents
+            : truth.balanceCents;
+      expect(snap?.current_minor, a.accountName).toBe(expected);
+    }
+
+    // Merged rows keep their ledger id: the posted id replaced the pending one on the same row.
+    const merged = await w.store.db
+      .selectFrom('transactions')
+      .selectAll()
+      .where('replaced_pending_id', 'is not', null)
+      .execute();
+    expect(merged.length).toBeGreaterThan(0);
+    expect(merged.every((m) => m.status === 'posted')).toBe(true);
+  });
+
+  it('ends with the same ledger when Sophtron answers 429, 5xx and truncated bodies', async () => {
+    const clean = await world();
+    const cleanRuns = await scenario(clean);
+    const faulty = await world({ faults: { '429': 0.15, '500': 0.1, truncate: 0.05, retryAfter: 0 } });
+    const runs = await scenario(faulty);
+    const snapshot = async (w: World) =>
+      w.store.db
+        .selectFrom('transactions')
+        .select([
+          'provider_transaction_id',
+          'replaced_pending_id',
+          'status',
+          'amount_minor',
+          'date',
+          'description',
+        ])
+        .orderBy('provider_transaction_id')
+        .execute();
+    expect(await snapshot(faulty)).toEqual(await snapshot(clean));
+    // The faults really happened, and the client's retries absorbed them (more calls than the clean run).
+    const log = faulty.sandbox.control.requestLog();
+    const kinds = new Set(log.map((r) => r.fault).filter(Boolean));
+    expect([...kinds].sort()).toEqual(expect.arrayContaining(['429', '500', 'truncate']));
+    const calls = (r: typeof runs) => r.first.sophtronCalls + r.second.sophtronCalls + r.third.sophtronCalls;
+    expect(calls(runs)).toBeGreaterThan(calls(cleanRuns));
+  });
+
+  it('fails one account with a clear reason when Sophtron keeps refusing, and syncs the others', async () => {
+    const w = await world();
+    const first = await w.sync();
+    expect(first.outcome).toBe('succeeded');
+    const before = await w.store.db.selectFrom('transactions').selectAll().orderBy('id').execute();
+
+    w.sandbox.control.advanceDays(2);
+    const impatient = createSophtronClient({
+      userId: w.sandbox.users[0]!.userId,
+      accessKey: w.sandbox.users[0]!.accessKey,
+      baseUrl: w.sandbox.baseUrl,
+      retryBudgetMs: 200,
+      retryBaseDelayMs: 10,
+      maxRetryDelayMs: 40,
+    });
+    w.sandbox.control.scriptFault({
+      endpoint: 'GetTransactionsByTransactionDate',
+      kind: '429',
+      count: 100_000,
+      retryAfter: 0,
+    });
+    let cleared = false;
+    const run = await w.sync(
+      {
+        // The fault is "permanent" for the first account only: cleared once it has given up.
+        onEvent: (e) => {
+          if (e.type === 'account-finished' && !cleared) {
+            w.sandbox.control.clearFaults();
+            cleared = true;
+          }
+        },
+      },
+      impatient,
+    );
+    const [failed, ...others] = run.accounts;
+    expect(run.outcome).toBe('partial');
+    expect(failed).toMatchObject({
+      outcome: 'failed',
+      counts: { new: 0, updated: 0, merged: 0, vanished: 0 },
+    });
+    expect(failed!.error).toBe(
+      'Sophtron rate-limited the transactions call (429) and the retry budget ran out',
+    );
+    expect(failed!.sophtronCalls).toBeGreaterThan(2);
+    for (const o of others) expect(o.outcome, o.accountName).toBe('succeeded');
+
+    // The failed account's ledger rows are untouched; its position did not move.
+    const after = await w.store.db
+      .selectFrom('transactions')
+      .selectAll()
+      .where('account_id', '=', failed!.accountId)
+      .orderBy('id')
+      .execute();
+    expect(after).toEqual(before.filter((r) => r.account_id === failed!.accountId));
+    const account = await w.store.getAccount(w.familyId, failed!.accountId);
+    expect(account).toMatchObject({
+      last_sync_outcome: 'failed',
+      synced_through: first.accounts[0]!.syncedThrough,
+    });
+    const recorded = await w.store.getRun(w.familyId, run.runId);
+    expect(recorded?.accounts.find((a) => a.account_id === failed!.accountId)).toMatchObject({
+      outcome: 'failed',
+      error: failed!.error,
+    });
+  });
+
+  it('marks the connection as needing attention when the bank asks for MFA, and still reads', async () => {
+    const w = await world();
+    await w.sync();
+    w.sandbox.control.advanceDays(1);
+    w.sandbox.control.failNext(w.userInstitutionId, 'mfa');
+    const run = await w.sync();
+    const [firstAccount, ...rest] = run.accounts;
+    expect(firstAccount).toMatchObject({ outcome: 'needs_attention', refresh: { state: 'needs_attention' } });
+    expect(firstAccount!.note).toMatch(/synced what Sophtron already had/);
+    // The other accounts of the same connection are not asked again in this run.
+    for (const a of rest) expect(a.refresh.state).toBe('skipped');
+    const [connection] = await w.store.listConnections(w.familyId);
+    expect(connection).toMatchObject({ status: 'needs_attention' });
+    expect(connection!.status_reason).toBeTruthy();
+  });
+});
