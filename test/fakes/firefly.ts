@@ -19,6 +19,8 @@ export interface FakeFireflyOptions {
   version?: string;
   /** Delay of every answer, in ms. */
   latencyMs?: number;
+  /** Extra delay after a transaction is stored and before the answer (a kill then loses the answer). */
+  storedAnswerDelayMs?: number;
   currencies?: string[];
   /** Validate traffic against the OpenAPI spec when present (default true). */
   validate?: boolean;
@@ -80,6 +82,7 @@ export class FakeFirefly {
   readonly log: LoggedRequest[] = [];
   readonly violations: string[] = [];
   latencyMs: number;
+  storedAnswerDelayMs: number;
   version: string;
   token: string;
   /** Answer this many upcoming POST /transactions with the body stored but the connection cut. */
@@ -94,6 +97,7 @@ export class FakeFirefly {
     this.token = options.token ?? 'test-token';
     this.version = options.version ?? '6.6.2';
     this.latencyMs = options.latencyMs ?? 0;
+    this.storedAnswerDelayMs = options.storedAnswerDelayMs ?? 0;
     this.currencies = options.currencies ?? ['EUR', 'USD', 'CAD', 'GBP', 'MXN', 'JPY'];
     this.validator = options.validate === false ? null : loadFireflySpecValidator();
   }
@@ -373,7 +377,7 @@ export class FakeFirefly {
       });
     });
 
-    app.post('/api/v1/transactions', (c) => {
+    app.post('/api/v1/transactions', async (c) => {
       const body = parsedBody(c) as Record<string, unknown> | null;
       const splits = Array.isArray(body?.transactions)
         ? (body!.transactions as Record<string, unknown>[])
@@ -401,6 +405,7 @@ export class FakeFirefly {
         updatedAt: now,
       };
       this.groups.set(group.id, group);
+      if (this.storedAnswerDelayMs > 0) await new Promise((r) => setTimeout(r, this.storedAnswerDelayMs));
       if (this.dropPostAnswers > 0) {
         this.dropPostAnswers--;
         // Stored, but the client never hears back: like a timeout after Firefly committed.
