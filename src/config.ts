@@ -122,6 +122,12 @@ export const settings = {
       'How long a connect or refresh job may run before it is reported as timed out, in milliseconds.',
     schema: int(1_000, 3_600_000, 600_000),
   }),
+  sophtronJobPollMs: setting({
+    env: 'SOPHTRON_JOB_POLL_MS',
+    description:
+      'First wait between polls of a connect or refresh job, in milliseconds; later waits grow to 8 times this (at most 8 s).',
+    schema: int(1, 60_000, 1_000),
+  }),
   sophtronWindowDays: setting({
     env: 'SOPHTRON_WINDOW_DAYS',
     description: 'Transactions are read in date windows of at most this many days.',

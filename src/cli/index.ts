@@ -8,8 +8,21 @@ import { CliError } from './errors.js';
 import { register as registerConfig } from './config.js';
 import { register as registerAccountsLink } from './accounts-link.js';
 import { register as registerServe } from './serve.js';
+import { register as registerInstitutions } from './institutions.js';
+import { register as registerConnect } from './connect.js';
+import { register as registerConnections } from './connections.js';
+import { register as registerAccounts } from './accounts.js';
+import { register as registerTransactions } from './transactions.js';
 
-const commands: ((program: Command) => void)[] = [registerConfig, registerServe];
+const commands: ((program: Command) => void)[] = [
+  registerConfig,
+  registerServe,
+  registerInstitutions,
+  registerConnect,
+  registerConnections,
+  registerAccounts,
+  registerTransactions,
+];
 
 export function buildProgram(): Command {
   const program = new Command('sophtron-sync')

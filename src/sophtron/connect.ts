@@ -3,10 +3,23 @@
  * hands each MFA challenge to whoever can answer it (a terminal, a web page), and ends in one
  * JobOutcome. Used unchanged by the CLI, the web application and background refreshes.
  */
+import type { Config } from '../config.js';
 import type { NewConnection, RunJobOptions, SophtronApi } from './api.js';
 import type { Challenge, JobOutcome, JobState } from './types.js';
 
 export const DEFAULT_JOB_TIMEOUT_MS = 600_000;
+
+/** Job timing from the settings: SOPHTRON_JOB_TIMEOUT_MS and SOPHTRON_JOB_POLL_MS (waits grow to 8×, at most 8 s). */
+export function jobTiming(
+  config: Pick<Config, 'sophtronJobTimeoutMs' | 'sophtronJobPollMs'>,
+): Pick<RunJobOptions, 'timeoutMs' | 'pollIntervalMs' | 'maxPollIntervalMs'> {
+  const poll = config.sophtronJobPollMs;
+  return {
+    timeoutMs: config.sophtronJobTimeoutMs,
+    pollIntervalMs: poll,
+    maxPollIntervalMs: Math.max(poll, Math.min(8_000, poll * 8)),
+  };
+}
 
 /** What a person is asked, in one short sentence (needs-attention reasons, progress lines). */
 export function describeChallenge(challenge: Challenge): string {

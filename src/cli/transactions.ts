@@ -1,0 +1,51 @@
+/** `transactions --account ID --from DATE --to DATE`: what Sophtron reports for an account (read only). */
+import type { Command } from 'commander';
+import { isCalendarDate } from '../sophtron/parse.js';
+import { withCliContext } from './context.js';
+import { CliError } from './errors.js';
+import { printJson, printTable } from './output.js';
+import { formatCents, sophtronCliError, today } from './sophtron-terminal.js';
+
+function dateFlag(flag: string, value: string): string {
+  const v = value.trim();
+  if (!isCalendarDate(v))
+    throw new CliError(`${flag}: must be a date YYYY-MM-DD (got ${JSON.stringify(value)})`);
+  return v;
+}
+
+export function register(program: Command): void {
+  program
+    .command('transactions')
+    .description(
+      "An account's transactions as Sophtron reports them (read in windows of SOPHTRON_WINDOW_DAYS).",
+    )
+    .requiredOption('--account <id>', 'Sophtron AccountID')
+    .option('--from <date>', 'first day, YYYY-MM-DD (default: 30 days ago)')
+    .option('--to <date>', 'last day, YYYY-MM-DD (default: today)')
+    .option('--json', 'print JSON')
+    .action(async (opts: { account: string; from?: string; to?: string; json?: boolean }) => {
+      const to = opts.to === undefined ? today() : dateFlag('--to', opts.to);
+      const from = opts.from === undefined ? today(-30) : dateFlag('--from', opts.from);
+      if (from > to) throw new CliError(`--from (${from}) is after --to (${to})`);
+      await withCliContext({}, async ({ sophtron }) => {
+        const rows = await sophtron.getTransactions(opts.account.trim(), from, to).catch((err: unknown) => {
+          throw sophtronCliError(err);
+        });
+        if (opts.json) return printJson(rows);
+        if (rows.length === 0) {
+          process.stdout.write(`no transactions from ${from} to ${to}\n`);
+          return;
+        }
+        printTable(
+          rows.map((t) => ({
+            date: t.date,
+            amount: formatCents(t.amount),
+            status: t.status,
+            description: t.description ?? t.merchant ?? '',
+            id: t.transactionId,
+          })),
+          ['date', 'amount', 'status', 'description', 'id'],
+        );
+      });
+    });
+}

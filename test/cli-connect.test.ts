@@ -1,0 +1,156 @@
+/**
+ * `sophtron-sync connect` as a person uses it: the CLI runs as a child process against a sandbox
+ * started here, and this test answers each prompt through stdin as it appears.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, type RunningSandbox } from '../src/sandbox/index.js';
+
+let sandbox: RunningSandbox;
+let dataDir: string;
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0, seed: 11, pollsPerStep: 1 });
+  dataDir = mkdtempSync(join(tmpdir(), 'cli-connect-'));
+});
+afterAll(async () => {
+  await sandbox?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  answered: string[];
+}
+
+/** Runs the CLI; each time stderr shows a prompt matching a rule, the rule's answer is typed. */
+function runCli(args: string[], rules: [RegExp, string][], env: Record<string, string> = {}): Promise<Run> {
+  const user = sandbox.users[0]!;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    cwd: process.cwd(),
+    env: {
+      ...process.env,
+      SOPHTRON_BASE_URL: sandbox.baseUrl,
+      SOPHTRON_USER_ID: user.userId,
+      SOPHTRON_ACCESS_KEY: user.accessKey,
+      SOPHTRON_JOB_POLL_MS: '20',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'silent',
+      ...env,
+    },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  let seen = 0;
+  const answered: string[] = [];
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    // Prompts are "? <question> " at the end of stderr; answer each new one once.
+    const prompts = [...stderr.matchAll(/^\? (.+?) ?$/gm)].map((m) => m[1]!);
+    while (seen < prompts.length) {
+      const p = prompts[seen++]!;
+      const rule = rules.find(([re]) => re.test(p));
+      if (!rule) continue;
+      answered.push(p);
+      child.stdin.write(`${rule[1]}\n`);
+    }
+  });
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, answered });
+    });
+  });
+}
+
+describe('sophtron-sync connect (child process, answers through stdin)', () => {
+  it('connects Sophtron Bank: captcha, question, token method, token', async () => {
+    const run = await runCli(
+      ['connect', '--institution', 'Sophtron Bank'],
+      [
+        [/^User ID:/, 'asdfg12X'],
+        [/^Password:/, 'asdfg12X'],
+        [/^Characters in the captcha image:/, 'asdf'],
+        [/favorite color/, 'blue'],
+        [/^number 1-2:/, '1'],
+        [/^Token the bank sent you:/, '123456'],
+      ],
+    );
+    expect(run.stderr).not.toMatch(/^error:/m);
+    expect(run.code).toBe(0);
+    expect(run.answered).toHaveLength(6);
+    const captcha = /The captcha image is in (\S+\.png)/.exec(run.stderr)?.[1];
+    expect(captcha).toBeDefined();
+    expect(existsSync(captcha!)).toBe(true);
+    expect(readFileSync(captcha!).subarray(0, 4).toString('hex')).toBe('89504e47');
+    rmSync(captcha!, { force: true });
+    expect(run.stderr).toContain('Where should the bank send the code?');
+    expect(run.stderr).toMatch(/waiting for the bank/);
+    expect(run.stdout).toMatch(
+      /^connected to Sophtron Bank \(connection [0-9a-f-]+\): \d+ accounts? found$/m,
+    );
+    expect(run.stdout).toContain('Primary Checking');
+    // The bank password never shows anywhere.
+    expect(`${run.stdout}${run.stderr}`).not.toContain('asdfg12X\n');
+
+    const listed = await runCli(['connections', '--json'], []);
+    expect(listed.code).toBe(0);
+    const rows = JSON.parse(listed.stdout) as { institution: string; status: string }[];
+    expect(rows).toContainEqual(
+      expect.objectContaining({ institution: 'Sophtron Bank', status: 'connected' }),
+    );
+  });
+
+  it("a wrong password ends non-zero with one line carrying Sophtron's message (JSON too)", async () => {
+    const run = await runCli(
+      ['connect', '--institution', '926623ca-5952-4921-8f77-2023f1cdde8e', '--username', 'asdf', '--json'],
+      [[/^Password:/, 'wrong']],
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim().split('\n').at(-1)).toBe(
+      'error: the bank connection failed: Invalid credentials',
+    );
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      outcome: 'failed',
+      message: 'Invalid credentials',
+      accounts: [],
+    });
+  });
+
+  it('the TokenRead bank prints the code and waits for Enter', async () => {
+    const run = await runCli(
+      ['connect', '--institution', 'Sophtron Bank TokenRead', '--username', 'asdf', '--json'],
+      [
+        [/^Password:/, 'asdf'],
+        [/^approve on your device, then press Enter/, ''],
+      ],
+    );
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/The code to check on your device: \S+/);
+    const out = JSON.parse(run.stdout) as { outcome: string; accounts: unknown[] };
+    expect(out.outcome).toBe('connected');
+    expect(out.accounts.length).toBeGreaterThan(0);
+  });
+
+  it('a non-base64 Access Key is one clear line, before any call', async () => {
+    const before = sandbox.control.requestLog().length;
+    const badDir = mkdtempSync(join(tmpdir(), 'cli-badkey-'));
+    const run = await runCli(['institutions', 'search', 'bank'], [], {
+      SOPHTRON_ACCESS_KEY: 'not base64 at all!',
+      DATA_DIR: badDir,
+    });
+    rmSync(badDir, { recursive: true, force: true });
+    expect(run.code).not.toBe(0);
+    expect(run.stderr.trim().split('\n').at(-1)).toBe(
+      'error: the Access Key must be the base64 text shown in the Sophtron dashboard',
+    );
+    expect(sandbox.control.requestLog().length).toBe(before);
+  });
+});
