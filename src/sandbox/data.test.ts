@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NO_MFA_BANK_ID } from './banks.js';
 import { startSandbox, type RunningSandbox, type SandboxUser } from './index.js';
-import { call } from './test-helpers.js';
+import { call, fetchJson } from './test-helpers.js';
 
 const NOW = new Date('2026-03-15T12:00:00Z');
 const USER_B: SandboxUser = {
@@ -421,30 +421,29 @@ describe('v2', () => {
 describe('control API over HTTP', () => {
   it('moves the clock, lists connections, adds a transaction and reads the truth', async () => {
     const ctl = sb.controlUrl!;
-    const state = await (await fetch(ctl)).json();
+    const state = await fetchJson(ctl);
     expect(state.users).toContain(userA.userId);
-    const conns = await (await fetch(`${ctl}/connections?userId=${userA.userId}`)).json();
+    const conns = await fetchJson(`${ctl}/connections?userId=${userA.userId}`);
     const acct = conns.find((c: { userInstitutionId: string }) => c.userInstitutionId === connectionId)
       .accounts[0];
-    const advanced = await (
-      await fetch(`${ctl}/clock/advance`, { method: 'POST', body: JSON.stringify({ days: 2 }) })
-    ).json();
+    const advanced = await fetchJson(`${ctl}/clock/advance`, {
+      method: 'POST',
+      body: JSON.stringify({ days: 2 }),
+    });
     expect(advanced.today).toBe(sb.control.today());
     const add = await fetch(`${ctl}/accounts/${acct.accountId}/transactions`, {
       method: 'POST',
       body: JSON.stringify({ amountCents: 5000, description: 'REFUND', status: 'pending' }),
     });
     expect(add.status).toBe(201);
-    const { transactionId } = await add.json();
-    const pending = await (
-      await fetch(`${ctl}/accounts/${acct.accountId}/transactions?status=pending`)
-    ).json();
+    const { transactionId } = (await add.json()) as { transactionId: string };
+    const pending = await fetchJson(`${ctl}/accounts/${acct.accountId}/transactions?status=pending`);
     expect(pending.map((t: { transactionId: string }) => t.transactionId)).toContain(transactionId);
-    const balance = await (await fetch(`${ctl}/accounts/${acct.accountId}/balance`)).json();
+    const balance = await fetchJson(`${ctl}/accounts/${acct.accountId}/balance`);
     expect(balance).toEqual(sb.control.balance(acct.accountId));
     const bad = await fetch(`${ctl}/clock/advance`, { method: 'POST', body: JSON.stringify({ days: -1 }) });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error).toMatch(/days/);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/days/);
   });
 
   it('is off unless enabled', async () => {

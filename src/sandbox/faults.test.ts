@@ -3,7 +3,7 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaultInjector, parseFaultList } from './faults.js';
 import { startSandbox, type RunningSandbox } from './index.js';
-import { authHeader, call } from './test-helpers.js';
+import { authHeader, call, fetchJson } from './test-helpers.js';
 
 let sb: RunningSandbox;
 beforeAll(async () => {
@@ -119,8 +119,8 @@ describe('scripted faults', () => {
       body: JSON.stringify({ endpoint: 'x', kind: '418' }),
     });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error).toMatch(/kind/);
-    const counts = await (await fetch(`${sb.controlUrl}/requests/counts`)).json();
+    expect(((await bad.json()) as { error: string }).error).toMatch(/kind/);
+    const counts = await fetchJson(`${sb.controlUrl}/requests/counts`);
     expect(counts['Institution/HealthCheckAuth']).toBeGreaterThan(0);
   });
 });

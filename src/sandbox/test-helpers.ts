@@ -81,3 +81,9 @@ export async function pollUntil(baseUrl: string, user: SandboxUser, jobId: strin
   }
   throw new Error(`job ${jobId} did not settle in ${max} polls`);
 }
+
+/** GET/POST a control-API URL and parse the JSON answer. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function fetchJson(url: string, init?: RequestInit): Promise<any> {
+  return (await fetch(url, init)).json();
+}
