@@ -13,6 +13,7 @@ import { register as registerConnect } from './connect.js';
 import { register as registerConnections } from './connections.js';
 import { register as registerAccounts } from './accounts.js';
 import { register as registerTransactions } from './transactions.js';
+import { register as registerSync } from './sync.js';
 
 const commands: ((program: Command) => void)[] = [
   registerConfig,
@@ -22,6 +23,7 @@ const commands: ((program: Command) => void)[] = [
   registerConnections,
   registerAccounts,
   registerTransactions,
+  registerSync,
 ];
 
 export function buildProgram(): Command {

@@ -1,0 +1,118 @@
+/**
+ * `sophtron-sync sync`: fetch every linked account (or the ones named) from Sophtron into the
+ * ledger. A line per account while it runs; `--json` prints the run summary instead. Exits non-zero
+ * when any account failed, with one line per failed account naming it and why.
+ */
+import type { Command } from 'commander';
+import type { SyncableAccount } from '../store/accounts.js';
+import { SyncRequestError } from '../sync/errors.js';
+import { syncFamily, type AccountSyncResult, type SyncEvent } from '../sync/run.js';
+import { withCliContext } from './context.js';
+import { CliError } from './errors.js';
+import { printJson } from './output.js';
+
+interface SyncFlags {
+  account?: string[];
+  from?: string;
+  to?: string;
+  includeDeleted?: boolean;
+  refresh?: boolean;
+  json?: boolean;
+}
+
+/** An account named on the command line: our id, Sophtron's AccountID, or its name (any case). */
+export function resolveAccounts(refs: string[], accounts: SyncableAccount[]): string[] {
+  return refs.map((ref) => {
+    const r = ref.trim();
+    const hits = accounts.filter(
+      (a) =>
+        a.id === r ||
+        a.sophtron_account_id.toLowerCase() === r.toLowerCase() ||
+        a.name.toLowerCase() === r.toLowerCase(),
+    );
+    if (hits.length === 1) return hits[0]!.id;
+    const known = accounts.map((a) => `"${a.name}" (${a.id})`).join(', ') || 'none linked yet';
+    if (hits.length > 1)
+      throw new CliError(`--account ${JSON.stringify(ref)} names several accounts; use an id: ${known}`);
+    throw new CliError(`--account ${JSON.stringify(ref)} is not a linked account; linked: ${known}`);
+  });
+}
+
+const counts = (r: AccountSyncResult) =>
+  `${r.counts.new} new, ${r.counts.updated} updated, ${r.counts.merged} merged, ${r.counts.vanished} vanished`;
+
+export function accountLine(r: AccountSyncResult): string {
+  const window = r.window ? `${r.window.from}..${r.window.to}` : '';
+  const calls = `${r.sophtronCalls} Sophtron call${r.sophtronCalls === 1 ? '' : 's'}`;
+  switch (r.outcome) {
+    case 'failed':
+      return `FAILED  ${r.accountName}  ${window}  ${r.error}  (${calls})`;
+    case 'needs_attention':
+      return `ATTENTION  ${r.accountName}  ${window}  ${counts(r)}  (${calls}); ${r.note}`;
+    default:
+      return `ok  ${r.accountName}  ${window}  ${counts(r)}  (${calls})${r.note ? `; ${r.note}` : ''}`;
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('sync')
+    .description(
+      'Fetch linked accounts from Sophtron into the ledger (new, changed, posted and vanished transactions).',
+    )
+    .option('--account <account...>', 'only these accounts (id, Sophtron AccountID or name); repeatable')
+    .option('--from <date>', 'first day to read (YYYY-MM-DD), instead of the last sync minus the overlap')
+    .option('--to <date>', 'last day to read (YYYY-MM-DD), instead of tomorrow')
+    .option('--include-deleted', 'bring back transactions you deleted in the ledger')
+    .option('--no-refresh', 'read what Sophtron has without asking the bank to refresh first')
+    .option('--json', 'print the run summary as JSON')
+    .action(async (flags: SyncFlags) => {
+      await withCliContext({}, async (ctx) => {
+        const linked = await ctx.store.listSyncableAccounts(ctx.family.id);
+        if (linked.length === 0) {
+          throw new CliError(
+            'no linked accounts: link one with `sophtron-sync accounts link <account>` first',
+          );
+        }
+        const accountIds = flags.account?.length ? resolveAccounts(flags.account, linked) : undefined;
+        const onEvent = (e: SyncEvent) => {
+          if (flags.json) return;
+          if (e.type === 'account-started') {
+            process.stdout.write(
+              `syncing ${e.accountName} (${e.index + 1}/${e.total}) ${e.window.from}..${e.window.to}\n`,
+            );
+          } else if (e.type === 'account-finished') process.stdout.write(`${accountLine(e.result)}\n`);
+        };
+        let result;
+        try {
+          result = await syncFamily(
+            { db: ctx.store.db, sophtron: ctx.sophtron, config: ctx.config, logger: ctx.logger },
+            ctx.family.id,
+            {
+              trigger: 'cli',
+              ...(accountIds ? { accountIds } : {}),
+              ...(flags.from ? { from: flags.from.trim() } : {}),
+              ...(flags.to ? { to: flags.to.trim() } : {}),
+              includeDeleted: flags.includeDeleted ?? false,
+              refresh: flags.refresh ?? true,
+              onEvent,
+            },
+          );
+        } catch (err) {
+          if (err instanceof SyncRequestError) throw new CliError(err.message);
+          throw err;
+        }
+        if (flags.json) printJson(result);
+        else {
+          const t = result.totals;
+          process.stdout.write(
+            `sync ${result.outcome}: ${t.new} new, ${t.updated} updated, ${t.merged} merged, ${t.vanished} vanished; ` +
+              `${result.sophtronCalls} Sophtron calls; ${(result.durationMs / 1000).toFixed(1)} s\n`,
+          );
+        }
+        const failed = result.accounts.filter((a) => a.outcome === 'failed');
+        for (const f of failed) process.stderr.write(`error: ${f.accountName}: ${f.error}\n`);
+        if (failed.length > 0) process.exitCode = 1;
+      });
+    });
+}

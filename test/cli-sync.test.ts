@@ -1,0 +1,138 @@
+/**
+ * `sophtron-sync sync` as a child process: a real ledger file in a tmp DATA_DIR, credentials from the
+ * environment, the sandbox as Sophtron. A run prints a line per account (or the JSON summary) and
+ * exits non-zero naming each failed account and why.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NO_MFA_BANK_ID, startSandbox, type RunningSandbox } from '../src/sandbox/index.js';
+import { createSophtronClient } from '../src/sophtron/client.js';
+import { connectBank } from '../src/sophtron/connect.js';
+import { ensureDefaultFamily } from '../src/store/default-family.js';
+import { openStore } from '../src/store/index.js';
+import { recordConnection } from '../src/store/record-connection.js';
+
+const exec = promisify(execFile);
+const dataDir = mkdtempSync(join(tmpdir(), 'ss-cli-sync-'));
+let sandbox: RunningSandbox;
+let env: Record<string, string | undefined> = {};
+const accountNames: string[] = [];
+
+async function cli(args: string[]) {
+  try {
+    const r = await exec(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+      env,
+      cwd: process.cwd(),
+    });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ seed: 5, pollsPerStep: 1, bigAccount: false });
+  const user = sandbox.users[0]!;
+  env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    DATA_DIR: dataDir,
+    SECRET_KEY: randomBytes(32).toString('base64'),
+    SOPHTRON_USER_ID: user.userId,
+    SOPHTRON_ACCESS_KEY: user.accessKey,
+    SOPHTRON_BASE_URL: sandbox.baseUrl,
+    SOPHTRON_RETRY_BUDGET_MS: '300',
+    SOPHTRON_JOB_TIMEOUT_MS: '5000',
+    LOG_LEVEL: 'silent',
+  };
+  const store = await openStore({ dataDir, secretKey: env.SECRET_KEY! });
+  try {
+    const family = await ensureDefaultFamily(store, {
+      userId: user.userId,
+      accessKey: user.accessKey,
+      baseUrl: sandbox.baseUrl,
+      timeZone: 'UTC',
+    });
+    const client = createSophtronClient({
+      userId: user.userId,
+      accessKey: user.accessKey,
+      baseUrl: sandbox.baseUrl,
+    });
+    const outcome = await connectBank(
+      client,
+      { institutionId: NO_MFA_BANK_ID, username: 'asdfg12X', password: 'asdfg12X' },
+      { pollIntervalMs: 1 },
+    );
+    const institution = await client.getInstitution(NO_MFA_BANK_ID);
+    const recorded = await recordConnection(
+      store,
+      family.id,
+      outcome,
+      institution,
+      await client.listAccounts(outcome.userInstitutionId),
+    );
+    for (const pa of recorded!.providerAccounts)
+      accountNames.push((await store.linkAccount(family.id, pa.id)).account.name);
+  } finally {
+    await store.close();
+  }
+}, 60_000);
+
+afterAll(async () => {
+  await sandbox?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('sophtron-sync sync', () => {
+  it('prints a line per account and a summary, then JSON with --json', async () => {
+    const text = await cli(['sync', '--no-refresh']);
+    expect(text.stderr).toBe('');
+    expect(text.code).toBe(0);
+    for (const name of accountNames)
+      expect(text.stdout).toMatch(new RegExp(`^ok  ${name}  \\d{4}-\\d{2}-\\d{2}\\.\\.`, 'm'));
+    expect(text.stdout).toMatch(/^sync succeeded: \d+ new/m);
+
+    const json = await cli(['sync', '--json', '--account', accountNames[0]!]);
+    expect(json.code).toBe(0);
+    const result = JSON.parse(json.stdout) as {
+      outcome: string;
+      accounts: { accountName: string; counts: { new: number } }[];
+    };
+    expect(result.outcome).toBe('succeeded');
+    expect(result.accounts.map((a) => a.accountName)).toEqual([accountNames[0]]);
+    expect(result.accounts[0]!.counts.new).toBe(0);
+  });
+
+  it('refuses an unknown account with one line', async () => {
+    const unknown = await cli(['sync', '--account', 'No Such Account']);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toMatch(/^error: --account "No Such Account" is not a linked account; linked: /);
+  });
+
+  it('exits non-zero with one line per failed account naming it and why', async () => {
+    sandbox.control.scriptFault({
+      endpoint: 'GetTransactionsByTransactionDate',
+      kind: '503',
+      count: 100_000,
+    });
+    try {
+      const r = await cli(['sync', '--no-refresh']);
+      expect(r.code).toBe(1);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines).toHaveLength(accountNames.length);
+      for (const name of accountNames) {
+        expect(lines).toContain(
+          `error: ${name}: Sophtron failed the transactions call (HTTP 503) and the retry budget ran out`,
+        );
+      }
+    } finally {
+      sandbox.control.clearFaults();
+    }
+  });
+});
