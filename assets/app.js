@@ -12,7 +12,7 @@
     source.addEventListener('progress', function (e) {
       var data = JSON.parse(e.data);
       var bar = el.querySelector('progress');
-      if (bar && typeof data.value === 'number') {
+      if (bar && typeof data.value === 'number' && data.value >= 0) {
         bar.max = data.max || 100;
         bar.value = data.value;
       }

@@ -8,6 +8,7 @@ import type { Database } from '../store/schema.js';
 import type { Session } from './auth/sessions.js';
 import type { WebServices } from './services.js';
 import type { ConnectSessions } from './connect/sessions.js';
+import type { LiveTasks } from './tasks.js';
 
 /** The built-in sandbox this process runs when no Sophtron credentials are set. */
 export interface SandboxInfo {
@@ -28,6 +29,8 @@ export interface WebDeps {
   services: WebServices;
   /** Live connect sessions (tests pass one with fast polling). */
   connects?: ConnectSessions;
+  /** Background tasks with live progress (sync, import). */
+  tasks?: LiveTasks;
 }
 
 export interface WebEnv {

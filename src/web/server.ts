@@ -30,6 +30,9 @@ import { registerSchedulePages } from './pages/schedule.js';
 import { registerSettingsPages } from './pages/settings.js';
 import { registerConnectPages } from './pages/connect.js';
 import { ConnectSessions } from './connect/sessions.js';
+import { registerSyncPages } from './pages/sync.js';
+import { registerAccountPages } from './pages/account.js';
+import { LiveTasks, registerTaskEvents } from './tasks.js';
 import { messagePage } from './render.js';
 import { countUsers } from './users.js';
 
@@ -131,6 +134,10 @@ export function createWebApp(deps: WebDeps): WebApp {
         maxPollIntervalMs: 3_000,
       }),
   );
+  const tasks = deps.tasks ?? new LiveTasks();
+  registerTaskEvents(app, tasks);
+  registerSyncPages(app, tasks);
+  registerAccountPages(app);
   registerFamilyPages(app);
   registerTokenPages(app);
   registerSchedulePages(app);

@@ -4,6 +4,7 @@
  * and tests may pass their own. Every call that touches family data takes the family id first.
  */
 import type { CredentialCheck, SophtronApi } from '../sophtron/api.js';
+import type { SyncEvent, SyncRunResult } from '../sync/run.js';
 
 export interface SophtronCredentialsView {
   userId: string;
@@ -41,7 +42,15 @@ export interface FireflyPort {
   test(familyId: string, input?: { url: string; token: string }): Promise<FireflyTestResult>;
 }
 
+export interface SyncPort {
+  run(
+    familyId: string,
+    options: { accountIds?: string[]; trigger: 'web' | 'api' | 'import'; onEvent?: (e: SyncEvent) => void },
+  ): Promise<SyncRunResult>;
+}
+
 export interface WebServices {
   sophtron: SophtronPort;
   firefly: FireflyPort;
+  sync: SyncPort;
 }

@@ -14,7 +14,14 @@ import type { CredentialCheck, SophtronApi } from '../sophtron/api.js';
 import { createSophtronClient } from '../sophtron/client.js';
 import type { Store } from '../store/index.js';
 import type { SandboxInfo } from './context.js';
-import type { FireflyPort, SophtronCredentialsInput, SophtronPort, WebServices } from './services.js';
+import type {
+  FireflyPort,
+  SophtronCredentialsInput,
+  SophtronPort,
+  SyncPort,
+  WebServices,
+} from './services.js';
+import { syncFamily, type SyncDeps } from '../sync/run.js';
 
 export function createSophtronPort(
   store: Store,
@@ -112,14 +119,42 @@ export function createFireflyPort(store: Store, config: Config): FireflyPort {
   };
 }
 
+export function createSyncPort(
+  store: Store,
+  config: Config,
+  sophtron: SophtronPort,
+  logger?: Logger,
+  jobOptions?: SyncDeps['jobOptions'],
+): SyncPort {
+  return {
+    async run(familyId, options) {
+      const api = await sophtron.client(familyId);
+      return syncFamily(
+        {
+          store,
+          sophtron: api,
+          config,
+          ...(logger ? { logger } : {}),
+          ...(jobOptions ? { jobOptions } : {}),
+        },
+        familyId,
+        options,
+      );
+    },
+  };
+}
+
 export function createWebServices(
   store: Store,
   config: Config,
   sandbox: SandboxInfo | null,
   logger?: Logger,
+  options: { syncJobOptions?: SyncDeps['jobOptions'] } = {},
 ): WebServices {
+  const sophtron = createSophtronPort(store, config, sandbox, logger);
   return {
-    sophtron: createSophtronPort(store, config, sandbox, logger),
+    sophtron,
     firefly: createFireflyPort(store, config),
+    sync: createSyncPort(store, config, sophtron, logger, options.syncJobOptions),
   };
 }

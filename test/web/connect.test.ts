@@ -6,16 +6,8 @@ import { createWebApp } from '../../src/web/server.js';
 import { createWebServices } from '../../src/web/wiring.js';
 import { createLogger } from '../../src/log.js';
 import type { WebApp } from '../../src/web/context.js';
-import type {
-  Client} from './harness.js';
-import {
-  createHarness,
-  login,
-  PASSWORD,
-  setupFirstUser,
-  SETUP_CODE,
-  type Harness,
-} from './harness.js';
+import type { Client } from './harness.js';
+import { createHarness, login, PASSWORD, setupFirstUser, SETUP_CODE, type Harness } from './harness.js';
 
 let h: Harness;
 let sandbox: RunningSandbox;
@@ -31,7 +23,9 @@ beforeAll(async () => {
     config: h.config,
     logger: createLogger('silent'),
     setupCode: SETUP_CODE,
-    services: createWebServices(h.store, h.config, info),
+    services: createWebServices(h.store, h.config, info, undefined, {
+      syncJobOptions: { pollIntervalMs: 10, maxPollIntervalMs: 20 },
+    }),
     connects: new ConnectSessions(h.store, {
       jobTimeoutMs: 60_000,
       pollIntervalMs: 10,
@@ -55,6 +49,22 @@ async function waitForState(client: Client, sessionId: string, pattern: RegExp):
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error(`timed out waiting for ${pattern}`);
+}
+
+async function readSse(client: Client, path: string): Promise<string> {
+  const res = await client.request(path);
+  expect(res.headers.get('content-type')).toContain('text/event-stream');
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value);
+    if (text.includes('event: done')) break;
+  }
+  await reader.cancel().catch(() => undefined);
+  return text;
 }
 
 const seqOf = (html: string) => /name="seq" value="(\d+)"/.exec(html)![1]!;
@@ -132,6 +142,29 @@ describe('connect a bank', () => {
     const family = (await h.store.listFamilies())[0]!;
     expect(await h.store.listAccounts(family.id)).toHaveLength(paIds.length);
 
+    // Sync now, with live progress over server-sent events.
+    const sync = await alice.post('/sync');
+    expect(sync.status).toBe(302);
+    const taskId = /\/sync\/live\/(.+)$/.exec(sync.headers.get('location')!)![1]!;
+    expect((await alice.page(`/sync/live/${taskId}`)).html).toContain(`data-sse="/tasks/${taskId}/events"`);
+    const events = await readSse(alice, `/tasks/${taskId}/events`);
+    expect(events).toContain('event: progress');
+    const done = /event: done\ndata: (.+)\n/.exec(events)![1]!;
+    const runPath = JSON.parse(done).redirect as string;
+    expect(runPath).toMatch(/^\/sync\/history\//);
+    const runPage = await alice.page(runPath);
+    expect(runPage.html).toContain('id="run-accounts"');
+    expect(runPage.html).toMatch(/pill succeeded/);
+    const accounts = await h.store.listAccounts(family.id);
+    const acc = accounts[0]!;
+    const accPage = await alice.page(`/accounts/${acc.id}`);
+    expect(accPage.html).toContain('id="transactions"');
+    const txIds = [...accPage.html.matchAll(/\/transactions\/(\d+)\/delete/g)].map((m) => m[1]!);
+    expect(txIds.length).toBeGreaterThan(0);
+    const del = await alice.post(`/accounts/${acc.id}/transactions/${txIds[0]}/delete`);
+    expect(decodeURIComponent(del.headers.get('location')!)).toContain('deleted');
+    expect((await alice.page('/sync/history')).html).toContain(runPath);
+
     // Another family's person sees none of it, whatever id they send.
     await alice.page('/admin/families');
     expect(
@@ -150,6 +183,24 @@ describe('connect a bank', () => {
     expect((await bob.request(`/connections/${connectionId}/link`)).status).toBe(404);
     expect((await bob.post(`/connections/${connectionId}/link`, fields)).status).toBe(404);
     expect((await bob.request(`/connect/reconnect/${connectionId}`)).status).toBe(404);
+    expect((await bob.request(`/accounts/${acc.id}`)).status).toBe(404);
+    expect(
+      (
+        await bob.post(`/accounts/${acc.id}/settings`, {
+          name: 'x',
+          kind: 'loan',
+          currency: 'USD',
+          balance_rule: 'negate',
+          start_date: '',
+        })
+      ).status,
+    ).toBe(404);
+    expect((await bob.post(`/accounts/${acc.id}/transactions/${txIds[1]}/delete`)).status).toBe(404);
+    expect((await bob.post('/sync', { account_id: acc.id })).status).toBe(404);
+    expect((await bob.request(`/tasks/${taskId}/events`)).status).toBe(404);
+    expect((await bob.request(`/sync/live/${taskId}`)).status).toBe(404);
+    expect((await bob.request(runPath)).status).toBe(404);
+    expect((await bob.page('/sync/history')).html).not.toContain(runPath);
     const bobHome = await bob.page('/');
     expect(bobHome.html).toContain('No accounts yet');
     expect(bobHome.html).not.toContain('/accounts/');

@@ -1,0 +1,202 @@
+/** "Sync now" with live progress, and the history of sync runs with per-account outcomes. */
+import type { SyncEvent } from '../../sync/run.js';
+import type { WebApp } from '../context.js';
+import { currentUser } from '../context.js';
+import { LiveProgress } from '../components/progress.js';
+import { formData } from '../forms.js';
+import { flashFrom, messagePage, page, withFlash } from '../render.js';
+import type { LiveTasks, TaskEvent } from '../tasks.js';
+import { formatTimestamp } from '../time.js';
+import { getFamily } from '../users.js';
+
+/** Turns sync events into progress-bar events. */
+export function syncProgress(emit: (e: TaskEvent) => void): (e: SyncEvent) => void {
+  let total = 1;
+  return (e) => {
+    switch (e.type) {
+      case 'run-started':
+        total = Math.max(1, e.accounts.length);
+        emit({ type: 'progress', value: 0, max: total, label: `Syncing ${e.accounts.length} accounts` });
+        break;
+      case 'account-started':
+        emit({
+          type: 'progress',
+          value: e.index,
+          max: e.total,
+          label: `Account ${e.index + 1} of ${e.total}: ${e.accountName} (${e.window.from} to ${e.window.to})`,
+        });
+        break;
+      case 'account-progress':
+        emit({
+          type: 'progress',
+          value: -1,
+          max: total,
+          label: {
+            refreshing: 'Sophtron is refreshing the account at the bank…',
+            reading: 'Reading transactions…',
+            writing: 'Writing to the ledger…',
+          }[e.stage],
+        });
+        break;
+      case 'account-finished':
+        emit({
+          type: 'progress',
+          value: e.index + 1,
+          max: e.total,
+          label: `${e.result.accountName}: ${e.result.outcome}`,
+        });
+        break;
+      case 'run-finished':
+        emit({ type: 'progress', value: total, max: total, label: `Finished: ${e.result.outcome}` });
+        break;
+    }
+  };
+}
+
+export function registerSyncPages(app: WebApp, tasks: LiveTasks): void {
+  app.post('/sync', async (c) => {
+    const user = currentUser(c);
+    const form = await formData(c);
+    const raw = form.account_id;
+    const ids = (Array.isArray(raw) ? raw : raw ? [raw] : []).filter((x) => x.length > 0 && x.length < 100);
+    if (ids.length) {
+      for (const id of ids)
+        if (!(await c.var.deps.store.getAccount(user.familyId, id)))
+          return messagePage(c, 'Not found', 'There is no such account.', 404);
+    }
+    const task = tasks.start(user.familyId, 'sync', async (emit) => {
+      const result = await c.var.deps.services.sync.run(user.familyId, {
+        trigger: 'web',
+        ...(ids.length ? { accountIds: ids } : {}),
+        onEvent: syncProgress(emit),
+      });
+      return {
+        type: 'done',
+        ok: result.outcome !== 'failed',
+        redirect: `/sync/history/${result.runId}`,
+        message: result.outcome,
+      };
+    });
+    return c.redirect(`/sync/live/${task.id}`);
+  });
+
+  app.get('/sync/live/:id', (c) => {
+    const task = tasks.get(c.req.param('id'), currentUser(c).familyId);
+    if (!task) return messagePage(c, 'Not found', 'There is no such sync.', 404);
+    return page(c, 'Syncing', <LiveProgress taskId={task.id} label="Sync progress" />);
+  });
+
+  app.get('/sync/history', async (c) => {
+    const user = currentUser(c);
+    const { store } = c.var.deps;
+    const tz = (await getFamily(c.var.deps.db, user.familyId))?.time_zone ?? 'UTC';
+    const runs = await store.listRuns(user.familyId, { limit: 100 });
+    return page(
+      c,
+      'Sync history',
+      runs.length === 0 ? (
+        <p>No syncs yet.</p>
+      ) : (
+        <table class="responsive">
+          <thead>
+            <tr>
+              <th scope="col">Started</th>
+              <th scope="col">Trigger</th>
+              <th scope="col">Outcome</th>
+              <th scope="col" class="num">
+                Sophtron calls
+              </th>
+              <th scope="col">Error</th>
+            </tr>
+          </thead>
+          <tbody>
+            {runs.map((r) => (
+              <tr>
+                <td>
+                  <a href={`/sync/history/${r.id}`}>{formatTimestamp(r.started_at, tz)}</a>
+                </td>
+                <td>{r.trigger}</td>
+                <td>
+                  <span class={`pill ${r.outcome}`}>{r.outcome}</span>
+                </td>
+                <td class="num">{r.sophtron_calls}</td>
+                <td>{r.error ?? ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ),
+      { flash: flashFrom(c) },
+    );
+  });
+
+  app.get('/sync/history/:id', async (c) => {
+    const user = currentUser(c);
+    const { store } = c.var.deps;
+    const run = await store.getRun(user.familyId, c.req.param('id'));
+    if (!run) return messagePage(c, 'Not found', 'There is no such sync run.', 404);
+    const tz = (await getFamily(c.var.deps.db, user.familyId))?.time_zone ?? 'UTC';
+    const names = new Map((await store.listAccounts(user.familyId)).map((a) => [a.id, a.name]));
+    return page(
+      c,
+      `Sync of ${formatTimestamp(run.started_at, tz)}`,
+      <>
+        <p>
+          Outcome: <span class={`pill ${run.outcome}`}>{run.outcome}</span> · trigger {run.trigger} ·{' '}
+          {run.sophtron_calls} Sophtron calls · finished {formatTimestamp(run.finished_at, tz)}
+        </p>
+        {run.error && <p class="flash error">{run.error}</p>}
+        <table class="responsive" id="run-accounts">
+          <thead>
+            <tr>
+              <th scope="col">Account</th>
+              <th scope="col">Outcome</th>
+              <th scope="col">Window</th>
+              <th scope="col" class="num">
+                New
+              </th>
+              <th scope="col" class="num">
+                Updated
+              </th>
+              <th scope="col" class="num">
+                Pending → posted
+              </th>
+              <th scope="col" class="num">
+                Vanished
+              </th>
+              <th scope="col" class="num">
+                Calls
+              </th>
+              <th scope="col">Error</th>
+            </tr>
+          </thead>
+          <tbody>
+            {run.accounts.map((a) => (
+              <tr>
+                <td>
+                  <a href={`/accounts/${a.account_id}`}>{names.get(a.account_id) ?? a.account_id}</a>
+                </td>
+                <td>
+                  <span class={`pill ${a.outcome}`}>{a.outcome}</span>
+                </td>
+                <td>{a.window_from ? `${a.window_from} to ${a.window_to}` : ''}</td>
+                <td class="num">{a.new_count}</td>
+                <td class="num">{a.updated_count}</td>
+                <td class="num">{a.merged_count}</td>
+                <td class="num">{a.vanished_count}</td>
+                <td class="num">{a.sophtron_calls}</td>
+                <td>{a.error ?? ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <form method="post" action="/sync">
+          <input type="hidden" name="_csrf" value={c.var.csrf} />
+          <button type="submit">Sync again</button>
+        </form>
+      </>,
+    );
+  });
+}
+
+export { withFlash };
