@@ -1,0 +1,198 @@
+/**
+ * The sync engine's cost: wall time, ledger rows read and written, and Sophtron calls.
+ * 1. The sandbox's big account (10,000+ transactions): its backfill, a re-read of its whole history
+ *    with nothing changed, and an ordinary incremental sync.
+ * 2. An account with 100,000 stored transactions and 20 new ones: the sync touches about 20 rows.
+ * Everything runs against the sandbox over HTTP and a real SQLite file.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BenchResult } from '../run.js';
+import { loadConfig } from '../../src/config.js';
+import { startSandbox, NO_MFA_BANK_ID, type RunningSandbox } from '../../src/sandbox/index.js';
+import { createSophtronClient, type SophtronClient } from '../../src/sophtron/client.js';
+import { connectBank } from '../../src/sophtron/connect.js';
+import { openStore, type Store } from '../../src/store/index.js';
+import { recordConnection } from '../../src/store/record-connection.js';
+import { addDays } from '../../src/sync/dates.js';
+import { syncFamily, type SyncOptions, type SyncRunResult } from '../../src/sync/run.js';
+
+const HISTORY = Number(process.env.BENCH_SYNC_HISTORY ?? 100_000);
+const config = loadConfig({ LOG_LEVEL: 'silent' });
+const fastJobs = { pollIntervalMs: 1, maxPollIntervalMs: 5 };
+
+interface Setup {
+  sandbox: RunningSandbox;
+  store: Store;
+  client: SophtronClient;
+  familyId: string;
+  accounts: { id: string; name: string; sophtronId: string }[];
+  dispose(): Promise<void>;
+}
+
+async function setup(bigAccount: boolean): Promise<Setup> {
+  const sandbox = await startSandbox({ seed: 3, pollsPerStep: 1, bigAccount });
+  const dir = mkdtempSync(join(tmpdir(), 'ss-sync-bench-'));
+  const store = await openStore({ dataDir: dir, secretKey: Buffer.alloc(32, 9).toString('base64') });
+  const family = await store.createFamily({ name: 'Bench', timeZone: 'UTC' });
+  const user = sandbox.users[0]!;
+  const client = createSophtronClient({
+    userId: user.userId,
+    accessKey: user.accessKey,
+    baseUrl: sandbox.baseUrl,
+  });
+  const outcome = await connectBank(
+    client,
+    { institutionId: NO_MFA_BANK_ID, username: 'asdfg12X', password: 'asdfg12X' },
+    fastJobs,
+  );
+  const institution = await client.getInstitution(NO_MFA_BANK_ID);
+  const recorded = await recordConnection(
+    store,
+    family.id,
+    outcome,
+    institution,
+    await client.listAccounts(outcome.userInstitutionId),
+  );
+  const accounts = [];
+  for (const pa of recorded!.providerAccounts) {
+    const { account } = await store.linkAccount(family.id, pa.id, {
+      startDate: addDays(sandbox.control.today(), -6 * 365),
+    });
+    accounts.push({ id: account.id, name: account.name, sophtronId: pa.sophtron_account_id });
+  }
+  return {
+    sandbox,
+    store,
+    client,
+    familyId: family.id,
+    accounts,
+    async dispose() {
+      await store.close();
+      await sandbox.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function timedSync(
+  s: Setup,
+  options: Omit<SyncOptions, 'trigger'>,
+): Promise<{ ms: number; run: SyncRunResult }> {
+  const t0 = performance.now();
+  const run = await syncFamily(
+    {
+      db: s.store.db,
+      sophtron: s.client,
+      config,
+      clock: () => s.sandbox.control.now(),
+      jobOptions: fastJobs,
+    },
+    s.familyId,
+    { trigger: 'api', ...options },
+  );
+  if (run.outcome !== 'succeeded')
+    throw new Error(`bench sync ${run.outcome}: ${run.accounts.map((a) => a.error).join('; ')}`);
+  return { ms: performance.now() - t0, run };
+}
+
+const figures = (label: string, r: { ms: number; run: SyncRunResult }) => {
+  const a = r.run.accounts[0]!;
+  return {
+    [`${label}: wall time (ms)`]: Math.round(r.ms),
+    [`${label}: window`]: `${a.window?.from}..${a.window?.to}`,
+    [`${label}: new / updated / merged / vanished`]: `${a.counts.new} / ${a.counts.updated} / ${a.counts.merged} / ${a.counts.vanished}`,
+    [`${label}: ledger rows read`]: a.rowsRead,
+    [`${label}: ledger rows written`]: a.rowsWritten,
+    [`${label}: Sophtron calls`]: a.sophtronCalls,
+  };
+};
+
+async function bigAccount(): Promise<BenchResult> {
+  const s = await setup(true);
+  try {
+    const big = s.accounts.find((a) => a.name === 'High Volume Checking');
+    if (!big) throw new Error('the sandbox has no big account');
+    const only = { accountIds: [big.id] };
+    const backfill = await timedSync(s, only);
+    const count = await s.store.countTransactions(s.familyId, big.id);
+    const start = backfill.run.accounts[0]!.window!.from;
+    const unchangedFull = await timedSync(s, { ...only, from: start, refresh: false });
+    const incremental = await timedSync(s, only);
+    return {
+      name: `sync: big account (${count} transactions)`,
+      figures: {
+        ...figures('backfill (first sync)', backfill),
+        ...figures('unchanged, whole history re-read', unchangedFull),
+        ...figures('unchanged, incremental', incremental),
+      },
+    };
+  } finally {
+    await s.dispose();
+  }
+}
+
+async function longHistory(): Promise<BenchResult> {
+  const s = await setup(false);
+  try {
+    const checking = s.accounts[0]!;
+    const only = { accountIds: [checking.id] };
+    const first = await timedSync(s, only);
+    // Old history before the account's window: what a years-old ledger holds.
+    const oldest = addDays(first.run.accounts[0]!.window!.from, -20);
+    const t0 = performance.now();
+    await s.store.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < HISTORY; i += 500) {
+        await trx
+          .insertInto('transactions')
+          .values(
+            Array.from({ length: Math.min(500, HISTORY - i) }, (_, k) => {
+              const n = i + k;
+              return {
+                account_id: checking.id,
+                provider_transaction_id: `hist-${n}`,
+                status: 'posted' as const,
+                amount_minor: -((n % 9000) + 100),
+                currency: 'USD',
+                date: addDays(oldest, -Math.floor(n / 40)),
+                transaction_date: null,
+                post_date: null,
+                description: `HISTORIC PURCHASE ${n % 300}`,
+                merchant: null,
+                category: null,
+                memo: null,
+                check_number: null,
+                replaced_pending_id: null,
+                first_seen_at: 'seed',
+                last_seen_at: 'seed',
+                last_seen_date: oldest,
+                vanished_at: null,
+                change_seq: 0,
+              };
+            }),
+          )
+          .execute();
+      }
+    });
+    const seedMs = performance.now() - t0;
+    for (let i = 0; i < 20; i++) {
+      s.sandbox.control.addTransaction(checking.sophtronId, {
+        amountCents: -(1000 + i),
+        description: `BENCH NEW ${i}`,
+      });
+    }
+    const twenty = await timedSync(s, only);
+    const total = await s.store.countTransactions(s.familyId, checking.id);
+    return {
+      name: `sync: ${total} stored transactions, 20 new`,
+      figures: { 'seeding the history (ms)': Math.round(seedMs), ...figures('incremental sync', twenty) },
+    };
+  } finally {
+    await s.dispose();
+  }
+}
+
+export async function run(): Promise<BenchResult[]> {
+  return [await bigAccount(), await longHistory()];
+}
