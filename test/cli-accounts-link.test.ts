@@ -8,20 +8,25 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../src/cli/index.js';
+import { NO_MFA_BANK_ID, startSandbox, type RunningSandbox } from '../src/sandbox/index.js';
+import { createSophtronClient } from '../src/sophtron/client.js';
+import { connectBank } from '../src/sophtron/connect.js';
 import { ensureDefaultFamily } from '../src/store/default-family.js';
 import { openStore } from '../src/store/index.js';
 import { providerAccount } from './fakes/ledger-store.js';
 
 const run = promisify(execFile);
 const dataDir = mkdtempSync(join(tmpdir(), 'ss-cli-link-'));
-const env = {
+let sandbox: RunningSandbox;
+// Every child talks to the local sandbox only (never an outside host).
+const env: Record<string, string | undefined> = {
   PATH: process.env.PATH,
   HOME: process.env.HOME,
   DATA_DIR: dataDir,
   SECRET_KEY: randomBytes(32).toString('base64'),
-  SOPHTRON_USER_ID: 'cli-user',
-  SOPHTRON_ACCESS_KEY: 'Q0xJLUFDQ0VTUy1LRVk=',
+  SOPHTRON_RETRY_BUDGET_MS: '0',
   LOG_LEVEL: 'silent',
 };
 
@@ -49,12 +54,16 @@ async function withStore<T>(fn: (s: Awaited<ReturnType<typeof openStore>>) => Pr
 
 let familyId = '';
 beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0, seed: 5, pollsPerStep: 1 });
+  env.SOPHTRON_USER_ID = sandbox.users[0]!.userId;
+  env.SOPHTRON_ACCESS_KEY = sandbox.users[0]!.accessKey;
+  env.SOPHTRON_BASE_URL = sandbox.baseUrl;
   await withStore(async (s) => {
     // The same default family the CLI finds from the environment.
     const f = await ensureDefaultFamily(s, {
-      userId: env.SOPHTRON_USER_ID,
-      accessKey: env.SOPHTRON_ACCESS_KEY,
-      baseUrl: null,
+      userId: env.SOPHTRON_USER_ID!,
+      accessKey: env.SOPHTRON_ACCESS_KEY!,
+      baseUrl: sandbox.baseUrl,
       timeZone: 'UTC',
     });
     familyId = f.id;
@@ -72,7 +81,10 @@ beforeAll(async () => {
     ]);
   });
 });
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+afterAll(async () => {
+  await sandbox?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
 
 describe('accounts link / unlink (child process)', () => {
   it('links with defaults from the account type, and with every override flag', async () => {
@@ -142,21 +154,38 @@ describe('accounts link / unlink (child process)', () => {
       );
       // Command-line mode stored the environment's credentials, sealed.
       expect(await s.getCredentials(familyId)).toEqual({
-        userId: 'cli-user',
+        userId: env.SOPHTRON_USER_ID,
         accessKey: env.SOPHTRON_ACCESS_KEY,
-        baseUrl: null,
+        baseUrl: sandbox.baseUrl,
       });
     });
   });
 
+  it('accounts ledger shows linked and unlinked provider accounts', async () => {
+    const j = await cli(['accounts', 'ledger', '--json']);
+    expect(j.code, j.stderr).toBe(0);
+    const rows = JSON.parse(j.stdout) as {
+      sophtronAccountId: string;
+      balance: string;
+      linked: { kind: string } | null;
+    }[];
+    expect(rows.map((r) => [r.sophtronAccountId, r.linked?.kind ?? null]).sort()).toEqual([
+      ['card', null],
+      ['chk', 'depository'],
+      ['mort', 'investment'],
+    ]);
+    expect(rows.find((r) => r.sophtronAccountId === 'card')?.balance).toBe('-1947.18');
+    const t = await cli(['accounts', 'ledger']);
+    expect(t.stdout).toMatch(/^AccountID\s+institution\s+name/);
+    expect(t.stdout).toMatch(/card\s+First Bank\s+Visa.*not linked/);
+    expect(t.stdout).toMatch(/chk\s+First Bank\s+Checking.*Checking \(depository, USD\)/);
+  });
+
   it('bad flags and unknown accounts give one clear line naming the problem', async () => {
+    // Two through a child process (exit code, nothing else on stderr or stdout) ...
     const results = await Promise.all([
       cli(['accounts', 'link', 'chk', '--kind', 'savings']),
-      cli(['accounts', 'link', 'chk', '--balance-rule', 'abs']),
-      cli(['accounts', 'link', 'chk', '--currency', 'dollars']),
-      cli(['accounts', 'link', 'chk', '--start-date', '2025-02-30']),
       cli(['accounts', 'link', 'nope']),
-      cli(['accounts', 'unlink', 'nope']),
     ]);
     const lines = results.map((r) => {
       expect(r.code, r.stderr).toBe(1);
@@ -166,12 +195,44 @@ describe('accounts link / unlink (child process)', () => {
     });
     expect(lines).toEqual([
       'error: --kind: must be one of depository, credit-card, investment, loan (got "savings")',
-      'error: --balance-rule: must be one of as-reported, negate, owed-positive (got "abs")',
-      'error: --currency: must be a 3-letter ISO 4217 code such as USD (got "dollars")',
-      'error: --start-date: must be a date YYYY-MM-DD (got "2025-02-30")',
       'error: no provider account "nope" (see: sophtron-sync accounts list)',
-      'error: no account or provider account "nope"',
     ]);
+    // ... the rest in process (the same main(), without paying a process start each).
+    const inProcess = async (args: string[]) => {
+      const err: string[] = [];
+      const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+        err.push(String(chunk));
+        return true;
+      });
+      for (const [k, v] of Object.entries(env)) vi.stubEnv(k, v);
+      try {
+        const code = await main(['node', 'sophtron-sync', ...args]);
+        return { code, stderr: err.join('') };
+      } finally {
+        spy.mockRestore();
+        vi.unstubAllEnvs();
+      }
+    };
+    const more = [
+      [
+        ['accounts', 'link', 'chk', '--balance-rule', 'abs'],
+        'error: --balance-rule: must be one of as-reported, negate, owed-positive (got "abs")',
+      ],
+      [
+        ['accounts', 'link', 'chk', '--currency', 'dollars'],
+        'error: --currency: must be a 3-letter ISO 4217 code such as USD (got "dollars")',
+      ],
+      [
+        ['accounts', 'link', 'chk', '--start-date', '2025-02-30'],
+        'error: --start-date: must be a date YYYY-MM-DD (got "2025-02-30")',
+      ],
+      [['accounts', 'link', 'chk', '--name', ' '], 'error: --name: must not be empty'],
+      [['accounts', 'unlink', 'nope'], 'error: no account or provider account "nope"'],
+    ] as const;
+    for (const [args, line] of more) {
+      const r = await inProcess([...args]);
+      expect(r).toEqual({ code: 1, stderr: `${line}\n` });
+    }
   });
 
   it('without credentials says how to get them; a generated key is announced once', async () => {
@@ -200,6 +261,52 @@ describe('accounts link / unlink (child process)', () => {
       expect(wrong.stderr).toMatch(/^error: SECRET_KEY does not match the key this data was encrypted with/);
     } finally {
       rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  it('link reads accounts connected elsewhere from Sophtron first; ledger --refresh too', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ss-cli-refresh-'));
+    try {
+      const user = sandbox.users[0]!;
+      const api = createSophtronClient({
+        userId: user.userId,
+        accessKey: user.accessKey,
+        baseUrl: sandbox.baseUrl,
+      });
+      const done = await connectBank(
+        api,
+        { institutionId: NO_MFA_BANK_ID, username: 'asdf', password: 'asdf' },
+        { pollIntervalMs: 1, maxPollIntervalMs: 5, timeoutMs: 20_000 },
+      );
+      expect(done.outcome).toBe('connected');
+      const remote = await api.listAccounts(done.userInstitutionId);
+      const fresh = { DATA_DIR: dir };
+      const before = await cli(['accounts', 'ledger'], fresh);
+      expect(before.stdout).toMatch(/^no provider accounts in the ledger yet/);
+      const link = await cli(['accounts', 'link', remote[0]!.accountId, '--json'], fresh);
+      expect(link.code, link.stderr).toBe(0);
+      const r = await cli(['accounts', 'ledger', '--refresh', '--json'], fresh);
+      expect(r.code, r.stderr).toBe(0);
+      const rows = JSON.parse(r.stdout) as {
+        sophtronAccountId: string;
+        institution: string;
+        linked: unknown;
+      }[];
+      expect(rows.map((x) => x.sophtronAccountId).sort()).toEqual(remote.map((a) => a.accountId).sort());
+      expect(rows.filter((x) => x.linked !== null).map((x) => x.sophtronAccountId)).toEqual([
+        remote[0]!.accountId,
+      ]);
+      expect(rows[0]!.institution).not.toBe(NO_MFA_BANK_ID); // the institution's name was read
+      // The calls were counted against the CLI family's monthly usage.
+      const s = await openStore({ dataDir: dir, secretKey: env.SECRET_KEY });
+      try {
+        const [family] = await s.listFamilies();
+        expect(await s.monthTotal(family!.id)).toBeGreaterThanOrEqual(3);
+      } finally {
+        await s.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -10,11 +10,13 @@ import {
   isCurrencyCode,
   type Account,
   type LinkOptions,
+  type ProviderAccountListing,
 } from '../store/index.js';
+import { importRemoteAccounts } from '../store/record-connection.js';
 import type { AccountKind, BalanceRule } from '../store/schema.js';
 import { withCliContext } from './context.js';
 import { CliError } from './errors.js';
-import { printJson } from './output.js';
+import { printJson, printTable } from './output.js';
 
 /** The CLI spells choices with dashes (credit-card); the ledger with underscores. */
 const dashed = (v: string) => v.replace(/_/g, '-');
@@ -82,10 +84,71 @@ export function describeAccount(a: Account) {
   };
 }
 
+/** Minor units as text without floating point: -1234 → "-12.34". */
+export function formatMinor(minor: number | null): string {
+  if (minor === null) return '';
+  const abs = Math.abs(minor);
+  return `${minor < 0 ? '-' : ''}${Math.trunc(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+}
+
+function providerAccountView(p: ProviderAccountListing) {
+  return {
+    id: p.id,
+    sophtronAccountId: p.sophtron_account_id,
+    institution: p.institution_name,
+    connectionStatus: p.connection_status,
+    name: p.name,
+    numberMask: p.number_mask,
+    type: p.type,
+    /** As Sophtron reported it (before the account's balance rule). */
+    balance: formatMinor(p.balance_minor),
+    balanceMinor: p.balance_minor,
+    linked: p.account ? describeAccount(p.account) : null,
+  };
+}
+
 export function register(program: Command): void {
   const accounts =
     program.commands.find((c) => c.name() === 'accounts') ??
     program.command('accounts').description('Accounts at Sophtron and in the ledger.');
+
+  accounts
+    .command('ledger')
+    .description(
+      'Provider accounts known to the ledger and which are linked (synced); no Sophtron calls unless --refresh.',
+    )
+    .option('--refresh', 'read bank logins and accounts from Sophtron first (uses a few API calls)')
+    .option('--json', 'print JSON')
+    .action(async (flags: { refresh?: boolean; json?: boolean }) => {
+      await withCliContext({}, async (ctx) => {
+        if (flags.refresh) await importRemoteAccounts(ctx.store, ctx.family.id, ctx.sophtron);
+        const rows = await ctx.store.listProviderAccounts(ctx.family.id);
+        if (flags.json) {
+          printJson(rows.map(providerAccountView));
+          return;
+        }
+        if (rows.length === 0) {
+          process.stdout.write(
+            'no provider accounts in the ledger yet: connect a bank (sophtron-sync connect), or read existing ones with --refresh\n',
+          );
+          return;
+        }
+        printTable(
+          rows.map((r) => {
+            const v = providerAccountView(r);
+            return {
+              AccountID: v.sophtronAccountId,
+              institution: v.institution,
+              name: v.name,
+              number: v.numberMask,
+              type: v.type,
+              balance: v.balance,
+              linked: v.linked ? `${v.linked.name} (${v.linked.kind}, ${v.linked.currency})` : 'not linked',
+            };
+          }),
+        );
+      });
+    });
 
   accounts
     .command('link <provider-account>')
@@ -104,7 +167,22 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (ref: string, flags: LinkFlags) => {
       const options = parseLinkFlags(flags);
-      await withCliContext({}, async ({ store, family }) => {
+      await withCliContext({}, async (ctx) => {
+        const { store, family } = ctx;
+        // Accounts listed live from Sophtron (or connected elsewhere) may not be in the ledger yet:
+        // read them once, then link.
+        if (
+          !(await store.getProviderAccount(family.id, ref)) &&
+          (await store.describeCredentials(family.id))
+        ) {
+          try {
+            await importRemoteAccounts(store, family.id, ctx.sophtron);
+          } catch (err) {
+            throw new CliError(
+              `no provider account ${JSON.stringify(ref)} in the ledger, and reading accounts from Sophtron failed: ${err instanceof Error ? err.message : String(err)}`,
+            );
+          }
+        }
         const { account, reused, defaults } = await store.linkAccount(family.id, ref, options);
         const shown = describeAccount(account);
         if (flags.json) {
