@@ -14,6 +14,10 @@ import { register as registerConnections } from './connections.js';
 import { register as registerAccounts } from './accounts.js';
 import { register as registerTransactions } from './transactions.js';
 import { register as registerSync } from './sync.js';
+import { register as registerSchedule } from './schedule.js';
+import { register as registerNotify } from './notify.js';
+import { register as registerExport } from './export.js';
+import { register as registerWorker } from './worker.js';
 
 const commands: ((program: Command) => void)[] = [
   registerConfig,
@@ -24,6 +28,10 @@ const commands: ((program: Command) => void)[] = [
   registerAccounts,
   registerTransactions,
   registerSync,
+  registerSchedule,
+  registerNotify,
+  registerExport,
+  registerWorker,
 ];
 
 export function buildProgram(): Command {

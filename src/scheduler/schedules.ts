@@ -48,7 +48,10 @@ export const filesOptions = z.object({
   folder: z.string().trim().min(1, 'folder is required'),
   formats: z.array(z.enum(EXPORT_FORMATS)).min(1, 'at least one format').default(['csv']),
 });
-export const fireflyOptions = z.object({}).passthrough();
+export const fireflyOptions = z.object({
+  /** A saved import configuration (data importer JSON): which accounts go where. */
+  configFile: z.string().trim().min(1).optional(),
+});
 
 export interface ScheduleDestination {
   destination: DestinationName;

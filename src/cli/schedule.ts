@@ -1,0 +1,172 @@
+/**
+ * `schedule show | set --cron "…" [--budget N] | on | off | destination <firefly|files> on|off`:
+ * the family's automatic syncs. `set` refuses a schedule whose projected Sophtron use does not fit
+ * the monthly budget, with the numbers.
+ */
+import type { Command } from 'commander';
+import { schedulerSettings } from '../scheduler/settings.js';
+import {
+  scheduleStatus,
+  ScheduleError,
+  setDestination,
+  setSchedule,
+  type ScheduleStatus,
+} from '../scheduler/schedules.js';
+import { EXPORT_FORMATS, type ExportFormat } from '../destinations/files/index.js';
+import { withCliContext } from './context.js';
+import { CliError } from './errors.js';
+import { printJson } from './output.js';
+
+const n = (v: number) => v.toLocaleString('en-US');
+
+export function describeStatus(s: ScheduleStatus): string[] {
+  const lines = [
+    `schedule: ${s.schedule.enabled ? 'on' : 'off'}  cron "${s.schedule.cron}" (${s.timeZone})${s.schedule.isDefault ? ' — the default, not set yet' : ''}`,
+  ];
+  if (s.nextSlot) lines.push(`next slot: ${s.nextSlot}`);
+  if (s.schedule.lastRunAt)
+    lines.push(
+      `last run: ${s.schedule.lastRunAt} — ${s.schedule.lastOutcome ?? ''} ${s.schedule.lastMessage ?? ''}`.trimEnd(),
+    );
+  lines.push(
+    `projected use: ${n(s.projection.projectedCalls)} calls a month (${n(s.projection.callsPerSync)} per sync from ${s.projection.basis} × ${n(s.projection.runsPerMonth)} runs)`,
+    `budget: ${n(s.budget.budget)} calls a month (${s.budget.scope === 'family' ? "this family's own" : 'shared by the instance'}); used in ${s.month}: ${n(s.budget.used)}${s.budget.scope === 'instance' ? ` (this family ${n(s.familyUsed)})` : ''}`,
+  );
+  if (!s.check.ok) lines.push(`warning: ${s.check.message}`);
+  if (s.pace.kind === 'spaced')
+    lines.push(
+      `pace: slowed to about one run every ${Math.round(s.pace.minIntervalMs / 3_600_000)} h so the month fits (${n(s.pace.remaining)} calls left)`,
+    );
+  if (s.pace.kind === 'exhausted')
+    lines.push(`pace: budget used up; syncs resume ${s.pace.until.toISOString()}`);
+  for (const d of s.destinations) {
+    lines.push(
+      `destination ${d.destination}: ${d.enabled ? 'on' : 'off'} ${JSON.stringify(d.options)}${d.lastDeliveryAt ? ` — last ${d.lastDeliveryAt} ${d.lastOutcome}: ${d.lastMessage}` : ''}`,
+    );
+  }
+  for (const b of s.backoff) {
+    lines.push(
+      `retry: ${b.connectionId === '*' ? 'whole sync' : `connection ${b.connectionId}`} after ${b.failures} failure(s), next at ${b.nextAttemptAt}: ${b.lastError ?? ''}`,
+    );
+  }
+  return lines;
+}
+
+const toCli = (err: unknown) => (err instanceof ScheduleError ? new CliError(err.message) : err);
+
+export function register(program: Command): void {
+  const schedule = program
+    .command('schedule')
+    .description('Automatic syncs of the family: when, within which budget, and where they deliver.');
+
+  const show = async (opts: { json?: boolean }) =>
+    withCliContext({}, async ({ store, config, family }) => {
+      const status = await scheduleStatus(store.db, family.id, schedulerSettings(config));
+      if (opts.json) printJson(status);
+      else process.stdout.write(`${describeStatus(status).join('\n')}\n`);
+    });
+
+  schedule
+    .command('show', { isDefault: true })
+    .description('The schedule, projected Sophtron use, budget and destinations.')
+    .option('--json', 'print JSON')
+    .action(show);
+
+  schedule
+    .command('set')
+    .description('Set the schedule (cron in the family time zone) and turn it on.')
+    .requiredOption('--cron <expression>', 'cron expression, e.g. "17 5 * * *" (daily at 05:17)')
+    .option(
+      '--budget <calls>',
+      "this family's own monthly Sophtron budget (default: share SOPHTRON_MONTHLY_BUDGET)",
+    )
+    .option('--shared-budget', 'drop the family budget and share the instance budget')
+    .option('--json', 'print JSON')
+    .action(async (opts: { cron: string; budget?: string; sharedBudget?: boolean; json?: boolean }) =>
+      withCliContext({}, async ({ store, config, family }) => {
+        let monthlyBudget: number | null | undefined;
+        if (opts.sharedBudget) monthlyBudget = null;
+        else if (opts.budget !== undefined) {
+          monthlyBudget = Number(opts.budget);
+          if (!Number.isInteger(monthlyBudget) || monthlyBudget < 1)
+            throw new CliError('--budget: a positive whole number of calls');
+        }
+        try {
+          const { check } = await setSchedule(
+            store.db,
+            family.id,
+            { cron: opts.cron, enabled: true, monthlyBudget },
+            schedulerSettings(config),
+          );
+          if (opts.json) printJson({ ok: true, message: check?.message ?? null });
+          else process.stdout.write(`schedule on: "${opts.cron.trim()}"\n${check?.message ?? ''}\n`);
+        } catch (err) {
+          throw toCli(err);
+        }
+      }),
+    );
+
+  for (const [name, enabled] of [
+    ['on', true],
+    ['off', false],
+  ] as const) {
+    schedule
+      .command(name)
+      .description(
+        enabled ? 'Turn automatic syncs on (with the current or default cron).' : 'Turn automatic syncs off.',
+      )
+      .action(async () =>
+        withCliContext({}, async ({ store, config, family }) => {
+          try {
+            const { check } = await setSchedule(store.db, family.id, { enabled }, schedulerSettings(config));
+            process.stdout.write(`schedule ${name}\n${check?.message ? `${check.message}\n` : ''}`);
+          } catch (err) {
+            throw toCli(err);
+          }
+        }),
+      );
+  }
+
+  schedule
+    .command('destination')
+    .description('Whether delivery follows each scheduled sync: firefly (Firefly III) or files (a folder).')
+    .argument('<destination>', 'firefly or files')
+    .argument('<state>', 'on or off')
+    .option('--folder <dir>', 'files: the folder to write into')
+    .option('--format <formats>', `files: ${EXPORT_FORMATS.join(', ')} (comma-separated)`, 'csv')
+    .option('--config <file>', 'firefly: a saved import configuration (data importer JSON) to deliver with')
+    .action(
+      async (
+        destination: string,
+        state: string,
+        opts: { folder?: string; format: string; config?: string },
+      ) =>
+        withCliContext({}, async ({ store, family }) => {
+          if (destination !== 'firefly' && destination !== 'files')
+            throw new CliError(`destination: firefly or files, not "${destination}"`);
+          if (state !== 'on' && state !== 'off') throw new CliError(`state: on or off, not "${state}"`);
+          const options =
+            destination === 'files'
+              ? opts.folder !== undefined
+                ? {
+                    folder: opts.folder,
+                    formats: opts.format.split(',').map((f) => f.trim()) as ExportFormat[],
+                  }
+                : undefined
+              : opts.config !== undefined
+                ? { configFile: opts.config }
+                : undefined;
+          try {
+            const d = await setDestination(store.db, family.id, destination, {
+              enabled: state === 'on',
+              options,
+            });
+            process.stdout.write(
+              `destination ${d.destination}: ${d.enabled ? 'on' : 'off'} ${JSON.stringify(d.options)}\n`,
+            );
+          } catch (err) {
+            throw toCli(err);
+          }
+        }),
+    );
+}

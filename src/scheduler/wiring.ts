@@ -1,0 +1,155 @@
+/**
+ * Builds the scheduler's real dependencies: the sync engine (syncFamily with a Sophtron client
+ * that counts every call in the family's usage), Firefly III delivery with the family's saved
+ * connection and, when the destination names one, a saved import configuration file.
+ */
+import { readFileSync } from 'node:fs';
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+import type { AccountTarget } from '../destinations/firefly/accounts.js';
+import { FireflyClient } from '../destinations/firefly/client.js';
+import { deliverFamily, localDate, type DeliveryOptions } from '../destinations/firefly/deliver.js';
+import { importPlan, parseFidiConfig } from '../destinations/firefly/fidi-config.js';
+import { getFireflySettings } from '../destinations/firefly/repository.js';
+import { familySophtronFromCredentials } from '../store/family-sophtron.js';
+import type { Store } from '../store/index.js';
+import { syncFamily } from '../sync/run.js';
+import { startScheduler, type RunningScheduler, type SchedulerDeps } from './scheduler.js';
+import { schedulerSettings } from './settings.js';
+import type { DeliverFirefly, RunSync } from './types.js';
+
+export interface SophtronFallback {
+  userId: string;
+  accessKey: string;
+  baseUrl: string | null;
+}
+
+/** Credentials for a family without saved ones: the environment's, or the built-in sandbox's. */
+export function fallbackCredentials(
+  config: Config,
+  sandbox?: SophtronFallback | null,
+): SophtronFallback | null {
+  if (config.sophtronUserId && config.sophtronAccessKey) {
+    return { userId: config.sophtronUserId, accessKey: config.sophtronAccessKey, baseUrl: null };
+  }
+  return sandbox ?? null;
+}
+
+export function createRunSync(
+  store: Store,
+  config: Config,
+  options: { logger?: Logger; fallback?: SophtronFallback | null } = {},
+): RunSync {
+  return async (familyId, { accountIds, trigger }) => {
+    const creds = (await store.getCredentials(familyId)) ?? options.fallback ?? null;
+    if (!creds) throw new Error('this family has no Sophtron credentials');
+    const sophtron = familySophtronFromCredentials(store, familyId, creds, config, {
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
+    try {
+      const run = await syncFamily(
+        { store, sophtron: sophtron.client, config, ...(options.logger ? { logger: options.logger } : {}) },
+        familyId,
+        { accountIds, trigger },
+      );
+      return {
+        outcome: run.outcome,
+        sophtronCalls: run.sophtronCalls,
+        accounts: run.accounts.map((a) => ({
+          accountId: a.accountId,
+          outcome: a.outcome,
+          error:
+            a.error ??
+            (a.refresh.state === 'needs_attention' ? a.refresh.reason : null) ??
+            (a.outcome === 'needs_attention' ? a.note : null),
+          newCount: a.counts.new,
+        })),
+        error: run.outcome === 'failed' ? (run.accounts.find((a) => a.error)?.error ?? 'sync failed') : null,
+      };
+    } finally {
+      await sophtron.flushUsage();
+    }
+  };
+}
+
+export function createDeliverFirefly(store: Store, config: Config): DeliverFirefly {
+  return async (familyId, destinationOptions) => {
+    const saved = await getFireflySettings(store.db, store.secrets, familyId);
+    const conn = saved
+      ? { url: saved.url, token: saved.token, options: saved.options }
+      : config.fireflyUrl && config.fireflyToken
+        ? { url: config.fireflyUrl, token: config.fireflyToken, options: {} }
+        : null;
+    if (!conn)
+      throw new Error(
+        'no Firefly III connection is set (Settings, or FIREFLY_III_URL and FIREFLY_III_ACCESS_TOKEN)',
+      );
+    const client = new FireflyClient({
+      baseUrl: conn.url,
+      token: conn.token,
+      timeoutMs: config.fireflyTimeoutMs,
+    });
+    const options: DeliveryOptions = { ...conn.options, concurrency: config.fireflyConcurrency };
+    const configFile =
+      typeof destinationOptions.configFile === 'string' ? destinationOptions.configFile : null;
+    if (configFile) {
+      // the saved import configuration decides which accounts go where, like the data importer's
+      const family = await store.db
+        .selectFrom('families')
+        .select('time_zone')
+        .where('id', '=', familyId)
+        .executeTakeFirstOrThrow();
+      const plan = importPlan(
+        parseFidiConfig(readFileSync(configFile, 'utf8')),
+        localDate(new Date(), family.time_zone),
+      );
+      const targets = new Map<string, AccountTarget>();
+      for (const [sophtronId, target] of plan.targets) {
+        const listing = await store.getProviderAccount(familyId, sophtronId);
+        if (listing?.account) targets.set(listing.account.id, target);
+      }
+      if (targets.size === 0) throw new Error(`${configFile}: none of its accounts is linked here`);
+      Object.assign(options, {
+        accountIds: [...targets.keys()],
+        targets,
+        pending: plan.pending,
+        addImportTag: plan.addImportTag,
+        customTag: plan.customTag,
+        applyRules: plan.applyRules,
+        fireWebhooks: plan.fireWebhooks,
+        errorIfDuplicateHash: plan.errorIfDuplicateHash,
+        mapping: plan.mapping,
+      } satisfies DeliveryOptions);
+    }
+    const r = await deliverFamily({ db: store.db, client }, familyId, options);
+    if (r.aborted) throw new Error(r.aborted);
+    if (r.failed > 0)
+      throw new Error(`${r.failed} transactions not delivered: ${r.errors[0]?.message ?? 'see the log'}`);
+    return { message: `created ${r.created}, updated ${r.updated} in Firefly III` };
+  };
+}
+
+/** Everything the scheduler needs from a store and the settings (for `serve` and `worker`). */
+export function schedulerDepsFor(
+  store: Store,
+  config: Config,
+  options: { logger?: Logger; fallback?: SophtronFallback | null } = {},
+): SchedulerDeps {
+  return {
+    db: store.db,
+    secrets: store.secrets,
+    settings: schedulerSettings(config),
+    runSync: createRunSync(store, config, options),
+    deliverFirefly: createDeliverFirefly(store, config),
+    ...(options.logger ? { log: options.logger } : {}),
+  };
+}
+
+/** Starts the scheduler over an open store; `stop()` waits for a running sync's bookkeeping. */
+export function startSchedulerFor(
+  store: Store,
+  config: Config,
+  options: { logger?: Logger; fallback?: SophtronFallback | null } = {},
+): RunningScheduler {
+  return startScheduler(schedulerDepsFor(store, config, options));
+}

@@ -1,0 +1,221 @@
+/**
+ * The scheduler, notifications and exports from the outside: `schedule`, `notify`, `export` as a
+ * child process on a real ledger file, and two scheduler processes racing for one family's sync.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureDefaultFamily } from '../src/store/default-family.js';
+import { openStore } from '../src/store/index.js';
+import { CSV_HEADER } from '../src/destinations/files/index.js';
+import { setSchedule } from '../src/scheduler/schedules.js';
+import { seedAccount, seedConnection, seedTransaction } from './fakes/ledger-seed.js';
+
+const run = promisify(execFile);
+const dataDir = mkdtempSync(join(tmpdir(), 'ss-cli-schedule-'));
+const env: Record<string, string | undefined> = {
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  DATA_DIR: dataDir,
+  SECRET_KEY: randomBytes(32).toString('base64'),
+  SOPHTRON_USER_ID: 'cli-user',
+  SOPHTRON_ACCESS_KEY: randomBytes(24).toString('base64'),
+  // nothing here talks to Sophtron; a closed local port makes sure nothing could
+  SOPHTRON_BASE_URL: 'http://127.0.0.1:1/api',
+  LOG_LEVEL: 'silent',
+};
+let hook: Server;
+let hookUrl: string;
+const received: { headers: IncomingHttpHeaders; body: string }[] = [];
+
+async function cli(args: string[], extraEnv: Record<string, string> = {}) {
+  try {
+    const r = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+      env: { ...env, ...extraEnv },
+      cwd: process.cwd(),
+    });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+beforeAll(async () => {
+  hook = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      received.push({ headers: req.headers, body });
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+  hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
+  const store = await openStore({ dataDir, secretKey: env.SECRET_KEY });
+  try {
+    const family = await ensureDefaultFamily(store, {
+      userId: env.SOPHTRON_USER_ID!,
+      accessKey: env.SOPHTRON_ACCESS_KEY!,
+      baseUrl: env.SOPHTRON_BASE_URL!,
+      timeZone: 'UTC',
+    });
+    const conn = await seedConnection(store.db, family.id);
+    const acct = await seedAccount(store.db, family.id, conn, { name: 'Checking', balanceMinor: 1000 });
+    await seedTransaction(store.db, acct, {
+      amountMinor: -1999,
+      date: '2026-02-01',
+      description: '=cmd|calc',
+    });
+    await seedTransaction(store.db, acct, { amountMinor: 500, date: '2026-02-02', description: 'Refund' });
+  } finally {
+    await store.close();
+  }
+});
+
+afterAll(async () => {
+  await new Promise<void>((r) => hook.close(() => r()));
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('sophtron-sync schedule / notify / export', () => {
+  it('refuses a schedule over the budget, sets one within it, and shows it', async () => {
+    const refused = await cli(['schedule', 'set', '--cron', '0 * * * *'], {
+      SOPHTRON_MONTHLY_BUDGET: '1000',
+    });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /^error: This schedule needs about 5,848 Sophtron calls a month \(8 calls per sync, from per account default, × 731 runs\): over the monthly budget \(SOPHTRON_MONTHLY_BUDGET\) of 1,000/,
+    );
+    const ok = await cli(['schedule', 'set', '--cron', '17 5 * * *']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/within the monthly budget/);
+    const dest = await cli([
+      'schedule',
+      'destination',
+      'files',
+      'on',
+      '--folder',
+      join(dataDir, 'out'),
+      '--format',
+      'csv,ofx',
+    ]);
+    expect(dest.code, dest.stderr).toBe(0);
+    const show = await cli(['schedule', 'show', '--json']);
+    const status = JSON.parse(show.stdout);
+    expect(status.schedule).toMatchObject({ enabled: true, cron: '17 5 * * *' });
+    expect(status.projection).toMatchObject({ callsPerSync: 8, runsPerMonth: 30, projectedCalls: 240 });
+    expect(status.destinations[0]).toMatchObject({
+      destination: 'files',
+      enabled: true,
+      options: { formats: ['csv', 'ofx'] },
+    });
+  });
+
+  it('adds a webhook with a secret header from the environment and sends a test', async () => {
+    const add = await cli(
+      ['notify', 'add', 'webhook', '--name', 'hook', '--url', hookUrl, '--header', 'X-Auth: env:HOOK_SECRET'],
+      {
+        HOOK_SECRET: 'very-secret-header',
+      },
+    );
+    expect(add.code, add.stderr).toBe(0);
+    expect(add.stdout).not.toContain('very-secret-header');
+    const test = await cli(['notify', 'test']);
+    expect(test.code, test.stderr).toBe(0);
+    expect(test.stdout).toMatch(/^sent {2}hook/);
+    expect(received).toHaveLength(1);
+    expect(received[0]!.headers['x-auth']).toBe('very-secret-header');
+    expect(JSON.parse(received[0]!.body)).toMatchObject({ event: 'test' });
+  });
+
+  it('exports CSV to a file', async () => {
+    const out = join(dataDir, 'x.csv');
+    const r = await cli(['export', '--format', 'csv', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = parse(readFileSync(out, 'utf8'), { columns: true }) as Record<string, string>[];
+    expect(Object.keys(rows[0]!)).toEqual([...CSV_HEADER]);
+    expect(rows.map((x) => [x.amount, x.description])).toEqual([
+      ['-19.99', "'=cmd|calc"],
+      ['5.00', 'Refund'],
+    ]);
+  });
+});
+
+describe('two scheduler processes on one database file', () => {
+  it('only one of them runs the family’s sync', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ss-two-proc-'));
+    try {
+      const store = await openStore({ dataDir: dir, secretKey: env.SECRET_KEY });
+      const familyId = (
+        await ensureDefaultFamily(store, {
+          userId: 'u',
+          accessKey: env.SOPHTRON_ACCESS_KEY!,
+          baseUrl: null,
+          timeZone: 'UTC',
+        })
+      ).id;
+      const conn = await seedConnection(store.db, familyId);
+      await seedAccount(store.db, familyId, conn);
+      const settings = {
+        instanceBudget: 10_000,
+        callsPerAccount: 8,
+        defaultCron: '17 5 * * *',
+        minGapMs: 0,
+        backoff: { baseMs: 1, maxMs: 1 },
+        lockTtlMs: 300_000,
+        tickMs: 1000,
+      };
+      await setSchedule(
+        store.db,
+        familyId,
+        { cron: '17 5 * * *' },
+        settings,
+        new Date('2026-03-10T00:00:00Z'),
+      );
+      const file = store.filename;
+      await store.close();
+      const log = join(dir, 'runs.log');
+      const child = (owner: string) =>
+        new Promise<string>((resolve, reject) => {
+          const p = spawn(
+            process.execPath,
+            [
+              '--import',
+              'tsx',
+              'test/fakes/scheduler-tick-child.ts',
+              file,
+              '2026-03-10T05:20:00Z',
+              log,
+              owner,
+            ],
+            { cwd: process.cwd(), env: { PATH: process.env.PATH } },
+          );
+          let out = '';
+          let err = '';
+          p.stdout.on('data', (c: Buffer) => (out += c.toString()));
+          p.stderr.on('data', (c: Buffer) => (err += c.toString()));
+          p.on('close', (code) =>
+            code === 0 ? resolve(out) : reject(new Error(`${owner} exited ${code}: ${err}`)),
+          );
+        });
+      const results = await Promise.all([child('P1'), child('P2')]);
+      const outcomes = results.map((r) => (JSON.parse(r) as string[])[0]).sort();
+      expect(outcomes.filter((o) => o === 'ran')).toHaveLength(1);
+      expect(outcomes.filter((o) => o !== 'ran')[0]).toMatch(/^(locked|no-longer-due|wait)$/);
+      const lines = readFileSync(log, 'utf8').trim().split('\n');
+      expect(lines).toHaveLength(2);
+      expect(lines[0]!.split(' ')[0]).toBe(lines[1]!.split(' ')[0]);
+      expect(readdirSync(dir)).toContain('runs.log');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
