@@ -1,0 +1,184 @@
+/**
+ * syncFamily with an in-process SophtronApi stand-in over a real SQLite ledger: request validation,
+ * event order, a bad payload failing only its own account, and a listener that throws.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openLedgerFixture, type LedgerFixture } from '../../test/fakes/ledger-fixture.js';
+import { loadConfig } from '../config.js';
+import type { SophtronApi } from '../sophtron/api.js';
+import type { ProviderAccountData, ProviderTransactionData } from '../sophtron/types.js';
+import { SyncRequestError } from './errors.js';
+import { syncFamily, type SyncEvent } from './run.js';
+
+const config = loadConfig({ LOG_LEVEL: 'silent' });
+const clock = () => new Date('2026-04-10T12:00:00Z');
+
+let fx: LedgerFixture;
+beforeEach(async () => {
+  fx = await openLedgerFixture();
+  // A second linked account on the same connection.
+  const now = new Date().toISOString();
+  await fx.db
+    .insertInto('provider_accounts')
+    .values({
+      id: 'pa2',
+      family_id: 'fam',
+      connection_id: 'conn',
+      sophtron_account_id: 'card',
+      name: 'Card',
+      number_mask: null,
+      raw_type: 'Credit Card',
+      sub_type: null,
+      type: 'credit_card',
+      balance_minor: null,
+      available_minor: null,
+      currency_hint: '$',
+      last_seen_at: now,
+    })
+    .execute();
+  await fx.db
+    .insertInto('accounts')
+    .values({
+      id: 'acc2',
+      family_id: 'fam',
+      provider_account_id: 'pa2',
+      name: 'Card',
+      kind: 'credit_card',
+      currency: 'USD',
+      balance_rule: 'owed_positive',
+      sync_start_date: '2026-03-01',
+      synced_through: null,
+      last_sync_at: null,
+      last_sync_outcome: null,
+      last_sync_error: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .execute();
+});
+afterEach(async () => {
+  await fx.dispose();
+});
+
+const tx = (accountId: string, id: string, amount: number): ProviderTransactionData => ({
+  transactionId: id,
+  accountId,
+  status: 'posted',
+  amount,
+  currencyHint: '$',
+  date: '2026-04-01',
+  transactionDate: null,
+  postDate: null,
+  description: 'SHOP',
+  merchant: null,
+  category: null,
+  memo: null,
+  checkNumber: null,
+  type: null,
+});
+
+function fakeApi(transactions: Record<string, ProviderTransactionData[]>): SophtronApi {
+  let calls = 0;
+  const account = (accountId: string): ProviderAccountData => ({
+    accountId,
+    userInstitutionId: 'ui-1',
+    name: accountId,
+    numberMask: null,
+    rawType: null,
+    subType: null,
+    type: 'checking',
+    balance: -12345,
+    availableBalance: null,
+    currencyHint: '$',
+    status: 'tracked',
+    lastUpdated: null,
+    dueDate: null,
+  });
+  const api: Partial<SophtronApi> = {
+    refreshAccount: async () => (calls++, { jobId: 'job' }),
+    getJob: async () => (calls++, { state: 'succeeded' }),
+    getAccount: async (id) => (calls++, account(id)),
+    getTransactions: async (id) => (calls++, transactions[id] ?? []),
+    callCounts: () => ({ all: calls }),
+  };
+  return api as SophtronApi;
+}
+
+const deps = (api: SophtronApi) => ({
+  db: fx.db,
+  sophtron: api,
+  config,
+  clock,
+  jobOptions: { pollIntervalMs: 0 },
+});
+
+describe('syncFamily', () => {
+  it('refuses bad dates and accounts that are not linked before writing anything', async () => {
+    const api = fakeApi({});
+    await expect(syncFamily(deps(api), 'fam', { trigger: 'api', from: '2026-02-30' })).rejects.toThrow(
+      new SyncRequestError('--from: must be a calendar date YYYY-MM-DD (got "2026-02-30")'),
+    );
+    await expect(
+      syncFamily(deps(api), 'fam', { trigger: 'api', from: '2026-04-02', to: '2026-04-01' }),
+    ).rejects.toThrow(/--from 2026-04-02 is after --to 2026-04-01/);
+    await expect(syncFamily(deps(api), 'fam', { trigger: 'api', accountIds: ['nope'] })).rejects.toThrow(
+      /not a linked account of this family: nope/,
+    );
+    expect(await fx.db.selectFrom('sync_runs').selectAll().execute()).toEqual([]);
+  });
+
+  it('fails only the account whose payload is bad, and reports events in order even if a listener throws', async () => {
+    const api = fakeApi({ acct: [tx('acct', 'a1', -500)], card: [tx('card', 'c1', 12.5)] });
+    const events: SyncEvent['type'][] = [];
+    const result = await syncFamily(deps(api), 'fam', {
+      trigger: 'api',
+      onEvent: (e) => {
+        events.push(e.type);
+        throw new Error('listener broke');
+      },
+    });
+    expect(events).toEqual([
+      'run-started',
+      'account-started',
+      'account-progress',
+      'account-progress',
+      'account-progress',
+      'account-finished',
+      'account-started',
+      'account-progress',
+      'account-progress',
+      'account-progress',
+      'account-finished',
+      'run-finished',
+    ]);
+    const byName = Object.fromEntries(result.accounts.map((a) => [a.accountName, a]));
+    expect(byName.Card).toMatchObject({
+      outcome: 'failed',
+      error: expect.stringMatching(/cannot hold: transaction "c1": amount/),
+    });
+    expect(byName.Checking).toMatchObject({ outcome: 'succeeded', counts: { new: 1 }, sophtronCalls: 4 });
+    expect(byName.Checking!.balance).toEqual({ currentMinor: -12345, availableMinor: null, currency: 'USD' });
+    expect(result.outcome).toBe('partial');
+    // Windows: the card starts at its own start date, the checking account 90 days before today.
+    expect(byName.Card!.window).toMatchObject({ from: '2026-03-01', to: '2026-04-11' });
+    expect(byName.Checking!.window).toMatchObject({ from: '2026-01-10', to: '2026-04-11' });
+
+    const balances = await fx.db.selectFrom('balance_snapshots').selectAll().execute();
+    expect(balances.map((b) => [b.account_id, b.current_minor])).toEqual([['acc', -12345]]);
+    const accounts = await fx.db
+      .selectFrom('accounts')
+      .select(['id', 'synced_through', 'last_sync_outcome'])
+      .orderBy('id')
+      .execute();
+    expect(accounts).toEqual([
+      { id: 'acc', synced_through: '2026-04-11', last_sync_outcome: 'succeeded' },
+      { id: 'acc2', synced_through: null, last_sync_outcome: 'failed' },
+    ]);
+    const card = await fx.db
+      .selectFrom('transactions')
+      .selectAll()
+      .where('account_id', '=', 'acc2')
+      .execute();
+    expect(card).toEqual([]);
+  });
+});
