@@ -4,6 +4,7 @@ import { loadConfig } from '../config.js';
 import { createLogger } from '../log.js';
 import { SANDBOX_NOTICE } from '../web/layout.js';
 import { startApp } from '../web/start.js';
+import { fallbackCredentials, startSchedulerFor } from '../scheduler/wiring.js';
 
 export function register(program: Command): void {
   program
@@ -15,6 +16,11 @@ export function register(program: Command): void {
       const config = loadConfig(process.env, { port: opts.port, host: opts.host });
       const logger = createLogger(config.logLevel);
       const app = await startApp(config, { logger });
+      // Scheduled syncs run in the server too (`worker` runs them alone); the database lock lets both coexist.
+      const scheduler = startSchedulerFor(app.store, config, {
+        logger,
+        fallback: fallbackCredentials(config, app.sandbox),
+      });
       const out = (line: string) => process.stdout.write(`${line}\n`);
       out(`Sophtron Sync is running at ${config.publicUrl ?? app.url}`);
       out(`Data folder: ${config.dataDir}`);
@@ -27,10 +33,14 @@ export function register(program: Command): void {
           if (stopping) return;
           stopping = true;
           out(`${signal} received: stopping…`);
-          app.stop().then(resolve, (err: unknown) => {
-            logger.error({ err }, 'shutdown failed');
-            resolve();
-          });
+          scheduler
+            .stop()
+            .catch((err: unknown) => logger.error({ err }, 'scheduler stop failed'))
+            .then(() => app.stop())
+            .then(resolve, (err: unknown) => {
+              logger.error({ err }, 'shutdown failed');
+              resolve();
+            });
         };
         process.once('SIGINT', () => stop('SIGINT'));
         process.once('SIGTERM', () => stop('SIGTERM'));
