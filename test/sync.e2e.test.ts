@@ -323,3 +323,19 @@ describe('sync end to end against the sandbox', () => {
     expect(connection!.status_reason).toBeTruthy();
   });
 });
+
+describe('sync end to end: a refresh that fails', () => {
+  it('notes the failed refresh and still reads what Sophtron has', async () => {
+    const w = await world();
+    await w.sync();
+    w.sandbox.control.advanceDays(1);
+    w.sandbox.control.failNext(w.userInstitutionId, 'fail');
+    const run = await w.sync();
+    const [first] = run.accounts;
+    expect(first).toMatchObject({ outcome: 'succeeded', refresh: { state: 'failed' } });
+    expect(first!.note).toMatch(/^refresh at Sophtron failed \(.+\); synced what Sophtron already had$/);
+    expect(run.outcome).toBe('succeeded');
+    const account = await w.store.getAccount(w.familyId, first!.accountId);
+    expect(account).toMatchObject({ last_sync_outcome: 'succeeded', last_sync_error: first!.note });
+  });
+});
