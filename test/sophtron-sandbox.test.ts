@@ -229,7 +229,7 @@ describe('faults: recovered within the budget, reported clearly when not', () =>
     }
   });
 
-  it('lasting 503 → Server error; lasting garbage → InvalidResponse', async () => {
+  it('lasting 503 → Server error; lasting garbage or cut-off answers → InvalidResponse', async () => {
     try {
       sandbox.control.scriptFault({ endpoint: ENDPOINT, kind: '503', count: 1000 });
       await expect(client({ retryBudgetMs: 100 }).listConnections()).rejects.toBeInstanceOf(
@@ -239,6 +239,11 @@ describe('faults: recovered within the budget, reported clearly when not', () =>
       sandbox.control.scriptFault({ endpoint: ENDPOINT, kind: 'malformed', count: 1000 });
       await expect(client({ retryBudgetMs: 100 }).listConnections()).rejects.toBeInstanceOf(
         SophtronInvalidResponseError,
+      );
+      sandbox.control.clearFaults();
+      sandbox.control.scriptFault({ endpoint: ENDPOINT, kind: 'truncate', count: 1000 });
+      await expect(client({ retryBudgetMs: 100 }).listConnections()).rejects.toThrow(
+        "Sophtron's GetUserInstitutionsByUser answer was cut off",
       );
     } finally {
       sandbox.control.clearFaults();

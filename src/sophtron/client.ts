@@ -225,7 +225,14 @@ export function createSophtronClient(options: SophtronClientOptions): SophtronCl
     try {
       text = await res.text();
     } catch (cause) {
-      throw transportError(cause);
+      const err = transportError(cause);
+      // The answer started and broke off: a cut-off answer, retried like a garbled one.
+      if (!(err instanceof SophtronNetworkError)) throw err;
+      throw new SophtronInvalidResponseError(
+        `Sophtron's ${shortEndpoint(e.name)} answer was cut off`,
+        { endpoint: e.name, status: res.status, cause },
+        true,
+      );
     }
     log?.debug({ endpoint: e.name, status: res.status, ms: now() - started }, 'sophtron call');
     if (!res.ok)
