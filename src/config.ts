@@ -246,6 +246,11 @@ export const settings = {
     description: 'Sandbox: send ISO currency codes (USD) instead of the symbol ($) Sophtron documents.',
     schema: bool(false),
   }),
+  sandboxPort: setting({
+    env: 'SANDBOX_PORT',
+    description: 'Sandbox: port of `sophtron-sync sandbox` (0 = any free port).',
+    schema: int(0, 65535, 8090),
+  }),
 } as const;
 
 type Settings = typeof settings;
