@@ -100,12 +100,33 @@ describe('sophtron-sync connect (child process, answers through stdin)', () => {
     // The bank password never shows anywhere.
     expect(`${run.stdout}${run.stderr}`).not.toContain('asdfg12X\n');
 
-    const listed = await runCli(['connections', '--json'], []);
+    const connectionId = /\(connection ([0-9a-f-]+)\)/.exec(run.stdout)![1]!;
+    const accountId = sandbox.control.connections().find((c) => c.userInstitutionId === connectionId)!
+      .accounts[0]!.accountId;
+    const [listed, accounts, txs] = await Promise.all([
+      runCli(['connections', '--json'], []),
+      runCli(['accounts', '--connection', connectionId, '--json'], []),
+      runCli(
+        ['transactions', '--account', accountId, '--from', '2021-01-01', '--to', '2021-03-31', '--json'],
+        [],
+      ),
+    ]);
     expect(listed.code).toBe(0);
-    const rows = JSON.parse(listed.stdout) as { institution: string; status: string }[];
+    const rows = JSON.parse(listed.stdout) as { id: string; institution: string; status: string }[];
     expect(rows).toContainEqual(
-      expect.objectContaining({ institution: 'Sophtron Bank', status: 'connected' }),
+      expect.objectContaining({ id: connectionId, institution: 'Sophtron Bank', status: 'connected' }),
     );
+    expect(accounts.code).toBe(0);
+    expect((JSON.parse(accounts.stdout) as { accountId: string }[]).map((a) => a.accountId)).toContain(
+      accountId,
+    );
+    expect(txs.code).toBe(0);
+    const truth = sandbox.control
+      .transactions(accountId)
+      .filter((t) => t.date >= '2021-01-01' && t.date <= '2021-03-31');
+    const got = JSON.parse(txs.stdout) as { transactionId: string; amount: number }[];
+    expect(got.length).toBeGreaterThan(0);
+    expect(got.map((t) => t.transactionId).sort()).toEqual(truth.map((t) => t.transactionId).sort());
   });
 
   it("a wrong password ends non-zero with one line carrying Sophtron's message (JSON too)", async () => {
