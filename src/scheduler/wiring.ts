@@ -13,7 +13,7 @@ import { importPlan, parseFidiConfig } from '../destinations/firefly/fidi-config
 import { getFireflySettings } from '../destinations/firefly/repository.js';
 import { familySophtronFromCredentials } from '../store/family-sophtron.js';
 import type { Store } from '../store/index.js';
-import { syncFamily } from '../sync/run.js';
+import { syncFamily, type SyncDeps } from '../sync/run.js';
 import { startScheduler, type RunningScheduler, type SchedulerDeps } from './scheduler.js';
 import { schedulerSettings } from './settings.js';
 import type { DeliverFirefly, RunSync } from './types.js';
@@ -35,11 +35,14 @@ export function fallbackCredentials(
   return sandbox ?? null;
 }
 
-export function createRunSync(
-  store: Store,
-  config: Config,
-  options: { logger?: Logger; fallback?: SophtronFallback | null } = {},
-): RunSync {
+export interface WiringOptions {
+  logger?: Logger;
+  fallback?: SophtronFallback | null;
+  /** Tests: a faster refresh-job poll, the sandbox's clock. */
+  syncDeps?: Pick<SyncDeps, 'jobOptions' | 'clock'>;
+}
+
+export function createRunSync(store: Store, config: Config, options: WiringOptions = {}): RunSync {
   return async (familyId, { accountIds, trigger }) => {
     const creds = (await store.getCredentials(familyId)) ?? options.fallback ?? null;
     if (!creds) throw new Error('this family has no Sophtron credentials');
@@ -48,7 +51,13 @@ export function createRunSync(
     });
     try {
       const run = await syncFamily(
-        { store, sophtron: sophtron.client, config, ...(options.logger ? { logger: options.logger } : {}) },
+        {
+          store,
+          sophtron: sophtron.client,
+          config,
+          ...options.syncDeps,
+          ...(options.logger ? { logger: options.logger } : {}),
+        },
         familyId,
         { accountIds, trigger },
       );
@@ -130,11 +139,7 @@ export function createDeliverFirefly(store: Store, config: Config): DeliverFiref
 }
 
 /** Everything the scheduler needs from a store and the settings (for `serve` and `worker`). */
-export function schedulerDepsFor(
-  store: Store,
-  config: Config,
-  options: { logger?: Logger; fallback?: SophtronFallback | null } = {},
-): SchedulerDeps {
+export function schedulerDepsFor(store: Store, config: Config, options: WiringOptions = {}): SchedulerDeps {
   return {
     db: store.db,
     secrets: store.secrets,
@@ -149,7 +154,7 @@ export function schedulerDepsFor(
 export function startSchedulerFor(
   store: Store,
   config: Config,
-  options: { logger?: Logger; fallback?: SophtronFallback | null } = {},
+  options: WiringOptions = {},
 ): RunningScheduler {
   return startScheduler(schedulerDepsFor(store, config, options));
 }
