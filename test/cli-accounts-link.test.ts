@@ -228,7 +228,24 @@ describe('accounts link / unlink (child process)', () => {
       ],
       [['accounts', 'link', 'chk', '--name', ' '], 'error: --name: must not be empty'],
       [['accounts', 'unlink', 'nope'], 'error: no account or provider account "nope"'],
+      [
+        ['accounts', 'update', 'chk'],
+        'error: nothing to change: give --kind, --currency, --name, --balance-rule or --start-date',
+      ],
+      [
+        ['accounts', 'update', 'card', '--kind', 'loan'],
+        'error: no account or linked provider account "card"',
+      ],
     ] as const;
+    const upd = await inProcess(['accounts', 'update', 'chk', '--name', 'Bills', '--balance-rule', 'negate']);
+    expect(upd).toEqual({ code: 0, stderr: '' });
+    await withStore(async (st) => {
+      expect((await st.getProviderAccount(familyId, 'chk'))?.account).toMatchObject({
+        name: 'Bills',
+        balance_rule: 'negate',
+        kind: 'depository',
+      });
+    });
     for (const [args, line] of more) {
       const r = await inProcess([...args]);
       expect(r).toEqual({ code: 1, stderr: `${line}\n` });

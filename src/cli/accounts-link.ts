@@ -202,6 +202,40 @@ export function register(program: Command): void {
     });
 
   accounts
+    .command('update <account>')
+    .description(
+      "Change a ledger account's choices (by ledger account id, Sophtron AccountID or provider account id).",
+    )
+    .option('--kind <kind>', `account kind: ${ACCOUNT_KINDS.map(dashed).join(', ')}`)
+    .option('--currency <code>', 'ISO currency code (only while the account has no transactions)')
+    .option('--name <name>', 'account name in the ledger')
+    .option('--balance-rule <rule>', `how the balance is shown: ${BALANCE_RULES.map(dashed).join(', ')}`)
+    .option('--start-date <date>', 'first day the first sync reads (YYYY-MM-DD)')
+    .option('--json', 'print JSON')
+    .action(async (ref: string, flags: LinkFlags) => {
+      const options = parseLinkFlags(flags);
+      if (Object.keys(options).length === 0) {
+        throw new CliError(
+          'nothing to change: give --kind, --currency, --name, --balance-rule or --start-date',
+        );
+      }
+      await withCliContext({}, async ({ store, family }) => {
+        const id =
+          (await store.getAccount(family.id, ref))?.id ??
+          (await store.getProviderAccount(family.id, ref))?.account?.id;
+        if (!id) throw new CliError(`no account or linked provider account ${JSON.stringify(ref)}`);
+        const account = (await store.updateAccount(family.id, id, options))!;
+        const shown = describeAccount(account);
+        if (flags.json) printJson(shown);
+        else
+          process.stdout.write(
+            `updated account ${account.id} "${account.name}": kind ${shown.kind}, currency ${shown.currency}, balance rule ${shown.balanceRule}` +
+              `${shown.startDate ? `, from ${shown.startDate}` : ''}\n`,
+          );
+      });
+    });
+
+  accounts
     .command('unlink <account>')
     .description(
       'Stop syncing an account (by ledger account id, Sophtron AccountID or provider account id); its history stays.',

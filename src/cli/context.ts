@@ -41,12 +41,8 @@ export async function withCliContext<T>(
   const logger = options.logger ?? createLogger(config.logLevel, pino.destination(2));
   let store: Store;
   try {
-    store = await openStore(config, {
-      onKeyGenerated: (file) =>
-        process.stderr.write(
-          `note: generated a secret key in ${file} (it encrypts stored credentials; back it up with your data, or set SECRET_KEY)\n`,
-        ),
-    });
+    // openStore itself says once on stderr when it generates a key file.
+    store = await openStore(config);
   } catch (err) {
     if (err instanceof SecretKeyError) throw new CliError(err.message, 2);
     throw err;

@@ -373,6 +373,21 @@ export function accountsRepository(db: Db) {
             `currency: must be an ISO 4217 code such as USD (got ${JSON.stringify(patch.currency)})`,
           );
         }
+        const current = await getAccount(familyId, accountId);
+        if (current && current.currency !== patch.currency) {
+          const n = await db
+            .selectFrom('transactions')
+            .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+            .where('account_id', '=', accountId)
+            .executeTakeFirstOrThrow();
+          // Stored amounts are in the old currency; relabelling them would change their meaning.
+          if (Number(n.n) > 0) {
+            throw new StoreError(
+              `currency: the account already has ${Number(n.n)} transactions in ${current.currency}; unlink it and link the provider account to a new account instead`,
+              'conflict',
+            );
+          }
+        }
         set.currency = patch.currency;
       }
       if (patch.startDate !== undefined) {

@@ -19,6 +19,13 @@ export interface DefaultFamilyInput {
 /** Finds or creates the CLI family and stores (or updates) its credentials. */
 export async function ensureDefaultFamily(store: Store, input: DefaultFamilyInput): Promise<Family> {
   let family = await findDefaultFamily(store);
+  if (family && !(await getMeta(store.db, META_CLI_FAMILY))) {
+    // The only family, made on the web: adopt it unless it holds another Sophtron identity,
+    // whose credentials the environment must not silently replace.
+    const held = await store.describeCredentials(family.id);
+    if (held && held.userId !== input.userId) family = undefined;
+    else await setMeta(store.db, META_CLI_FAMILY, family.id);
+  }
   if (!family) {
     family = await store.createFamily({ name: input.name ?? 'Household', timeZone: input.timeZone });
     await setMeta(store.db, META_CLI_FAMILY, family.id);

@@ -73,12 +73,19 @@ export async function openStore(
   extra: { onKeyGenerated?: (file: string) => void } = {},
 ): Promise<Store> {
   const options = input as OpenStoreOptions;
-  const onGenerated = options.onKeyGenerated ?? extra.onKeyGenerated;
+  // The program says so once, when the key is made: the file must be backed up with the data.
+  const onGenerated =
+    options.onKeyGenerated ??
+    extra.onKeyGenerated ??
+    ((file: string) =>
+      process.stderr.write(
+        `note: generated a secret key in ${file} (it encrypts stored credentials; back it up with your data, or set SECRET_KEY)\n`,
+      ));
   const key =
     options.key ??
     loadSecretKey(
       { secretKey: options.secretKey, secretKeyFile: options.secretKeyFile },
-      { dataDir: options.dataDir, ...(onGenerated ? { onGenerated } : {}) },
+      { dataDir: options.dataDir, onGenerated },
     );
   const secrets = createSecretBox(key.key);
   const opened = await openDatabase(

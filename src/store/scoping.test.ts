@@ -37,7 +37,7 @@ const snapshot = async () =>
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ss-scope-'));
-  s = await openStore({ dataDir: dir });
+  s = await openStore({ dataDir: dir }, { onKeyGenerated: () => {} });
   a = (await s.createFamily({ name: 'Owner', timeZone: 'UTC' })).id;
   b = (await s.createFamily({ name: 'Intruder', timeZone: 'UTC' })).id;
   await s.saveCredentials(a, { userId: 'ua', accessKey: 'YQ==', baseUrl: null });

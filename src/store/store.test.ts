@@ -7,6 +7,7 @@ import { providerAccount } from '../../test/fakes/ledger-store.js';
 import { openStore, SecretKeyError, type Store } from './index.js';
 import { GENERATED_KEY_FILE } from './secret-box.js';
 
+const quiet = { onKeyGenerated: () => {} };
 const dirs: string[] = [];
 const stores: Store[] = [];
 const tmp = () => {
@@ -59,7 +60,9 @@ describe('openStore and the secret key', () => {
       /^SECRET_KEY does not match the key this data was encrypted with \(the key came from SECRET_KEY\)/,
     );
     // Without SECRET_KEY a generated key would differ too: refused, not decrypted to garbage.
-    await expect(openStore({ dataDir: dir })).rejects.toThrow(/SECRET_KEY does not match.*generated file/);
+    await expect(openStore({ dataDir: dir }, quiet)).rejects.toThrow(
+      /SECRET_KEY does not match.*generated file/,
+    );
     // The same key as hex opens it.
     const s2 = keep(await openStore({ dataDir: dir, secretKey: key.toString('hex') }));
     expect((await s2.getCredentials(f.id))?.accessKey).toBe('a2V5');
@@ -68,7 +71,7 @@ describe('openStore and the secret key', () => {
   it('never writes the Access Key in plaintext to the database or its WAL', async () => {
     const dir = tmp();
     const accessKey = 'UExBSU5URVhULUFDQ0VTUy1LRVktOTk5OTk=';
-    const s = keep(await openStore({ dataDir: dir }));
+    const s = keep(await openStore({ dataDir: dir }, quiet));
     const f = await s.createFamily({ name: 'A', timeZone: 'UTC' });
     await s.saveCredentials(f.id, { userId: 'u', accessKey, baseUrl: null });
     await s.saveCredentials(f.id, { userId: 'u2', accessKey, baseUrl: 'http://127.0.0.1:9/api' });
@@ -96,8 +99,8 @@ describe('openStore and the secret key', () => {
 
   it('keeps the data when the same generated key file is used by a second process', async () => {
     const dir = tmp();
-    const a = keep(await openStore({ dataDir: dir }));
-    const b = keep(await openStore({ dataDir: dir }));
+    const a = keep(await openStore({ dataDir: dir }, quiet));
+    const b = keep(await openStore({ dataDir: dir }, quiet));
     const f = await a.createFamily({ name: 'A', timeZone: 'UTC' });
     await a.saveCredentials(f.id, { userId: 'u', accessKey: 'eA==', baseUrl: null });
     expect((await b.getCredentials(f.id))?.accessKey).toBe('eA==');
@@ -106,7 +109,7 @@ describe('openStore and the secret key', () => {
 
 describe('repositories', () => {
   it('links with defaults from the account type and country, and re-links reusing history', async () => {
-    const s = keep(await openStore({ dataDir: tmp() }));
+    const s = keep(await openStore({ dataDir: tmp() }, quiet));
     const f = await s.createFamily({ name: 'A', timeZone: 'UTC' });
     const c = await s.upsertConnection(f.id, {
       userInstitutionId: 'ui-1',
@@ -181,7 +184,7 @@ describe('repositories', () => {
   });
 
   it('lists, searches, pages and tombstones transactions; counts usage; records runs', async () => {
-    const s = keep(await openStore({ dataDir: tmp() }));
+    const s = keep(await openStore({ dataDir: tmp() }, quiet));
     const f = await s.createFamily({ name: 'A', timeZone: 'UTC' });
     const c = await s.upsertConnection(f.id, {
       userInstitutionId: 'ui-1',
@@ -272,5 +275,84 @@ describe('repositories', () => {
     await expect(
       s.recordBalance(f.id, account.id, { currentMinor: 1.5, availableMinor: null }),
     ).rejects.toThrow(/currentMinor: must be integer minor units/);
+  });
+
+  it('refuses to relabel the currency of an account that has transactions', async () => {
+    const s = keep(await openStore({ dataDir: tmp() }, quiet));
+    const f = await s.createFamily({ name: 'A', timeZone: 'UTC' });
+    const c = await s.upsertConnection(f.id, {
+      userInstitutionId: 'ui-1',
+      institutionId: 'i',
+      institutionName: 'B',
+      status: 'connected',
+    });
+    await s.upsertProviderAccounts(f.id, c.id, [providerAccount()]);
+    const { account } = await s.linkAccount(f.id, 'acc-1');
+    expect(await s.updateAccount(f.id, account.id, { currency: 'EUR', balanceRule: 'negate' })).toMatchObject(
+      {
+        currency: 'EUR',
+        balance_rule: 'negate',
+      },
+    );
+    await s.db
+      .insertInto('transactions')
+      .values({
+        account_id: account.id,
+        provider_transaction_id: 't',
+        status: 'posted',
+        amount_minor: 1,
+        currency: 'EUR',
+        date: '2026-01-01',
+        transaction_date: null,
+        post_date: null,
+        description: null,
+        merchant: null,
+        category: null,
+        memo: null,
+        check_number: null,
+        replaced_pending_id: null,
+        first_seen_at: 'x',
+        last_seen_at: 'x',
+        last_seen_date: '2026-01-01',
+        vanished_at: null,
+        change_seq: 1,
+      })
+      .execute();
+    await expect(s.updateAccount(f.id, account.id, { currency: 'USD' })).rejects.toThrow(
+      /currency: the account already has 1 transactions in EUR/,
+    );
+    expect(await s.updateAccount(f.id, account.id, { currency: 'EUR', name: 'Same' })).toMatchObject({
+      name: 'Same',
+    });
+    await expect(s.updateAccount(f.id, account.id, { startDate: '2026-02-30' })).rejects.toThrow(
+      /start date/,
+    );
+  });
+});
+
+describe('command-line default family', () => {
+  it('creates one family, updates its credentials, and never takes over another identity', async () => {
+    const { ensureDefaultFamily, findDefaultFamily } = await import('./default-family.js');
+    const s = keep(await openStore({ dataDir: tmp() }, quiet));
+    const input = { userId: 'u1', accessKey: 'azE=', baseUrl: null, timeZone: 'America/Toronto' };
+    const f1 = await ensureDefaultFamily(s, input);
+    expect(f1.time_zone).toBe('America/Toronto');
+    const f2 = await ensureDefaultFamily(s, { ...input, accessKey: 'azI=' });
+    expect(f2.id).toBe(f1.id);
+    expect((await s.getCredentials(f1.id))?.accessKey).toBe('azI=');
+    expect((await findDefaultFamily(s))?.id).toBe(f1.id);
+
+    // A single family made on the web with another Sophtron identity is left alone.
+    const s2 = keep(await openStore({ dataDir: tmp() }, quiet));
+    const web = await s2.createFamily({ name: 'Web', timeZone: 'UTC' });
+    await s2.saveCredentials(web.id, { userId: 'someone-else', accessKey: 'eA==', baseUrl: null });
+    const cli = await ensureDefaultFamily(s2, input);
+    expect(cli.id).not.toBe(web.id);
+    expect((await s2.getCredentials(web.id))?.userId).toBe('someone-else');
+    // ... but one without credentials (or with the same identity) is adopted.
+    const s3 = keep(await openStore({ dataDir: tmp() }, quiet));
+    const bare = await s3.createFamily({ name: 'Bare', timeZone: 'UTC' });
+    expect((await ensureDefaultFamily(s3, input)).id).toBe(bare.id);
+    expect(await s3.listFamilies()).toHaveLength(1);
   });
 });
