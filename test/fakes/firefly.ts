@@ -88,6 +88,7 @@ export class FakeFirefly {
   /** Answer this many upcoming POST /transactions with the body stored but the connection cut. */
   dropPostAnswers = 0;
   private nextId = 1;
+  private readonly byHash = new Map<string, FakeGroup>();
   private server: ServerType | null = null;
   private readonly validator: OpenApiValidator | null;
   private readonly currencies: string[];
@@ -389,7 +390,7 @@ export class FakeFirefly {
       if (errors) return this.validationError(c, errors);
       const hash = hashSplit(split);
       if (body?.error_if_duplicate_hash === true) {
-        const dup = [...this.groups.values()].find((g) => g.split.hash === hash);
+        const dup = this.byHash.get(hash);
         if (dup) {
           return this.validationError(c, {
             'transactions.0.description': [`Duplicate of transaction #${dup.id}.`],
@@ -405,6 +406,7 @@ export class FakeFirefly {
         updatedAt: now,
       };
       this.groups.set(group.id, group);
+      if (!this.byHash.has(hash)) this.byHash.set(hash, group);
       if (this.storedAnswerDelayMs > 0) await new Promise((r) => setTimeout(r, this.storedAnswerDelayMs));
       if (this.dropPostAnswers > 0) {
         this.dropPostAnswers--;

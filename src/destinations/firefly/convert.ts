@@ -221,17 +221,31 @@ export function fireflyDate(date: string, timeZone: string): string {
   return `${date}T12:00:00${utcOffset(date, timeZone)}`;
 }
 
+const offsetFormats = new Map<string, Intl.DateTimeFormat | null>();
+const offsets = new Map<string, string>();
+
+// Formatters are costly to build and a history has few distinct dates: both are cached.
 function utcOffset(date: string, timeZone: string): string {
-  try {
-    const part = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
-      .formatToParts(new Date(`${date}T12:00:00Z`))
-      .find((p) => p.type === 'timeZoneName')?.value;
-    const m = part ? /GMT([+-]\d{2}):?(\d{2})?/.exec(part) : null;
-    if (!m) return '+00:00';
-    return `${m[1]}:${m[2] ?? '00'}`;
-  } catch {
-    return '+00:00';
+  const key = `${timeZone} ${date}`;
+  let offset = offsets.get(key);
+  if (offset !== undefined) return offset;
+  let format = offsetFormats.get(timeZone);
+  if (format === undefined) {
+    try {
+      format = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' });
+    } catch {
+      format = null;
+    }
+    offsetFormats.set(timeZone, format);
   }
+  const part = format
+    ?.formatToParts(new Date(`${date}T12:00:00Z`))
+    .find((p) => p.type === 'timeZoneName')?.value;
+  const m = part ? /GMT([+-]\d{2}):?(\d{2})?/.exec(part) : null;
+  offset = m ? `${m[1]}:${m[2] ?? '00'}` : '+00:00';
+  if (offsets.size > 100_000) offsets.clear();
+  offsets.set(key, offset);
+  return offset;
 }
 
 const MONTHS = [

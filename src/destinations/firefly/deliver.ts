@@ -245,34 +245,91 @@ export async function deliverFamily(
     }
     return false;
   };
+  // Rows are written in batches, one database transaction each: intents ('sending') before their
+  // POSTs are sent, outcomes afterwards. An outcome lost in a crash leaves its 'sending' row, which
+  // the next run resolves by searching Firefly, so batching costs safety nothing.
+  type Write = { row: Omit<FireflyTransactionRow, 'updated_at'> } | { forget: number };
+  const buffer: Write[] = [];
+  const record = (row: Omit<FireflyTransactionRow, 'updated_at'>) => {
+    buffer.push({ row });
+  };
+  const flush = async () => {
+    if (buffer.length === 0) return;
+    const writes = buffer.splice(0);
+    await db.transaction().execute(async (trx) => {
+      for (const w of writes) {
+        if ('row' in w) await writeDeliveryRow(trx, w.row);
+        else
+          await trx
+            .deleteFrom('firefly_transactions')
+            .where('family_id', '=', familyId)
+            .where('transaction_id', '=', w.forget)
+            .execute();
+      }
+    });
+  };
+  const intents = new Set<number>();
+  const conversions = new Map<number, Converted>();
+  const convert = (c: Candidate, target: TargetAccount): Converted => {
+    let conv = conversions.get(c.id);
+    if (!conv) {
+      conv = convertTransaction(c, target, convertOptions);
+      conversions.set(c.id, conv);
+    }
+    return conv;
+  };
+  const baseRow = (c: Candidate, conv: Converted) => ({
+    family_id: familyId,
+    transaction_id: c.id,
+    account_id: c.account_id,
+    external_id: conv.kind === 'group' ? conv.externalId : (c.f?.external_id ?? ''),
+    firefly_group_id: c.f?.firefly_group_id ?? null,
+    firefly_journal_id: c.f?.firefly_journal_id ?? null,
+    delivered_seq: c.change_seq,
+    delivered_pending: c.f?.delivered_pending ?? 0,
+    delivered_amount_minor: c.f?.delivered_amount_minor ?? null,
+    content_hash: c.f?.content_hash ?? null,
+    note: null,
+  });
+  /** The 'sending' row of a transaction that will certainly be POSTed (decided without Firefly). */
+  const plannedIntent = (c: Candidate): Omit<FireflyTransactionRow, 'updated_at'> | null => {
+    const target = targetFor(c.account_id);
+    if (!target) return null;
+    const fresh =
+      !c.f ||
+      ['skipped', 'failed', 'paired', 'removed'].includes(c.f.state) ||
+      (c.f.state === 'deleted_in_firefly' && options.recreateDeleted);
+    if (!fresh) return null;
+    const conv = convert(c, target);
+    if (conv.kind !== 'group' || conv.transferCounterpart) return null;
+    return {
+      ...baseRow(c, conv),
+      state: 'sending',
+      content_hash: contentHash(conv.body),
+      delivered_pending: c.status === 'pending' ? 1 : 0,
+      delivered_amount_minor: c.amount_minor,
+    };
+  };
   const fail = async (c: { id: number }, err: unknown, row?: Omit<FireflyTransactionRow, 'updated_at'>) => {
     result.failed++;
     const message = err instanceof Error ? err.message : String(err);
     result.errors.push({ transactionId: c.id, message });
-    if (row) await writeDeliveryRow(db, { ...row, state: 'failed', note: message.slice(0, 1000) });
+    if (row) record({ ...row, state: 'failed', note: message.slice(0, 1000) });
   };
 
   const deliverOne = async (c: Candidate): Promise<void> => {
-    if (result.aborted) return;
+    if (result.aborted) {
+      // Never sent: undo the intent so the next run does not search for it.
+      if (intents.has(c.id)) buffer.push(c.f ? { row: c.f } : { forget: c.id });
+      return;
+    }
     const target = targetFor(c.account_id);
     if (!target) {
       await fail(c, new Error(`account ${c.account_id} has no Firefly III account`));
       return;
     }
-    const conv = convertTransaction(c, target, convertOptions);
-    const base = {
-      family_id: familyId,
-      transaction_id: c.id,
-      account_id: c.account_id,
-      external_id: conv.kind === 'group' ? conv.externalId : (c.f?.external_id ?? ''),
-      firefly_group_id: c.f?.firefly_group_id ?? null,
-      firefly_journal_id: c.f?.firefly_journal_id ?? null,
-      delivered_seq: c.change_seq,
-      delivered_pending: c.f?.delivered_pending ?? 0,
-      delivered_amount_minor: c.f?.delivered_amount_minor ?? null,
-      content_hash: c.f?.content_hash ?? null,
-      note: null,
-    };
+    const conv = convert(c, target);
+    const base = baseRow(c, conv);
     try {
       if (conv.kind === 'skip') {
         if (conv.warning) result.warnings.push(conv.warning);
@@ -284,7 +341,7 @@ export async function deliverFamily(
         ) {
           // A pending transaction that vanished at the bank (or pending ones are no longer wanted).
           await client.deleteTransaction(c.f.firefly_group_id);
-          await writeDeliveryRow(db, { ...base, state: 'removed' });
+          record({ ...base, state: 'removed' });
           result.removed++;
           touched.add(c.account_id);
           return;
@@ -293,10 +350,10 @@ export async function deliverFamily(
           result.warnings.push(
             `transaction ${c.id} (${c.date}) vanished at the bank; it stays in Firefly III`,
           );
-          await writeDeliveryRow(db, { ...base, state: 'delivered' });
+          record({ ...base, state: 'delivered' });
           return;
         }
-        await writeDeliveryRow(db, { ...base, state: 'skipped', note: conv.reason });
+        record({ ...base, state: 'skipped', note: conv.reason });
         result.skipped++;
         return;
       }
@@ -331,7 +388,7 @@ export async function deliverFamily(
           options.transferMatchDays ?? 5,
         );
         if (partner) {
-          await writeDeliveryRow(db, {
+          record({
             ...base,
             state: 'paired',
             note: `delivered with transaction ${partner}`,
@@ -350,7 +407,7 @@ export async function deliverFamily(
         if (found) {
           result.alreadyThere++;
           if (c.f.content_hash === hash) {
-            await writeDeliveryRow(db, deliveredRow(found));
+            record(deliveredRow(found));
             touched.add(c.account_id);
             return;
           }
@@ -360,7 +417,7 @@ export async function deliverFamily(
 
       if (existing) {
         if (c.f?.state === 'delivered' && c.f.content_hash === hash) {
-          await writeDeliveryRow(db, { ...deliveredRow(existing) });
+          record({ ...deliveredRow(existing) });
           result.unchanged++;
           return;
         }
@@ -369,8 +426,7 @@ export async function deliverFamily(
             existing.groupId,
             updateBodyFor(conv.body, existing.journalId),
           );
-          await writeDeliveryRow(
-            db,
+          record(
             deliveredRow({ groupId: updated.groupId, journalId: updated.journalId ?? existing.journalId }),
           );
           result.updated++;
@@ -379,7 +435,7 @@ export async function deliverFamily(
         } catch (err) {
           if (!(err instanceof FireflyNotFoundError)) throw err;
           if (!options.recreateDeleted) {
-            await writeDeliveryRow(db, {
+            record({
               ...base,
               state: 'deleted_in_firefly',
               note: 'deleted in Firefly III; not re-created',
@@ -398,14 +454,14 @@ export async function deliverFamily(
         delivered_pending: pendingFlag,
         delivered_amount_minor: c.amount_minor,
       };
-      await writeDeliveryRow(db, sending);
+      if (!intents.has(c.id)) await writeDeliveryRow(db, sending);
       try {
         const stored = await client.storeTransaction(conv.body);
         if ('created' in stored) {
-          await writeDeliveryRow(db, deliveredRow(stored.created));
+          record(deliveredRow(stored.created));
           result.created++;
         } else {
-          await writeDeliveryRow(db, deliveredRow({ groupId: stored.duplicateOf, journalId: null }));
+          record(deliveredRow({ groupId: stored.duplicateOf, journalId: null }));
           result.alreadyThere++;
         }
         touched.add(c.account_id);
@@ -413,7 +469,7 @@ export async function deliverFamily(
         if (err instanceof FireflyUnknownOutcomeError) {
           const found = await findExisting(client, [conv.externalId]).catch(() => null);
           if (found) {
-            await writeDeliveryRow(db, deliveredRow(found));
+            record(deliveredRow(found));
             result.alreadyThere++;
             touched.add(c.account_id);
             return;
@@ -423,7 +479,7 @@ export async function deliverFamily(
           return;
         }
         if (fatal(err)) {
-          await writeDeliveryRow(db, { ...sending, state: c.f ? c.f.state : 'failed' });
+          record({ ...sending, state: c.f ? c.f.state : 'failed' });
           return;
         }
         await fail(c, err, sending);
@@ -442,7 +498,7 @@ export async function deliverFamily(
     if (result.aborted) return;
     try {
       await client.deleteTransaction(r.firefly_group_id!);
-      await writeDeliveryRow(db, { ...r, state: 'removed', note: 'deleted in the ledger' });
+      record({ ...r, state: 'removed', note: 'deleted in the ledger' });
       result.removed++;
       touched.add(r.account_id);
     } catch (err) {
@@ -453,10 +509,26 @@ export async function deliverFamily(
     }
   };
 
-  await Promise.all([
-    ...candidates.map((c) => limit(() => deliverOne(c))),
-    ...removals.map((r) => limit(() => removeOne(r))),
-  ]);
+  // Chunks keep at most two chunks of intents outstanding, and p-limit's queue never runs dry.
+  const CHUNK = 100;
+  let previous: Promise<unknown> = Promise.resolve();
+  for (let i = 0; i < candidates.length && !result.aborted; i += CHUNK) {
+    const chunk = candidates.slice(i, i + CHUNK);
+    for (const c of chunk) {
+      const intent = plannedIntent(c);
+      if (intent) {
+        buffer.push({ row: intent });
+        intents.add(c.id);
+      }
+    }
+    await flush();
+    const running = Promise.all(chunk.map((c) => limit(() => deliverOne(c))));
+    await previous;
+    previous = running;
+  }
+  await previous;
+  await Promise.all(removals.map((r) => limit(() => removeOne(r))));
+  await flush();
 
   if (options.checkBalances !== false && !result.aborted) {
     try {
