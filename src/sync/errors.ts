@@ -47,8 +47,11 @@ export function describeSyncError(err: unknown, stage: SyncStage): string {
         return `the ${call} failed: ${err.message}`;
     }
   }
-  if (err instanceof PlanInputError)
-    return `Sophtron sent a transaction the ledger cannot hold: ${err.message}`;
+  if (err instanceof PlanInputError) {
+    return stage === 'account'
+      ? `Sophtron's answer to the account call cannot be used: ${err.message}`
+      : `Sophtron sent a transaction the ledger cannot hold: ${err.message}`;
+  }
   const text = err instanceof Error ? err.message : String(err);
   return `the ${call} failed: ${text}`;
 }

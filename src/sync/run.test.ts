@@ -77,7 +77,10 @@ const tx = (accountId: string, id: string, amount: number): ProviderTransactionD
   type: null,
 });
 
-function fakeApi(transactions: Record<string, ProviderTransactionData[]>): SophtronApi {
+function fakeApi(
+  transactions: Record<string, ProviderTransactionData[]>,
+  answerAs: Record<string, string> = {},
+): SophtronApi {
   let calls = 0;
   const account = (accountId: string): ProviderAccountData => ({
     accountId,
@@ -97,7 +100,7 @@ function fakeApi(transactions: Record<string, ProviderTransactionData[]>): Sopht
   const api: Partial<SophtronApi> = {
     refreshAccount: async () => (calls++, { jobId: 'job' }),
     getJob: async () => (calls++, { state: 'succeeded' }),
-    getAccount: async (id) => (calls++, account(id)),
+    getAccount: async (id) => (calls++, account(answerAs[id] ?? id)),
     getTransactions: async (id) => (calls++, transactions[id] ?? []),
     callCounts: () => ({ all: calls }),
   };
@@ -180,5 +183,23 @@ describe('syncFamily', () => {
       .where('account_id', '=', 'acc2')
       .execute();
     expect(card).toEqual([]);
+  });
+
+  it("fails an account when Sophtron answers with another account's data, writing nothing for it", async () => {
+    const api = fakeApi(
+      { acct: [tx('acct', 'a1', -500)], card: [tx('card', 'c1', -700)] },
+      { card: 'someone-else' },
+    );
+    const result = await syncFamily(deps(api), 'fam', { trigger: 'api' });
+    const card = result.accounts.find((a) => a.accountName === 'Card')!;
+    expect(card.outcome).toBe('failed');
+    expect(card.error).toBe(
+      `Sophtron's answer to the account call cannot be used: Sophtron answered with account "someone-else" instead of "card"`,
+    );
+    const providerAccounts = await fx.db
+      .selectFrom('provider_accounts')
+      .select('sophtron_account_id')
+      .execute();
+    expect(providerAccounts.map((p) => p.sophtron_account_id).sort()).toEqual(['acct', 'card']);
   });
 });

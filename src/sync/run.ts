@@ -21,7 +21,7 @@ import { syncRunsRepository } from '../store/sync-runs.js';
 import { applyAccountSync } from './apply.js';
 import { calendarDateIn, isCalendarDate } from './dates.js';
 import { describeSyncError, SyncRequestError, type SyncStage } from './errors.js';
-import { planCounts, type PlanCounts } from './plan.js';
+import { planCounts, PlanInputError, type PlanCounts } from './plan.js';
 import { computeWindow, nextSyncedThrough, type SyncWindow } from './window.js';
 
 type Db = Kysely<Database>;
@@ -396,6 +396,11 @@ async function syncAccount(job: AccountJob): Promise<AccountSyncResult> {
   try {
     job.emit({ type: 'account-progress', runId, accountId: account.id, stage: 'reading' });
     providerAccount = await deps.sophtron.getAccount(account.sophtron_account_id);
+    if (providerAccount.accountId.toLowerCase() !== account.sophtron_account_id.toLowerCase()) {
+      throw new PlanInputError(
+        `Sophtron answered with account ${JSON.stringify(providerAccount.accountId)} instead of ${JSON.stringify(account.sophtron_account_id)}`,
+      );
+    }
     stage = 'transactions';
     const fetched = await deps.sophtron.getTransactions(account.sophtron_account_id, window.from, window.to);
     stage = 'ledger';
