@@ -32,6 +32,7 @@ import { registerConnectPages } from './pages/connect.js';
 import { ConnectSessions } from './connect/sessions.js';
 import { registerSyncPages } from './pages/sync.js';
 import { registerAccountPages } from './pages/account.js';
+import { registerImportPages } from './pages/import.js';
 import { LiveTasks, registerTaskEvents } from './tasks.js';
 import { messagePage } from './render.js';
 import { countUsers } from './users.js';
@@ -138,6 +139,7 @@ export function createWebApp(deps: WebDeps): WebApp {
   registerTaskEvents(app, tasks);
   registerSyncPages(app, tasks);
   registerAccountPages(app);
+  registerImportPages(app, tasks);
   registerFamilyPages(app);
   registerTokenPages(app);
   registerSchedulePages(app);

@@ -3,6 +3,7 @@
  * delivery). Pages depend on these ports only; src/web/wiring.ts builds them from the real modules
  * and tests may pass their own. Every call that touches family data takes the family id first.
  */
+import type { FireflyClient } from '../destinations/firefly/client.js';
 import type { CredentialCheck, SophtronApi } from '../sophtron/api.js';
 import type { SyncEvent, SyncRunResult } from '../sync/run.js';
 
@@ -40,6 +41,8 @@ export interface FireflyPort {
   describe(familyId: string): Promise<FireflyConnectionView | null>;
   save(familyId: string, input: { url: string; token: string | null }): Promise<void>;
   test(familyId: string, input?: { url: string; token: string }): Promise<FireflyTestResult>;
+  /** A client for the family's Firefly III, or null when none is set. */
+  client(familyId: string): Promise<FireflyClient | null>;
 }
 
 export interface SyncPort {

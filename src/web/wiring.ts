@@ -101,6 +101,12 @@ export function createFireflyPort(store: Store, config: Config): FireflyPort {
         options: current?.options ?? {},
       });
     },
+    async client(familyId) {
+      const conn = await effective(familyId);
+      return conn
+        ? new FireflyClient({ baseUrl: conn.url, token: conn.token, timeoutMs: config.fireflyTimeoutMs })
+        : null;
+    },
     async test(familyId, input) {
       const conn = input ?? (await effective(familyId));
       if (!conn) return { ok: false, message: 'no Firefly III connection is set' };

@@ -1,19 +1,558 @@
 /**
- * Automatic syncs and deliveries. Placeholder owned by the web module until the scheduler's page
- * replaces this file's body (keep the export name: server.ts registers it).
+ * The Schedule page (owned by the scheduler): automatic syncs (cron, budget, projected Sophtron
+ * use), the deliveries that follow them, notification channels (with a "send test" button), and
+ * file exports (download). Changes are for family administrators; everyone may read and download.
+ *
+ * From the web, a folder destination is a sub-folder of DATA_DIR/exports/<family>: a web user
+ * must not make the server write anywhere it can (the CLI, run by the operator, may).
  */
-import type { WebApp } from '../context.js';
-import { page } from '../render.js';
+import { resolve, sep } from 'node:path';
+import { z } from 'zod';
+import {
+  CONTENT_TYPES,
+  EXPORT_FORMATS,
+  ExportFilterError,
+  exportLedger,
+  type ExportFormat,
+} from '../../destinations/files/index.js';
+import { channelsRepository, ChannelError } from '../../scheduler/notifications/channels.js';
+import { createNotifier, type ChannelResult } from '../../scheduler/notifications/notifier.js';
+import { openIncidents } from '../../scheduler/notifications/incidents.js';
+import {
+  scheduleStatus,
+  ScheduleError,
+  setDestination,
+  setSchedule,
+  type ScheduleStatus,
+} from '../../scheduler/schedules.js';
+import { schedulerSettings } from '../../scheduler/settings.js';
+import type { Ctx, WebApp } from '../context.js';
+import { currentUser } from '../context.js';
+import { formData, parseForm } from '../forms.js';
+import { CsrfField } from '../layout.js';
+import { flashFrom, messagePage, page, withFlash } from '../render.js';
+
+const n = (v: number) => v.toLocaleString('en-US');
+
+const refuse = (c: Ctx) => messagePage(c, 'Not allowed', 'Only an administrator of the family can do this.', 403);
+
+export function exportsRoot(dataDir: string, familyId: string): string {
+  return resolve(dataDir, 'exports', familyId);
+}
+
+/** A sub-folder name typed in the page → a folder under the family's exports root, or null. */
+export function webFolder(dataDir: string, familyId: string, sub: string): string | null {
+  const root = exportsRoot(dataDir, familyId);
+  const target = resolve(root, sub.trim() || '.');
+  return target === root || target.startsWith(root + sep) ? target : null;
+}
+
+const checkbox = z
+  .union([z.string(), z.array(z.string())])
+  .optional()
+  .transform((v) => v !== undefined);
+
+const scheduleForm = z.object({
+  cron: z.string().trim().min(1, 'is required').max(100),
+  enabled: checkbox,
+  budget: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : null))
+    .pipe(z.union([z.null(), z.coerce.number().int('must be a whole number').min(1, 'must be at least 1')])),
+});
+
+const destinationsForm = z.object({
+  firefly: checkbox,
+  files: checkbox,
+  folder: z.string().trim().max(200).optional().default(''),
+  formats: z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]))
+    .pipe(z.array(z.enum(EXPORT_FORMATS))),
+});
+
+const channelForm = z.object({
+  kind: z.enum(['webhook', 'ntfy', 'email']),
+  name: z.string().trim().min(1, 'is required').max(100),
+  url: z.string().trim().optional(),
+  header: z.string().trim().optional(),
+  token: z.string().trim().optional(),
+  host: z.string().trim().optional(),
+  port: z.string().trim().optional(),
+  security: z.string().trim().optional(),
+  user: z.string().trim().optional(),
+  password: z.string().optional(),
+  from: z.string().trim().optional(),
+  to: z.string().trim().optional(),
+  on_success: checkbox,
+});
+
+const blank = (v: string | undefined) => (v ? v : undefined);
+
+function channelConfig(f: z.output<typeof channelForm>): unknown {
+  if (f.kind === 'webhook') {
+    const headers: Record<string, string> = {};
+    if (f.header) {
+      const i = f.header.indexOf(':');
+      if (i < 1) throw new ChannelError('Header: write it as "Name: value"');
+      headers[f.header.slice(0, i).trim()] = f.header.slice(i + 1).trim();
+    }
+    return { kind: 'webhook', url: f.url, headers };
+  }
+  if (f.kind === 'ntfy') return { kind: 'ntfy', url: f.url, token: blank(f.token) };
+  return {
+    kind: 'email',
+    host: f.host,
+    port: blank(f.port),
+    security: blank(f.security),
+    user: blank(f.user),
+    password: blank(f.password),
+    from: f.from,
+    to: (f.to ?? '')
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean),
+  };
+}
+
+function StatusCard({ s }: { s: ScheduleStatus }) {
+  return (
+    <dl id="schedule-status">
+      <dt>Automatic syncs</dt>
+      <dd id="schedule-state">
+        {s.schedule.enabled ? 'on' : 'off'} — <code>{s.schedule.cron}</code> ({s.timeZone})
+        {s.schedule.isDefault ? ' (the default; not saved yet)' : ''}
+      </dd>
+      {s.nextSlot && (
+        <>
+          <dt>Next slot</dt>
+          <dd>{s.nextSlot}</dd>
+        </>
+      )}
+      {s.schedule.lastRunAt && (
+        <>
+          <dt>Last scheduled run</dt>
+          <dd>
+            {s.schedule.lastRunAt}: {s.schedule.lastOutcome} {s.schedule.lastMessage}
+          </dd>
+        </>
+      )}
+      <dt>Projected Sophtron use</dt>
+      <dd id="schedule-projection">
+        about {n(s.projection.projectedCalls)} calls a month ({n(s.projection.callsPerSync)} calls per sync, from{' '}
+        {s.projection.basis}, × {n(s.projection.runsPerMonth)} runs)
+      </dd>
+      <dt>Budget</dt>
+      <dd id="schedule-budget">
+        {n(s.budget.budget)} calls a month ({s.budget.scope === 'family' ? "this family's own" : 'shared by every family'}
+        ); used in {s.month}: {n(s.budget.used)}
+        {s.budget.scope === 'instance' ? ` (this family: ${n(s.familyUsed)})` : ''}
+      </dd>
+      {s.pace.kind === 'spaced' && (
+        <>
+          <dt>Pace</dt>
+          <dd>
+            slowed to about one run every {Math.round(s.pace.minIntervalMs / 3_600_000)} hours so the rest of the month
+            fits ({n(s.pace.remaining)} calls left)
+          </dd>
+        </>
+      )}
+      {s.pace.kind === 'exhausted' && (
+        <>
+          <dt>Pace</dt>
+          <dd>this month's budget is used up; syncs resume {s.pace.until.toISOString()}</dd>
+        </>
+      )}
+      {!s.check.ok && (
+        <>
+          <dt>Warning</dt>
+          <dd>{s.check.message}</dd>
+        </>
+      )}
+      {s.backoff.map((b) => (
+        <>
+          <dt>Retrying</dt>
+          <dd>
+            {b.connectionId === '*' ? 'the whole sync' : `connection ${b.connectionId}`} after {b.failures} failure(s),
+            next at {b.nextAttemptAt}
+          </dd>
+        </>
+      ))}
+    </dl>
+  );
+}
+
+function TestResults({ results }: { results: ChannelResult[] }) {
+  if (results.length === 0) return <p class="flash error">No channel to test.</p>;
+  return (
+    <ul class="test-results">
+      {results.map((r) => (
+        <li class={r.ok ? 'ok' : 'error'}>
+          {r.name}: {r.ok ? 'sent' : `failed — ${r.error}`}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+async function schedulePage(c: Ctx) {
+  const user = currentUser(c);
+  const { db, store, config } = c.var.deps;
+  const settings = schedulerSettings(config);
+  const status = await scheduleStatus(db, user.familyId, settings);
+  const channels = await channelsRepository(db, store.secrets).listChannels(user.familyId);
+  const incidents = await openIncidents(db, user.familyId);
+  const accounts = await db
+    .selectFrom('accounts')
+    .select(['id', 'name'])
+    .where('family_id', '=', user.familyId)
+    .orderBy('name')
+    .execute();
+  const files = status.destinations.find((d) => d.destination === 'files');
+  const firefly = status.destinations.find((d) => d.destination === 'firefly');
+  const root = exportsRoot(config.dataDir, user.familyId);
+  const folder = typeof files?.options.folder === 'string' ? files.options.folder : '';
+  const sub = folder.startsWith(root) ? folder.slice(root.length).replace(/^[/\\]/, '') : '';
+  const formats = Array.isArray(files?.options.formats) ? (files.options.formats as string[]) : ['csv'];
+  const admin = user.role === 'admin';
+  const csrf = c.var.csrf;
+  return page(
+    c,
+    'Schedule',
+    <>
+      <section class="card" aria-labelledby="sched-h">
+        <h2 id="sched-h">Automatic syncs</h2>
+        <StatusCard s={status} />
+        {admin && (
+          <form method="post" action="/schedule">
+            <CsrfField token={csrf} />
+            <label>
+              When (cron, in the family's time zone){' '}
+              <input name="cron" required value={status.schedule.cron} placeholder="17 5 * * *" />
+            </label>
+            <p class="hint">
+              Examples: <code>17 5 * * *</code> every day at 05:17; <code>0 6,18 * * *</code> twice a day;{' '}
+              <code>0 7 * * 1</code> Mondays at 07:00.
+            </p>
+            <label>
+              <input type="checkbox" name="enabled" checked={status.schedule.enabled || status.schedule.isDefault} /> On
+            </label>
+            <label>
+              This family's own monthly budget (calls; empty = share the instance budget){' '}
+              <input name="budget" inputmode="numeric" value={status.schedule.monthlyBudget?.toString() ?? ''} />
+            </label>
+            <button type="submit">Save the schedule</button>
+          </form>
+        )}
+      </section>
+
+      <section class="card" aria-labelledby="dest-h">
+        <h2 id="dest-h">After each scheduled sync, deliver to</h2>
+        {[firefly, files]
+          .filter((d) => d?.lastDeliveryAt)
+          .map((d) => (
+            <p>
+              Last delivery to {d!.destination}: {d!.lastDeliveryAt} — {d!.lastOutcome}: {d!.lastMessage}
+            </p>
+          ))}
+        <form method="post" action="/schedule/destinations">
+          <CsrfField token={csrf} />
+          <fieldset disabled={!admin}>
+            <label>
+              <input type="checkbox" name="firefly" checked={!!firefly?.enabled} /> Firefly III (the connection in
+              Settings)
+            </label>
+            <label>
+              <input type="checkbox" name="files" checked={!!files?.enabled} /> Files in a folder: only what is new
+              since the last delivery
+            </label>
+            <label>
+              Folder under <code>{root}</code> <input name="folder" value={sub} placeholder="(this folder)" />
+            </label>
+            {EXPORT_FORMATS.map((f) => (
+              <label>
+                <input type="checkbox" name="formats" value={f} checked={formats.includes(f)} /> {f.toUpperCase()}
+              </label>
+            ))}
+            {admin && <button type="submit">Save the deliveries</button>}
+          </fieldset>
+        </form>
+      </section>
+
+      <section class="card" aria-labelledby="notify-h">
+        <h2 id="notify-h">Notifications</h2>
+        <p>One message when something fails or needs you, one when it works again; never one per retry.</p>
+        {incidents.length > 0 && (
+          <ul id="incidents">
+            {incidents.map((i) => (
+              <li>
+                {i.kind === 'needs_attention' ? 'Needs attention' : 'Failing'} since {i.opened_at}: {i.message}
+              </li>
+            ))}
+          </ul>
+        )}
+        {channels.length === 0 ? (
+          <p>No channels yet.</p>
+        ) : (
+          <table>
+            <caption>Channels</caption>
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Kind</th>
+                <th>Target</th>
+                <th>On success</th>
+                <th></th>
+              </tr>
+            </thead>
+            <tbody>
+              {channels.map((ch) => (
+                <tr>
+                  <td>{ch.name}</td>
+                  <td>{ch.kind}</td>
+                  <td>{ch.target}</td>
+                  <td>{ch.onSuccess ? 'yes' : 'no'}</td>
+                  <td>
+                    {admin && (
+                      <form method="post" action={`/schedule/notify/${ch.id}/remove`}>
+                        <CsrfField token={csrf} />
+                        <button type="submit">Remove</button>
+                      </form>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {channels.length > 0 && (
+          <form
+            method="post"
+            action="/schedule/notify/test"
+            hx-post="/schedule/notify/test"
+            hx-target="#notify-test"
+            hx-swap="innerHTML"
+          >
+            <CsrfField token={csrf} />
+            <button type="submit">Send a test message</button>
+          </form>
+        )}
+        <div id="notify-test" aria-live="polite"></div>
+        {admin && (
+          <form method="post" action="/schedule/notify">
+            <CsrfField token={csrf} />
+            <h3>Add a channel</h3>
+            <label>
+              Kind{' '}
+              <select name="kind">
+                <option value="ntfy">ntfy (topic URL)</option>
+                <option value="webhook">Webhook (JSON POST)</option>
+                <option value="email">E-mail (SMTP)</option>
+              </select>
+            </label>
+            <label>
+              Name <input name="name" required />
+            </label>
+            <label>
+              URL (ntfy topic or webhook) <input name="url" type="url" autocomplete="off" />
+            </label>
+            <label>
+              Webhook header (optional, e.g. <code>Authorization: Bearer …</code>){' '}
+              <input name="header" autocomplete="off" />
+            </label>
+            <label>
+              ntfy access token (optional) <input name="token" type="password" autocomplete="off" />
+            </label>
+            <fieldset>
+              <legend>E-mail</legend>
+              <label>
+                SMTP server <input name="host" />
+              </label>
+              <label>
+                Port <input name="port" inputmode="numeric" placeholder="587" />
+              </label>
+              <label>
+                Security{' '}
+                <select name="security">
+                  <option value="starttls">STARTTLS</option>
+                  <option value="tls">TLS</option>
+                  <option value="none">none</option>
+                </select>
+              </label>
+              <label>
+                User <input name="user" autocomplete="off" />
+              </label>
+              <label>
+                Password <input name="password" type="password" autocomplete="off" />
+              </label>
+              <label>
+                From <input name="from" type="email" />
+              </label>
+              <label>
+                To (comma-separated) <input name="to" />
+              </label>
+            </fieldset>
+            <label>
+              <input type="checkbox" name="on_success" /> Also after every successful sync
+            </label>
+            <p class="hint">URLs, headers, tokens and passwords are encrypted and never shown again.</p>
+            <button type="submit">Add the channel</button>
+          </form>
+        )}
+      </section>
+
+      <section class="card" aria-labelledby="export-h">
+        <h2 id="export-h">Export</h2>
+        <form method="get" action="/exports/download">
+          <label>
+            Format{' '}
+            <select name="format">
+              <option value="csv">CSV</option>
+              <option value="ofx">OFX (Firefly III, GnuCash…)</option>
+              <option value="json">JSON</option>
+            </select>
+          </label>
+          <label>
+            Account{' '}
+            <select name="account">
+              <option value="">All accounts</option>
+              {accounts.map((a) => (
+                <option value={a.id}>{a.name}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            From <input name="from" type="date" />
+          </label>
+          <label>
+            To <input name="to" type="date" />
+          </label>
+          <button type="submit">Download</button>
+        </form>
+      </section>
+    </>,
+    { flash: flashFrom(c) },
+  );
+}
 
 export function registerSchedulePages(app: WebApp): void {
-  app.get('/schedule', (c) =>
-    page(
-      c,
-      'Schedule',
-      <p>
-        Automatic syncs are not set up from this page yet. Use <a href="/">Sync now</a> on the dashboard, or
-        <code> sophtron-sync</code> from cron.
-      </p>,
-    ),
-  );
+  app.get('/schedule', schedulePage);
+
+  app.post('/schedule', async (c) => {
+    const user = currentUser(c);
+    if (user.role !== 'admin') return refuse(c);
+    const parsed = parseForm(scheduleForm, await formData(c), {
+      cron: 'When',
+      budget: "This family's own monthly budget",
+    });
+    if (!parsed.ok) return c.redirect(withFlash('/schedule', 'error', parsed.error));
+    try {
+      const { check } = await setSchedule(
+        c.var.deps.db,
+        user.familyId,
+        { cron: parsed.data.cron, enabled: parsed.data.enabled, monthlyBudget: parsed.data.budget },
+        schedulerSettings(c.var.deps.config),
+      );
+      return c.redirect(withFlash('/schedule', 'ok', check?.message ?? 'Automatic syncs are off.'));
+    } catch (err) {
+      if (err instanceof ScheduleError) return c.redirect(withFlash('/schedule', 'error', err.message));
+      throw err;
+    }
+  });
+
+  app.post('/schedule/destinations', async (c) => {
+    const user = currentUser(c);
+    if (user.role !== 'admin') return refuse(c);
+    const parsed = parseForm(destinationsForm, await formData(c), { folder: 'Folder', formats: 'Formats' });
+    if (!parsed.ok) return c.redirect(withFlash('/schedule', 'error', parsed.error));
+    const { db, config } = c.var.deps;
+    const folder = webFolder(config.dataDir, user.familyId, parsed.data.folder);
+    if (!folder) return c.redirect(withFlash('/schedule', 'error', 'Folder: must stay inside the exports folder'));
+    try {
+      await setDestination(db, user.familyId, 'firefly', { enabled: parsed.data.firefly });
+      await setDestination(db, user.familyId, 'files', {
+        enabled: parsed.data.files,
+        options: { folder, formats: parsed.data.formats.length ? parsed.data.formats : ['csv'] },
+      });
+    } catch (err) {
+      if (err instanceof ScheduleError) return c.redirect(withFlash('/schedule', 'error', err.message));
+      throw err;
+    }
+    return c.redirect(withFlash('/schedule', 'ok', 'Deliveries saved.'));
+  });
+
+  app.post('/schedule/notify', async (c) => {
+    const user = currentUser(c);
+    if (user.role !== 'admin') return refuse(c);
+    const parsed = parseForm(channelForm, await formData(c), { kind: 'Kind', name: 'Name' });
+    if (!parsed.ok) return c.redirect(withFlash('/schedule', 'error', parsed.error));
+    try {
+      const ch = await channelsRepository(c.var.deps.db, c.var.deps.store.secrets).addChannel(user.familyId, {
+        name: parsed.data.name,
+        onSuccess: parsed.data.on_success,
+        config: channelConfig(parsed.data),
+      });
+      return c.redirect(withFlash('/schedule', 'ok', `Channel "${ch.name}" added.`));
+    } catch (err) {
+      if (err instanceof ChannelError) return c.redirect(withFlash('/schedule', 'error', err.message));
+      throw err;
+    }
+  });
+
+  app.post('/schedule/notify/test', async (c) => {
+    const user = currentUser(c);
+    const { db, store, logger } = c.var.deps;
+    const results = await createNotifier({ db, secrets: store.secrets, log: logger }).test(user.familyId);
+    if (c.req.header('hx-request')) return c.html(<TestResults results={results} />);
+    const failed = results.filter((r) => !r.ok);
+    return c.redirect(
+      withFlash(
+        '/schedule',
+        failed.length ? 'error' : 'ok',
+        failed.length
+          ? `Test failed for ${failed.map((r) => `${r.name} (${r.error})`).join(', ')}`
+          : `Test sent to ${results.length} channel(s).`,
+      ),
+    );
+  });
+
+  app.post('/schedule/notify/:id/remove', async (c) => {
+    const user = currentUser(c);
+    if (user.role !== 'admin') return refuse(c);
+    const ok = await channelsRepository(c.var.deps.db, c.var.deps.store.secrets).removeChannel(
+      user.familyId,
+      c.req.param('id'),
+    );
+    return c.redirect(withFlash('/schedule', ok ? 'ok' : 'error', ok ? 'Channel removed.' : 'No such channel.'));
+  });
+
+  /** Download an export: ?format=csv|ofx|json&account=&from=&to= (account may repeat). */
+  app.get('/exports/download', async (c) => {
+    const user = currentUser(c);
+    const format = c.req.query('format') ?? 'csv';
+    if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
+      return messagePage(c, 'Export', `Format: one of ${EXPORT_FORMATS.join(', ')}.`, 400);
+    }
+    const accountIds = (c.req.queries('account') ?? []).filter(Boolean);
+    const from = c.req.query('from') || undefined;
+    const to = c.req.query('to') || undefined;
+    try {
+      const result = await exportLedger(c.var.deps.db, user.familyId, format as ExportFormat, {
+        accountIds,
+        ...(from ? { from } : {}),
+        ...(to ? { to } : {}),
+      });
+      const name = `sophtron-sync-${new Date().toISOString().slice(0, 10)}.${format}`;
+      c.header('content-type', CONTENT_TYPES[format as ExportFormat]);
+      c.header('content-disposition', `attachment; filename="${name}"`);
+      c.header('cache-control', 'no-store');
+      return c.body(result.content);
+    } catch (err) {
+      if (err instanceof ExportFilterError) return messagePage(c, 'Export', err.message, 400);
+      throw err;
+    }
+  });
 }
