@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type Reply, type TestServer } from '../../test/fakes/scripted-http.js';
 import { createSophtronClient } from './client.js';
 import { connectBank, describeChallenge, jobTiming, runJob } from './connect.js';
+import { SophtronNotFoundError } from './errors.js';
 import type { Challenge, ChallengeAnswer } from './types.js';
 
 let server: TestServer | undefined;
@@ -162,6 +163,33 @@ describe('runJob', () => {
       outcome: 'connected',
       userInstitutionId: 'ui-1',
     });
+  });
+
+  it('a job not found on its first polls is given a grace; later it is an error', async () => {
+    let n = 0;
+    server = await startTestServer((req): Reply => {
+      if (!req.path.endsWith('/GetJobInformationByID')) return { status: 400 };
+      n++;
+      return n <= 2
+        ? { status: 404 }
+        : { body: { JobID: 'job-1', SuccessFlag: true, UserInstitutionID: 'ui-1' } };
+    });
+    const api = createSophtronClient({
+      userId: 'u',
+      accessKey: 'c2VjcmV0',
+      baseUrl: server.url,
+      retryBudgetMs: 0,
+    });
+    expect(await runJob(api, 'job-1', fast)).toEqual({ outcome: 'connected', userInstitutionId: 'ui-1' });
+    await server.close();
+    server = await startTestServer(() => ({ status: 404 }));
+    const gone = createSophtronClient({
+      userId: 'u',
+      accessKey: 'c2VjcmV0',
+      baseUrl: server.url,
+      retryBudgetMs: 0,
+    });
+    await expect(runJob(gone, 'job-1', fast)).rejects.toBeInstanceOf(SophtronNotFoundError);
   });
 
   it('stops when aborted', async () => {

@@ -5,6 +5,7 @@
  */
 import type { Config } from '../config.js';
 import type { NewConnection, RunJobOptions, SophtronApi } from './api.js';
+import { SophtronNotFoundError } from './errors.js';
 import type { Challenge, JobOutcome, JobState } from './types.js';
 
 export const DEFAULT_JOB_TIMEOUT_MS = 600_000;
@@ -94,6 +95,9 @@ const defaultSleep = (ms: number, signal?: AbortSignal) =>
  */
 const STALE_CHALLENGE_POLLS = 3;
 
+/** Polls during which "job not found" means "not visible yet" rather than "no such job". */
+const NOT_FOUND_GRACE_POLLS = 3;
+
 export async function runJob(
   api: SophtronApi,
   jobId: string,
@@ -124,7 +128,14 @@ export async function runJob(
       return accountsReady ? connected() : { outcome: 'timed_out', afterMs: elapsed };
     }
     await sleep(Math.min(interval, timeoutMs - elapsed), signal);
-    const state = await api.getJob(jobId);
+    let state: JobState;
+    try {
+      state = await api.getJob(jobId);
+    } catch (err) {
+      // A job just created may not be readable yet (reads lag writes at Sophtron): a few polls' grace.
+      if (!(err instanceof SophtronNotFoundError) || polls >= NOT_FOUND_GRACE_POLLS) throw err;
+      state = { state: 'running', step: null, status: null };
+    }
     polls++;
     options.onProgress?.({ jobId, elapsedMs: now() - started, polls, ...stateText(state) });
 
