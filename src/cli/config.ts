@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { describeConfig, loadConfig } from '../config.js';
+import { registerConfigValidate } from './import.js';
 import { printJson, printTable } from './output.js';
 
 export function register(program: Command): void {
@@ -13,4 +14,5 @@ export function register(program: Command): void {
       if (opts.json) printJson(rows);
       else printTable(rows, ['env', 'value', 'description']);
     });
+  registerConfigValidate(config);
 }

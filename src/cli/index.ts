@@ -13,6 +13,7 @@ import { register as registerConnect } from './connect.js';
 import { register as registerConnections } from './connections.js';
 import { register as registerAccounts } from './accounts.js';
 import { register as registerTransactions } from './transactions.js';
+import { register as registerImport } from './import.js';
 import { register as registerSync } from './sync.js';
 import { register as registerSchedule } from './schedule.js';
 import { register as registerNotify } from './notify.js';
@@ -23,6 +24,7 @@ import { register as registerSandbox } from './sandbox.js';
 const commands: ((program: Command) => void)[] = [
   registerConfig,
   registerServe,
+  registerImport,
   registerInstitutions,
   registerConnect,
   registerConnections,
