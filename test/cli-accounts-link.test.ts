@@ -314,6 +314,11 @@ describe('accounts link / unlink (child process)', () => {
         remote[0]!.accountId,
       ]);
       expect(rows[0]!.institution).not.toBe(NO_MFA_BANK_ID); // the institution's name was read
+      // The live listing (Sophtron) marks which accounts the ledger syncs.
+      const live = await cli(['accounts', 'list', '--json'], fresh);
+      expect(live.code, live.stderr).toBe(0);
+      const liveRows = JSON.parse(live.stdout) as { accountId: string; linked: { kind: string } | null }[];
+      expect(liveRows.filter((x) => x.linked).map((x) => x.accountId)).toEqual([remote[0]!.accountId]);
       // The calls were counted against the CLI family's monthly usage.
       const s = await openStore({ dataDir: dir, secretKey: env.SECRET_KEY });
       try {

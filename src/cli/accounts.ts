@@ -31,30 +31,35 @@ export function register(program: Command): Command {
     .option('--connection <id>', 'only this connection (Sophtron UserInstitutionID)')
     .option('--json', 'print JSON')
     .action(async (opts: { connection?: string; json?: boolean }) => {
-      await withCliContext({}, async ({ sophtron }) => {
+      await withCliContext({}, async ({ sophtron, store, family }) => {
         try {
           const ids = opts.connection
             ? [opts.connection.trim()]
             : (await sophtron.listConnections()).map((c) => c.userInstitutionId);
           const all: ProviderAccountData[] = [];
           for (const id of ids) all.push(...(await sophtron.listAccounts(id)));
-          if (opts.json) return printJson(all);
+          // Which of them the ledger syncs (linked), from the ledger: no extra Sophtron call.
+          const ledger = new Map(
+            (await store.listProviderAccounts(family.id)).map((p) => [p.sophtron_account_id, p.account]),
+          );
+          const linkedTo = (id: string) => {
+            const a = ledger.get(id);
+            return a ? { id: a.id, name: a.name, kind: a.kind, currency: a.currency } : null;
+          };
+          if (opts.json) return printJson(all.map((a) => ({ ...a, linked: linkedTo(a.accountId) })));
           if (all.length === 0) {
             process.stdout.write(
               opts.connection ? 'this connection has no accounts yet\n' : 'no accounts yet\n',
             );
             return;
           }
-          printTable(accountRows(all), [
-            'id',
-            'name',
-            'type',
-            'number',
-            'balance',
-            'available',
-            'currency',
-            'connection',
-          ]);
+          printTable(
+            accountRows(all).map((r) => {
+              const l = linkedTo(r.id);
+              return { ...r, linked: l ? `${l.name} (${l.kind.replace('_', '-')})` : 'not linked' };
+            }),
+            ['id', 'name', 'type', 'number', 'balance', 'available', 'currency', 'connection', 'linked'],
+          );
         } catch (err) {
           throw sophtronCliError(err);
         }
