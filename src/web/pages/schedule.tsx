@@ -34,7 +34,8 @@ import { flashFrom, messagePage, page, withFlash } from '../render.js';
 
 const n = (v: number) => v.toLocaleString('en-US');
 
-const refuse = (c: Ctx) => messagePage(c, 'Not allowed', 'Only an administrator of the family can do this.', 403);
+const refuse = (c: Ctx) =>
+  messagePage(c, 'Not allowed', 'Only an administrator of the family can do this.', 403);
 
 export function exportsRoot(dataDir: string, familyId: string): string {
   return resolve(dataDir, 'exports', familyId);
@@ -59,8 +60,9 @@ const scheduleForm = z.object({
     .string()
     .trim()
     .optional()
-    .transform((v) => (v ? v : null))
-    .pipe(z.union([z.null(), z.coerce.number().int('must be a whole number').min(1, 'must be at least 1')])),
+    .refine((v) => !v || /^\d+$/.test(v), 'must be a whole number of calls')
+    .transform((v) => (v ? Number(v) : null))
+    .refine((v) => v === null || v >= 1, 'must be at least 1'),
 });
 
 const destinationsForm = z.object({
@@ -142,12 +144,13 @@ function StatusCard({ s }: { s: ScheduleStatus }) {
       )}
       <dt>Projected Sophtron use</dt>
       <dd id="schedule-projection">
-        about {n(s.projection.projectedCalls)} calls a month ({n(s.projection.callsPerSync)} calls per sync, from{' '}
-        {s.projection.basis}, × {n(s.projection.runsPerMonth)} runs)
+        about {n(s.projection.projectedCalls)} calls a month ({n(s.projection.callsPerSync)} calls per sync,
+        from {s.projection.basis}, × {n(s.projection.runsPerMonth)} runs)
       </dd>
       <dt>Budget</dt>
       <dd id="schedule-budget">
-        {n(s.budget.budget)} calls a month ({s.budget.scope === 'family' ? "this family's own" : 'shared by every family'}
+        {n(s.budget.budget)} calls a month (
+        {s.budget.scope === 'family' ? "this family's own" : 'shared by every family'}
         ); used in {s.month}: {n(s.budget.used)}
         {s.budget.scope === 'instance' ? ` (this family: ${n(s.familyUsed)})` : ''}
       </dd>
@@ -155,8 +158,8 @@ function StatusCard({ s }: { s: ScheduleStatus }) {
         <>
           <dt>Pace</dt>
           <dd>
-            slowed to about one run every {Math.round(s.pace.minIntervalMs / 3_600_000)} hours so the rest of the month
-            fits ({n(s.pace.remaining)} calls left)
+            slowed to about one run every {Math.round(s.pace.minIntervalMs / 3_600_000)} hours so the rest of
+            the month fits ({n(s.pace.remaining)} calls left)
           </dd>
         </>
       )}
@@ -176,8 +179,8 @@ function StatusCard({ s }: { s: ScheduleStatus }) {
         <>
           <dt>Retrying</dt>
           <dd>
-            {b.connectionId === '*' ? 'the whole sync' : `connection ${b.connectionId}`} after {b.failures} failure(s),
-            next at {b.nextAttemptAt}
+            {b.connectionId === '*' ? 'the whole sync' : `connection ${b.connectionId}`} after {b.failures}{' '}
+            failure(s), next at {b.nextAttemptAt}
           </dd>
         </>
       ))}
@@ -238,11 +241,20 @@ async function schedulePage(c: Ctx) {
               <code>0 7 * * 1</code> Mondays at 07:00.
             </p>
             <label>
-              <input type="checkbox" name="enabled" checked={status.schedule.enabled || status.schedule.isDefault} /> On
+              <input
+                type="checkbox"
+                name="enabled"
+                checked={status.schedule.enabled || status.schedule.isDefault}
+              />{' '}
+              On
             </label>
             <label>
               This family's own monthly budget (calls; empty = share the instance budget){' '}
-              <input name="budget" inputmode="numeric" value={status.schedule.monthlyBudget?.toString() ?? ''} />
+              <input
+                name="budget"
+                inputmode="numeric"
+                value={status.schedule.monthlyBudget?.toString() ?? ''}
+              />
             </label>
             <button type="submit">Save the schedule</button>
           </form>
@@ -262,19 +274,20 @@ async function schedulePage(c: Ctx) {
           <CsrfField token={csrf} />
           <fieldset disabled={!admin}>
             <label>
-              <input type="checkbox" name="firefly" checked={!!firefly?.enabled} /> Firefly III (the connection in
-              Settings)
+              <input type="checkbox" name="firefly" checked={!!firefly?.enabled} /> Firefly III (the
+              connection in Settings)
             </label>
             <label>
-              <input type="checkbox" name="files" checked={!!files?.enabled} /> Files in a folder: only what is new
-              since the last delivery
+              <input type="checkbox" name="files" checked={!!files?.enabled} /> Files in a folder: only what
+              is new since the last delivery
             </label>
             <label>
               Folder under <code>{root}</code> <input name="folder" value={sub} placeholder="(this folder)" />
             </label>
             {EXPORT_FORMATS.map((f) => (
               <label>
-                <input type="checkbox" name="formats" value={f} checked={formats.includes(f)} /> {f.toUpperCase()}
+                <input type="checkbox" name="formats" value={f} checked={formats.includes(f)} />{' '}
+                {f.toUpperCase()}
               </label>
             ))}
             {admin && <button type="submit">Save the deliveries</button>}
@@ -289,7 +302,8 @@ async function schedulePage(c: Ctx) {
           <ul id="incidents">
             {incidents.map((i) => (
               <li>
-                {i.kind === 'needs_attention' ? 'Needs attention' : 'Failing'} since {i.opened_at}: {i.message}
+                {i.kind === 'needs_attention' ? 'Needs attention' : 'Failing'} since {i.opened_at}:{' '}
+                {i.message}
               </li>
             ))}
           </ul>
@@ -470,7 +484,8 @@ export function registerSchedulePages(app: WebApp): void {
     if (!parsed.ok) return c.redirect(withFlash('/schedule', 'error', parsed.error));
     const { db, config } = c.var.deps;
     const folder = webFolder(config.dataDir, user.familyId, parsed.data.folder);
-    if (!folder) return c.redirect(withFlash('/schedule', 'error', 'Folder: must stay inside the exports folder'));
+    if (!folder)
+      return c.redirect(withFlash('/schedule', 'error', 'Folder: must stay inside the exports folder'));
     try {
       await setDestination(db, user.familyId, 'firefly', { enabled: parsed.data.firefly });
       await setDestination(db, user.familyId, 'files', {
@@ -526,7 +541,9 @@ export function registerSchedulePages(app: WebApp): void {
       user.familyId,
       c.req.param('id'),
     );
-    return c.redirect(withFlash('/schedule', ok ? 'ok' : 'error', ok ? 'Channel removed.' : 'No such channel.'));
+    return c.redirect(
+      withFlash('/schedule', ok ? 'ok' : 'error', ok ? 'Channel removed.' : 'No such channel.'),
+    );
   });
 
   /** Download an export: ?format=csv|ofx|json&account=&from=&to= (account may repeat). */

@@ -1,0 +1,122 @@
+/**
+ * The Schedule page through the web app: saving a schedule (and the budget refusal with numbers),
+ * deliveries kept inside the exports folder, a notification channel whose secret never comes back
+ * on the page, the "send test" button (to a local receiver), and export downloads.
+ */
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parse } from 'csv-parse/sync';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { seedAccount, seedConnection, seedTransaction } from '../fakes/ledger-seed.js';
+import { createHarness, setupFirstUser, type Client, type Harness } from './harness.js';
+
+let h: Harness;
+let c: Client;
+let familyId: string;
+let hook: Server;
+let hookUrl: string;
+const received: { headers: IncomingHttpHeaders; body: string }[] = [];
+
+beforeEach(async () => {
+  h = await createHarness({ env: { SOPHTRON_MONTHLY_BUDGET: '1000' } });
+  c = await setupFirstUser(h.app);
+  familyId = (await h.store.db.selectFrom('families').select('id').executeTakeFirstOrThrow()).id;
+  const conn = await seedConnection(h.store.db, familyId);
+  const acct = await seedAccount(h.store.db, familyId, conn, { name: 'Checking' });
+  await seedTransaction(h.store.db, acct, { amountMinor: -250, date: '2026-02-01', description: '+SUM(1)' });
+  received.length = 0;
+  hook = createServer((req, res) => {
+    let body = '';
+    req.on('data', (x: Buffer) => (body += x.toString()));
+    req.on('end', () => {
+      received.push({ headers: req.headers, body });
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+  hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
+});
+
+afterEach(async () => {
+  await new Promise<void>((r) => hook.close(() => r()));
+  await h.close();
+});
+
+const flash = (res: Response) => decodeURIComponent(res.headers.get('location') ?? '');
+
+describe('Schedule page', () => {
+  it('saves a schedule within the budget and refuses one over it with the numbers', async () => {
+    const { html } = await c.page('/schedule');
+    expect(html).toContain('Automatic syncs');
+    expect(html).toContain('17 5 * * *');
+    const over = await c.post('/schedule', { cron: '0 * * * *', enabled: 'on', budget: '' });
+    expect(flash(over)).toMatch(
+      /error=This schedule needs about 5,848 Sophtron calls a month .* over the monthly budget \(SOPHTRON_MONTHLY_BUDGET\) of 1,000/,
+    );
+    const ok = await c.post('/schedule', { cron: '0 6 * * *', enabled: 'on', budget: '' });
+    expect(flash(ok)).toMatch(/ok=This schedule needs about 240 Sophtron calls a month/);
+    const row = await h.store.db.selectFrom('schedules').selectAll().executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ cron: '0 6 * * *', enabled: 1, monthly_budget: null });
+    const bad = await c.post('/schedule', { cron: 'every day', enabled: 'on', budget: 'x' });
+    expect(flash(bad)).toMatch(/error=This family's own monthly budget: must be a whole number/);
+  });
+
+  it('keeps a web folder destination inside the exports folder', async () => {
+    const escape = await c.post('/schedule/destinations', {
+      files: 'on',
+      folder: '../../etc',
+      formats: 'csv',
+    });
+    expect(flash(escape)).toMatch(/error=Folder: must stay inside the exports folder/);
+    const ok = await c.post('/schedule/destinations', {
+      files: 'on',
+      folder: 'nightly',
+      formats: ['csv', 'ofx'],
+    });
+    expect(flash(ok)).toMatch(/ok=Deliveries saved/);
+    const dest = await h.store.db
+      .selectFrom('schedule_destinations')
+      .selectAll()
+      .where('destination', '=', 'files')
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(dest.options)).toEqual({
+      folder: `${h.dir}/exports/${familyId}/nightly`,
+      formats: ['csv', 'ofx'],
+    });
+  });
+
+  it('adds a channel, never shows its secret, and sends a test through htmx', async () => {
+    const add = await c.post('/schedule/notify', {
+      kind: 'webhook',
+      name: 'home',
+      url: `${hookUrl}?key=url-secret-1`,
+      header: 'Authorization: Bearer hdr-secret-2',
+    });
+    expect(flash(add)).toMatch(/ok=Channel "home" added/);
+    const { html } = await c.page('/schedule');
+    expect(html).toContain('home');
+    expect(html).not.toMatch(/url-secret-1|hdr-secret-2/);
+    const res = await c.request('/schedule/notify/test', {
+      method: 'POST',
+      form: { _csrf: c.csrf },
+      headers: { 'hx-request': 'true' },
+    });
+    expect(await res.text()).toContain('home: sent');
+    expect(received).toHaveLength(1);
+    expect(received[0]!.headers.authorization).toBe('Bearer hdr-secret-2');
+  });
+
+  it('downloads exports as files', async () => {
+    const res = await c.request('/exports/download?format=csv');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toMatch(/attachment; filename="sophtron-sync-.*\.csv"/);
+    const rows = parse(await res.text(), { columns: true }) as Record<string, string>[];
+    expect(rows).toEqual([
+      expect.objectContaining({ amount: '-2.50', description: "'+SUM(1)", account_name: 'Checking' }),
+    ]);
+    const ofx = await c.request('/exports/download?format=ofx');
+    expect(await ofx.text()).toContain('<TRNAMT>-2.50</TRNAMT>');
+    const bad = await c.request('/exports/download?format=csv&from=yesterday');
+    expect(bad.status).toBe(400);
+  });
+});
