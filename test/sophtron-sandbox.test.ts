@@ -8,10 +8,11 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, TEST_BANKS, type RunningSandbox } from '../src/sandbox/index.js';
 import { createSophtronClient, type SophtronClientOptions } from '../src/sophtron/client.js';
-import { connectBank, refreshAccount, refreshConnection } from '../src/sophtron/connect.js';
+import { connectBank, refreshAccount, refreshConnection, runJob } from '../src/sophtron/connect.js';
 import {
   SophtronConfigError,
   SophtronInvalidResponseError,
+  SophtronNotFoundError,
   SophtronRateLimitedError,
   SophtronServerError,
 } from '../src/sophtron/errors.js';
@@ -172,6 +173,29 @@ describe('connection outcomes', () => {
     expect(again).toMatchObject({ outcome: 'connected', userInstitutionId: done.userInstitutionId });
     sandbox.control.failNext(done.userInstitutionId, 'fail');
     expect(await refreshConnection(api, done.userInstitutionId, fast)).toMatchObject({ outcome: 'failed' });
+  });
+
+  it('update gives a new login (a wrong one fails), delete removes the connection', async () => {
+    const api = client();
+    const done = await connectBank(api, { institutionId: bankId, username: 'asdf', password: 'asdf' }, fast);
+    const { jobId } = await api.updateConnection(done.userInstitutionId, {
+      username: 'asdf',
+      password: 'fail',
+    });
+    expect(await runJob(api, jobId, fast)).toMatchObject({
+      outcome: 'failed',
+      message: 'Invalid credentials',
+    });
+    const again = await api.updateConnection(done.userInstitutionId, { username: 'asdf', password: 'asdf' });
+    expect(await runJob(api, again.jobId, fast)).toEqual({
+      outcome: 'connected',
+      userInstitutionId: done.userInstitutionId,
+    });
+    await api.deleteConnection(done.userInstitutionId);
+    expect((await api.listConnections()).map((c) => c.userInstitutionId)).not.toContain(
+      done.userInstitutionId,
+    );
+    await expect(api.getConnection(done.userInstitutionId)).rejects.toBeInstanceOf(SophtronNotFoundError);
   });
 
   it('a refused answer is asked again, and a bounded number of times', async () => {
