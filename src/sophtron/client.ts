@@ -105,7 +105,7 @@ export const ENDPOINTS = {
   captchaInput: ep('Job/UpdateJobCaptchaInput', 'POST', false),
 } as const;
 
-const USER_AGENT = 'sophtron-sync (+https://github.com/sophtron-sync)';
+const USER_AGENT = 'sophtron-sync';
 
 /** Why these credentials cannot be used, or null when they look right. Never echoes the key. */
 export function credentialProblem(userId: string | undefined, accessKey: string | undefined): string | null {
