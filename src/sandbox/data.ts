@@ -211,7 +211,7 @@ export class SandboxAccount {
   private rowDays: Int32Array = new Int32Array(0);
   private balance = 0;
   private pendingSum = 0;
-  private readonly bodies = new Map<string, string>();
+  private readonly bodies = new Map<string, Buffer>();
 
   constructor(init: AccountInit) {
     this.id = init.id;
@@ -270,19 +270,19 @@ export class SandboxAccount {
     return this.rows.slice(this.lowerBound(startDay), this.lowerBound(endDay + 1));
   }
 
-  /** The JSON array of a range, cached: the same window is read again and again by syncs and benches. */
-  rangeJson(today: number, startDay: number, endDay: number, userId: string): string {
+  /**
+   * The JSON array of a range as UTF-8 bytes, cached: syncs and benchmarks read the same windows
+   * again and again, and handing the server ready bytes spares encoding ~1 MB per request.
+   */
+  rangeBody(today: number, startDay: number, endDay: number, userId: string): Buffer {
     this.ensure(today);
     const key = `${startDay}:${endDay}`;
     const hit = this.bodies.get(key);
     if (hit !== undefined) return hit;
     const rows = this.rangeOn(today, startDay, endDay);
-    let body = '[';
-    for (let i = 0; i < rows.length; i++) {
-      if (i > 0) body += ',';
-      body += this.rowJson(rows[i]!, userId);
-    }
-    body += ']';
+    const parts = new Array<string>(rows.length);
+    for (let i = 0; i < rows.length; i++) parts[i] = this.rowJson(rows[i]!, userId);
+    const body = Buffer.from(`[${parts.join(',')}]`);
     if (this.bodies.size >= MAX_CACHED_BODIES) this.bodies.delete(this.bodies.keys().next().value!);
     this.bodies.set(key, body);
     return body;
@@ -531,9 +531,7 @@ export function transactionWire(
     TransactionID: t.id,
     ID: t.id,
     UserInstitutionAccountID: account.id,
-    AccountID: account.id,
     UserID: userId,
-    MemberID: account.memberId,
     Status: t.status,
     Type: t.cents < 0 ? 'DEBIT' : 'CREDIT',
     Amount: t.cents / 100,

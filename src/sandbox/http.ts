@@ -16,7 +16,7 @@ export interface Ctx {
 }
 
 /** A handler answers with a value to serialise, or a ready JSON text (the cached hot path). */
-export type Result = { status: number; json?: unknown; raw?: string; empty?: boolean };
+export type Result = { status: number; json?: unknown; raw?: Uint8Array; empty?: boolean };
 
 export class HttpError extends Error {
   constructor(
@@ -28,7 +28,7 @@ export class HttpError extends Error {
 }
 
 export const ok = (json: unknown): Result => ({ status: 200, json });
-export const raw = (text: string): Result => ({ status: 200, raw: text });
+export const raw = (bytes: Uint8Array): Result => ({ status: 200, raw: bytes });
 export const empty = (): Result => ({ status: 200, empty: true });
 export const notFound = (what: string): HttpError => new HttpError(404, { Message: `${what} not found.` });
 

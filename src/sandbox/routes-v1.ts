@@ -252,7 +252,7 @@ const routes: Route[] = [
       if (!account) throw notFound('Account');
       const start = dateField(ctx, 'StartDate') ?? -1_000_000;
       const end = dateField(ctx, 'EndDate') ?? 1_000_000;
-      return raw(account.rangeJson(ctx.state.today(), start, end, ctx.userId));
+      return raw(account.rangeBody(ctx.state.today(), start, end, ctx.userId));
     },
   },
 

@@ -199,7 +199,7 @@ const routes: V2Route[] = [
       if (!a || !c || c.customerId !== customer.id) throw notFound('Account');
       const start = queryDate(ctx, 'startDate') ?? -1_000_000;
       const end = queryDate(ctx, 'endDate') ?? 1_000_000;
-      return raw(a.rangeJson(ctx.state.today(), start, end, ctx.userId));
+      return raw(a.rangeBody(ctx.state.today(), start, end, ctx.userId));
     },
   },
   {

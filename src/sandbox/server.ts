@@ -166,20 +166,21 @@ export function createSandboxApp(options: SandboxAppOptions = {}): SandboxApp {
       if (!(err instanceof HttpError)) throw err;
       result = { status: err.status, json: err.body };
     }
-    const text = result.empty ? '' : (result.raw ?? JSON.stringify(result.json));
+    const body: string | Uint8Array = result.empty ? '' : (result.raw ?? JSON.stringify(result.json));
+    const text = () => (typeof body === 'string' ? body : Buffer.from(body).toString('utf8'));
 
     // --- faults after the handler: corrupt the real answer ---
     if (fault?.kind === 'malformed') {
       finish(result.status, 'malformed');
-      return c.body(malformed(text), result.status as 200, { 'content-type': JSON_TYPE });
+      return c.body(malformed(text()), result.status as 200, { 'content-type': JSON_TYPE });
     }
     if (fault?.kind === 'truncate') {
       finish(result.status, 'truncate');
-      return truncated(c, result.status, text);
+      return truncated(c, result.status, text());
     }
     finish(result.status, fault?.kind ?? null);
     if (result.empty) return c.body(null, result.status as 200);
-    return c.body(text, result.status as 200, { 'content-type': JSON_TYPE });
+    return c.body(body as string, result.status as 200, { 'content-type': JSON_TYPE });
   });
 
   return { app, control, users, state };

@@ -3,7 +3,12 @@
  * accounts, jobs and v2 customers, and the sandbox clock. Each user's data is fully separate;
  * every lookup goes through the owner so one user can never reach another's objects.
  */
-import { TEST_BANK_CREDENTIALS, FAVORITE_COLOR, type SandboxInstitution } from './banks.js';
+import {
+  TEST_BANK_CREDENTIALS,
+  FAVORITE_COLOR,
+  type ChallengeStep,
+  type SandboxInstitution,
+} from './banks.js';
 import { SandboxAccount, accountPlans } from './data.js';
 import { Job, type Phase } from './jobs.js';
 import { dayFromIso, dayOf, guid, hashSeed, mulberry32, type Rng } from './rng.js';
@@ -169,11 +174,11 @@ export class SandboxState {
       fail('The bank did not answer in time.', 'Timeout');
     else if (!this.credentialsValid(connection) || oneShot === 'fail') fail(INVALID_CREDENTIALS);
     else {
-      const mfa = login
-        ? bank.mfa
-        : oneShot === 'mfa' || connection.userName === TRIGGERS.mfaOnRefreshUser
-          ? [{ kind: 'securityQuestion' as const, questions: [FAVORITE_COLOR] }]
-          : [];
+      const askAgain = oneShot === 'mfa' || (!login && connection.userName === TRIGGERS.mfaOnRefreshUser);
+      const question: ChallengeStep = { kind: 'securityQuestion', questions: [FAVORITE_COLOR] };
+      // A login runs the bank's own MFA; a refresh asks only when told to (or the bank has none).
+      const own = login ? bank.mfa : [];
+      const mfa = askAgain && own.length === 0 ? [question] : own;
       for (const ch of mfa) {
         phases.push({ t: 'challenge', ch });
         // LogInPanel, not TokenInput, while the bank works on an answer: clients (like Sure) read
