@@ -218,7 +218,7 @@ export function normalizeAccountType(rawType: string | null, subType: string | n
   if (t === '') return 'other';
   if (/mortgage|homeequity|heloc/.test(t)) return 'mortgage';
   if (/creditcard|card|^credit$/.test(t)) return 'credit_card';
-  if (/loan|lineofcredit|creditline|auto|student|installment/.test(t)) return 'loan';
+  if (/loan|lineofcredit|creditline|^auto$|student|installment/.test(t)) return 'loan';
   if (/invest|brokerage|401k|403b|ira|retire|securit|stock|pension|annuity|529|hsa/.test(t))
     return 'investment';
   if (/saving|moneymarket|certificate|^cd|deposit(?!ory)/.test(t)) return 'savings';
