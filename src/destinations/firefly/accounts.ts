@@ -27,6 +27,8 @@ export interface DeliverableAccount {
   number_mask: string | null;
   /** Latest balance snapshot's current balance, as the ledger shows it. */
   bank_current_minor: number | null;
+  /** The balance as Sophtron last reported it (before the account's balance rule). */
+  bank_raw_minor: number | null;
   bank_taken_at: string | null;
 }
 
@@ -48,13 +50,20 @@ export function isLiabilityKind(kind: AccountKind): boolean {
 
 /**
  * The bank's balance in the money convention Firefly uses (negative = owed). A card or loan shown
- * as the positive amount owed (`owed_positive`) is turned back into a negative number.
+ * as the positive amount owed (`owed_positive`) is turned back into a negative number — except
+ * when Sophtron's own figure for the same balance is positive: then the card is in credit (a
+ * refund or an overpayment), which `owed_positive` cannot show.
  */
 export function signedBankBalance(
-  account: Pick<DeliverableAccount, 'kind' | 'balance_rule'>,
+  account: Pick<DeliverableAccount, 'kind' | 'balance_rule'> & { bank_raw_minor?: number | null },
   current: number,
 ): number {
-  if (isLiabilityKind(account.kind) && account.balance_rule === 'owed_positive') return -Math.abs(current);
+  if (isLiabilityKind(account.kind) && account.balance_rule === 'owed_positive') {
+    const raw = account.bank_raw_minor;
+    if (raw !== undefined && raw !== null && raw > 0 && Math.abs(raw) === Math.abs(current))
+      return Math.abs(current);
+    return -Math.abs(current);
+  }
   return current;
 }
 
@@ -72,7 +81,7 @@ export interface OpeningBalance {
 
 /** opening = bank balance − sum(delivered history), dated the day before the first transaction. */
 export function openingBalanceFor(
-  account: Pick<DeliverableAccount, 'kind' | 'balance_rule' | 'bank_current_minor'>,
+  account: Pick<DeliverableAccount, 'kind' | 'balance_rule' | 'bank_current_minor' | 'bank_raw_minor'>,
   historySumMinor: number,
   firstDate: string | null,
   today: string,

@@ -660,6 +660,7 @@ async function loadAccounts(
       'provider_accounts.sophtron_account_id',
       'provider_accounts.type as provider_type',
       'provider_accounts.number_mask',
+      'provider_accounts.balance_minor as raw_balance',
     ])
     .where('accounts.family_id', '=', familyId);
   if (accountIds) {
@@ -679,8 +680,10 @@ async function loadAccounts(
       .orderBy('id', 'desc')
       .limit(1)
       .executeTakeFirst();
+    const { raw_balance, ...rest } = r;
     out.push({
-      ...r,
+      ...rest,
+      bank_raw_minor: raw_balance ?? null,
       sophtron_account_id: r.sophtron_account_id ?? null,
       provider_type: r.provider_type ?? null,
       number_mask: r.number_mask ?? null,
