@@ -66,7 +66,13 @@ export async function seedAccount(
       type:
         input.providerType ??
         (kind === 'credit_card' ? 'credit_card' : kind === 'loan' ? 'loan' : 'checking'),
-      balance_minor: input.balanceMinor ?? null,
+      // As Sophtron reports it (the sandbox's convention: negative = owed).
+      balance_minor:
+        input.balanceMinor === undefined || input.balanceMinor === null
+          ? null
+          : kind === 'credit_card' || kind === 'loan'
+            ? -Math.abs(input.balanceMinor)
+            : input.balanceMinor,
       available_minor: null,
       currency_hint: '$',
       last_seen_at: now(),
