@@ -11,7 +11,8 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { RunJobOptions, SophtronApi } from '../sophtron/api.js';
 import { refreshAccount } from '../sophtron/connect.js';
-import type { CalendarDate, ProviderAccountData } from '../sophtron/types.js';
+import { SophtronError } from '../sophtron/errors.js';
+import type { CalendarDate, JobOutcome, ProviderAccountData } from '../sophtron/types.js';
 import { accountsRepository, type SyncableAccount } from '../store/accounts.js';
 import { applyBalanceRule } from '../store/account-rules.js';
 import { balancesRepository } from '../store/balances.js';
@@ -61,7 +62,11 @@ export type RefreshResult =
   | { state: 'refreshed' }
   | { state: 'needs_attention'; reason: string }
   | { state: 'failed' | 'timed_out'; message: string }
-  | { state: 'skipped'; reason: string };
+  /**
+   * Not refreshed: not asked (`refresh: false`), or another account of the same bank login already
+   * hit MFA, failed or timed out in this run (`after`), so asking again would only wait or nag.
+   */
+  | { state: 'skipped'; reason: string; after?: 'needs_attention' | 'failed' | 'timed_out' };
 
 export interface AccountSyncResult {
   accountId: string;
@@ -222,8 +227,9 @@ async function runSync(deps: SyncDeps, familyId: string, options: SyncOptions): 
     'sync started',
   );
 
-  // A connection whose bank asked for MFA in this run is not asked again for its other accounts.
-  const attention = new Map<string, string>();
+  // A bank login whose refresh asked for MFA, failed or timed out in this run is not refreshed
+  // again for its other accounts: each would wait up to SOPHTRON_JOB_TIMEOUT_MS for the same answer.
+  const attention = new Map<string, RefreshResult>();
   const results: AccountSyncResult[] = [];
   for (const [index, account] of accounts.entries()) {
     const window = windows.get(account.id)!;
@@ -305,17 +311,19 @@ interface AccountJob {
   timeZone: string;
   clock: () => Date;
   options: SyncOptions;
-  attention: Map<string, string>;
+  attention: Map<string, RefreshResult>;
   emit: (e: SyncEvent) => void;
 }
 
 async function refreshFirst(job: AccountJob): Promise<RefreshResult> {
-  const { deps, db, familyId, account, options } = job;
+  const { deps, account, options } = job;
   if (options.refresh === false) return { state: 'skipped', reason: 'not asked' };
   const known = job.attention.get(account.connection_id);
-  if (known) return { state: 'skipped', reason: known };
+  if (known && known.state !== 'refreshed' && known.state !== 'skipped') {
+    const reason = known.state === 'needs_attention' ? known.reason : known.message;
+    return { state: 'skipped', reason, after: known.state };
+  }
   job.emit({ type: 'account-progress', runId: job.runId, accountId: account.id, stage: 'refreshing' });
-  const connections = connectionsRepository(db);
   try {
     // No onChallenge: a sync runs unattended, so MFA ends the job as needs_attention.
     const outcome = await refreshAccount(deps.sophtron, account.sophtron_account_id, {
@@ -323,33 +331,43 @@ async function refreshFirst(job: AccountJob): Promise<RefreshResult> {
       ...deps.jobOptions,
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    switch (outcome.outcome) {
-      case 'connected':
-        await connections.markConnectionRefreshed(familyId, account.connection_id, job.clock().toISOString());
-        if (account.connection_status !== 'connected') {
-          await connections.setConnectionStatus(familyId, account.connection_id, 'connected', null);
-        }
-        return { state: 'refreshed' };
-      case 'needs_attention':
-        job.attention.set(account.connection_id, outcome.reason);
-        await connections.setConnectionStatus(
-          familyId,
-          account.connection_id,
-          'needs_attention',
-          outcome.reason,
-        );
-        return { state: 'needs_attention', reason: outcome.reason };
-      case 'failed':
-        return { state: 'failed', message: outcome.message };
-      case 'timed_out':
-        return {
-          state: 'timed_out',
-          message: `the refresh did not finish within ${Math.round(outcome.afterMs / 1000)} s`,
-        };
-    }
+    const result = await refreshOutcome(job, outcome);
+    if (result.state !== 'refreshed') job.attention.set(account.connection_id, result);
+    return result;
   } catch (err) {
     options.signal?.throwIfAborted();
-    return { state: 'failed', message: describeSyncError(err, 'refresh') };
+    const result: RefreshResult = { state: 'failed', message: describeSyncError(err, 'refresh') };
+    // A passing hiccup (one 5xx on the refresh call) says nothing about the other accounts.
+    if (!(err instanceof SophtronError && err.transient)) job.attention.set(account.connection_id, result);
+    return result;
+  }
+}
+
+async function refreshOutcome(job: AccountJob, outcome: JobOutcome): Promise<RefreshResult> {
+  const { db, familyId, account } = job;
+  const connections = connectionsRepository(db);
+  switch (outcome.outcome) {
+    case 'connected':
+      await connections.markConnectionRefreshed(familyId, account.connection_id, job.clock().toISOString());
+      if (account.connection_status !== 'connected') {
+        await connections.setConnectionStatus(familyId, account.connection_id, 'connected', null);
+      }
+      return { state: 'refreshed' };
+    case 'needs_attention':
+      await connections.setConnectionStatus(
+        familyId,
+        account.connection_id,
+        'needs_attention',
+        outcome.reason,
+      );
+      return { state: 'needs_attention', reason: outcome.reason };
+    case 'failed':
+      return { state: 'failed', message: outcome.message };
+    case 'timed_out':
+      return {
+        state: 'timed_out',
+        message: `the refresh did not finish within ${Math.round(outcome.afterMs / 1000)} s`,
+      };
   }
 }
 
@@ -363,9 +381,10 @@ function refreshNote(r: RefreshResult): string | null {
     case 'timed_out':
       return `refresh at Sophtron failed (${r.message}); synced what Sophtron already had`;
     case 'skipped':
-      return r.reason === 'not asked'
-        ? null
-        : `the bank asks for verification (${r.reason}); synced what Sophtron already had`;
+      if (!r.after) return null;
+      return r.after === 'needs_attention'
+        ? `the bank asks for verification (${r.reason}); synced what Sophtron already had`
+        : `refresh at Sophtron failed for this bank login (${r.reason}); synced what Sophtron already had`;
   }
 }
 
@@ -389,7 +408,8 @@ async function syncAccount(job: AccountJob): Promise<AccountSyncResult> {
   const refresh = await refreshFirst(job);
   const note = refreshNote(refresh);
   const attentionNow =
-    refresh.state === 'needs_attention' || (refresh.state === 'skipped' && refresh.reason !== 'not asked');
+    refresh.state === 'needs_attention' ||
+    (refresh.state === 'skipped' && refresh.after === 'needs_attention');
 
   let stage: SyncStage = 'account';
   let providerAccount: ProviderAccountData;
