@@ -180,6 +180,7 @@ export interface AccountInit {
 }
 
 const MAX_CACHED_BODIES = 32;
+const MAX_CACHED_BYTES = 32 * 1024 * 1024;
 
 export class SandboxAccount {
   readonly id: string;
@@ -212,6 +213,7 @@ export class SandboxAccount {
   private balance = 0;
   private pendingSum = 0;
   private readonly bodies = new Map<string, Buffer>();
+  private cachedBytes = 0;
 
   constructor(init: AccountInit) {
     this.id = init.id;
@@ -283,8 +285,14 @@ export class SandboxAccount {
     const parts = new Array<string>(rows.length);
     for (let i = 0; i < rows.length; i++) parts[i] = this.rowJson(rows[i]!, userId);
     const body = Buffer.from(`[${parts.join(',')}]`);
-    if (this.bodies.size >= MAX_CACHED_BODIES) this.bodies.delete(this.bodies.keys().next().value!);
+    // Bounded by count and bytes: a few full-history reads of the big account must not pile up.
     this.bodies.set(key, body);
+    this.cachedBytes += body.length;
+    while (this.bodies.size > MAX_CACHED_BODIES || this.cachedBytes > MAX_CACHED_BYTES) {
+      const oldest = this.bodies.keys().next().value!;
+      this.cachedBytes -= this.bodies.get(oldest)!.length;
+      this.bodies.delete(oldest);
+    }
     return body;
   }
 
@@ -357,6 +365,7 @@ export class SandboxAccount {
     this.balance = balance;
     this.pendingSum = pending;
     this.bodies.clear();
+    this.cachedBytes = 0;
     this.viewDay = today;
     this.version++;
   }

@@ -356,6 +356,31 @@ describe('test banks over HTTP', () => {
     ).toBe(404);
   });
 
+  it('a control call makes the next login of a bank without MFA ask a question, once', async () => {
+    const r = await connect('Sophtron Bank NoMFA', 'asdf', 'asdf');
+    await finish(r.JobID);
+    sb.control.failNext(r.UserInstitutionID, 'mfa');
+    const update = await post('UserInstitution/UpdateUserInstitution', {
+      UserInstitutionID: r.UserInstitutionID,
+    });
+    const q = await pollUntil(sb.baseUrl, user(), update.json.JobID);
+    expect(JSON.parse(q.SecurityQuestion)).toEqual([FAVORITE_COLOR]);
+    expect(
+      (await post('Job/UpdateJobSecurityAnswer', { JobID: update.json.JobID, SecurityAnswer: '["blue"]' }))
+        .json,
+    ).toBe(0);
+    expect((await finish(update.json.JobID)).SuccessFlag).toBe(true);
+    const again = await post('UserInstitution/RetryAddingUserInstitution', {
+      UserInstitutionID: r.UserInstitutionID,
+    });
+    expect((await pollUntil(sb.baseUrl, user(), again.json.JobID)).SuccessFlag).toBe(true);
+    // The request log knows who called what.
+    const entry = sb.control
+      .requestLog()
+      .findLast((e) => e.endpoint === 'UserInstitution/RetryAddingUserInstitution');
+    expect(entry).toMatchObject({ userId: user().userId, status: 200, fault: null, method: 'POST' });
+  });
+
   it('every create variant returns a job tracker; WOJob has the accounts at once', async () => {
     for (const variant of [
       'WithRefresh',
