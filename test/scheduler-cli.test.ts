@@ -138,7 +138,7 @@ describe('sophtron-sync schedule / notify / export', () => {
 
   it('exports CSV to a file', async () => {
     const out = join(dataDir, 'x.csv');
-    const r = await cli(['export', '--format', 'csv', '--out', out]);
+    const r = await cli(['export', '--format', 'csv', '--account', 'checking', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     const rows = parse(readFileSync(out, 'utf8'), { columns: true }) as Record<string, string>[];
     expect(Object.keys(rows[0]!)).toEqual([...CSV_HEADER]);
@@ -146,6 +146,27 @@ describe('sophtron-sync schedule / notify / export', () => {
       ['-19.99', "'=cmd|calc"],
       ['5.00', 'Refund'],
     ]);
+  });
+});
+
+describe('sophtron-sync worker', () => {
+  it('starts the scheduler and stops cleanly on SIGTERM', async () => {
+    const p = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'worker'], {
+      cwd: process.cwd(),
+      env: { ...env, SCHEDULER_TICK_SECONDS: '1' } as NodeJS.ProcessEnv,
+    });
+    let out = '';
+    const started = new Promise<void>((resolve) =>
+      p.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        if (out.includes('scheduler running')) resolve();
+      }),
+    );
+    const exited = new Promise<number | null>((resolve) => p.on('close', (code) => resolve(code)));
+    await started;
+    p.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(out).toMatch(/SIGTERM received: stopping/);
   });
 });
 

@@ -24,7 +24,12 @@ export function register(program: Command): void {
     .description('Write transactions to a CSV, OFX or JSON file (see the README for the CSV columns).')
     .requiredOption('--format <format>', EXPORT_FORMATS.join(', '))
     .requiredOption('--out <file>', 'the file to write ("-" for standard output)')
-    .option('--account <id>', 'only this ledger account (repeat or comma-separate)', collect, [] as string[])
+    .option(
+      '--account <id>',
+      'only this ledger account, by id or name (repeat or comma-separate)',
+      collect,
+      [] as string[],
+    )
     .option('--from <date>', 'first date, YYYY-MM-DD')
     .option('--to <date>', 'last date, YYYY-MM-DD')
     .option('--include-pending', 'OFX: include pending transactions (left out by default)')
@@ -41,9 +46,25 @@ export function register(program: Command): void {
           throw new CliError(`--format: one of ${EXPORT_FORMATS.join(', ')}, not "${opts.format}"`);
         }
         await withCliContext({}, async ({ store, family }) => {
+          const accounts = await store.db
+            .selectFrom('accounts')
+            .select(['id', 'name'])
+            .where('family_id', '=', family.id)
+            .execute();
+          const accountIds = opts.account.map((ref) => {
+            const byId = accounts.find((a) => a.id === ref);
+            if (byId) return byId.id;
+            const byName = accounts.filter((a) => a.name.toLowerCase() === ref.toLowerCase());
+            if (byName.length === 1) return byName[0]!.id;
+            throw new CliError(
+              byName.length > 1
+                ? `--account: several accounts are named "${ref}"; give the id (sophtron-sync accounts ledger)`
+                : `--account: no account "${ref}" in this family`,
+            );
+          });
           try {
             const result = await exportLedger(store.db, family.id, opts.format as ExportFormat, {
-              accountIds: opts.account,
+              accountIds,
               ...(opts.from ? { from: opts.from } : {}),
               ...(opts.to ? { to: opts.to } : {}),
               includePending: !!opts.includePending,

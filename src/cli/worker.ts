@@ -24,9 +24,12 @@ export function register(program: Command): void {
         throw err;
       }
       const running = startSchedulerFor(store, config, { logger, fallback: fallbackCredentials(config) });
-      process.stdout.write(`scheduler running (data folder ${config.dataDir}); Ctrl-C stops it\n`);
       await new Promise<void>((resolve) => {
+        let stopping = false;
         const stop = (signal: string) => {
+          // a second signal while stopping is ignored: the running sync's bookkeeping finishes first
+          if (stopping) return;
+          stopping = true;
           process.stdout.write(`${signal} received: stopping…\n`);
           running
             .stop()
@@ -35,8 +38,9 @@ export function register(program: Command): void {
               void store.close().finally(resolve);
             });
         };
-        process.once('SIGINT', () => stop('SIGINT'));
-        process.once('SIGTERM', () => stop('SIGTERM'));
+        process.on('SIGINT', () => stop('SIGINT'));
+        process.on('SIGTERM', () => stop('SIGTERM'));
+        process.stdout.write(`scheduler running (data folder ${config.dataDir}); Ctrl-C stops it\n`);
       });
     });
 }
