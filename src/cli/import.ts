@@ -23,6 +23,7 @@ import {
   type FidiConfig,
 } from '../destinations/firefly/fidi-config.js';
 import { getFireflySettings } from '../destinations/firefly/repository.js';
+import { jobTiming } from '../sophtron/connect.js';
 import { syncFamily, type SyncRunResult } from '../sync/run.js';
 import { withCliContext } from './context.js';
 import { CliError } from './errors.js';
@@ -194,7 +195,13 @@ export async function runImport(file: string, flags: ImportFlags): Promise<numbe
     let sync: SyncRunResult | null = null;
     if (flags.sync !== false) {
       sync = await syncFamily(
-        { store: ctx.store, sophtron: ctx.sophtron, config: ctx.config, logger: ctx.logger },
+        {
+          store: ctx.store,
+          sophtron: ctx.sophtron,
+          config: ctx.config,
+          logger: ctx.logger,
+          jobOptions: jobTiming(ctx.config),
+        },
         ctx.family.id,
         {
           accountIds,
