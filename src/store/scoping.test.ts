@@ -101,7 +101,7 @@ const nothing = (v: unknown) => {
   if (v === undefined || v === false || v === 0) return;
   if (Array.isArray(v)) return expect(v).toEqual([]);
   if (v instanceof Set || v instanceof Map) return expect(v.size).toBe(0);
-  if (typeof v === 'object' && v && 'rows' in v) return expect(v).toEqual({ rows: [], total: 0 });
+  if (typeof v === 'object' && v && 'rows' in v) return expect(v).toEqual({ rows: [], total: 0, next: null });
   throw new Error(`expected nothing, got ${JSON.stringify(v)}`);
 };
 

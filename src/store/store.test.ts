@@ -243,7 +243,25 @@ describe('repositories', () => {
       ),
     ).toEqual(['t2']);
     const page = await s.listTransactions(f.id, { limit: 2, offset: 2, order: 'date_asc' });
-    expect(page).toMatchObject({ total: 3, rows: [{ provider_transaction_id: 't3' }] });
+    expect(page).toMatchObject({ total: 3, rows: [{ provider_transaction_id: 't3' }], next: null });
+    // Keyset pages walk every row once, in both orders, without counting.
+    for (const order of ['date_desc', 'date_asc'] as const) {
+      const seen: string[] = [];
+      let after: { date: string; id: number } | undefined;
+      for (;;) {
+        const p = await s.listTransactions(f.id, {
+          limit: 2,
+          order,
+          withTotal: false,
+          ...(after ? { after } : {}),
+        });
+        expect(p.total).toBeNull();
+        seen.push(...p.rows.map((r) => r.provider_transaction_id));
+        if (!p.next) break;
+        after = p.next;
+      }
+      expect(seen).toEqual(order === 'date_desc' ? ['t3', 't2', 't1'] : ['t1', 't2', 't3']);
+    }
 
     const t1 = all.rows[2]!;
     expect(await s.deleteTransaction(f.id, t1.id, 'user@x')).toBe(true);

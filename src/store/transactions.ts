@@ -28,6 +28,25 @@ export interface TransactionFilter {
   offset?: number;
   /** Default newest first. */
   order?: 'date_desc' | 'date_asc';
+  /**
+   * Keyset paging: rows after this one in the chosen order (the `next` of the previous page).
+   * Unlike a large offset it costs the same on every page.
+   */
+  after?: TransactionCursor;
+  /** Default true; counting every match costs a scan, which a "next page" link does not need. */
+  withTotal?: boolean;
+}
+
+export interface TransactionPage<F extends TransactionFilter = TransactionFilter> {
+  rows: TransactionListItem[];
+  total: F['withTotal'] extends false ? null : number;
+  /** Pass as `after` for the next page; null on the last page. */
+  next: TransactionCursor | null;
+}
+
+export interface TransactionCursor {
+  date: string;
+  id: number;
 }
 
 /**
@@ -47,6 +66,9 @@ export async function nextChangeSeq(db: Db): Promise<number> {
 /** Escapes LIKE wildcards so a search for "50%" means the text "50%". */
 const likeText = (s: string) => `%${s.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
+const emptyPage = <F extends TransactionFilter>(filter: F) =>
+  ({ rows: [], total: filter.withTotal === false ? null : 0, next: null }) as unknown as TransactionPage<F>;
+
 export function transactionsRepository(db: Db) {
   const scoped = (familyId: string) =>
     db
@@ -55,21 +77,22 @@ export function transactionsRepository(db: Db) {
       .where('accounts.family_id', '=', familyId);
 
   return {
-    async listTransactions(
+    /** `total` is null only when the filter says `withTotal: false`. */
+    async listTransactions<F extends TransactionFilter>(
       familyId: string,
-      filter: TransactionFilter = {},
-    ): Promise<{ rows: TransactionListItem[]; total: number }> {
+      filter: F = {} as F,
+    ): Promise<TransactionPage<F>> {
       let q = scoped(familyId);
       if (filter.accountId) q = q.where('transactions.account_id', '=', filter.accountId);
       if (filter.accountIds) {
-        if (filter.accountIds.length === 0) return { rows: [], total: 0 };
+        if (filter.accountIds.length === 0) return emptyPage(filter);
         q = q.where('transactions.account_id', 'in', filter.accountIds);
       }
       if (filter.from) q = q.where('transactions.date', '>=', filter.from);
       if (filter.to) q = q.where('transactions.date', '<=', filter.to);
       if (filter.status) {
         const statuses = Array.isArray(filter.status) ? filter.status : [filter.status];
-        if (statuses.length === 0) return { rows: [], total: 0 };
+        if (statuses.length === 0) return emptyPage(filter);
         q = q.where('transactions.status', 'in', statuses);
       }
       const search = filter.search?.trim();
@@ -89,12 +112,27 @@ export function transactionsRepository(db: Db) {
           ),
         );
       }
-      const countRow = await q
-        .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
-        .executeTakeFirstOrThrow();
+      const countRow =
+        filter.withTotal === false
+          ? null
+          : await q
+              .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+              .executeTakeFirstOrThrow();
       const limit = Math.min(Math.max(filter.limit ?? 100, 1), 10_000);
-      const dir = filter.order === 'date_asc' ? 'asc' : 'desc';
-      const rows = await q
+      const asc = filter.order === 'date_asc';
+      const dir = asc ? 'asc' : 'desc';
+      let page = q;
+      if (filter.after) {
+        const { date, id } = filter.after;
+        const cmp = asc ? '>' : '<';
+        page = page.where((eb) =>
+          eb.or([
+            eb('transactions.date', cmp, date),
+            eb.and([eb('transactions.date', '=', date), eb('transactions.id', cmp, id)]),
+          ]),
+        );
+      }
+      const rows = await page
         .selectAll('transactions')
         .select('accounts.name as account_name')
         .orderBy('transactions.date', dir)
@@ -102,7 +140,12 @@ export function transactionsRepository(db: Db) {
         .limit(limit)
         .offset(Math.max(filter.offset ?? 0, 0))
         .execute();
-      return { rows, total: Number(countRow.n) };
+      const last = rows.length === limit ? rows[rows.length - 1] : undefined;
+      return {
+        rows,
+        total: countRow ? Number(countRow.n) : null,
+        next: last ? { date: last.date, id: last.id } : null,
+      } as TransactionPage<F>;
     },
 
     async getTransaction(familyId: string, transactionId: number): Promise<LedgerTransaction | undefined> {
