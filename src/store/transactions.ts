@@ -64,7 +64,7 @@ export async function nextChangeSeq(db: Db): Promise<number> {
 }
 
 /** Escapes LIKE wildcards so a search for "50%" means the text "50%". */
-const likeText = (s: string) => `%${s.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+const likeText = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 const emptyPage = <F extends TransactionFilter>(filter: F) =>
   ({ rows: [], total: filter.withTotal === false ? null : 0, next: null }) as unknown as TransactionPage<F>;
@@ -108,7 +108,7 @@ export function transactionsRepository(db: Db) {
                 'transactions.category',
                 'transactions.check_number',
               ] as const
-            ).map((col) => sql<boolean>`lower(${sql.ref(col)}) like ${pattern} escape '\\'`),
+            ).map((col) => sql<boolean>`lower(${sql.ref(col)}) like lower(${pattern}) escape '\\'`),
           ),
         );
       }
