@@ -53,7 +53,8 @@ export type Ctx = Context<WebEnv>;
 
 /** The logged-in user; routes behind requireLogin may rely on it. */
 export function currentUser(c: Ctx): Session['user'] {
-  const user = c.var.session?.user ?? c.var.apiUser;
+  // A bearer token names its user explicitly: it wins over a cookie sent along.
+  const user = c.var.apiUser ?? c.var.session?.user;
   if (!user) throw new Error('currentUser outside an authenticated route');
   return user;
 }

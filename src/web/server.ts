@@ -33,6 +33,9 @@ import { ConnectSessions } from './connect/sessions.js';
 import { registerSyncPages } from './pages/sync.js';
 import { registerAccountPages } from './pages/account.js';
 import { registerImportPages } from './pages/import.js';
+import { registerApi } from './api/routes.js';
+import { registerApiDocs } from './api/docs.js';
+import { registerAutoImport } from './api/autoimport.js';
 import { LiveTasks, registerTaskEvents } from './tasks.js';
 import { messagePage } from './render.js';
 import { countUsers } from './users.js';
@@ -124,6 +127,9 @@ export function createWebApp(deps: WebDeps): WebApp {
 
   app.get('/healthz', (c) => c.json({ ok: true }));
   registerAssets(app);
+  registerApiDocs(app);
+  registerApi(app);
+  registerAutoImport(app);
   registerAuthPages(app);
   registerDashboard(app);
   registerSettingsPages(app);

@@ -81,7 +81,7 @@ export function registerAccountPages(app: WebApp): void {
     });
     const balances = await store.listBalances(user.familyId, account.id, { limit: 500 });
     const latest = balances[balances.length - 1];
-    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+    const pages = Math.max(1, Math.ceil((total ?? 0) / PAGE_SIZE));
     const qs = (p: number) =>
       `?${new URLSearchParams({ q: f.q ?? '', status: f.status, from: f.from ?? '', to: f.to ?? '', page: String(p) }).toString()}`;
     return page(

@@ -1,0 +1,204 @@
+/**
+ * The JSON API under /api: the same actions as the pages, for scripts. Authentication: a token
+ * (`Authorization: Bearer sst_…`, created on the API tokens page) or the browser session (then
+ * state changes need the CSRF header like any form). Every id is resolved within the caller's
+ * family; another family's id answers 404.
+ */
+import { z } from 'zod';
+import { FidiConfigError, parseFidiConfig } from '../../destinations/firefly/fidi-config.js';
+import { StoreError } from '../../store/index.js';
+import type { LedgerTransactionStatus } from '../../store/schema.js';
+import { userForToken } from '../auth/api-tokens.js';
+import type { Ctx, WebApp } from '../context.js';
+import { currentUser } from '../context.js';
+import { listAccountsWithBalance } from '../data.js';
+import { ImportRunError, runImportNow } from '../import/run.js';
+
+const notFound = (c: Ctx) => c.json({ error: 'not found' }, 404);
+const bad = (c: Ctx, error: string) => c.json({ error }, 400);
+const zodError = (e: z.ZodError) =>
+  e.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
+
+const txQuery = z.object({
+  q: z.string().max(100).optional(),
+  status: z.enum(['pending', 'posted', 'vanished']).optional(),
+  from: date.optional(),
+  to: date.optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+const accountPatch = z
+  .object({
+    name: z.string().trim().min(1).max(100).optional(),
+    kind: z.enum(['depository', 'credit_card', 'investment', 'loan']).optional(),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD')
+      .optional(),
+    balanceRule: z.enum(['as_reported', 'negate', 'owed_positive']).optional(),
+    startDate: date.nullable().optional(),
+  })
+  .strict();
+
+const syncBody = z.object({ accountIds: z.array(z.string().max(100)).max(500).optional() }).strict();
+
+async function jsonBody(c: Ctx): Promise<unknown> {
+  try {
+    return await c.req.json();
+  } catch {
+    return undefined;
+  }
+}
+
+export function registerApi(app: WebApp): void {
+  // Bearer tokens: checked here (the global middleware lets /api requests with a token through).
+  app.use('/api/*', async (c, next) => {
+    if (c.req.path === '/api/docs') return next();
+    const auth = c.req.header('authorization');
+    if (auth?.startsWith('Bearer ')) {
+      const user = await userForToken(c.var.deps.db, auth.slice(7).trim());
+      if (!user) return c.json({ error: 'invalid token' }, 401);
+      c.set('apiUser', user);
+    } else if (!c.var.session) {
+      return c.json({ error: 'authentication required' }, 401);
+    }
+    return next();
+  });
+
+  app.get('/api/accounts', async (c) => {
+    const rows = await listAccountsWithBalance(c.var.deps.db, currentUser(c).familyId);
+    return c.json({
+      accounts: rows.map((a) => ({
+        id: a.id,
+        name: a.name,
+        kind: a.kind,
+        currency: a.currency,
+        linked: a.provider_account_id !== null,
+        institution: a.institution_name,
+        numberMask: a.number_mask,
+        balance: a.balance
+          ? {
+              currentMinor: a.balance.current_minor,
+              availableMinor: a.balance.available_minor,
+              takenAt: a.balance.taken_at,
+            }
+          : null,
+        lastSync: { at: a.last_sync_at, outcome: a.last_sync_outcome, error: a.last_sync_error },
+      })),
+    });
+  });
+
+  app.get('/api/accounts/:id', async (c) => {
+    const account = await c.var.deps.store.getAccount(currentUser(c).familyId, c.req.param('id'));
+    return account ? c.json({ account }) : notFound(c);
+  });
+
+  app.patch('/api/accounts/:id', async (c) => {
+    const user = currentUser(c);
+    const { store } = c.var.deps;
+    if (!(await store.getAccount(user.familyId, c.req.param('id')))) return notFound(c);
+    const parsed = accountPatch.safeParse(await jsonBody(c));
+    if (!parsed.success) return bad(c, zodError(parsed.error));
+    try {
+      const account = await store.updateAccount(user.familyId, c.req.param('id'), parsed.data);
+      return account ? c.json({ account }) : notFound(c);
+    } catch (err) {
+      if (err instanceof StoreError) return bad(c, err.message);
+      throw err;
+    }
+  });
+
+  app.get('/api/accounts/:id/transactions', async (c) => {
+    const user = currentUser(c);
+    const { store } = c.var.deps;
+    const account = await store.getAccount(user.familyId, c.req.param('id'));
+    if (!account) return notFound(c);
+    const q = txQuery.safeParse(c.req.query());
+    if (!q.success) return bad(c, zodError(q.error));
+    const { rows, total } = await store.listTransactions(user.familyId, {
+      accountId: account.id,
+      ...(q.data.q ? { search: q.data.q } : {}),
+      ...(q.data.status ? { status: q.data.status as LedgerTransactionStatus } : {}),
+      ...(q.data.from ? { from: q.data.from } : {}),
+      ...(q.data.to ? { to: q.data.to } : {}),
+      limit: q.data.limit,
+      offset: q.data.offset,
+    });
+    return c.json({ total, transactions: rows });
+  });
+
+  app.delete('/api/transactions/:id', async (c) => {
+    const user = currentUser(c);
+    const id = Number(c.req.param('id'));
+    if (!Number.isSafeInteger(id)) return notFound(c);
+    const ok = await c.var.deps.store.deleteTransaction(user.familyId, id, user.username);
+    return ok ? c.json({ deleted: id }) : notFound(c);
+  });
+
+  app.get('/api/connections', async (c) => {
+    const rows = await c.var.deps.store.listConnections(currentUser(c).familyId);
+    return c.json({
+      connections: rows.map((r) => ({
+        id: r.id,
+        institutionId: r.institution_id,
+        institutionName: r.institution_name,
+        status: r.status,
+        statusReason: r.status_reason,
+        lastRefreshedAt: r.last_refreshed_at,
+      })),
+    });
+  });
+
+  app.get('/api/institutions', async (c) => {
+    const q = (c.req.query('q') ?? '').trim();
+    if (q.length < 2 || q.length > 100) return bad(c, 'q: give 2 to 100 characters of the bank name');
+    const api = await c.var.deps.services.sophtron.client(currentUser(c).familyId);
+    return c.json({ institutions: await api.searchInstitutions(q) });
+  });
+
+  app.post('/api/sync', async (c) => {
+    const user = currentUser(c);
+    const raw = (await jsonBody(c)) ?? {};
+    const parsed = syncBody.safeParse(raw);
+    if (!parsed.success) return bad(c, zodError(parsed.error));
+    for (const id of parsed.data.accountIds ?? [])
+      if (!(await c.var.deps.store.getAccount(user.familyId, id))) return notFound(c);
+    const result = await c.var.deps.services.sync.run(user.familyId, {
+      trigger: 'api',
+      ...(parsed.data.accountIds ? { accountIds: parsed.data.accountIds } : {}),
+    });
+    return c.json({ run: result });
+  });
+
+  app.get('/api/sync/runs', async (c) => {
+    const limit = Math.min(200, Math.max(1, Number(c.req.query('limit') ?? 50) || 50));
+    return c.json({ runs: await c.var.deps.store.listRuns(currentUser(c).familyId, { limit }) });
+  });
+
+  app.get('/api/sync/runs/:id', async (c) => {
+    const run = await c.var.deps.store.getRun(currentUser(c).familyId, c.req.param('id'));
+    return run ? c.json({ run }) : notFound(c);
+  });
+
+  app.post('/api/import', async (c) => {
+    const user = currentUser(c);
+    let config;
+    try {
+      config = parseFidiConfig(await c.req.text());
+    } catch (err) {
+      return bad(c, err instanceof FidiConfigError ? err.problems.join('; ') : String(err));
+    }
+    try {
+      const summary = await runImportNow(c.var.deps, user.familyId, config, {
+        sync: c.req.query('sync') !== 'false',
+        trigger: 'api',
+      });
+      return c.json(summary);
+    } catch (err) {
+      if (err instanceof ImportRunError) return c.json({ error: err.message }, err.status);
+      throw err;
+    }
+  });
+}
