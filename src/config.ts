@@ -186,6 +186,12 @@ export const settings = {
     description: 'How many requests to Firefly III may run at once during a delivery.',
     schema: int(1, 32, 4),
   }),
+  fireflyPending: setting({
+    env: 'FIREFLY_III_PENDING',
+    description:
+      'Pending transactions in Firefly III: "skip" waits until they post; "tag" delivers them with the tag "pending" and updates them in place when they post. An import configuration\'s pending_transactions key wins.',
+    schema: z.enum(['skip', 'tag']).default('skip'),
+  }),
   autoImportSecret: setting({
     env: 'AUTO_IMPORT_SECRET',
     description:

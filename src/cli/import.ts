@@ -161,7 +161,7 @@ export async function runImport(file: string, flags: ImportFlags): Promise<numbe
     }
 
     const today = localDate(new Date(), ctx.family.time_zone);
-    const plan = importPlan(config, today);
+    const plan = importPlan(config, today, { pending: ctx.config.fireflyPending });
     const warnings: string[] = [];
     const accountIds: string[] = [];
     const targets = new Map<string, AccountTarget>();

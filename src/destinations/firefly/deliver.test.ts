@@ -14,6 +14,9 @@ import {
 } from '../../../test/fakes/firefly-ledger-seed.js';
 import { FireflyAuthError, FireflyClient, FireflyVersionError } from './client.js';
 import { deliverFamily } from './deliver.js';
+import { deliverToFirefly } from './index.js';
+import { saveFireflySettings } from './repository.js';
+import { createSecretBox } from '../../store/secret-box.js';
 
 let dir: string;
 let opened: OpenedDatabase;
@@ -318,6 +321,39 @@ describe('deliverFamily', () => {
     await expect(deliverFamily({ db, client: bad }, family)).rejects.toBeInstanceOf(FireflyAuthError);
     fake.version = '5.7.18';
     await expect(deliverFamily(deps(), family)).rejects.toThrow(/5\.7\.18 is too old.*6\.0\.0/);
+  });
+});
+
+describe('deliverToFirefly', () => {
+  it("uses the family's sealed connection and stored options", async () => {
+    const db = opened.db;
+    const family = await seedFamily(db);
+    const acc = await seedAccount(db, family, { name: 'Checking', sophtronAccountId: 'a', balanceMinor: 0 });
+    await seedTransaction(db, acc, {
+      providerId: 'p1',
+      amountMinor: -700,
+      date: '2026-02-01',
+      status: 'pending',
+    });
+    const secrets = createSecretBox(Buffer.alloc(32, 1));
+    const settings = {
+      fireflyUrl: undefined,
+      fireflyToken: undefined,
+      fireflyTimeoutMs: 2_000,
+      fireflyConcurrency: 2,
+      fireflyPending: 'skip' as const,
+    };
+    await expect(deliverToFirefly({ db, secrets }, family, settings)).rejects.toThrow(
+      /no Firefly III connection/,
+    );
+    await saveFireflySettings(db, secrets, family, {
+      url: fake.url,
+      token: fake.token,
+      options: { pending: 'tag', customTag: 'mine' },
+    });
+    const r = await deliverToFirefly({ db, secrets }, family, settings);
+    expect(r.created).toBe(1);
+    expect(fake.liveGroups()[0]!.split.tags).toEqual(['mine', 'pending']);
   });
 });
 

@@ -202,7 +202,11 @@ export function dateWindow(config: FidiConfig, today: string): { from: string | 
   return { from: null, to: today };
 }
 
-export function importPlan(config: FidiConfig, today: string): ImportPlan {
+export function importPlan(
+  config: FidiConfig,
+  today: string,
+  defaults: { pending?: PendingMode } = {},
+): ImportPlan {
   const targets = new Map<string, AccountTarget>();
   for (const [sophtronId, fireflyId] of Object.entries(config.accounts)) {
     if (fireflyId > 0) {
@@ -222,7 +226,12 @@ export function importPlan(config: FidiConfig, today: string): ImportPlan {
   return {
     targets,
     window: dateWindow(config, today),
-    pending: config.pending_transactions ? 'tag' : 'skip',
+    pending:
+      config.pending_transactions === undefined
+        ? (defaults.pending ?? 'skip')
+        : config.pending_transactions
+          ? 'tag'
+          : 'skip',
     addImportTag: config.add_import_tag,
     customTag: config.custom_tag || null,
     applyRules: config.rules,

@@ -1,0 +1,90 @@
+/**
+ * The Firefly III destination, for the web application, the scheduler and the CLI: deliver a
+ * family's ledger with its stored connection (or the FIREFLY_III_* settings) and options.
+ */
+import type { Kysely } from 'kysely';
+import type { Config } from '../../config.js';
+import type { Database } from '../../store/schema.js';
+import { FireflyClient } from './client.js';
+import { deliverFamily, type DeliveryOptions, type DeliveryResult } from './deliver.js';
+import { getFireflySettings } from './repository.js';
+
+export class FireflyNotConfiguredError extends Error {
+  constructor() {
+    super(
+      'no Firefly III connection: set FIREFLY_III_URL and FIREFLY_III_ACCESS_TOKEN, or save them for the family',
+    );
+    this.name = 'FireflyNotConfiguredError';
+  }
+}
+
+/** The family's stored connection wins over the FIREFLY_III_* settings. */
+export async function fireflyClientFor(
+  store: {
+    db: Kysely<Database>;
+    secrets: { seal(p: string, aad?: string): string; open(s: string, aad?: string): string };
+  },
+  familyId: string,
+  config: Pick<Config, 'fireflyUrl' | 'fireflyToken' | 'fireflyTimeoutMs'>,
+): Promise<{ client: FireflyClient; stored: Awaited<ReturnType<typeof getFireflySettings>> }> {
+  const stored = await getFireflySettings(store.db, store.secrets, familyId);
+  const url = stored?.url ?? config.fireflyUrl;
+  const token = stored?.token ?? config.fireflyToken;
+  if (!url || !token) throw new FireflyNotConfiguredError();
+  return { client: new FireflyClient({ baseUrl: url, token, timeoutMs: config.fireflyTimeoutMs }), stored };
+}
+
+/** One delivery of a family with its stored options (pending, tag, mapping), `overrides` on top. */
+export async function deliverToFirefly(
+  store: Parameters<typeof fireflyClientFor>[0],
+  familyId: string,
+  config: Pick<
+    Config,
+    'fireflyUrl' | 'fireflyToken' | 'fireflyTimeoutMs' | 'fireflyConcurrency' | 'fireflyPending'
+  >,
+  overrides: DeliveryOptions = {},
+): Promise<DeliveryResult> {
+  const { client, stored } = await fireflyClientFor(store, familyId, config);
+  const o = stored?.options ?? {};
+  return deliverFamily({ db: store.db, client }, familyId, {
+    pending: o.pending ?? config.fireflyPending,
+    concurrency: config.fireflyConcurrency,
+    ...(o.addImportTag !== undefined ? { addImportTag: o.addImportTag } : {}),
+    ...(o.customTag ? { customTag: o.customTag } : {}),
+    ...(o.applyRules !== undefined ? { applyRules: o.applyRules } : {}),
+    ...(o.fireWebhooks !== undefined ? { fireWebhooks: o.fireWebhooks } : {}),
+    ...(o.mapping ? { mapping: o.mapping } : {}),
+    ...overrides,
+  });
+}
+
+export {
+  FireflyClient,
+  FireflyError,
+  FireflyAuthError,
+  FireflyValidationError,
+  FireflyVersionError,
+} from './client.js';
+export {
+  deliverFamily,
+  type DeliveryOptions,
+  type DeliveryResult,
+  type DeliveryProgress,
+} from './deliver.js';
+export { describeComparison, type BalanceComparison } from './balance-check.js';
+export {
+  saveFireflySettings,
+  getFireflySettings,
+  describeFireflySettings,
+  deleteFireflySettings,
+  deliveryCounts,
+  type FireflySettings,
+  type StoredDeliveryOptions,
+} from './repository.js';
+export {
+  parseFidiConfig,
+  writeFidiConfig,
+  importPlan,
+  FidiConfigError,
+  type FidiConfig,
+} from './fidi-config.js';
