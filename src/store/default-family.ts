@@ -5,7 +5,7 @@
  */
 import type { Family } from './families.js';
 import type { Store } from './index.js';
-import { META_CLI_FAMILY, getMeta, setMeta } from './meta.js';
+import { META_CLI_FAMILY, getMeta, setMeta, setMetaIfAbsent } from './meta.js';
 
 export interface DefaultFamilyInput {
   userId: string;
@@ -27,8 +27,17 @@ export async function ensureDefaultFamily(store: Store, input: DefaultFamilyInpu
     else await setMeta(store.db, META_CLI_FAMILY, family.id);
   }
   if (!family) {
-    family = await store.createFamily({ name: input.name ?? 'Household', timeZone: input.timeZone });
-    await setMeta(store.db, META_CLI_FAMILY, family.id);
+    const made = await store.createFamily({ name: input.name ?? 'Household', timeZone: input.timeZone });
+    // Two commands started at once may both get here: the first recorded family wins.
+    const winner = await setMetaIfAbsent(store.db, META_CLI_FAMILY, made.id);
+    const other = winner === made.id ? undefined : await store.getFamily(winner);
+    if (other) {
+      await store.deleteFamily(made.id);
+      family = other;
+    } else {
+      if (winner !== made.id) await setMeta(store.db, META_CLI_FAMILY, made.id); // it named a deleted family
+      family = made;
+    }
   }
   const current = await store.getCredentials(family.id);
   if (

@@ -372,5 +372,17 @@ describe('command-line default family', () => {
     const bare = await s3.createFamily({ name: 'Bare', timeZone: 'UTC' });
     expect((await ensureDefaultFamily(s3, input)).id).toBe(bare.id);
     expect(await s3.listFamilies()).toHaveLength(1);
+
+    // Two commands at once on an empty database end with one family.
+    const s4 = keep(await openStore({ dataDir: tmp() }, quiet));
+    const s5 = keep(await openStore({ dataDir: s4.filename.replace(/\/[^/]+$/, '') }, quiet));
+    const [x, y] = await Promise.all([ensureDefaultFamily(s4, input), ensureDefaultFamily(s5, input)]);
+    expect(x.id).toBe(y.id);
+    expect(await s4.listFamilies()).toHaveLength(1);
+    // The remembered family was deleted (e.g. on the web): a new one is made and remembered.
+    await s4.deleteFamily(x.id);
+    const z = await ensureDefaultFamily(s4, input);
+    expect(z.id).not.toBe(x.id);
+    expect((await findDefaultFamily(s4))?.id).toBe(z.id);
   });
 });
