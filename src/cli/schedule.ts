@@ -46,7 +46,7 @@ export function describeStatus(s: ScheduleStatus): string[] {
   }
   for (const b of s.backoff) {
     lines.push(
-      `retry: ${b.connectionId === '*' ? 'whole sync' : `connection ${b.connectionId}`} after ${b.failures} failure(s), next at ${b.nextAttemptAt}: ${b.lastError ?? ''}`,
+      `retry: ${b.label} after ${b.failures} failure(s), next at ${b.nextAttemptAt}: ${b.lastError ?? ''}`,
     );
   }
   return lines;

@@ -272,6 +272,10 @@ describe('scheduler', () => {
     expect(sync.calls[1]!.accountIds).toEqual([acct2]); // only the failed connection is retried
     b = await opened.db.selectFrom('scheduler_backoff').selectAll().execute();
     expect(b).toMatchObject([{ failures: 2, next_attempt_at: '2026-03-10T06:02:00.000Z' }]);
+    const shown = await scheduleStatus(opened.db, familyId, settings, clock.now());
+    expect(shown.backoff).toMatchObject([
+      { label: 'Second Bank', failures: 2, lastError: 'Sophtron answered HTTP 429 (rate limited)' },
+    ]);
     clock.set('2026-03-10T06:02:00Z');
     await s.tick();
     expect(b.length).toBe(1);

@@ -272,7 +272,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     await notifier.outcome(familyId, 'sync', 'Scheduled sync', { ok: true });
     await recordConnections(familyId, chosen, result);
     const synced = result.accounts.filter((a) => a.outcome === 'succeeded');
-    const notes = synced.length > 0 ? await deliver(familyId) : [];
+    // an account whose bank asks for MFA still synced what Sophtron had: deliver that too
+    const wrote = result.accounts.some((a) => a.outcome === 'succeeded' || a.outcome === 'needs_attention');
+    const notes = wrote ? await deliver(familyId) : [];
     const newCount = synced.reduce((s, a) => s + (a.newCount ?? 0), 0);
     const summary = `${synced.length}/${result.accounts.length} accounts synced, ${newCount} new transactions${notes.length ? `; ${notes.join('; ')}` : ''}`;
     await setOutcome(familyId, result.outcome, summary);

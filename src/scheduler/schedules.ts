@@ -316,7 +316,14 @@ export interface ScheduleStatus {
   pace: Pace;
   nextSlot: string | null;
   destinations: ScheduleDestination[];
-  backoff: { connectionId: string; failures: number; nextAttemptAt: string; lastError: string | null }[];
+  backoff: {
+    connectionId: string;
+    /** The bank's name ('*' rows: the whole sync). */
+    label: string;
+    failures: number;
+    nextAttemptAt: string;
+    lastError: string | null;
+  }[];
 }
 
 export async function scheduleStatus(
@@ -338,9 +345,10 @@ export async function scheduleStatus(
   const budget = await familyBudget(db, schedule, timeZone, settings, now);
   const anchor = new Date(schedule.lastRunAt ?? (schedule.updatedAt || now.toISOString()));
   const backoff = await db
-    .selectFrom('scheduler_backoff')
-    .selectAll()
-    .where('family_id', '=', familyId)
+    .selectFrom('scheduler_backoff as b')
+    .leftJoin('connections as c', 'c.id', 'b.connection_id')
+    .select(['b.connection_id', 'b.failures', 'b.next_attempt_at', 'b.last_error', 'c.institution_name'])
+    .where('b.family_id', '=', familyId)
     .execute();
   return {
     schedule,
@@ -361,6 +369,8 @@ export async function scheduleStatus(
     destinations: await listDestinations(db, familyId),
     backoff: backoff.map((b) => ({
       connectionId: b.connection_id,
+      label:
+        b.connection_id === '*' ? 'the whole sync' : (b.institution_name ?? `connection ${b.connection_id}`),
       failures: b.failures,
       nextAttemptAt: b.next_attempt_at,
       lastError: b.last_error,

@@ -179,8 +179,7 @@ function StatusCard({ s }: { s: ScheduleStatus }) {
         <>
           <dt>Retrying</dt>
           <dd>
-            {b.connectionId === '*' ? 'the whole sync' : `connection ${b.connectionId}`} after {b.failures}{' '}
-            failure(s), next at {b.nextAttemptAt}
+            {b.label} after {b.failures} failure(s), next at {b.nextAttemptAt}
           </dd>
         </>
       ))}
