@@ -147,8 +147,9 @@ export async function runImport(file: string, flags: ImportFlags): Promise<numbe
       token: settings.token,
       timeoutMs: ctx.config.fireflyTimeoutMs,
     });
+    let fireflyVersion: string;
     try {
-      await client.checkVersion();
+      fireflyVersion = await client.checkVersion();
     } catch (err) {
       if (
         err instanceof FireflyAuthError ||
@@ -228,6 +229,7 @@ export async function runImport(file: string, flags: ImportFlags): Promise<numbe
         errorIfDuplicateHash: plan.errorIfDuplicateHash,
         mapping: plan.mapping,
         recreateDeleted: !!flags.recreateDeleted,
+        fireflyVersion,
         concurrency: ctx.config.fireflyConcurrency,
         notBefore: plan.window.from,
         notAfter: plan.window.to,

@@ -300,6 +300,27 @@ describe('deliverFamily', () => {
     const groups = fake.liveGroups();
     expect(groups).toHaveLength(1);
     expect(groups[0]!.split.type).toBe('transfer');
+
+    // The incoming side seen first (delivered as the transfer), the outgoing side a day later.
+    const mapping = { 'Transfer to Savings': ids.Savings!, 'Transfer from Checking': ids.Checking! };
+    await seedTransaction(db, savings, {
+      providerId: 'y2',
+      amountMinor: 7_000,
+      date: '2026-03-10',
+      description: 'Transfer from Checking',
+    });
+    const r2 = await deliverFamily(deps(), family, { mapping, checkBalances: false });
+    expect(r2.created).toBe(1);
+    await seedTransaction(db, checking, {
+      providerId: 'y1',
+      amountMinor: -7_000,
+      date: '2026-03-09',
+      description: 'Transfer to Savings',
+    });
+    const r3 = await deliverFamily(deps(), family, { mapping, checkBalances: false });
+    expect(r3).toMatchObject({ created: 0, paired: 1 });
+    expect(fake.liveGroups()).toHaveLength(2);
+    expect(fake.balanceMinor(String(ids.Savings))).toBe(5_000 + 5_000 + 7_000);
   });
 
   it('deletes in Firefly what the user deleted from the ledger', async () => {

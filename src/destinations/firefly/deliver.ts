@@ -53,6 +53,8 @@ export interface DeliveryOptions {
   /** Only transactions dated in this window (the import configuration's date range). */
   notBefore?: string | null;
   notAfter?: string | null;
+  /** The version a caller has just checked (the version check is then not repeated). */
+  fireflyVersion?: string;
   /** Deliver again what the user deleted in Firefly. */
   recreateDeleted?: boolean;
   concurrency?: number;
@@ -122,7 +124,7 @@ export async function deliverFamily(
     requests: 0,
     aborted: null,
   };
-  result.fireflyVersion = await client.checkVersion();
+  result.fireflyVersion = options.fireflyVersion ?? (await client.checkVersion());
 
   const family = await db
     .selectFrom('families')
@@ -378,6 +380,7 @@ export async function deliverFamily(
       ) {
         const partner = await findTransferPartner(
           db,
+          familyId,
           c,
           conv,
           target,
@@ -568,11 +571,14 @@ async function findExisting(client: FireflyClient, externalIds: string[]): Promi
 }
 
 /**
- * For the incoming side of a transfer between two of the user's delivered accounts: the outgoing
- * side, which delivers the transfer (so it is in Firefly once, not twice).
+ * A transfer between two of the user's delivered accounts shows up on both: it is delivered from
+ * one side only. The incoming side pairs with its outgoing partner unless that partner is itself
+ * paired; the outgoing side pairs only with an incoming partner already delivered (which happens
+ * when the incoming side was seen first). Returns the partner's ledger id when this side pairs.
  */
 async function findTransferPartner(
   db: Kysely<Database>,
+  familyId: string,
   c: Candidate,
   conv: Extract<Converted, { kind: 'group' }>,
   target: TargetAccount,
@@ -582,26 +588,32 @@ async function findTransferPartner(
   options: ConvertOptions,
   days: number,
 ): Promise<number | null> {
-  if (!conv.transferCounterpart || c.amount_minor <= 0) return null;
+  if (!conv.transferCounterpart || c.amount_minor === 0) return null;
   const partnerAccount = fireflyIdToAccount.get(conv.transferCounterpart);
   if (!partnerAccount || partnerAccount === c.account_id) return null;
   const partnerLink = links.get(partnerAccount);
   if (!partnerLink?.firefly_account_id) return null;
   const rows = await db
-    .selectFrom('transactions')
-    .selectAll()
-    .where('account_id', '=', partnerAccount)
-    .where('amount_minor', '=', -c.amount_minor)
-    .where('date', '>=', shiftDate(c.date, -days))
-    .where('date', '<=', shiftDate(c.date, days))
-    .where('status', '!=', 'vanished')
+    .selectFrom('transactions as t')
+    .leftJoin('firefly_transactions as f', (join) =>
+      join.onRef('f.transaction_id', '=', 't.id').on('f.family_id', '=', familyId),
+    )
+    .selectAll('t')
+    .select('f.state as partner_state')
+    .where('t.account_id', '=', partnerAccount)
+    .where('t.amount_minor', '=', -c.amount_minor)
+    .where('t.date', '>=', shiftDate(c.date, -days))
+    .where('t.date', '<=', shiftDate(c.date, days))
+    .where('t.status', '!=', 'vanished')
     .execute();
   const partnerTarget: TargetAccount = {
     ledgerAccountId: partnerAccount,
     fireflyAccountId: partnerLink.firefly_account_id,
     sophtronAccountId: sophtronIds.get(partnerAccount) ?? null,
   };
+  const incoming = c.amount_minor > 0;
   for (const r of rows) {
+    if (incoming ? r.partner_state === 'paired' : r.partner_state !== 'delivered') continue;
     const pc = convertTransaction(r as LedgerTransaction, partnerTarget, options);
     if (pc.kind === 'group' && pc.transferCounterpart === target.fireflyAccountId) return r.id;
   }
