@@ -23,7 +23,7 @@ import { applyAccountSync } from './apply.js';
 import { calendarDateIn, isCalendarDate } from './dates.js';
 import { describeSyncError, SyncRequestError, type SyncStage } from './errors.js';
 import { planCounts, PlanInputError, type PlanCounts } from './plan.js';
-import { computeWindow, nextSyncedThrough, type SyncWindow } from './window.js';
+import { computeWindow, nextSyncedThrough, reachForPending, type SyncWindow } from './window.js';
 
 type Db = Kysely<Database>;
 
@@ -197,21 +197,20 @@ async function runSync(deps: SyncDeps, familyId: string, options: SyncOptions): 
   const today = calendarDateIn(clock(), family.time_zone);
   const windows = new Map<string, SyncWindow>();
   for (const a of accounts) {
+    let window: SyncWindow;
     try {
-      windows.set(
-        a.id,
-        computeWindow({
-          account: a,
-          today,
-          timeZone: family.time_zone,
-          settings: deps.config,
-          from: options.from,
-          to: options.to,
-        }),
-      );
+      window = computeWindow({
+        account: a,
+        today,
+        timeZone: family.time_zone,
+        settings: deps.config,
+        from: options.from,
+        to: options.to,
+      });
     } catch (err) {
       throw new SyncRequestError(`${a.name}: ${err instanceof Error ? err.message : String(err)}`);
     }
+    windows.set(a.id, reachForPending(window, await oldestPendingDate(db, a.id)));
   }
 
   const runs = syncRunsRepository(db);
@@ -299,6 +298,17 @@ async function runSync(deps: SyncDeps, familyId: string, options: SyncOptions): 
 }
 
 const sum = <T>(items: T[], f: (t: T) => number) => items.reduce((n, t) => n + f(t), 0);
+
+/** Through the partial index on pending rows: as cheap as the account has pending rows. */
+async function oldestPendingDate(db: Db, accountId: string): Promise<CalendarDate | null> {
+  const row = await db
+    .selectFrom('transactions')
+    .select((eb) => eb.fn.min<string>('date').as('oldest'))
+    .where('account_id', '=', accountId)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return row?.oldest ?? null;
+}
 
 interface AccountJob {
   deps: SyncDeps;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addDays, calendarDateIn, daysBetween, isCalendarDate } from './dates.js';
-import { computeWindow, nextSyncedThrough } from './window.js';
+import { computeWindow, nextSyncedThrough, reachForPending } from './window.js';
 
 const settings = { syncStartDays: 90, syncOverlapDays: 10 };
 const tz = 'America/New_York';
@@ -127,5 +127,16 @@ describe('computeWindow with a clock behind the linking time', () => {
   it('starts SYNC_START_DAYS before today, never after it', () => {
     const w = computeWindow({ account: linkedOn('2026-11-21'), today: '2026-06-15', timeZone: tz, settings });
     expect(w).toMatchObject({ from: '2026-03-17', to: '2026-06-16' });
+  });
+});
+
+describe('reachForPending', () => {
+  const w = { from: '2026-06-01', to: '2026-06-12', basis: 'since_last_sync' as const };
+  it('reaches back to the oldest open pending row, at most PENDING_REACH_DAYS', () => {
+    expect(reachForPending(w, null)).toBe(w);
+    expect(reachForPending(w, '2026-06-03')).toBe(w);
+    expect(reachForPending(w, '2026-05-20').from).toBe('2026-05-20');
+    expect(reachForPending(w, '2025-01-01').from).toBe('2026-05-02');
+    expect(reachForPending({ ...w, basis: 'explicit' }, '2026-05-20').from).toBe('2026-06-01');
   });
 });

@@ -84,3 +84,17 @@ export function nextSyncedThrough(
   if (!joins) return account.synced_through;
   return account.synced_through ? maxDate(account.synced_through, window.to) : window.to;
 }
+
+/** How far before its usual start a window may reach to re-read an open pending transaction. */
+export const PENDING_REACH_DAYS = 30;
+
+/**
+ * Reaches back to the oldest pending transaction still open in the ledger (at most
+ * PENDING_REACH_DAYS before the usual start), so whether it is still listed is judged on what the
+ * bank shows, not on it having slipped out of the window: holds (hotels, car rentals) can stay
+ * pending for weeks. Explicit windows are left as asked.
+ */
+export function reachForPending(window: SyncWindow, oldestPending: CalendarDate | null): SyncWindow {
+  if (window.basis === 'explicit' || !oldestPending || oldestPending >= window.from) return window;
+  return { ...window, from: maxDate(oldestPending, addDays(window.from, -PENDING_REACH_DAYS)) };
+}
