@@ -5,7 +5,9 @@
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { openStore, type Store } from '../store/index.js';
+import { fallbackCredentials, startSchedulerFor } from '../scheduler/index.js';
 import { generateSetupCode } from './auth/setup-code.js';
+import { ConnectSessions } from './connect/sessions.js';
 import type { SandboxInfo } from './context.js';
 import { createWebApp, startWebServer } from './server.js';
 import { countUsers } from './users.js';
@@ -43,7 +45,13 @@ export interface StartedApp {
 
 export async function startApp(
   config: Config,
-  opts: { logger: Logger; store?: Store; sandbox?: SandboxInfo | null; setupCode?: string },
+  opts: {
+    logger: Logger;
+    store?: Store;
+    sandbox?: SandboxInfo | null;
+    setupCode?: string;
+    scheduler?: boolean;
+  },
 ): Promise<StartedApp> {
   const store = opts.store ?? (await openStore(config));
   const closers: (() => Promise<void>)[] = [];
@@ -55,7 +63,12 @@ export async function startApp(
   }
   const setupCode = opts.setupCode ?? generateSetupCode();
   const firstRun = (await countUsers(store.db)) === 0;
+  const connects = new ConnectSessions(store, {
+    jobTimeoutMs: config.sophtronJobTimeoutMs,
+    maxPollIntervalMs: 3_000,
+  });
   const app = createWebApp({
+    connects,
     store,
     db: store.db,
     config,
@@ -64,6 +77,14 @@ export async function startApp(
     services: createWebServices(store, config, sandbox, opts.logger),
   });
   const server = await startWebServer(app, { port: config.port, host: config.host });
+  // Automatic syncs and deliveries run in the same process (a separate `worker` is optional).
+  const scheduler =
+    opts.scheduler === false
+      ? null
+      : startSchedulerFor(store, config, {
+          logger: opts.logger,
+          fallback: fallbackCredentials(config, sandbox),
+        });
   return {
     url: server.url,
     port: server.port,
@@ -71,7 +92,9 @@ export async function startApp(
     sandbox,
     setupCode: firstRun ? setupCode : null,
     async stop() {
+      connects.closeAll();
       await server.close();
+      await scheduler?.stop();
       for (const close of closers.reverse()) await close().catch(() => undefined);
       if (!opts.store) await store.close();
     },

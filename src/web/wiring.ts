@@ -12,6 +12,7 @@ import {
 } from '../destinations/firefly/repository.js';
 import type { CredentialCheck, SophtronApi } from '../sophtron/api.js';
 import { createSophtronClient } from '../sophtron/client.js';
+import { familySophtronFromCredentials } from '../store/family-sophtron.js';
 import type { Store } from '../store/index.js';
 import type { SandboxInfo } from './context.js';
 import type {
@@ -30,7 +31,7 @@ export function createSophtronPort(
   logger?: Logger,
 ): SophtronPort {
   const envSet = !!(config.sophtronUserId && config.sophtronAccessKey);
-  const clientFor = (input: SophtronCredentialsInput): SophtronApi =>
+  const bare = (input: SophtronCredentialsInput): SophtronApi =>
     createSophtronClient({
       userId: input.userId,
       accessKey: input.accessKey,
@@ -40,6 +41,9 @@ export function createSophtronPort(
       windowDays: config.sophtronWindowDays,
       ...(logger ? { logger } : {}),
     });
+  // Calls made for a family count in its monthly usage (the quota ledger the scheduler reads).
+  const counted = (familyId: string, input: SophtronCredentialsInput): SophtronApi =>
+    familySophtronFromCredentials(store, familyId, input, config, logger ? { logger } : {}).client;
   const effective = async (familyId: string): Promise<SophtronCredentialsInput | null> => {
     const saved = await store.getCredentials(familyId);
     if (saved) return saved;
@@ -62,7 +66,7 @@ export function createSophtronPort(
       const creds = input ?? (await effective(familyId));
       if (!creds) return { result: 'rejected', message: 'no Sophtron credentials are set' };
       try {
-        return await clientFor(creds).testCredentials();
+        return await (input ? bare(creds) : counted(familyId, creds)).testCredentials();
       } catch (err) {
         return { result: 'unreachable', message: err instanceof Error ? err.message : String(err) };
       }
@@ -70,7 +74,7 @@ export function createSophtronPort(
     async client(familyId) {
       const creds = await effective(familyId);
       if (!creds) throw new Error('No Sophtron credentials are set: enter them in Settings.');
-      return clientFor(creds);
+      return counted(familyId, creds);
     },
   };
 }
