@@ -118,5 +118,13 @@ describe('Schedule page', () => {
     expect(await ofx.text()).toContain('<TRNAMT>-2.50</TRNAMT>');
     const bad = await c.request('/exports/download?format=csv&from=yesterday');
     expect(bad.status).toBe(400);
+    // the account page links to its own downloads
+    const acct = await h.store.db.selectFrom('accounts').select('id').executeTakeFirstOrThrow();
+    const { html } = await c.page(`/accounts/${acct.id}`);
+    const href = /href="(\/exports\/download\?format=ofx[^"]*)"/.exec(html)?.[1]?.replace(/&amp;/g, '&');
+    expect(href).toContain(`account=${acct.id}`);
+    const fromPage = await c.request(href!);
+    expect(fromPage.status).toBe(200);
+    expect(await fromPage.text()).toContain('<TRNAMT>-2.50</TRNAMT>');
   });
 });

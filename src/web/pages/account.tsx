@@ -107,6 +107,15 @@ export function registerAccountPages(app: WebApp): void {
               Sync this account
             </button>
           </form>
+          {/* file exports (src/destinations/files), served by the scheduler's /exports/download */}
+          {(['csv', 'ofx', 'json'] as const).map((format) => (
+            <a
+              class="button"
+              href={`/exports/download?${new URLSearchParams({ format, account: account.id, from: f.from ?? '', to: f.to ?? '' }).toString()}`}
+            >
+              Download {format.toUpperCase()}
+            </a>
+          ))}
         </div>
         <section aria-labelledby="chart-h">
           <h2 id="chart-h">Balance history</h2>
