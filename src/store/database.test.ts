@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -24,6 +24,10 @@ describe('openDatabase', () => {
     expect(done.rows.map((r) => r.name)).toEqual(Object.keys(migrations).sort());
     const mode = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(opened.db);
     expect(mode.rows[0]?.journal_mode).toBe('wal');
+    // A new data folder and database are private to this user (bank data, sealed secrets).
+    expect(statSync(join(dir, 'nested')).mode & 0o777).toBe(0o700);
+    expect(statSync(opened.filename).mode & 0o777).toBe(0o600);
+    expect(statSync(`${opened.filename}-wal`).mode & 0o777).toBe(0o600);
     await opened.close();
   });
 

@@ -3,7 +3,7 @@
  * applied at open. Callers get a Kysely instance; nothing outside src/store touches better-sqlite3,
  * so a PostgreSQL dialect can be added here without changing callers.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type MigrationProvider } from 'kysely';
@@ -29,8 +29,12 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<OpenedDatabase> {
   const filename = options.filename ?? join(options.dataDir ?? './data', DATABASE_FILE);
-  if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
+  const created = filename !== ':memory:' && !existsSync(filename);
+  // Bank data and sealed secrets: a new data folder and database are for this user only.
+  if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true, mode: 0o700 });
   const sqlite = new SQLite(filename);
+  // SQLite gives the -wal and -shm files the database file's mode.
+  if (created) chmodSync(filename, 0o600);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
   // Several processes (web server, worker, CLI) share the file: wait for a writer instead of failing.
