@@ -74,11 +74,15 @@ export function registerDashboard(app: WebApp): void {
           <>
             <section class="card" aria-labelledby="nw-h">
               <h2 id="nw-h">Net worth</h2>
-              <ul class="plain" id="net-worth">
-                {[...netWorth.entries()].map(([cur, v]) => (
-                  <li class="money">{formatMoney(v, cur)}</li>
-                ))}
-              </ul>
+              {netWorth.size === 0 ? (
+                <p class="muted">Balances appear after the first sync.</p>
+              ) : (
+                <ul class="plain" id="net-worth">
+                  {[...netWorth.entries()].map(([cur, v]) => (
+                    <li class="money">{formatMoney(v, cur)}</li>
+                  ))}
+                </ul>
+              )}
             </section>
             {kinds.map((kind) => (
               <section aria-labelledby={`k-${kind}`}>
