@@ -4,7 +4,6 @@ import { loadConfig } from '../config.js';
 import { createLogger } from '../log.js';
 import { SANDBOX_NOTICE } from '../web/layout.js';
 import { startApp } from '../web/start.js';
-import { fallbackCredentials, startSchedulerFor } from '../scheduler/wiring.js';
 
 export function register(program: Command): void {
   program
@@ -16,11 +15,6 @@ export function register(program: Command): void {
       const config = loadConfig(process.env, { port: opts.port, host: opts.host });
       const logger = createLogger(config.logLevel);
       const app = await startApp(config, { logger });
-      // Scheduled syncs run in the server too (`worker` runs them alone); the database lock lets both coexist.
-      const scheduler = startSchedulerFor(app.store, config, {
-        logger,
-        fallback: fallbackCredentials(config, app.sandbox),
-      });
       const out = (line: string) => process.stdout.write(`${line}\n`);
       out(`Sophtron Sync is running at ${config.publicUrl ?? app.url}`);
       out(`Data folder: ${config.dataDir}`);
@@ -33,14 +27,11 @@ export function register(program: Command): void {
           if (stopping) return;
           stopping = true;
           out(`${signal} received: stopping…`);
-          scheduler
-            .stop()
-            .catch((err: unknown) => logger.error({ err }, 'scheduler stop failed'))
-            .then(() => app.stop())
-            .then(resolve, (err: unknown) => {
-              logger.error({ err }, 'shutdown failed');
-              resolve();
-            });
+          // app.stop() also stops the scheduler startApp started
+          app.stop().then(resolve, (err: unknown) => {
+            logger.error({ err }, 'shutdown failed');
+            resolve();
+          });
         };
         process.once('SIGINT', () => stop('SIGINT'));
         process.once('SIGTERM', () => stop('SIGTERM'));
