@@ -469,6 +469,16 @@ export async function deliverFamily(
         }
         touched.add(c.account_id);
       } catch (err) {
+        if (err instanceof FireflyNotFoundError && err.status === 410) {
+          // Firefly stored it and one of the user's rules deleted it at once: the user's choice.
+          record({
+            ...sending,
+            state: 'deleted_in_firefly',
+            note: 'deleted by a Firefly III rule when it was created',
+          });
+          result.deletedInFirefly++;
+          return;
+        }
         if (err instanceof FireflyUnknownOutcomeError) {
           const found = await findExisting(client, [conv.externalId]).catch(() => null);
           if (found) {
