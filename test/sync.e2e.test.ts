@@ -15,6 +15,7 @@ import { createSophtronClient, type SophtronClientOptions } from '../src/sophtro
 import { connectBank } from '../src/sophtron/connect.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { recordConnection } from '../src/store/record-connection.js';
+import { addDays } from '../src/sync/dates.js';
 import { syncFamily, type SyncEvent, type SyncRunResult } from '../src/sync/run.js';
 
 const BASE_TIME = new Date('2026-06-15T15:00:00Z');
@@ -40,7 +41,7 @@ afterEach(async () => {
   for (const w of worlds.splice(0)) await w.dispose();
 });
 
-async function world(options: { faults?: FaultSpec } = {}): Promise<World> {
+async function world(options: { faults?: FaultSpec; linkFirst?: number } = {}): Promise<World> {
   const sandbox = await startSandbox({ seed: 11, pollsPerStep: 1, bigAccount: false, now: () => BASE_TIME });
   const dir = mkdtempSync(join(tmpdir(), 'ss-sync-e2e-'));
   const store = await openStore({ dataDir: dir, secretKey: Buffer.alloc(32, 7).toString('base64') });
@@ -66,7 +67,8 @@ async function world(options: { faults?: FaultSpec } = {}): Promise<World> {
   const institution = await client.getInstitution(NO_MFA_BANK_ID);
   const remote = await client.listAccounts(outcome.userInstitutionId);
   const recorded = await recordConnection(store, family.id, outcome, institution, remote);
-  for (const pa of recorded!.providerAccounts) await store.linkAccount(family.id, pa.id);
+  const toLink = recorded!.providerAccounts.slice(0, options.linkFirst ?? Infinity);
+  for (const pa of toLink) await store.linkAccount(family.id, pa.id);
   if (options.faults) sandbox.control.setFaultRates(options.faults);
   const w: World = {
     sandbox,
@@ -351,5 +353,32 @@ describe('sync end to end: a refresh that fails', () => {
     expect(run.outcome).toBe('succeeded');
     const account = await w.store.getAccount(w.familyId, first!.accountId);
     expect(account).toMatchObject({ last_sync_outcome: 'succeeded', last_sync_error: first!.note });
+  });
+});
+
+describe('sync end to end: an account linked later', () => {
+  it('gets its own full backfill, whatever its siblings did', async () => {
+    const w = await world({ linkFirst: 1 });
+    const first = await w.sync();
+    expect(first.accounts).toHaveLength(1);
+    w.sandbox.control.advanceDays(20);
+    for (const pa of await w.store.listProviderAccounts(w.familyId)) {
+      if (!pa.account) await w.store.linkAccount(w.familyId, pa.id);
+    }
+    const second = await w.sync();
+    const firstId = first.accounts[0]!.accountId;
+    const old = second.accounts.find((a) => a.accountId === firstId);
+    const late = second.accounts.filter((a) => a.accountId !== firstId);
+    expect(old!.window).toMatchObject({ basis: 'since_last_sync', from: '2026-06-06' });
+    expect(late.length).toBeGreaterThan(0);
+    const today = w.sandbox.control.today();
+    for (const a of late) {
+      // SYNC_START_DAYS (30) before today (the sandbox clock is behind the real linking time).
+      expect(a.window, a.accountName).toMatchObject({ basis: 'first_sync', from: addDays(today, -30) });
+      const sophtronId = (await w.accounts()).find((x) => x.id === a.accountId)!.sophtronId;
+      expect(await ledgerOf(w, a.accountId, 'posted'), a.accountName).toEqual(
+        truthOf(w, sophtronId, 'posted', a.window!.from),
+      );
+    }
   });
 });
