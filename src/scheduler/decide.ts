@@ -30,7 +30,7 @@ export interface DecideInput {
 export type Decision =
   | { action: 'run'; kind: 'slot'; reason: string }
   | { action: 'run'; kind: 'retry'; connectionIds: string[]; reason: string }
-  | { action: 'wait'; until: Date | null; reason: string };
+  | { action: 'wait'; until: Date | null; reason: string; budgetExhausted?: true };
 
 export function decide(input: DecideInput): Decision {
   const { now } = input;
@@ -49,6 +49,7 @@ export function decide(input: DecideInput): Decision {
       action: 'wait',
       until: input.pace.until,
       reason: `this month's Sophtron budget is used up (${input.pace.remaining} calls left); syncs resume next month`,
+      budgetExhausted: true,
     };
   }
   if (slotDue || familyRetryDue) {

@@ -414,6 +414,35 @@ describe('scheduler', () => {
     expect(Number(used?.n)).toBeLessThanOrEqual(10_000);
   });
 
+  it('pauses when the month’s budget is used up, says so once, and resumes next month', async () => {
+    const clock = new Clock(new Date('2026-03-20T00:00:00Z'));
+    await setSchedule(opened.db, familyId, { cron: '17 5 * * *' }, settings, clock.now());
+    await opened.db
+      .insertInto('sophtron_usage')
+      .values({ family_id: familyId, month: '2026-03', endpoint: 'GetTransactions', calls: 9_990 })
+      .execute();
+    const sync = fakeSync(opened.db, clock);
+    const s = createScheduler({ db: opened.db, secrets, settings, runSync: sync.run, now: clock.now });
+    for (const at of ['2026-03-20T05:17:00Z', '2026-03-20T06:00:00Z', '2026-03-25T05:17:00Z']) {
+      clock.set(at);
+      const [t] = await s.tick();
+      expect(t!.decision).toMatchObject({
+        action: 'wait',
+        budgetExhausted: true,
+        until: new Date('2026-04-01T00:00:00Z'),
+      });
+    }
+    expect(sync.calls).toHaveLength(0);
+    clock.set('2026-04-01T00:00:30Z'); // a new month: the missed slots run once
+    await s.tick();
+    expect(sync.calls).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(hooks.map((h) => [h.event, h.title])).toEqual([
+      ['failure', "Scheduled syncs paused: this month's Sophtron budget is used up"],
+      ['recovery', 'Scheduled syncs resumed'],
+    ]);
+  });
+
   it('delivers new transactions to a folder after a scheduled sync', async () => {
     const clock = new Clock(new Date('2026-03-10T00:00:00Z'));
     await setSchedule(opened.db, familyId, { cron: '17 5 * * *' }, settings, clock.now());

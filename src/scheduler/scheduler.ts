@@ -51,6 +51,10 @@ export interface Scheduler {
 }
 
 const lockName = (familyId: string) => `sync:${familyId}`;
+const BUDGET_TITLES = {
+  opened: "Scheduled syncs paused: this month's Sophtron budget is used up",
+  recovered: 'Scheduled syncs resumed',
+};
 
 interface SyncTarget {
   accountId: string;
@@ -270,6 +274,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     }
     await clearBackoff(db, familyId, FAMILY_WIDE);
     await notifier.outcome(familyId, 'sync', 'Scheduled sync', { ok: true });
+    await notifier.outcome(familyId, 'budget', 'Scheduled syncs', { ok: true }, BUDGET_TITLES);
     await recordConnections(familyId, chosen, result);
     const synced = result.accounts.filter((a) => a.outcome === 'succeeded');
     // an account whose bank asks for MFA still synced what Sophtron had: deliver that too
@@ -328,6 +333,20 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         try {
           const decision = await decideFor(familyId);
           if (decision.action !== 'run') {
+            if (decision.budgetExhausted) {
+              // one message when the month's budget runs out (not one per tick), one when syncs resume
+              await notifier.outcome(
+                familyId,
+                'budget',
+                'Scheduled syncs',
+                {
+                  ok: false,
+                  kind: 'failure',
+                  message: `${decision.reason} (${decision.until?.toISOString() ?? ''})`,
+                },
+                BUDGET_TITLES,
+              );
+            }
             out.push({ familyId, decision });
             continue;
           }

@@ -33,6 +33,8 @@ export interface Notifier {
     subject: string,
     label: string,
     outcome: Outcome,
+    /** Titles other than "<label> failed" / "<label> works again". */
+    titles?: { opened?: string; recovered?: string },
   ): Promise<{ event: NotificationEvent | null; results: ChannelResult[] }>;
   /** A success message, sent only to channels that asked for them. */
   success(familyId: string, subject: string, title: string, body: string): Promise<ChannelResult[]>;
@@ -87,7 +89,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   }
 
   return {
-    async outcome(familyId, subject, label, outcome) {
+    async outcome(familyId, subject, label, outcome, titles = {}) {
       const change = await recordOutcome(deps.db, familyId, subject, outcome, now());
       if (change.change === 'none') return { event: null, results: [] };
       let msg: NotificationMessage;
@@ -104,7 +106,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
           familyId,
           'failure',
           subject,
-          `${label} failed`,
+          titles.opened ?? `${label} failed`,
           `${change.message}\nIt will be retried automatically; you get one message when it works again.`,
         );
       } else {
@@ -112,7 +114,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
           familyId,
           'recovery',
           subject,
-          `${label} works again`,
+          titles.recovered ?? `${label} works again`,
           `Recovered after ${change.occurrences} failed attempt${change.occurrences === 1 ? '' : 's'} since ${change.openedAt}.`,
         );
       }
