@@ -202,4 +202,19 @@ describe('syncFamily', () => {
       .execute();
     expect(providerAccounts.map((p) => p.sophtron_account_id).sort()).toEqual(['acct', 'card']);
   });
+
+  it('records a cancelled run as failed instead of leaving it running', async () => {
+    const controller = new AbortController();
+    const api = fakeApi({});
+    api.getTransactions = async () => {
+      controller.abort(new Error('cancelled by the user'));
+      throw new Error('connection closed');
+    };
+    await expect(syncFamily(deps(api), 'fam', { trigger: 'web', signal: controller.signal })).rejects.toThrow(
+      'cancelled by the user',
+    );
+    const runs = await fx.db.selectFrom('sync_runs').selectAll().execute();
+    expect(runs).toMatchObject([{ outcome: 'failed', error: 'cancelled by the user' }]);
+    expect(runs[0]!.finished_at).not.toBeNull();
+  });
 });

@@ -230,43 +230,56 @@ async function runSync(deps: SyncDeps, familyId: string, options: SyncOptions): 
   // again for its other accounts: each would wait up to SOPHTRON_JOB_TIMEOUT_MS for the same answer.
   const attention = new Map<string, RefreshResult>();
   const results: AccountSyncResult[] = [];
-  for (const [index, account] of accounts.entries()) {
-    const window = windows.get(account.id)!;
-    emit({
-      type: 'account-started',
-      runId: run.id,
-      accountId: account.id,
-      accountName: account.name,
-      index,
-      total: accounts.length,
-      window,
-    });
-    const result = await syncAccount({
-      deps,
-      db,
-      familyId,
-      runId: run.id,
-      account,
-      window,
-      today,
-      timeZone: family.time_zone,
-      clock,
-      options,
-      attention,
-      emit,
-    });
-    results.push(result);
-    const log = {
-      runId: run.id,
-      accountId: account.id,
-      outcome: result.outcome,
-      ...result.counts,
-      calls: result.sophtronCalls,
-    };
-    if (result.outcome === 'failed')
-      deps.logger?.warn({ ...log, error: result.error }, 'account sync failed');
-    else deps.logger?.info(log, 'account synced');
-    emit({ type: 'account-finished', runId: run.id, index, total: accounts.length, result });
+  try {
+    for (const [index, account] of accounts.entries()) {
+      const window = windows.get(account.id)!;
+      emit({
+        type: 'account-started',
+        runId: run.id,
+        accountId: account.id,
+        accountName: account.name,
+        index,
+        total: accounts.length,
+        window,
+      });
+      const result = await syncAccount({
+        deps,
+        db,
+        familyId,
+        runId: run.id,
+        account,
+        window,
+        today,
+        timeZone: family.time_zone,
+        clock,
+        options,
+        attention,
+        emit,
+      });
+      results.push(result);
+      const log = {
+        runId: run.id,
+        accountId: account.id,
+        outcome: result.outcome,
+        ...result.counts,
+        calls: result.sophtronCalls,
+      };
+      if (result.outcome === 'failed')
+        deps.logger?.warn({ ...log, error: result.error }, 'account sync failed');
+      else deps.logger?.info(log, 'account synced');
+      emit({ type: 'account-finished', runId: run.id, index, total: accounts.length, result });
+    }
+  } catch (err) {
+    // Cancelled (signal) or the ledger itself failing: the run must not stay "running" forever.
+    const error = err instanceof Error ? err.message : String(err);
+    await runs
+      .finishRun(familyId, run.id, {
+        outcome: 'failed',
+        error,
+        sophtronCalls: results.reduce((n, r) => n + r.sophtronCalls, 0),
+      })
+      .catch(() => undefined);
+    throw err;
   }
 
   const sophtronCalls = results.reduce((n, r) => n + r.sophtronCalls, 0);
