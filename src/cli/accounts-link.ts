@@ -12,6 +12,7 @@ import {
   type LinkOptions,
   type ProviderAccountListing,
 } from '../store/index.js';
+import { GONE } from '../store/accounts.js';
 import { importRemoteAccounts } from '../store/record-connection.js';
 import type { AccountKind, BalanceRule } from '../store/schema.js';
 import { withCliContext } from './context.js';
@@ -97,6 +98,8 @@ function providerAccountView(p: ProviderAccountListing) {
     sophtronAccountId: p.sophtron_account_id,
     institution: p.institution_name,
     connectionStatus: p.connection_status,
+    /** Sophtron's tracked/untracked, or "gone" when Sophtron no longer lists it. */
+    remoteStatus: p.remote_status,
     name: p.name,
     numberMask: p.number_mask,
     type: p.type,
@@ -139,7 +142,7 @@ export function register(program: Command): void {
             return {
               AccountID: v.sophtronAccountId,
               institution: v.institution,
-              name: v.name,
+              name: v.remoteStatus === GONE ? `${v.name} (no longer at Sophtron)` : v.name,
               number: v.numberMask,
               type: v.type,
               balance: v.balance,

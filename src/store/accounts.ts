@@ -46,6 +46,9 @@ export interface LinkDefaults {
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+/** remote_status of a provider account Sophtron no longer lists for its connection. */
+export const GONE = 'gone';
+
 function checkDate(d: string, field: string): void {
   const t = Date.parse(`${d}T00:00:00Z`);
   if (!DATE.test(d) || Number.isNaN(t) || new Date(t).toISOString().slice(0, 10) !== d) {
@@ -153,11 +156,16 @@ export function accountsRepository(db: Db) {
      * Records what Sophtron reported for a connection's accounts. A balance Sophtron did not send
      * keeps the last known one (a gap is not a zero). Returns the stored rows, in input order; an
      * unknown or other family's connection stores nothing.
+     *
+     * With `complete: true` (the list is every account of the connection, as listAccounts gives),
+     * the connection's accounts missing from it are marked `remote_status = 'gone'`: kept (a linked
+     * one keeps its history) but shown as gone instead of lingering as if still there.
      */
     async upsertProviderAccounts(
       familyId: string,
       connectionId: string,
       accounts: ProviderAccountData[],
+      options: { complete?: boolean } = {},
     ): Promise<ProviderAccount[]> {
       return inTransaction(db, async (trx) => {
         const conn = await trx
@@ -225,6 +233,20 @@ export function accountsRepository(db: Db) {
               .where('sophtron_account_id', '=', a.accountId)
               .executeTakeFirstOrThrow(),
           );
+        }
+        if (options.complete) {
+          let gone = trx
+            .updateTable('provider_accounts')
+            .set({ remote_status: GONE })
+            .where('family_id', '=', familyId)
+            .where('connection_id', '=', connectionId);
+          if (out.length > 0)
+            gone = gone.where(
+              'id',
+              'not in',
+              out.map((r) => r.id),
+            );
+          await gone.execute();
         }
         return out;
       });

@@ -56,7 +56,10 @@ export async function recordConnection(
       countryCode: institution.countryCode,
     });
     const mine = accounts.filter((a) => !a.userInstitutionId || a.userInstitutionId === userInstitutionId);
-    const providerAccounts = await tx.upsertProviderAccounts(familyId, connection.id, mine);
+    const providerAccounts = await tx.upsertProviderAccounts(familyId, connection.id, mine, {
+      // A connected job lists every account; a failed one may list none, which proves nothing.
+      complete: status === 'connected',
+    });
     if (status === 'connected') await tx.markConnectionRefreshed(familyId, connection.id);
     return { connection, providerAccounts };
   });
@@ -91,7 +94,7 @@ export async function importRemoteAccounts(
         statusReason: known?.status_reason ?? null,
         countryCode: institution.countryCode,
       });
-      await tx.upsertProviderAccounts(familyId, connection.id, list);
+      await tx.upsertProviderAccounts(familyId, connection.id, list, { complete: true });
     });
     accounts += list.length;
   }

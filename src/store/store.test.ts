@@ -181,6 +181,14 @@ describe('repositories', () => {
       available_minor: 100_00,
       name: 'Renamed',
     });
+    // A complete list without an account marks it gone (kept, link and all); back when listed again.
+    expect((await s.listProviderAccounts(f.id)).map((p) => p.remote_status)).not.toContain('gone');
+    await s.upsertProviderAccounts(f.id, c.id, [providerAccount()], { complete: true });
+    const gone = (await s.listProviderAccounts(f.id)).filter((p) => p.remote_status === 'gone');
+    expect(gone.map((p) => p.sophtron_account_id).sort()).toEqual(['acc-2', 'acc-3', 'acc-4']);
+    expect(gone.find((p) => p.sophtron_account_id === 'acc-2')?.account?.id).toBe(l2.account.id);
+    await s.upsertProviderAccounts(f.id, c.id, [providerAccount({ accountId: 'acc-2' })]);
+    expect((await s.getProviderAccount(f.id, 'acc-2'))?.remote_status).toBe('tracked');
   });
 
   it('lists, searches, pages and tombstones transactions; counts usage; records runs', async () => {
