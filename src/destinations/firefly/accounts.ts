@@ -8,6 +8,9 @@
 import type { Kysely } from 'kysely';
 import type { AccountKind, BalanceRule, Database } from '../../store/schema.js';
 import {
+  FireflyAuthError,
+  FireflyError,
+  FireflyUnreachableError,
   FireflyValidationError,
   type AccountStoreBody,
   type FireflyAccount,
@@ -131,6 +134,8 @@ export interface EnsureAccountsResult {
   linked: Map<string, FireflyAccountRow>;
   created: string[];
   warnings: string[];
+  /** Accounts Firefly would not take (their transactions wait for the next run). */
+  failures: { accountId: string; message: string }[];
 }
 
 /**
@@ -150,10 +155,11 @@ export async function ensureAccounts(
   const linked = new Map<string, FireflyAccountRow>();
   const created: string[] = [];
   const warnings: string[] = [];
+  const failures: { accountId: string; message: string }[] = [];
   let fireflyList: FireflyAccount[] | null = null;
   const listAll = async () => (fireflyList ??= await client.listAccounts('all'));
 
-  for (const account of accounts) {
+  const ensureOne = async (account: DeliverableAccount): Promise<void> => {
     const row = existing.get(account.id);
     const target = targets.get(account.id) ?? null;
     if (
@@ -161,7 +167,7 @@ export async function ensureAccounts(
       (!target || target.kind === 'new' || target.fireflyAccountId === row.firefly_account_id)
     ) {
       linked.set(account.id, row);
-      continue;
+      return;
     }
     if (target?.kind === 'existing') {
       const ff =
@@ -174,7 +180,7 @@ export async function ensureAccounts(
       }
       const r = await link(db, familyId, account.id, ff, false, null);
       linked.set(account.id, r);
-      continue;
+      return;
     }
     const h = history.get(account.id) ?? { sumMinor: 0, firstDate: null };
     const opening = openingBalanceFor(account, h.sumMinor, h.firstDate, options.today);
@@ -192,7 +198,7 @@ export async function ensureAccounts(
       const found = (await listAll()).find(sameName);
       if (found) {
         linked.set(account.id, await link(db, familyId, account.id, found, true, row));
-        continue;
+        return;
       }
     }
     await upsertFireflyAccount(db, {
@@ -211,6 +217,15 @@ export async function ensureAccounts(
       ff = await client.createAccount(body);
       created.push(account.id);
     } catch (err) {
+      if (
+        err instanceof FireflyValidationError &&
+        err.fieldErrors.some((e) => e.field.startsWith('currency'))
+      ) {
+        throw new FireflyError(
+          `${account.name}: Firefly III does not accept the currency ${body.currency_code}; enable it in Firefly III (Options → Currencies) and run again`,
+          422,
+        );
+      }
       const taken =
         err instanceof FireflyValidationError &&
         err.fieldErrors.some(
@@ -223,15 +238,29 @@ export async function ensureAccounts(
       );
       ff = found;
       linked.set(account.id, await link(db, familyId, account.id, ff, false, null));
-      continue;
+      return;
     }
     const r = await link(db, familyId, account.id, ff, true, {
       opening_balance_minor: opening.minor,
       opening_balance_date: opening.date,
     });
     linked.set(account.id, r);
+  };
+  for (const account of accounts) {
+    try {
+      await ensureOne(account);
+    } catch (err) {
+      // One account Firefly refuses does not stop the others; a refused token or no answer does.
+      if (
+        !(err instanceof FireflyError) ||
+        err instanceof FireflyAuthError ||
+        err instanceof FireflyUnreachableError
+      )
+        throw err;
+      failures.push({ accountId: account.id, message: err.message });
+    }
   }
-  return { linked, created, warnings };
+  return { linked, created, warnings, failures };
 }
 
 async function link(

@@ -345,6 +345,33 @@ describe('deliverFamily', () => {
   });
 });
 
+describe('accounts in a currency Firefly does not have', () => {
+  it('says which currency to enable, and delivers the other accounts', async () => {
+    const db = opened.db;
+    const family = await seedFamily(db);
+    const pesos = await seedAccount(db, family, {
+      name: 'Pesos',
+      currency: 'ARS',
+      sophtronAccountId: 'a',
+      balanceMinor: 0,
+    });
+    const dollars = await seedAccount(db, family, {
+      name: 'Dollars',
+      sophtronAccountId: 'b',
+      balanceMinor: -100,
+    });
+    await seedTransaction(db, pesos, { amountMinor: -100, date: '2026-01-01', currency: 'ARS' });
+    await seedTransaction(db, dollars, { amountMinor: -100, date: '2026-01-01' });
+    const r = await deliverFamily(deps(), family);
+    expect(r.errors.map((e) => e.message)).toEqual([
+      'Pesos: Firefly III does not accept the currency ARS; enable it in Firefly III (Options → Currencies) and run again',
+    ]);
+    expect(r.created).toBe(1);
+    const own = [...fake.accounts.values()].filter((a) => a.type === 'asset').map((a) => a.name);
+    expect(own).toEqual(['Dollars']);
+  });
+});
+
 describe('deliverToFirefly', () => {
   it("uses the family's sealed connection and stored options", async () => {
     const db = opened.db;

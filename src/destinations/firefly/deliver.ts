@@ -202,6 +202,16 @@ export async function deliverFamily(
   );
   result.accountsCreated = ensured.created.length;
   result.warnings.push(...ensured.warnings);
+  const refusedAccounts = new Set(ensured.failures.map((f) => f.accountId));
+  for (const f of ensured.failures) {
+    result.failed++;
+    result.errors.push({ transactionId: null, message: f.message });
+  }
+  if (refusedAccounts.size) {
+    const keep = candidates.filter((c) => !refusedAccounts.has(c.account_id));
+    candidates.length = 0;
+    candidates.push(...keep);
+  }
   const allLinks = new Map(existingLinks);
   for (const [k, v] of ensured.linked) allLinks.set(k, v);
   const fireflyIdToAccount = new Map<string, string>();
