@@ -27,6 +27,8 @@ export interface WebDeps {
   /** The code that must be typed to create the first user (printed on the console). */
   setupCode: string;
   services: WebServices;
+  /** The built-in sandbox runs in this process (the banner shows before login too). */
+  sandboxRunning?: boolean;
   /** Live connect sessions (tests pass one with fast polling). */
   connects?: ConnectSessions;
   /** Background tasks with live progress (sync, import). */

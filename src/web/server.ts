@@ -90,7 +90,10 @@ export function createWebApp(deps: WebDeps): WebApp {
     c.set('csrf', csrf);
     c.set(
       'sandboxMode',
-      session ? (await deps.services.sophtron.describe(session.user.familyId)).source === 'sandbox' : false,
+      // Before login: the instance runs the sandbox when the environment has no credentials.
+      session
+        ? (await deps.services.sophtron.describe(session.user.familyId)).source === 'sandbox'
+        : deps.sandboxRunning === true,
     );
     await next();
   });

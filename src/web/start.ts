@@ -69,6 +69,7 @@ export async function startApp(
   });
   const app = createWebApp({
     connects,
+    sandboxRunning: sandbox !== null,
     store,
     db: store.db,
     config,

@@ -3,7 +3,7 @@
  * challenges while a person watches. Kept in memory (a job lasts minutes), keyed by a random id
  * and bound to the login session that started it: another session gets "not found".
  */
-import { connectBank, refreshConnection } from '../../sophtron/connect.js';
+import { connectBank, refreshConnection, runJob } from '../../sophtron/connect.js';
 import type { NewConnection, SophtronApi } from '../../sophtron/api.js';
 import type { Challenge, ChallengeAnswer, Institution, JobOutcome } from '../../sophtron/types.js';
 import { recordConnection } from '../../store/record-connection.js';
@@ -78,6 +78,22 @@ export class ConnectSessions {
     void this.drive(s, api, (opts) =>
       refreshConnection(api, userInstitutionId, opts).then((r) => ({ ...r, userInstitutionId })),
     );
+    return s;
+  }
+
+  /** Sends a new login for an existing connection (the bank refused the old one), then drives the job. */
+  startUpdate(
+    api: SophtronApi,
+    owner: { session: string; familyId: string },
+    institution: ConnectSession['institution'],
+    userInstitutionId: string,
+    login: { username: string; password: string },
+  ): ConnectSession {
+    const s = this.create(owner, institution);
+    void this.drive(s, api, async (opts) => {
+      const { jobId } = await api.updateConnection(userInstitutionId, login);
+      return { ...(await runJob(api, jobId, { ...opts, userInstitutionId })), userInstitutionId };
+    });
     return s;
   }
 

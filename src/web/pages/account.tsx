@@ -235,6 +235,15 @@ export function registerAccountPages(app: WebApp): void {
             </label>
             <button type="submit">Save</button>
           </form>
+          {account.provider_account_id && (
+            <form method="post" action={`/accounts/${account.id}/unlink`}>
+              <CsrfField token={c.var.csrf} />
+              <p class="muted">Unlinking stops syncing this account; its history stays here.</p>
+              <button type="submit" class="danger">
+                Unlink from the bank account
+              </button>
+            </form>
+          )}
         </section>
       </>,
       { flash: flashFrom(c) },
@@ -261,6 +270,21 @@ export function registerAccountPages(app: WebApp): void {
       return c.redirect(withFlash(back, 'error', err instanceof Error ? err.message : String(err)));
     }
     return c.redirect(withFlash(back, 'ok', 'Saved.'));
+  });
+
+  app.post('/accounts/:id/unlink', async (c) => {
+    const user = currentUser(c);
+    const { store } = c.var.deps;
+    const account = await store.getAccount(user.familyId, c.req.param('id'));
+    if (!account) return notFound(c);
+    await store.unlinkAccount(user.familyId, account.id);
+    return c.redirect(
+      withFlash(
+        `/accounts/${account.id}`,
+        'ok',
+        'Unlinked: the history stays; linking the bank account again reuses it.',
+      ),
+    );
   });
 
   app.post('/accounts/:id/transactions/:tid/delete', async (c) => {

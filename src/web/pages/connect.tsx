@@ -315,14 +315,33 @@ export function registerConnectPages(app: WebApp, connects: ConnectSessions): vo
     return page(
       c,
       `Fix ${conn.institution_name}`,
-      <form method="post" action={`/connect/reconnect/${conn.id}`} class="card narrow">
-        <CsrfField token={c.var.csrf} />
-        <p>
-          Status: {conn.status.replace('_', ' ')}. {conn.status_reason ?? ''}
-        </p>
-        <p>Sophtron will ask the bank again; answer its questions here when they appear.</p>
-        <button type="submit">Reconnect now</button>
-      </form>,
+      <>
+        <form method="post" action={`/connect/reconnect/${conn.id}`} class="card narrow">
+          <CsrfField token={c.var.csrf} />
+          <p>
+            Status: {conn.status.replace('_', ' ')}. {conn.status_reason ?? ''}
+          </p>
+          <p>Sophtron will ask the bank again; answer its questions here when they appear.</p>
+          <button type="submit">Reconnect now</button>
+        </form>
+        <form method="post" action={`/connect/reconnect/${conn.id}/login`} class="card narrow">
+          <CsrfField token={c.var.csrf} />
+          <h2>Did the bank refuse the login?</h2>
+          <p>
+            Enter {conn.institution_name}'s login again. It goes to the bank through Sophtron; Sophtron Sync
+            never stores your bank password.
+          </p>
+          <label>
+            {conn.institution_name} User ID <input name="username" required autocomplete="off" />
+          </label>
+          <label>
+            {conn.institution_name} Password{' '}
+            <input name="password" type="password" required autocomplete="off" />
+          </label>
+          <button type="submit">Send the new login</button>
+        </form>
+      </>,
+      { flash: flashFrom(c) },
     );
   });
 
@@ -336,6 +355,28 @@ export function registerConnectPages(app: WebApp, connects: ConnectSessions): vo
       { session: c.var.session!.idHash, familyId: user.familyId },
       { id: conn.institution_id, name: conn.institution_name, countryCode: conn.country_code },
       conn.user_institution_id,
+    );
+    return c.redirect(`/connect/session/${s.id}`);
+  });
+
+  app.post('/connect/reconnect/:connectionId/login', async (c) => {
+    const user = currentUser(c);
+    const conn = await c.var.deps.store.getConnection(user.familyId, c.req.param('connectionId'));
+    if (!conn) return notFound(c);
+    const form = await formData(c);
+    const username = typeof form.username === 'string' ? form.username.trim() : '';
+    const password = typeof form.password === 'string' ? form.password : '';
+    if (!username || !password)
+      return c.redirect(
+        withFlash(`/connect/reconnect/${conn.id}`, 'error', 'User ID and Password: both are required'),
+      );
+    const api = await c.var.deps.services.sophtron.client(user.familyId);
+    const s = connects.startUpdate(
+      api,
+      { session: c.var.session!.idHash, familyId: user.familyId },
+      { id: conn.institution_id, name: conn.institution_name, countryCode: conn.country_code },
+      conn.user_institution_id,
+      { username, password },
     );
     return c.redirect(`/connect/session/${s.id}`);
   });
