@@ -11,6 +11,7 @@ import { createSecretBox } from '../../store/secret-box.js';
 import { seedFamily } from '../../../test/fakes/ledger-seed.js';
 import { channelsRepository, ChannelError } from './channels.js';
 import { createNotifier } from './notifier.js';
+import { headerText } from './send.js';
 
 interface Received {
   path: string;
@@ -232,5 +233,31 @@ describe('notifications', () => {
     await expect(
       repo.addChannel(familyId, { name: 'x', config: { kind: 'email', host: 'h', from: 'a@b.c', to: [] } }),
     ).rejects.toBeInstanceOf(ChannelError);
+  });
+
+  it('sends a non-ASCII ntfy title as an RFC 2047 encoded word', async () => {
+    expect(headerText('Plain title')).toBe('Plain title');
+    expect(headerText('Société Générale failed')).toBe(
+      `=?UTF-8?B?${Buffer.from('Société Générale failed').toString('base64')}?=`,
+    );
+    await channelsRepository(opened.db, secrets).addChannel(familyId, {
+      name: 'n',
+      config: { kind: 'ntfy', url: `${httpBase}/ntfy/t` },
+    });
+    const r = await createNotifier({ db: opened.db, secrets }).outcome(
+      familyId,
+      'connection:x',
+      'Société Générale',
+      {
+        ok: false,
+        kind: 'failure',
+        message: 'timeout',
+      },
+    );
+    expect(r.results[0]!.ok).toBe(true);
+    const title = received[0]!.headers.title as string;
+    expect(Buffer.from(/^=\?UTF-8\?B\?(.*)\?=$/.exec(title)![1]!, 'base64').toString('utf8')).toBe(
+      'Société Générale failed',
+    );
   });
 });
