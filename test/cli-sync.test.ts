@@ -49,6 +49,7 @@ beforeAll(async () => {
     SOPHTRON_BASE_URL: sandbox.baseUrl,
     SOPHTRON_RETRY_BUDGET_MS: '300',
     SOPHTRON_JOB_TIMEOUT_MS: '5000',
+    SOPHTRON_JOB_POLL_MS: '5',
     LOG_LEVEL: 'silent',
   };
   const store = await openStore({ dataDir, secretKey: env.SECRET_KEY! });

@@ -10,7 +10,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { RunJobOptions, SophtronApi } from '../sophtron/api.js';
-import { refreshAccount } from '../sophtron/connect.js';
+import { jobTiming, refreshAccount } from '../sophtron/connect.js';
 import { SophtronError } from '../sophtron/errors.js';
 import type { CalendarDate, JobOutcome, ProviderAccountData } from '../sophtron/types.js';
 import { accountsRepository, type SyncableAccount } from '../store/accounts.js';
@@ -29,7 +29,12 @@ type Db = Kysely<Database>;
 
 export type SyncConfig = Pick<
   Config,
-  'syncStartDays' | 'syncOverlapDays' | 'pendingMatchDays' | 'pendingGraceDays' | 'sophtronJobTimeoutMs'
+  | 'syncStartDays'
+  | 'syncOverlapDays'
+  | 'pendingMatchDays'
+  | 'pendingGraceDays'
+  | 'sophtronJobTimeoutMs'
+  | 'sophtronJobPollMs'
 >;
 
 export interface SyncDeps {
@@ -40,7 +45,7 @@ export interface SyncDeps {
   config: SyncConfig;
   clock?: () => Date;
   logger?: Logger;
-  /** Polling of the refresh job (tests make it fast); the timeout defaults to SOPHTRON_JOB_TIMEOUT_MS. */
+  /** Polling of the refresh job; default SOPHTRON_JOB_POLL_MS and SOPHTRON_JOB_TIMEOUT_MS. */
   jobOptions?: Pick<RunJobOptions, 'pollIntervalMs' | 'maxPollIntervalMs' | 'timeoutMs' | 'sleep' | 'now'>;
 }
 
@@ -350,7 +355,7 @@ async function refreshFirst(job: AccountJob): Promise<RefreshResult> {
   try {
     // No onChallenge: a sync runs unattended, so MFA ends the job as needs_attention.
     const outcome = await refreshAccount(deps.sophtron, account.sophtron_account_id, {
-      timeoutMs: deps.config.sophtronJobTimeoutMs,
+      ...jobTiming(deps.config),
       ...deps.jobOptions,
       ...(options.signal ? { signal: options.signal } : {}),
     });
