@@ -43,6 +43,29 @@ async function cli(args: string[], extraEnv: Record<string, string | undefined> 
   }
 }
 
+/** The same main() in this process: for cases that need no process of their own (each start costs). */
+async function inProcess(args: string[], extraEnv: Record<string, string | undefined> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    out.push(String(chunk));
+    return true;
+  });
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    err.push(String(chunk));
+    return true;
+  });
+  for (const [k, v] of Object.entries({ ...env, ...extraEnv })) vi.stubEnv(k, v);
+  try {
+    const code = await main(['node', 'sophtron-sync', ...args]);
+    return { code, stdout: out.join(''), stderr: err.join('') };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+    vi.unstubAllEnvs();
+  }
+}
+
 async function withStore<T>(fn: (s: Awaited<ReturnType<typeof openStore>>) => Promise<T>): Promise<T> {
   const s = await openStore({ dataDir, secretKey: env.SECRET_KEY });
   try {
@@ -88,14 +111,34 @@ afterAll(async () => {
 
 describe('accounts link / unlink (child process)', () => {
   it('links with defaults from the account type, and with every override flag', async () => {
-    const a = await cli(['accounts', 'link', 'chk']);
+    const providerId = await withStore(async (s) => (await s.getProviderAccount(familyId, 'mort'))!.id);
+    // Three processes at once on one database file (they wait for each other's writes).
+    const [a, b, c] = await Promise.all([
+      cli(['accounts', 'link', 'chk']),
+      cli(['accounts', 'link', 'card', '--json']),
+      cli([
+        'accounts',
+        'link',
+        providerId, // our provider account id works as well as Sophtron's AccountID
+        '--kind',
+        'investment',
+        '--currency',
+        'cad',
+        '--name',
+        'House',
+        '--balance-rule',
+        'negate',
+        '--start-date',
+        '2025-12-01',
+        '--json',
+      ]),
+    ]);
     expect(a.stderr).toBe('');
     expect(a.code).toBe(0);
     expect(a.stdout).toMatch(
       /^linked chk → account \S+ "Checking": kind depository, currency USD, balance rule as-reported\n$/,
     );
 
-    const b = await cli(['accounts', 'link', 'card', '--json']);
     expect(b.code).toBe(0);
     expect(JSON.parse(b.stdout)).toMatchObject({
       name: 'Visa',
@@ -106,23 +149,6 @@ describe('accounts link / unlink (child process)', () => {
       reused: false,
     });
 
-    const providerId = await withStore(async (s) => (await s.getProviderAccount(familyId, 'mort'))!.id);
-    const c = await cli([
-      'accounts',
-      'link',
-      providerId, // our provider account id works as well as Sophtron's AccountID
-      '--kind',
-      'investment',
-      '--currency',
-      'cad',
-      '--name',
-      'House',
-      '--balance-rule',
-      'negate',
-      '--start-date',
-      '2025-12-01',
-      '--json',
-    ]);
     expect(c.code).toBe(0);
     expect(JSON.parse(c.stdout)).toMatchObject({
       name: 'House',
@@ -133,7 +159,7 @@ describe('accounts link / unlink (child process)', () => {
       defaults: { kind: 'loan', balanceRule: 'owed-positive' },
     });
 
-    const again = await cli(['accounts', 'link', 'chk']);
+    const again = await inProcess(['accounts', 'link', 'chk']);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(
       /^error: provider account chk is already linked to account .*; unlink it first\n$/,
@@ -175,7 +201,7 @@ describe('accounts link / unlink (child process)', () => {
       ['mort', 'investment'],
     ]);
     expect(rows.find((r) => r.sophtronAccountId === 'card')?.balance).toBe('-1947.18');
-    const t = await cli(['accounts', 'ledger']);
+    const t = await inProcess(['accounts', 'ledger']);
     expect(t.stdout).toMatch(/^AccountID\s+institution\s+name/);
     expect(t.stdout).toMatch(/card\s+First Bank\s+Visa.*not linked/);
     expect(t.stdout).toMatch(/chk\s+First Bank\s+Checking.*Checking \(depository, USD\)/);
@@ -197,22 +223,6 @@ describe('accounts link / unlink (child process)', () => {
       'error: --kind: must be one of depository, credit-card, investment, loan (got "savings")',
       'error: no provider account "nope" (see: sophtron-sync accounts list)',
     ]);
-    // ... the rest in process (the same main(), without paying a process start each).
-    const inProcess = async (args: string[]) => {
-      const err: string[] = [];
-      const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-        err.push(String(chunk));
-        return true;
-      });
-      for (const [k, v] of Object.entries(env)) vi.stubEnv(k, v);
-      try {
-        const code = await main(['node', 'sophtron-sync', ...args]);
-        return { code, stderr: err.join('') };
-      } finally {
-        spy.mockRestore();
-        vi.unstubAllEnvs();
-      }
-    };
     const more = [
       [
         ['accounts', 'link', 'chk', '--balance-rule', 'abs'],
@@ -238,7 +248,7 @@ describe('accounts link / unlink (child process)', () => {
       ],
     ] as const;
     const upd = await inProcess(['accounts', 'update', 'chk', '--name', 'Bills', '--balance-rule', 'negate']);
-    expect(upd).toEqual({ code: 0, stderr: '' });
+    expect(upd).toMatchObject({ code: 0, stderr: '' });
     await withStore(async (st) => {
       expect((await st.getProviderAccount(familyId, 'chk'))?.account).toMatchObject({
         name: 'Bills',
@@ -248,7 +258,7 @@ describe('accounts link / unlink (child process)', () => {
     });
     for (const [args, line] of more) {
       const r = await inProcess([...args]);
-      expect(r).toEqual({ code: 1, stderr: `${line}\n` });
+      expect(r).toEqual({ code: 1, stdout: '', stderr: `${line}\n` });
     }
   });
 
@@ -267,10 +277,10 @@ describe('accounts link / unlink (child process)', () => {
       expect(first.stderr).toContain(
         'error: no Sophtron credentials: set SOPHTRON_USER_ID and SOPHTRON_ACCESS_KEY, or run `sophtron-sync sandbox` to get test ones',
       );
-      const second = await cli(['accounts', 'unlink', 'x'], noCreds);
+      const second = await inProcess(['accounts', 'unlink', 'x'], noCreds);
       expect(second.stderr).not.toContain('generated');
       // The wrong key for existing data is refused with the documented message.
-      const wrong = await cli(['accounts', 'unlink', 'x'], {
+      const wrong = await inProcess(['accounts', 'unlink', 'x'], {
         ...noCreds,
         SECRET_KEY: randomBytes(32).toString('hex'),
       });
@@ -298,11 +308,11 @@ describe('accounts link / unlink (child process)', () => {
       expect(done.outcome).toBe('connected');
       const remote = await api.listAccounts(done.userInstitutionId);
       const fresh = { DATA_DIR: dir };
-      const before = await cli(['accounts', 'ledger'], fresh);
+      const before = await inProcess(['accounts', 'ledger'], fresh);
       expect(before.stdout).toMatch(/^no provider accounts in the ledger yet/);
       const link = await cli(['accounts', 'link', remote[0]!.accountId, '--json'], fresh);
       expect(link.code, link.stderr).toBe(0);
-      const r = await cli(['accounts', 'ledger', '--refresh', '--json'], fresh);
+      const r = await inProcess(['accounts', 'ledger', '--refresh', '--json'], fresh);
       expect(r.code, r.stderr).toBe(0);
       const rows = JSON.parse(r.stdout) as {
         sophtronAccountId: string;
@@ -315,7 +325,7 @@ describe('accounts link / unlink (child process)', () => {
       ]);
       expect(rows[0]!.institution).not.toBe(NO_MFA_BANK_ID); // the institution's name was read
       // The live listing (Sophtron) marks which accounts the ledger syncs.
-      const live = await cli(['accounts', 'list', '--json'], fresh);
+      const live = await inProcess(['accounts', 'list', '--json'], fresh);
       expect(live.code, live.stderr).toBe(0);
       const liveRows = JSON.parse(live.stdout) as { accountId: string; linked: { kind: string } | null }[];
       expect(liveRows.filter((x) => x.linked).map((x) => x.accountId)).toEqual([remote[0]!.accountId]);
