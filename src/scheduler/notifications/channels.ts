@@ -171,15 +171,31 @@ export function channelsRepository(db: Kysely<Database>, secrets: SecretBox) {
       }));
     },
 
-    /** Channels with their secrets opened, for sending only. */
-    async loadChannels(familyId: string, ids?: string[]): Promise<Channel[]> {
+    /**
+     * Channels with their secrets opened, for sending only. A channel whose secret cannot be
+     * opened (the secret key changed) is reported to `onBroken` and left out, never thrown: one
+     * broken channel must not silence the others.
+     */
+    async loadChannels(
+      familyId: string,
+      ids?: string[],
+      onBroken?: (channel: { id: string; name: string }, error: string) => void,
+    ): Promise<Channel[]> {
       let q = db
         .selectFrom('notification_channels')
         .selectAll()
         .where('family_id', '=', familyId)
         .orderBy('created_at');
       if (ids?.length) q = q.where('id', 'in', ids);
-      return (await q.execute()).map(toChannel);
+      const out: Channel[] = [];
+      for (const row of await q.execute()) {
+        try {
+          out.push(toChannel(row));
+        } catch (err) {
+          onBroken?.({ id: row.id, name: row.name }, err instanceof Error ? err.message : String(err));
+        }
+      }
+      return out;
     },
 
     async updateChannel(

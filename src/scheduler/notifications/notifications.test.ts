@@ -210,8 +210,19 @@ describe('notifications', () => {
       config: { kind: 'ntfy', url: 'http://127.0.0.1:1/topic-secret' },
     });
     await repo.addChannel(familyId, { name: 'ok', config: { kind: 'ntfy', url: `${httpBase}/ntfy/t` } });
+    // sealed with another key (the secret key was replaced): reported, the others still go out
+    await channelsRepository(opened.db, createSecretBox(randomBytes(32))).addChannel(familyId, {
+      name: 'old key',
+      config: { kind: 'ntfy', url: `${httpBase}/ntfy/old` },
+    });
     const results = await createNotifier({ db: opened.db, secrets }).test(familyId);
-    expect(results.map((r) => r.ok)).toEqual([false, false, true]);
+    expect(results.map((r) => [r.name, r.ok])).toEqual([
+      ['broken', false],
+      ['down', false],
+      ['ok', true],
+      ['old key', false],
+    ]);
+    expect(results[3]!.error).toBe('its settings cannot be read; add it again');
     expect(results[0]!.error).toBe(`${new URL(httpBase).host} answered HTTP 500`);
     expect(results[1]!.error).toMatch(/^could not reach 127\.0\.0\.1:1 /);
     expect(results.map((r) => r.error ?? '').join()).not.toMatch(/secret/);

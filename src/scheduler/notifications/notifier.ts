@@ -45,6 +45,8 @@ export interface Notifier {
 export function createNotifier(deps: NotifierDeps): Notifier {
   const channels = channelsRepository(deps.db, deps.secrets);
   const now = deps.now ?? (() => new Date());
+  const broken = (ch: { id: string; name: string }, error: string) =>
+    deps.log?.error({ channel: ch.name, error }, 'notification channel cannot be read (secret key changed?)');
 
   async function familyName(familyId: string): Promise<string> {
     const row = await deps.db
@@ -118,19 +120,30 @@ export function createNotifier(deps: NotifierDeps): Notifier {
           `Recovered after ${change.occurrences} failed attempt${change.occurrences === 1 ? '' : 's'} since ${change.openedAt}.`,
         );
       }
-      const list = (await channels.loadChannels(familyId)).filter((c) => c.enabled);
+      const list = (await channels.loadChannels(familyId, undefined, broken)).filter((c) => c.enabled);
       return { event: msg.event, results: await deliver(list, msg) };
     },
 
     async success(familyId, subject, title, body) {
-      const list = (await channels.loadChannels(familyId)).filter((c) => c.enabled && c.onSuccess);
+      const list = (await channels.loadChannels(familyId, undefined, broken)).filter(
+        (c) => c.enabled && c.onSuccess,
+      );
       if (list.length === 0) return [];
       return deliver(list, await message(familyId, 'success', subject, title, body));
     },
 
     async test(familyId, channelIds) {
-      const list = await channels.loadChannels(familyId, channelIds);
-      return deliver(
+      const failed: ChannelResult[] = [];
+      const list = await channels.loadChannels(familyId, channelIds, (ch, error) => {
+        broken(ch, error);
+        failed.push({
+          channelId: ch.id,
+          name: ch.name,
+          ok: false,
+          error: 'its settings cannot be read; add it again',
+        });
+      });
+      const sent = await deliver(
         list,
         await message(
           familyId,
@@ -140,6 +153,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
           'If you can read this, notifications reach you.',
         ),
       );
+      return [...sent, ...failed];
     },
   };
 }
