@@ -461,7 +461,12 @@ async function syncAccount(job: AccountJob): Promise<AccountSyncResult> {
       availableMinor: applyBalanceRule(account.balance_rule, providerAccount.availableBalance),
       currency: account.currency,
     };
-    const syncedThrough = nextSyncedThrough(account, window, deps.config, job.timeZone);
+    // Without a fresh refresh, Sophtron may still be missing the bank's latest rows: the account's
+    // position stays, so the next sync re-reads these days once the bank answers again.
+    const fresh = refresh.state === 'refreshed' || (refresh.state === 'skipped' && !refresh.after);
+    const syncedThrough = fresh
+      ? nextSyncedThrough(account, window, deps.config, job.timeZone)
+      : account.synced_through;
     const applied = await applyAccountSync(db, {
       accountId: account.id,
       currency: account.currency,
