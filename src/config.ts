@@ -3,6 +3,7 @@
  * schema. `loadConfig` validates them all at start; a bad value stops the program with a message
  * naming the variable. Modules read settings only through the `Config` this returns.
  */
+import { Cron } from 'croner';
 import { z } from 'zod';
 
 type Setting<S extends z.ZodTypeAny> = {
@@ -31,6 +32,15 @@ const bool = (dflt: boolean) =>
 const isTimeZone = (tz: string): boolean => {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const isCron = (expr: string): boolean => {
+  try {
+    new Cron(expr, { paused: true });
     return true;
   } catch {
     return false;
@@ -205,7 +215,11 @@ export const settings = {
     env: 'SCHEDULE_DEFAULT_CRON',
     description:
       "Sync schedule of a family that has not chosen one (cron, in the family's time zone); a quiet hour by default.",
-    schema: z.string().trim().min(1).default('17 5 * * *'),
+    schema: z
+      .string()
+      .trim()
+      .default('17 5 * * *')
+      .refine(isCron, { message: 'must be a cron expression such as "17 5 * * *" (daily at 05:17)' }),
   }),
   scheduleMinGapMinutes: setting({
     env: 'SCHEDULE_MIN_GAP_MINUTES',
