@@ -148,6 +148,23 @@ describe('OFX export', () => {
     expect(content).toMatch(/<CCSTMTRS>[\s\S]*<BALAMT>-50\.00<\/BALAMT>/);
     expect(content).toMatch(/<STMTRS>[\s\S]*<BALAMT>1234\.56<\/BALAMT>/);
     expect(summary).toBeTruthy();
+    // the parser's own validation and normalized view: valid, dates not shifted, sources right
+    const validation = ofx.validate();
+    expect(validation).toMatchObject({ isValid: true, warnings: [], errors: [] });
+    expect(validation.stats).toMatchObject({
+      bankTransactions: 2,
+      creditCardTransactions: 2,
+      duplicatedFitIds: 0,
+    });
+    const normalized = ofx.toNormalized().transactions.map((t) => [t.source, t.postedAt, t.currency]);
+    expect(normalized).toEqual(
+      expect.arrayContaining([
+        ['bank', '2026-02-01', 'USD'],
+        ['bank', '2026-02-03', 'USD'],
+        ['credit_card', '2026-02-02', 'USD'],
+        ['credit_card', '2026-02-10', 'USD'],
+      ]),
+    );
   });
 
   it('includes pending when asked', async () => {
