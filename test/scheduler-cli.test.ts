@@ -4,7 +4,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -108,6 +108,17 @@ describe('sophtron-sync schedule / notify / export', () => {
       'csv,ofx',
     ]);
     expect(dest.code, dest.stderr).toBe(0);
+    writeFileSync(join(dataDir, 'bad.json'), '{"version": 3}');
+    const badConfig = await cli([
+      'schedule',
+      'destination',
+      'firefly',
+      'on',
+      '--config',
+      join(dataDir, 'bad.json'),
+    ]);
+    expect(badConfig.code).toBe(1);
+    expect(badConfig.stderr).toMatch(/^error: --config .*bad\.json: /);
     const show = await cli(['schedule', 'show', '--json']);
     const status = JSON.parse(show.stdout);
     expect(status.schedule).toMatchObject({ enabled: true, cron: '17 5 * * *' });

@@ -3,7 +3,10 @@
  * the family's automatic syncs. `set` refuses a schedule whose projected Sophtron use does not fit
  * the monthly budget, with the numbers.
  */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { parseFidiConfig } from '../destinations/firefly/fidi-config.js';
 import { schedulerSettings } from '../scheduler/settings.js';
 import {
   scheduleStatus,
@@ -50,6 +53,21 @@ export function describeStatus(s: ScheduleStatus): string[] {
     );
   }
   return lines;
+}
+
+/** Refuses an import configuration now rather than at 5 a.m. */
+function checkImportConfig(file: string): void {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new CliError(`--config: cannot read ${file}`);
+  }
+  try {
+    parseFidiConfig(text);
+  } catch (err) {
+    throw new CliError(`--config ${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 const toCli = (err: unknown) => (err instanceof ScheduleError ? new CliError(err.message) : err);
@@ -145,16 +163,18 @@ export function register(program: Command): void {
           if (destination !== 'firefly' && destination !== 'files')
             throw new CliError(`destination: firefly or files, not "${destination}"`);
           if (state !== 'on' && state !== 'off') throw new CliError(`state: on or off, not "${state}"`);
+          if (opts.config !== undefined) checkImportConfig(opts.config);
+          // absolute paths: a worker may run from another folder than this command
           const options =
             destination === 'files'
               ? opts.folder !== undefined
                 ? {
-                    folder: opts.folder,
+                    folder: resolve(opts.folder),
                     formats: opts.format.split(',').map((f) => f.trim()) as ExportFormat[],
                   }
                 : undefined
               : opts.config !== undefined
-                ? { configFile: opts.config }
+                ? { configFile: resolve(opts.config) }
                 : undefined;
           try {
             const d = await setDestination(store.db, family.id, destination, {
