@@ -6,6 +6,9 @@
   // data is HTML rendered (and escaped) by the server for the element with id = event name,
   // or the special events "done" (reload/redirect) and "progress" (a <progress> bar).
   function attachSse(el) {
+    // htmx also announces the first page load: attach each stream once, or two "done" events race.
+    if (el.__sse) return;
+    el.__sse = true;
     var url = el.getAttribute('data-sse');
     if (!url || !window.EventSource) return;
     var source = new EventSource(url);
@@ -58,12 +61,7 @@
   });
   document.addEventListener('htmx:load', function (e) {
     if (e.target && e.target.querySelectorAll) {
-      e.target.querySelectorAll('[data-sse]').forEach(function (el) {
-        if (!el.__sse) {
-          el.__sse = true;
-          attachSse(el);
-        }
-      });
+      e.target.querySelectorAll('[data-sse]').forEach(attachSse);
     }
   });
 })();

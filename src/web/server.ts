@@ -98,6 +98,12 @@ export function createWebApp(deps: WebDeps): WebApp {
     await next();
   });
 
+  // Pages of a logged-in person are private: no shared or back-button cache keeps them.
+  app.use(async (c, next) => {
+    await next();
+    if (c.var.session && !c.req.path.startsWith('/assets/')) c.header('Cache-Control', 'no-store');
+  });
+
   // CSRF on every state change that rides on cookies.
   app.use(async (c, next) => {
     if (isSafeMethod(c.req.method) || isSelfAuthenticated(c.req.path, c.req.header('authorization')))

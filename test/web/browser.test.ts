@@ -94,6 +94,10 @@ describe.skipIf(!available)('the web application in a browser', () => {
       if (m.type() === 'error') cspErrors.push(m.text());
     });
     const base = server.url;
+    let streams = 0;
+    page.on('request', (r) => {
+      if (/\/tasks\/[^/]+\/events$/.test(r.url())) streams++;
+    });
 
     // 1. First run: setup with the console code.
     await page.goto(`${base}/`);
@@ -190,6 +194,8 @@ describe.skipIf(!available)('the web application in a browser', () => {
     expect(created).toBeGreaterThan(0);
     expect(firefly.groups.size).toBe(created);
     await page.locator('#balance-check').waitFor();
+    expect(streams).toBe(2); // one live stream per progress page (sync, delivery), never two
+
     await shot(page, '13-import-result');
     const download = await Promise.all([
       page.waitForEvent('download'),

@@ -86,3 +86,18 @@ describe('every state-changing route', () => {
     expect(fam.time_zone).toBe('Europe/Paris');
   });
 });
+
+describe('messages and caching', () => {
+  it('shows only flash messages the server signed', async () => {
+    const forged = await admin.page('/?error=Your%20Firefly%20token%20expired%2C%20enter%20it%20at%20evil.example');
+    expect(forged.html).not.toContain('evil.example');
+    const res = await admin.post('/settings/time-zone', { time_zone: 'Nowhere/Land' });
+    const page = await admin.page(res.headers.get('location')!);
+    expect(page.html).toContain('Time zone: is not an IANA time zone');
+  });
+
+  it('marks logged-in pages no-store', async () => {
+    const res = await admin.request('/settings');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+  });
+});
