@@ -18,6 +18,8 @@ import { recordConnection } from '../src/store/record-connection.js';
 import { createScheduler } from '../src/scheduler/scheduler.js';
 import { scheduleStatus, setDestination, setSchedule } from '../src/scheduler/schedules.js';
 import { schedulerDepsFor } from '../src/scheduler/wiring.js';
+import { saveFireflySettings } from '../src/destinations/firefly/repository.js';
+import { startFakeFirefly } from './fakes/firefly.js';
 
 const BASE_TIME = new Date('2026-06-15T15:00:00Z');
 const config = loadConfig({ SYNC_START_DAYS: '30', LOG_LEVEL: 'silent', SOPHTRON_RETRY_BUDGET_MS: '0' });
@@ -119,5 +121,50 @@ describe('scheduled sync against the sandbox', () => {
     expect(status.projection.callsPerSync).toBe(runs[0]!.sophtron_calls);
     expect(status.familyUsed).toBe(total);
     expect(status.schedule.lastOutcome).toBe('succeeded');
+  });
+
+  it('delivers to Firefly III after the next scheduled sync, and reports a failing delivery once', async () => {
+    const firefly = await startFakeFirefly();
+    try {
+      await saveFireflySettings(store.db, store.secrets, familyId, {
+        url: firefly.url,
+        token: firefly.token,
+      });
+      await setDestination(store.db, familyId, 'firefly', { enabled: true });
+      const deps = schedulerDepsFor(store, config, {
+        syncDeps: { jobOptions: fastJobs, clock: () => BASE_TIME },
+      });
+      const day = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+      let now = new Date(`${day}T05:17:30Z`);
+      const scheduler = createScheduler({ ...deps, now: () => now });
+      const [tick] = await scheduler.tick();
+      expect(tick!.ran, JSON.stringify(tick)).toBe('ran');
+      const posted = await store.db
+        .selectFrom('transactions')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('status', '=', 'posted')
+        .executeTakeFirst();
+      expect(firefly.liveGroups().length).toBe(Number(posted?.n));
+      expect(firefly.violations).toEqual([]);
+      const status = await scheduleStatus(store.db, familyId, deps.settings, now);
+      expect(status.destinations.find((d) => d.destination === 'firefly')).toMatchObject({
+        lastOutcome: 'succeeded',
+        lastMessage: expect.stringMatching(/^created \d+, updated 0 in Firefly III$/),
+      });
+
+      // Firefly goes away: the delivery fails, once reported, and the sync itself still succeeds
+      await firefly.stop();
+      now = new Date(now.getTime() + 86_400_000);
+      const [down] = await scheduler.tick();
+      expect(down!.result!.outcome).toBe('succeeded');
+      const incidents = await store.db
+        .selectFrom('incidents')
+        .selectAll()
+        .where('subject', '=', 'delivery:firefly')
+        .execute();
+      expect(incidents).toMatchObject([{ kind: 'failure', resolved_at: null, occurrences: 1 }]);
+    } finally {
+      await firefly.stop().catch(() => undefined);
+    }
   });
 });
