@@ -16,11 +16,11 @@ export function register(program: Command): void {
       const logger = createLogger(config.logLevel);
       const app = await startApp(config, { logger });
       const out = (line: string) => process.stdout.write(`${line}\n`);
-      out(`Sophtron Sync is running at ${config.publicUrl ?? app.url}`);
+      const url = config.publicUrl ?? app.url.replace('//127.0.0.1:', '//localhost:');
+      out(`Sophtron Sync is running at ${url}`);
       out(`Data folder: ${config.dataDir}`);
       if (app.sandbox) out(SANDBOX_NOTICE);
-      if (app.setupCode)
-        out(`First run: open ${config.publicUrl ?? app.url}/setup and enter the setup code ${app.setupCode}`);
+      if (app.setupCode) out(`First run: open ${url}/setup and enter the setup code ${app.setupCode}`);
       await new Promise<void>((resolve) => {
         let stopping = false;
         const stop = (signal: string) => {
