@@ -2,9 +2,8 @@
 (function () {
   'use strict';
 
-  // Live progress: an element with data-sse="<url>" receives server-sent events. Each event's
-  // data is HTML rendered (and escaped) by the server for the element with id = event name,
-  // or the special events "done" (reload/redirect) and "progress" (a <progress> bar).
+  // Live progress: an element with data-sse="<url>" receives server-sent events: "progress"
+  // (a <progress> bar and its label, set as text) and "done" (go to the result page).
   function attachSse(el) {
     // htmx also announces the first page load: attach each stream once, or two "done" events race.
     if (el.__sse) return;
@@ -21,14 +20,6 @@
       }
       var label = el.querySelector('[data-progress-label]');
       if (label && data.label) label.textContent = data.label;
-    });
-    source.addEventListener('html', function (e) {
-      var data = JSON.parse(e.data);
-      var target = document.getElementById(data.target);
-      if (target) {
-        target.innerHTML = data.html;
-        if (window.htmx) window.htmx.process(target);
-      }
     });
     source.addEventListener('done', function (e) {
       source.close();

@@ -10,7 +10,6 @@ import { currentUser } from './context.js';
 
 export type TaskEvent =
   | { type: 'progress'; value: number; max: number; label: string }
-  | { type: 'html'; target: string; html: string }
   | { type: 'done'; redirect: string | null; ok: boolean; message: string };
 
 export interface LiveTask {
@@ -55,7 +54,7 @@ export class LiveTasks {
     const emit = (e: TaskEvent) => {
       if (task.finished) return;
       if (e.type === 'progress') task.last = { value: e.value, max: e.max, label: e.label };
-      // Only the newest progress matters to a late subscriber; keep html and done events.
+      // Only the newest progress matters to a late subscriber.
       if (e.type !== 'progress') task.events.push(e);
       if (e.type === 'done') task.finished = true;
       for (const l of task.listeners) l(e);
