@@ -24,7 +24,17 @@
     source.addEventListener('done', function (e) {
       source.close();
       var data = JSON.parse(e.data || '{}');
-      if (data.redirect) window.location.assign(data.redirect);
+      if (data.redirect) {
+        window.location.assign(data.redirect);
+        return;
+      }
+      // Ended without a result page (e.g. the task failed): say why, in place of the progress.
+      var label = el.querySelector('[data-progress-label]');
+      if (label) {
+        label.textContent = data.message || 'Finished.';
+        label.className = data.ok ? 'flash ok' : 'flash error';
+        label.setAttribute('role', data.ok ? 'status' : 'alert');
+      }
     });
     source.onerror = function () {
       // The server closes the stream when it ends; EventSource would reconnect forever.
