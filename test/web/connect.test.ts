@@ -1,6 +1,12 @@
 /** Connecting Sophtron Bank through the real sandbox over HTTP: every MFA step, then linking. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, SOPHTRON_BANK_ID, type RunningSandbox } from '../../src/sandbox/index.js';
+import {
+  ORDINARY_BANKS,
+  startSandbox,
+  SOPHTRON_BANK_ID,
+  TRIGGERS,
+  type RunningSandbox,
+} from '../../src/sandbox/index.js';
 import { ConnectSessions } from '../../src/web/connect/sessions.js';
 import { createWebApp } from '../../src/web/server.js';
 import { createWebServices } from '../../src/web/wiring.js';
@@ -207,5 +213,45 @@ describe('connect a bank', () => {
     // Even alice's other login session does not see the connect session (bound to its session).
     const alice2 = await login(app, 'alice');
     expect((await alice2.request(`/connect/session/${sessionId}`)).status).toBe(404);
+  });
+
+  it('shows a connection that needs MFA again on the dashboard, with the reason, and fixes it live', async () => {
+    const carol = await login(app, 'bob');
+    const bank = ORDINARY_BANKS.find((b) => b.mfa.length === 0)!;
+    await carol.page(`/connect/bank/${bank.id}`);
+    const start = await carol.post(`/connect/bank/${bank.id}`, {
+      username: TRIGGERS.mfaOnRefreshUser,
+      password: 'pw',
+    });
+    const sessionId = /\/connect\/session\/([^/?]+)/.exec(start.headers.get('location')!)![1]!;
+    const html = await waitForState(carol, sessionId, /id="link-form"/);
+    const connectionId = /action="\/connections\/([^/]+)\/link"/.exec(html)![1]!;
+    const first = /name="link" value="([^"]+)"/.exec(html)![1]!;
+    await carol.post(`/connections/${connectionId}/link`, {
+      link: first,
+      [`name_${first}`]: 'Everyday',
+      [`kind_${first}`]: 'depository',
+      [`currency_${first}`]: 'USD',
+    });
+
+    const sync = await carol.post('/sync');
+    const taskId = /\/sync\/live\/(.+)$/.exec(sync.headers.get('location')!)![1]!;
+    await readSse(carol, `/tasks/${taskId}/events`);
+    const home = await carol.page('/');
+    expect(home.html).toContain('class="banner attention"');
+    expect(home.html).toContain(`/connect/reconnect/${connectionId}`);
+    expect(home.html).toMatch(/needs your attention:[^<]*\S/);
+
+    await carol.page(`/connect/reconnect/${connectionId}`);
+    const fix = await carol.post(`/connect/reconnect/${connectionId}`);
+    const fixId = /\/connect\/session\/([^/?]+)/.exec(fix.headers.get('location')!)![1]!;
+    const q = await waitForState(carol, fixId, /favorite color/);
+    await carol.post(`/connect/session/${fixId}/answer`, {
+      seq: seqOf(q),
+      kind: 'security_questions',
+      answer: 'green',
+    });
+    await waitForState(carol, fixId, /Connected to /);
+    expect((await carol.page('/')).html).not.toContain('class="banner attention"');
   });
 });
