@@ -57,6 +57,9 @@
   }
 
   document.addEventListener('DOMContentLoaded', function () {
+    // The menu is open without JavaScript; on a phone it starts folded behind "Menu".
+    var menu = document.querySelector('details.menu');
+    if (menu && window.matchMedia('(max-width: 40rem)').matches) menu.removeAttribute('open');
     init(document);
     setInterval(tickElapsed, 1000);
   });

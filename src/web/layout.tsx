@@ -57,28 +57,31 @@ export function Layout(props: LayoutProps) {
               Sophtron Sync
             </a>
             {props.user && (
-              <nav aria-label="Main">
-                <ul>
-                  {NAV.map((n) => (
+              <details class="menu" open>
+                <summary>Menu</summary>
+                <nav aria-label="Main">
+                  <ul>
+                    {NAV.map((n) => (
+                      <li>
+                        <a href={n.href}>{n.label}</a>
+                      </li>
+                    ))}
+                    {props.user.instanceAdmin && (
+                      <li>
+                        <a href="/admin/families">Families</a>
+                      </li>
+                    )}
                     <li>
-                      <a href={n.href}>{n.label}</a>
+                      <form method="post" action="/logout" class="inline">
+                        <CsrfField token={props.csrf} />
+                        <button type="submit" class="link">
+                          Log out ({props.user.username})
+                        </button>
+                      </form>
                     </li>
-                  ))}
-                  {props.user.instanceAdmin && (
-                    <li>
-                      <a href="/admin/families">Families</a>
-                    </li>
-                  )}
-                  <li>
-                    <form method="post" action="/logout" class="inline">
-                      <CsrfField token={props.csrf} />
-                      <button type="submit" class="link">
-                        Log out ({props.user.username})
-                      </button>
-                    </form>
-                  </li>
-                </ul>
-              </nav>
+                  </ul>
+                </nav>
+              </details>
             )}
           </header>
           {props.sandbox && (
