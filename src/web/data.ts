@@ -3,10 +3,11 @@
  * from a request that belongs to another family reads as "not found").
  */
 import type { Kysely } from 'kysely';
+import type { Store } from '../store/index.js';
 import type { Database } from '../store/schema.js';
 
-export async function listAccountsWithBalance(db: Kysely<Database>, familyId: string) {
-  const accounts = await db
+export async function listAccountsWithBalance(store: Store, familyId: string) {
+  const accounts = await store.db
     .selectFrom('accounts')
     .leftJoin('provider_accounts', 'provider_accounts.id', 'accounts.provider_account_id')
     .leftJoin('connections', 'connections.id', 'provider_accounts.connection_id')
@@ -26,20 +27,7 @@ export async function listAccountsWithBalance(db: Kysely<Database>, familyId: st
     .orderBy('accounts.kind')
     .orderBy('accounts.name')
     .execute();
-  const balances = new Map<
-    string,
-    { current_minor: number | null; available_minor: number | null; taken_at: string }
-  >();
-  for (const a of accounts) {
-    const b = await db
-      .selectFrom('balance_snapshots')
-      .select(['current_minor', 'available_minor', 'taken_at'])
-      .where('account_id', '=', a.id)
-      .orderBy('taken_at', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    if (b) balances.set(a.id, b);
-  }
+  const balances = await store.latestBalances(familyId);
   return accounts.map((a) => ({ ...a, balance: balances.get(a.id) ?? null }));
 }
 
@@ -50,27 +38,3 @@ export const connectionsNeedingAttention = (db: Kysely<Database>, familyId: stri
     .where('family_id', '=', familyId)
     .where('status', 'in', ['needs_attention', 'failed'])
     .execute();
-
-export const listConnections = (db: Kysely<Database>, familyId: string) =>
-  db
-    .selectFrom('connections')
-    .select([
-      'id',
-      'institution_name',
-      'status',
-      'status_reason',
-      'last_refreshed_at',
-      'user_institution_id',
-      'institution_id',
-    ])
-    .where('family_id', '=', familyId)
-    .orderBy('institution_name')
-    .execute();
-
-export const getAccount = (db: Kysely<Database>, familyId: string, accountId: string) =>
-  db
-    .selectFrom('accounts')
-    .selectAll()
-    .where('family_id', '=', familyId)
-    .where('id', '=', accountId)
-    .executeTakeFirst();

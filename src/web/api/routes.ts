@@ -68,7 +68,7 @@ export function registerApi(app: WebApp): void {
   });
 
   app.get('/api/accounts', async (c) => {
-    const rows = await listAccountsWithBalance(c.var.deps.db, currentUser(c).familyId);
+    const rows = await listAccountsWithBalance(c.var.deps.store, currentUser(c).familyId);
     return c.json({
       accounts: rows.map((a) => ({
         id: a.id,

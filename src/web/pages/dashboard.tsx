@@ -28,7 +28,7 @@ export function registerDashboard(app: WebApp): void {
     const user = currentUser(c);
     const { db } = c.var.deps;
     const tz = (await getFamily(db, user.familyId))?.time_zone ?? 'UTC';
-    const accounts = await listAccountsWithBalance(db, user.familyId);
+    const accounts = await listAccountsWithBalance(c.var.deps.store, user.familyId);
     const attention = await connectionsNeedingAttention(db, user.familyId);
     const netWorth = new Map<string, number>();
     for (const a of accounts) {
