@@ -128,3 +128,27 @@ describe('first run and login', () => {
     expect((await c.request('/assets/%2e%2e%2fpackage.json')).status).toBe(404);
   });
 });
+
+describe('changing the password', () => {
+  it('needs the current password and logs out the other sessions', async () => {
+    const first = await setupFirstUser(h.app);
+    const second = await login(h.app, 'alice');
+    await first.page('/family');
+    const wrong = await first.post('/family/password', {
+      current: 'nope',
+      password: 'a brand new secret',
+      password2: 'a brand new secret',
+    });
+    expect(decodeURIComponent(wrong.headers.get('location')!)).toContain('Current password: wrong');
+    const ok = await first.post('/family/password', {
+      current: PASSWORD,
+      password: 'a brand new secret',
+      password2: 'a brand new secret',
+    });
+    expect(decodeURIComponent(ok.headers.get('location')!)).toContain('Password changed');
+    expect((await first.request('/')).status).toBe(200);
+    expect((await second.request('/')).headers.get('location')).toBe('/login');
+    await expect(login(h.app, 'alice')).rejects.toThrow();
+    await login(h.app, 'alice', 'a brand new secret');
+  });
+});

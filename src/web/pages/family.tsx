@@ -7,6 +7,7 @@ import { CsrfField } from '../layout.js';
 import { flashFrom, messagePage, page, withFlash } from '../render.js';
 import { isTimeZone } from '../time.js';
 import { createFamily, createUser, findUserByName, listFamilies, listFamilyUsers } from '../users.js';
+import { hashPassword, verifyPassword } from '../auth/passwords.js';
 import { passwordSchema, usernameSchema } from './auth.js';
 
 const newUserSchema = z.object({
@@ -69,6 +70,21 @@ export function registerFamilyPages(app: WebApp): void {
             ))}
           </tbody>
         </table>
+        <form method="post" action="/family/password" class="card narrow">
+          <h2>Change your password</h2>
+          <CsrfField token={c.var.csrf} />
+          <label>
+            Current password <input name="current" type="password" required autocomplete="current-password" />
+          </label>
+          <label>
+            New password <input name="password" type="password" required autocomplete="new-password" />
+          </label>
+          <label>
+            Repeat the new password{' '}
+            <input name="password2" type="password" required autocomplete="new-password" />
+          </label>
+          <button type="submit">Change the password</button>
+        </form>
         {user.role === 'admin' && (
           <form method="post" action="/family/users" class="card narrow">
             <h2>Add a person</h2>
@@ -98,6 +114,41 @@ export function registerFamilyPages(app: WebApp): void {
       return c.redirect(withFlash('/family', 'error', 'Username: already taken'));
     await createUser(c.var.deps.db, { familyId: user.familyId, ...parsed.data });
     return c.redirect(withFlash('/family', 'ok', `${parsed.data.username} can now log in.`));
+  });
+
+  app.post('/family/password', async (c) => {
+    const user = currentUser(c);
+    const { db } = c.var.deps;
+    const parsed = parseForm(
+      z
+        .object({ current: z.string(), password: passwordSchema, password2: z.string() })
+        .refine((v) => v.password === v.password2, {
+          path: ['password2'],
+          message: 'does not match the new password',
+        }),
+      await formData(c),
+      { current: 'Current password', password: 'New password', password2: 'Repeat the new password' },
+    );
+    if (!parsed.ok) return c.redirect(withFlash('/family', 'error', parsed.error));
+    const row = await db
+      .selectFrom('web_users')
+      .select('password_hash')
+      .where('id', '=', user.id)
+      .executeTakeFirstOrThrow();
+    if (!(await verifyPassword(parsed.data.current, row.password_hash)))
+      return c.redirect(withFlash('/family', 'error', 'Current password: wrong'));
+    await db
+      .updateTable('web_users')
+      .set({ password_hash: await hashPassword(parsed.data.password) })
+      .where('id', '=', user.id)
+      .execute();
+    // Other sessions (a lost phone, a shared computer) end with the old password.
+    await db
+      .deleteFrom('web_sessions')
+      .where('user_id', '=', user.id)
+      .where('id_hash', '!=', c.var.session?.idHash ?? '')
+      .execute();
+    return c.redirect(withFlash('/family', 'ok', 'Password changed; your other sessions were logged out.'));
   });
 
   app.get('/admin/families', async (c) => {
