@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedAccount, seedConnection, seedTransaction } from '../fakes/ledger-seed.js';
 import { startFakeFirefly, type FakeFirefly } from '../fakes/firefly.js';
-import type { Client} from './harness.js';
+import type { Client } from './harness.js';
 import { createHarness, setupFirstUser, type Harness } from './harness.js';
 
 let h: Harness;

@@ -9,7 +9,7 @@ import type { SophtronApi } from '../../src/sophtron/api.js';
 import { channelsRepository } from '../../src/scheduler/notifications/channels.js';
 import { createApiToken } from '../../src/web/auth/api-tokens.js';
 import { seedAccount, seedConnection, seedTransaction } from '../fakes/ledger-seed.js';
-import type { Client} from './harness.js';
+import type { Client } from './harness.js';
 import { createHarness, login, PASSWORD, setupFirstUser, type Harness } from './harness.js';
 
 /** A Sophtron that knows one bank and whose jobs never finish (enough to open a connect session). */

@@ -89,7 +89,9 @@ describe('every state-changing route', () => {
 
 describe('messages and caching', () => {
   it('shows only flash messages the server signed', async () => {
-    const forged = await admin.page('/?error=Your%20Firefly%20token%20expired%2C%20enter%20it%20at%20evil.example');
+    const forged = await admin.page(
+      '/?error=Your%20Firefly%20token%20expired%2C%20enter%20it%20at%20evil.example',
+    );
     expect(forged.html).not.toContain('evil.example');
     const res = await admin.post('/settings/time-zone', { time_zone: 'Nowhere/Land' });
     const page = await admin.page(res.headers.get('location')!);
