@@ -112,8 +112,13 @@ export function createWebApp(deps: WebDeps): WebApp {
       c.req.path.startsWith('/api/')
         ? c.json({ error: why }, 403)
         : messagePage(c, 'Request refused', `${why} Reload the page and try again.`, 403);
-    if (!originAllowed(c, expectedOrigin(c, deps.config.publicUrl, c.var.secure)))
-      return denied('This request came from another site.');
+    const origin = expectedOrigin(c, deps.config.publicUrl, c.var.secure);
+    if (!originAllowed(c, origin))
+      return denied(
+        deps.config.publicUrl
+          ? `This request did not come from ${origin} (PUBLIC_URL); open the application at that address.`
+          : 'This request came from another site.',
+      );
     const expected = c.var.session ? c.var.session.csrfToken : getCookie(c, PRE_SESSION_COOKIE);
     if (!tokenMatches(expected, await submittedToken(c)))
       return denied(`The form's security token (${CSRF_FIELD}) is missing or out of date.`);
