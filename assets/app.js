@@ -1,3 +1,4 @@
+/* global window, document, EventSource */
 // Small behaviours of the web application. Loaded as a file (the CSP forbids inline scripts).
 (function () {
   'use strict';
@@ -20,6 +21,13 @@
       }
       var label = el.querySelector('[data-progress-label]');
       if (label && data.label) label.textContent = data.label;
+    });
+    source.addEventListener('line', function (e) {
+      var list = el.querySelector('[data-progress-lines]');
+      if (!list) return;
+      var li = document.createElement('li');
+      li.textContent = JSON.parse(e.data).text;
+      list.appendChild(li);
     });
     source.addEventListener('done', function (e) {
       source.close();

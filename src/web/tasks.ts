@@ -10,6 +10,8 @@ import { currentUser } from './context.js';
 
 export type TaskEvent =
   | { type: 'progress'; value: number; max: number; label: string }
+  /** One finished step, listed under the bar (plain text). */
+  | { type: 'line'; text: string }
   | { type: 'done'; redirect: string | null; ok: boolean; message: string };
 
 export interface LiveTask {

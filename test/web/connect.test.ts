@@ -155,6 +155,7 @@ describe('connect a bank', () => {
     expect((await alice.page(`/sync/live/${taskId}`)).html).toContain(`data-sse="/tasks/${taskId}/events"`);
     const events = await readSse(alice, `/tasks/${taskId}/events`);
     expect(events).toContain('event: progress');
+    expect(events).toMatch(/event: line\ndata: .*succeeded/);
     const done = /event: done\ndata: (.+)\n/.exec(events)![1]!;
     const runPath = JSON.parse(done).redirect as string;
     expect(runPath).toMatch(/^\/sync\/history\//);

@@ -360,7 +360,7 @@ export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new 
       <>
         <Steps current={4} />
         {task ? (
-          <LiveProgress taskId={task.id} label="Sync progress" />
+          <LiveProgress taskId={task.id} label="Sync progress" since={task.startedAt} />
         ) : (
           <form method="post" action={`${base(d)}/sync`} class="card narrow">
             <CsrfField token={c.var.csrf} />
@@ -505,7 +505,7 @@ export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new 
       <>
         <Steps current={6} />
         {task ? (
-          <LiveProgress taskId={task.id} label="Delivery progress" />
+          <LiveProgress taskId={task.id} label="Delivery progress" since={task.startedAt} />
         ) : (
           <form method="post" action={`${base(d)}/deliver`} class="card narrow">
             <CsrfField token={c.var.csrf} />

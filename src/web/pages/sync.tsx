@@ -12,6 +12,7 @@ import { getFamily } from '../users.js';
 /** Turns sync events into progress-bar events. */
 export function syncProgress(emit: (e: TaskEvent) => void): (e: SyncEvent) => void {
   let total = 1;
+  const names = new Map<string, string>();
   return (e) => {
     switch (e.type) {
       case 'run-started':
@@ -19,6 +20,7 @@ export function syncProgress(emit: (e: TaskEvent) => void): (e: SyncEvent) => vo
         emit({ type: 'progress', value: 0, max: total, label: `Syncing ${e.accounts.length} accounts` });
         break;
       case 'account-started':
+        names.set(e.accountId, e.accountName);
         emit({
           type: 'progress',
           value: e.index,
@@ -31,21 +33,25 @@ export function syncProgress(emit: (e: TaskEvent) => void): (e: SyncEvent) => vo
           type: 'progress',
           value: -1,
           max: total,
-          label: {
-            refreshing: 'Sophtron is refreshing the account at the bank…',
-            reading: 'Reading transactions…',
-            writing: 'Writing to the ledger…',
-          }[e.stage],
+          label: `${names.get(e.accountId) ?? 'Account'}: ${
+            {
+              refreshing: 'Sophtron is refreshing it at the bank (this can take minutes)…',
+              reading: 'reading transactions…',
+              writing: 'writing to the ledger…',
+            }[e.stage]
+          }`,
         });
         break;
-      case 'account-finished':
+      case 'account-finished': {
+        const r = e.result;
+        emit({ type: 'progress', value: e.index + 1, max: e.total, label: `${r.accountName}: ${r.outcome}` });
+        const counts = `${r.counts.new} new, ${r.counts.updated} updated, ${r.counts.merged} pending→posted`;
         emit({
-          type: 'progress',
-          value: e.index + 1,
-          max: e.total,
-          label: `${e.result.accountName}: ${e.result.outcome}`,
+          type: 'line',
+          text: `${r.accountName}: ${r.outcome}${r.error ? ` (${r.error})` : `, ${counts}`}${r.note ? `. ${r.note}` : ''}`,
         });
         break;
+      }
       case 'run-finished':
         emit({ type: 'progress', value: total, max: total, label: `Finished: ${e.result.outcome}` });
         break;
@@ -83,7 +89,7 @@ export function registerSyncPages(app: WebApp, tasks: LiveTasks): void {
   app.get('/sync/live/:id', (c) => {
     const task = tasks.get(c.req.param('id'), currentUser(c).familyId);
     if (!task) return messagePage(c, 'Not found', 'There is no such sync.', 404);
-    return page(c, 'Syncing', <LiveProgress taskId={task.id} label="Sync progress" />);
+    return page(c, 'Syncing', <LiveProgress taskId={task.id} label="Sync progress" since={task.startedAt} />);
   });
 
   app.get('/sync/history', async (c) => {
