@@ -4,6 +4,7 @@ import {
   ORDINARY_BANKS,
   startSandbox,
   SOPHTRON_BANK_ID,
+  TEST_BANKS,
   TRIGGERS,
   type RunningSandbox,
 } from '../../src/sandbox/index.js';
@@ -254,5 +255,45 @@ describe('connect a bank', () => {
     });
     await waitForState(carol, fixId, /Connected to /);
     expect((await carol.page('/')).html).not.toContain('class="banner attention"');
+  });
+
+  it('asks several security questions at once, and shows the code to confirm for a push approval', async () => {
+    const dave = await login(app, 'bob');
+    const multiple = TEST_BANKS.find((b) => b.name === 'Sophtron Bank SecurityQuestion Multiple')!;
+    await dave.page(`/connect/bank/${multiple.id}`);
+    let start = await dave.post(`/connect/bank/${multiple.id}`, {
+      username: 'asdfg12X',
+      password: 'asdfg12X',
+    });
+    let id = /\/connect\/session\/([^/?]+)/.exec(start.headers.get('location')!)![1]!;
+    let html = await waitForState(dave, id, /name="answer"/);
+    const questions = [...html.matchAll(/name="answer"/g)].length;
+    expect(questions).toBe(3);
+    expect(html).toContain('first pet');
+    await dave.post(`/connect/session/${id}/answer`, {
+      seq: seqOf(html),
+      kind: 'security_questions',
+      answer: ['blue', 'Rex', 'Paris'],
+    });
+    await waitForState(dave, id, /id="link-form"/);
+
+    const push = TEST_BANKS.find((b) => b.name === 'Sophtron Bank TokenRead')!;
+    start = await dave.post(`/connect/bank/${push.id}`, { username: 'asdfg12X', password: 'asdfg12X' });
+    id = /\/connect\/session\/([^/?]+)/.exec(start.headers.get('location')!)![1]!;
+    html = await waitForState(dave, id, /id="code-to-confirm"/);
+    expect(/id="code-to-confirm">\s*([^<\s]+)/.exec(html)![1]!.length).toBeGreaterThan(0);
+    // A stale form (an old round number) does not answer the current challenge.
+    const stale = await dave.request(`/connect/session/${id}/answer`, {
+      method: 'POST',
+      headers: { 'x-csrf-token': dave.csrf, 'hx-request': 'true' },
+      form: { seq: '999', kind: 'token_read', approved: 'yes' },
+    });
+    expect(await stale.text()).toContain('code-to-confirm');
+    await dave.post(`/connect/session/${id}/answer`, {
+      seq: seqOf(html),
+      kind: 'token_read',
+      approved: 'yes',
+    });
+    await waitForState(dave, id, /id="link-form"/);
   });
 });
