@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,5 +92,35 @@ describe('openDatabase', () => {
     const fk = await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(opened.db);
     expect(fk.rows[0]?.foreign_keys).toBe(1);
     await opened.close();
+  });
+
+  it('lets several openers of a new data folder take turns migrating (one process and several)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ss-db-'));
+    dirs.push(dir);
+    const opened = await Promise.all([1, 2, 3, 4].map(() => openDatabase({ dataDir: join(dir, 'a') })));
+    for (const o of opened) await o.close();
+
+    const script = `import { openDatabase } from './src/store/database.ts';
+      const o = await openDatabase({ dataDir: process.argv[1] });
+      await o.close();`;
+    const runs = [1, 2, 3].map(
+      () =>
+        new Promise<{ code: number | null; stderr: string }>((resolve) => {
+          execFile(
+            process.execPath,
+            ['--import', 'tsx', '--input-type=module', '--eval', script, join(dir, 'b')],
+            (err, _stdout, stderr) =>
+              resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr }),
+          );
+        }),
+    );
+    for (const r of await Promise.all(runs)) expect(r, r.stderr).toEqual({ code: 0, stderr: '' });
+
+    for (const sub of ['a', 'b']) {
+      const o = await openDatabase({ dataDir: join(dir, sub) });
+      const done = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(o.db);
+      expect(done.rows.map((r) => r.name)).toEqual(Object.keys(migrations).sort());
+      await o.close();
+    }
   });
 });

@@ -35,19 +35,72 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Opened
   const sqlite = new SQLite(filename);
   // SQLite gives the -wal and -shm files the database file's mode.
   if (created) chmodSync(filename, 0o600);
+  // Several processes (web server, worker, CLI) share the file: wait for a writer instead of failing.
+  // Set first: switching a new file to WAL needs a moment alone with it too.
+  sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
-  // Several processes (web server, worker, CLI) share the file: wait for a writer instead of failing.
-  sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   try {
-    await migrateToLatest(db);
+    await migrateTakingTurns(sqlite, db);
   } catch (err) {
     await db.destroy();
     throw err;
   }
   return { db, filename, close: () => db.destroy() };
+}
+
+const BUSY_TIMEOUT_MS = 5000;
+const MIGRATION_WAIT_MS = 120_000;
+
+/**
+ * Kysely runs SQLite migrations outside a transaction, and its migration lock is a no-op there (it
+ * assumes one connection). Processes opening a new data folder at once (web and worker started
+ * together) would run the same migration twice and fail. One IMMEDIATE transaction around the run
+ * makes them take turns (the later one finds nothing left to do), and rolls a failed migration
+ * back whole instead of leaving it half applied.
+ */
+async function migrateTakingTurns(sqlite: SQLite.Database, db: Kysely<Database>): Promise<void> {
+  if (pendingMigrations(sqlite).length === 0) return;
+  // Wait for the lock without blocking this thread: better-sqlite3's busy wait would stall every
+  // other connection of this process (which may be the one holding the lock).
+  sqlite.pragma('busy_timeout = 0');
+  try {
+    const deadline = Date.now() + MIGRATION_WAIT_MS;
+    for (;;) {
+      try {
+        sqlite.exec('BEGIN IMMEDIATE');
+        break;
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    }
+    sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    try {
+      await migrateToLatest(db);
+      sqlite.exec('COMMIT');
+    } catch (err) {
+      if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+      throw err;
+    }
+  } finally {
+    sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  }
+}
+
+/** Names of registered migrations this file has not run (read directly: no lock, no writes). */
+function pendingMigrations(sqlite: SQLite.Database): string[] {
+  const names = Object.keys(migrations);
+  const hasTable = sqlite
+    .prepare("select 1 from sqlite_master where type = 'table' and name = 'kysely_migration'")
+    .get();
+  if (!hasTable) return names;
+  const done = new Set(
+    (sqlite.prepare('select name from kysely_migration').all() as { name: string }[]).map((r) => r.name),
+  );
+  return names.filter((n) => !done.has(n));
 }
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
