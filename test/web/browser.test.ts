@@ -210,6 +210,26 @@ describe.skipIf(!available)('the web application in a browser', () => {
     await firstAccount.click();
     await page.locator('#transactions').waitFor();
     await shot(page, '14-account');
+    // Search as you type (htmx swaps the table), then delete a row in place.
+    const before = await page.locator('#transactions tbody tr').count();
+    expect(before).toBeGreaterThan(1);
+    const firstText = (
+      await page.locator('#transactions tbody tr td:nth-child(2)').first().innerText()
+    ).split('\n')[0]!;
+    await page.getByLabel('Search').fill(firstText.slice(0, 12));
+    await expect.poll(() => page.url(), { timeout: 10_000 }).toContain('q=');
+    await expect.poll(() => page.locator('#transactions tbody tr').count()).toBeLessThanOrEqual(before);
+    page.once('dialog', (d) => void d.accept());
+    await page
+      .locator('#transactions tbody tr')
+      .first()
+      .getByRole('button', { name: /^Delete/ })
+      .click();
+    await page
+      .getByText(/syncs will not bring it back/)
+      .first()
+      .waitFor();
+    await shot(page, '14b-account-search-delete');
 
     // 6. A second family (created by the instance admin) sees none of it.
     await page.goto(`${base}/admin/families`);

@@ -126,9 +126,20 @@ export function registerAccountPages(app: WebApp): void {
               .map((b) => ({ at: b.taken_at, minor: b.current_minor! }))}
           />
         </section>
-        <section aria-labelledby="tx-h">
+        <section aria-labelledby="tx-h" id="tx-section">
           <h2 id="tx-h">Transactions</h2>
-          <form method="get" action={`/accounts/${account.id}`} class="card grid2" role="search">
+          <form
+            method="get"
+            action={`/accounts/${account.id}`}
+            class="card grid2"
+            role="search"
+            hx-get={`/accounts/${account.id}`}
+            hx-trigger="submit, change, input changed delay:400ms from:find input[type=search]"
+            hx-target="#tx-section"
+            hx-select="#tx-section"
+            hx-swap="outerHTML"
+            hx-push-url="true"
+          >
             <label>
               Search <input type="search" name="q" value={f.q ?? ''} />
             </label>
@@ -185,6 +196,10 @@ export function registerAccountPages(app: WebApp): void {
                       method="post"
                       action={`/accounts/${account.id}/transactions/${t.id}/delete`}
                       class="inline"
+                      hx-post={`/accounts/${account.id}/transactions/${t.id}/delete`}
+                      hx-target="closest tr"
+                      hx-swap="outerHTML"
+                      hx-confirm="Delete this transaction? Later syncs will not bring it back."
                     >
                       <CsrfField token={c.var.csrf} />
                       <button
@@ -200,7 +215,14 @@ export function registerAccountPages(app: WebApp): void {
               ))}
             </tbody>
           </table>
-          <nav aria-label="Pages" class="actions">
+          <nav
+            aria-label="Pages"
+            class="actions"
+            hx-boost="true"
+            hx-target="#tx-section"
+            hx-select="#tx-section"
+            hx-swap="outerHTML"
+          >
             {f.page > 1 && <a href={qs(f.page - 1)}>← Newer</a>}
             <span>
               Page {f.page} of {pages}
@@ -296,6 +318,14 @@ export function registerAccountPages(app: WebApp): void {
     const tx = await store.getTransaction(user.familyId, tid);
     if (!tx || tx.account_id !== account.id) return notFound(c);
     await store.deleteTransaction(user.familyId, tid, user.username);
+    if (c.req.header('hx-request'))
+      return c.html(
+        <tr>
+          <td colspan={5} role="status">
+            Deleted {tx.description ?? 'the transaction'} of {tx.date}; syncs will not bring it back.
+          </td>
+        </tr>,
+      );
     return c.redirect(
       withFlash(`/accounts/${account.id}`, 'ok', 'Transaction deleted; syncs will not bring it back.'),
     );
