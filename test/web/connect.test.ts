@@ -244,6 +244,12 @@ describe('connect a bank', () => {
     expect(home.html).toContain(`/connect/reconnect/${connectionId}`);
     expect(home.html).toMatch(/needs your attention:[^<]*\S/);
 
+    const viaApi = await carol.request(`/api/connections/${connectionId}/refresh`, {
+      method: 'POST',
+      headers: { 'x-csrf-token': carol.csrf },
+    });
+    expect(await viaApi.json()).toMatchObject({ outcome: 'needs_attention', status: 'needs_attention' });
+
     await carol.page(`/connect/reconnect/${connectionId}`);
     const fix = await carol.post(`/connect/reconnect/${connectionId}`);
     const fixId = /\/connect\/session\/([^/?]+)/.exec(fix.headers.get('location')!)![1]!;

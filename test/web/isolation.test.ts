@@ -138,6 +138,7 @@ function concrete(path: string): string | null {
     [/^\/accounts\/:id/, ids.account!],
     [/^\/api\/accounts\/:id/, ids.account!],
     [/^\/api\/transactions\/:id/, ids.transaction!],
+    [/^\/api\/connections\/:id/, ids.connection!],
     [/^\/api\/sync\/runs\/:id/, ids.run!],
     [/^\/connections\/:id/, ids.connection!],
     [/^\/connect\/reconnect\/:connectionId/, ids.connection!],

@@ -21,6 +21,11 @@ export const API_ENDPOINTS: { method: string; path: string; what: string }[] = [
     what: 'Delete a transaction (a tombstone keeps syncs from bringing it back).',
   },
   { method: 'GET', path: '/api/connections', what: 'Bank logins with their status and Sophtron’s reason.' },
+  {
+    method: 'POST',
+    path: '/api/connections/{id}/refresh',
+    what: 'Refresh a bank login now; MFA makes it needs_attention (answer it in the web page).',
+  },
   { method: 'GET', path: '/api/institutions?q=', what: 'Search institutions by name.' },
   {
     method: 'POST',

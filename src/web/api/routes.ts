@@ -6,7 +6,9 @@
  */
 import { z } from 'zod';
 import { FidiConfigError, parseFidiConfig } from '../../destinations/firefly/fidi-config.js';
+import { refreshConnection } from '../../sophtron/connect.js';
 import { StoreError } from '../../store/index.js';
+import { recordConnection } from '../../store/record-connection.js';
 import type { LedgerTransactionStatus } from '../../store/schema.js';
 import { userForToken } from '../auth/api-tokens.js';
 import type { Ctx, WebApp } from '../context.js';
@@ -148,6 +150,33 @@ export function registerApi(app: WebApp): void {
         statusReason: r.status_reason,
         lastRefreshedAt: r.last_refreshed_at,
       })),
+    });
+  });
+
+  app.post('/api/connections/:id/refresh', async (c) => {
+    const user = currentUser(c);
+    const { store, services, config } = c.var.deps;
+    const conn = await store.getConnection(user.familyId, c.req.param('id'));
+    if (!conn) return notFound(c);
+    const api = await services.sophtron.client(user.familyId);
+    // Unattended: if the bank asks for MFA the answer is needs_attention (fix it in the web page).
+    const outcome = await refreshConnection(api, conn.user_institution_id, {
+      timeoutMs: config.sophtronJobTimeoutMs,
+    });
+    const accounts = outcome.outcome === 'connected' ? await api.listAccounts(conn.user_institution_id) : [];
+    await recordConnection(
+      store,
+      user.familyId,
+      outcome,
+      { id: conn.institution_id, name: conn.institution_name, countryCode: conn.country_code },
+      accounts,
+      { userInstitutionId: conn.user_institution_id },
+    );
+    const after = await store.getConnection(user.familyId, conn.id);
+    return c.json({
+      outcome: outcome.outcome,
+      status: after?.status ?? null,
+      statusReason: after?.status_reason ?? null,
     });
   });
 
