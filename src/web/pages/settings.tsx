@@ -127,12 +127,14 @@ async function settingsPage(c: Ctx) {
           <button type="submit">Test the current credentials</button>
         </form>
         <div id="sophtron-test" aria-live="polite"></div>
-        {!readOnly && sophtron.source !== 'environment' && (
+        {!readOnly && (
           <form method="post" action="/settings/sophtron">
             <CsrfField token={csrf} />
             <p>
               From Sophtron's developer portal (Developer Profile → Direct Auth). The Access Key is encrypted
               and never shown again.
+              {sophtron.source === 'environment' &&
+                ' Saved credentials take the place of the environment’s for this family.'}
             </p>
             <label>
               Sophtron User ID <input name="user_id" required autocomplete="off" />
