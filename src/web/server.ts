@@ -3,6 +3,7 @@
  * route module per page group); startWebServer listens and stops gracefully.
  */
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { getCookie } from 'hono/cookie';
 import { secureHeaders } from 'hono/secure-headers';
 import { serve, type ServerType } from '@hono/node-server';
@@ -67,6 +68,14 @@ export function createWebApp(deps: WebDeps): WebApp {
       referrerPolicy: 'same-origin',
       crossOriginEmbedderPolicy: false,
       permissionsPolicy: { camera: [], microphone: [], geolocation: [] },
+    }),
+  );
+
+  // Forms and import configurations are small; refuse anything large before reading it.
+  app.use(
+    bodyLimit({
+      maxSize: 2 * 1024 * 1024,
+      onError: (c) => c.text('The request is too large (2 MB at most).', 413),
     }),
   );
 

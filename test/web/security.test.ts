@@ -103,3 +103,14 @@ describe('messages and caching', () => {
     expect(res.headers.get('cache-control')).toBe('no-store');
   });
 });
+
+describe('request size', () => {
+  it('refuses bodies over 2 MB before reading them', async () => {
+    const res = await admin.request('/import/start', {
+      method: 'POST',
+      headers: { 'x-csrf-token': admin.csrf, 'content-type': 'application/json' },
+      body: 'x'.repeat(2 * 1024 * 1024 + 1),
+    });
+    expect(res.status).toBe(413);
+  });
+});
