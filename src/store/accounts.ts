@@ -35,6 +35,11 @@ export interface LinkOptions {
   balanceRule?: BalanceRule;
   /** First day the first sync reads (YYYY-MM-DD). */
   startDate?: string | null;
+  /**
+   * Link into this existing, unlinked account of the family (its history continues, e.g. after a
+   * bank login was created again at Sophtron) instead of a new one. Added by the web module.
+   */
+  intoAccountId?: string;
 }
 
 export interface LinkDefaults {
@@ -292,14 +297,21 @@ export function accountsRepository(db: Db) {
           balance_rule: options.balanceRule ?? defaultBalanceRule(kind),
         };
         const now = nowIso();
-        const previous = await trx
+        let previousQuery = trx
           .selectFrom('accounts')
           .selectAll()
           .where('family_id', '=', familyId)
-          .where('provider_account_id', 'is', null)
-          .where('previous_sophtron_account_id', '=', pa.sophtron_account_id)
-          .orderBy('updated_at', 'desc')
-          .executeTakeFirst();
+          .where('provider_account_id', 'is', null);
+        previousQuery = options.intoAccountId
+          ? previousQuery.where('id', '=', options.intoAccountId)
+          : previousQuery.where('previous_sophtron_account_id', '=', pa.sophtron_account_id);
+        const previous = await previousQuery.orderBy('updated_at', 'desc').executeTakeFirst();
+        if (options.intoAccountId && !previous) {
+          throw new StoreError(
+            `account ${JSON.stringify(options.intoAccountId)} is not an unlinked account of this family`,
+            'not_found',
+          );
+        }
         if (previous) {
           await trx
             .updateTable('accounts')
