@@ -173,6 +173,25 @@ describe('connect a bank', () => {
     expect(decodeURIComponent(del.headers.get('location')!)).toContain('deleted');
     expect((await alice.page('/sync/history')).html).toContain(runPath);
 
+    // Unlink an account, then link its bank account again into that same (existing) account.
+    await alice.post(`/accounts/${acc.id}/unlink`);
+    const relink = await alice.page(`/connections/${connectionId}/link`);
+    const paId = /name="into_([^"]+)"/.exec(relink.html)![1]!;
+    expect(relink.html).toContain(`<option value="${acc.id}">`);
+    const into = await alice.post(`/connections/${connectionId}/link`, {
+      link: paId,
+      [`name_${paId}`]: 'ignored',
+      [`kind_${paId}`]: 'loan',
+      [`currency_${paId}`]: 'EUR',
+      [`into_${paId}`]: acc.id,
+    });
+    expect(decodeURIComponent(into.headers.get('location')!)).toContain('1 account linked');
+    const after = await h.store.listAccounts(family.id);
+    expect(after).toHaveLength(accounts.length);
+    const continued = after.find((a) => a.id === acc.id)!;
+    expect(continued.provider_account_id).toBe(paId);
+    expect([continued.name, continued.currency]).toEqual([acc.name, acc.currency]);
+
     // Another family's person sees none of it, whatever id they send.
     await alice.page('/admin/families');
     expect(

@@ -32,6 +32,8 @@ export function LinkForm(props: {
   providerAccounts: ProviderAccountListing[];
   countryCode: string | null;
   csrf: string;
+  /** The family's unlinked accounts, which a provider account may continue. */
+  existing?: { id: string; name: string; currency: string }[];
 }) {
   const unlinked = props.providerAccounts.filter((p) => !p.account);
   const linked = props.providerAccounts.filter((p) => p.account);
@@ -72,6 +74,19 @@ export function LinkForm(props: {
                 First day to read (optional)
                 <input name={`start_${pa.id}`} type="date" />
               </label>
+              {(props.existing?.length ?? 0) > 0 && (
+                <label>
+                  Link to
+                  <select name={`into_${pa.id}`}>
+                    <option value="">A new account (the choices above)</option>
+                    {props.existing!.map((a) => (
+                      <option value={a.id}>
+                        Existing account “{a.name}” ({a.currency}, keeps its history and choices)
+                      </option>
+                    ))}
+                  </select>
+                </label>
+              )}
             </div>
           </fieldset>
         );

@@ -43,14 +43,25 @@ function Elapsed({ since }: { since: number }) {
 }
 
 /** The live part of the connect page; htmx reloads it while Sophtron works. */
+type ExistingAccounts = Parameters<typeof LinkForm>[0]['existing'];
+
+/** The family's accounts not linked to any provider account (a new link may continue one). */
+async function unlinkedAccounts(c: Ctx, familyId: string): Promise<ExistingAccounts> {
+  return (await c.var.deps.store.listAccounts(familyId))
+    .filter((a) => a.provider_account_id === null)
+    .map((a) => ({ id: a.id, name: a.name, currency: a.currency }));
+}
+
 function Live({
   s,
   c,
   providerAccounts,
+  existing,
 }: {
   s: ConnectSession;
   c: Ctx;
   providerAccounts?: Parameters<typeof LinkForm>[0]['providerAccounts'];
+  existing?: ExistingAccounts;
 }) {
   const stateUrl = `/connect/session/${s.id}/state`;
   if (s.phase === 'working')
@@ -103,6 +114,7 @@ function Live({
           Connected to {s.institution.name}.
         </p>
         <LinkForm
+          existing={existing}
           connectionId={s.connectionId}
           providerAccounts={providerAccounts ?? []}
           countryCode={s.institution.countryCode}
@@ -128,7 +140,8 @@ async function renderLive(c: Ctx, s: ConnectSession) {
     s.phase === 'accounts' && s.connectionId
       ? await c.var.deps.store.listProviderAccounts(s.familyId, { connectionId: s.connectionId })
       : undefined;
-  return <Live s={s} c={c} providerAccounts={providerAccounts} />;
+  const existing = providerAccounts ? await unlinkedAccounts(c, s.familyId) : undefined;
+  return <Live s={s} c={c} providerAccounts={providerAccounts} existing={existing} />;
 }
 
 function parseAnswer(kind: string, form: Record<string, string | string[]>): ChallengeAnswer | string {
@@ -435,6 +448,7 @@ export function registerConnectPages(app: WebApp, connects: ConnectSessions): vo
       c,
       `Link ${conn.institution_name} accounts`,
       <LinkForm
+        existing={await unlinkedAccounts(c, user.familyId)}
         connectionId={conn.id}
         providerAccounts={providerAccounts}
         countryCode={conn.country_code}
@@ -467,13 +481,21 @@ export function registerConnectPages(app: WebApp, connects: ConnectSessions): vo
       const kind = field('kind');
       if (!kinds.has(kind as never))
         return c.redirect(withFlash(back, 'error', `Kind of ${pa.name}: choose one of the list`));
+      const into = field('into');
       try {
-        await store.linkAccount(user.familyId, pa.id, {
-          name: field('name') || pa.name,
-          kind: kind as (typeof KIND_OPTIONS)[number]['value'],
-          currency: field('currency').toUpperCase(),
-          startDate: field('start') || null,
-        });
+        await store.linkAccount(
+          user.familyId,
+          pa.id,
+          into
+            ? // An existing account keeps its name, kind and currency (its history is in them).
+              { intoAccountId: into, ...(field('start') ? { startDate: field('start') } : {}) }
+            : {
+                name: field('name') || pa.name,
+                kind: kind as (typeof KIND_OPTIONS)[number]['value'],
+                currency: field('currency').toUpperCase(),
+                startDate: field('start') || null,
+              },
+        );
         linked++;
       } catch (err) {
         return c.redirect(withFlash(back, 'error', `${pa.name}: ${errorText(err)}`));
