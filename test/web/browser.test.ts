@@ -82,8 +82,13 @@ afterAll(async () => {
   await h?.close();
 });
 
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+/** Keeps a screenshot, and checks the page fits a phone's width (no sideways scrolling). */
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  // A string: the test project has no DOM types.
+  const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
+  expect(overflow, `${name}: the page is wider than the screen`).toBeLessThanOrEqual(0);
+}
 
 describe.skipIf(!available)('the web application in a browser', () => {
   it('sets up, connects Sophtron Bank through MFA, imports into Firefly III, and isolates families', async () => {
