@@ -40,13 +40,3 @@ export function formatMoney(minor: number | null | undefined, currency: string):
   }
   return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(minor / 10 ** digits);
 }
-
-/** Today's calendar date in a time zone, `YYYY-MM-DD`. */
-export function todayIn(timeZone: string, now = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(now);
-}

@@ -4,7 +4,8 @@ import type { WebApp } from '../context.js';
 import { currentUser } from '../context.js';
 import { LiveProgress } from '../components/progress.js';
 import { formData } from '../forms.js';
-import { flashFrom, messagePage, page, withFlash } from '../render.js';
+import { CsrfField } from '../layout.js';
+import { flashFrom, messagePage, page } from '../render.js';
 import type { LiveTasks, TaskEvent } from '../tasks.js';
 import { formatTimestamp } from '../time.js';
 import { getFamily } from '../users.js';
@@ -197,12 +198,10 @@ export function registerSyncPages(app: WebApp, tasks: LiveTasks): void {
           </tbody>
         </table>
         <form method="post" action="/sync">
-          <input type="hidden" name="_csrf" value={c.var.csrf} />
+          <CsrfField token={c.var.csrf} />
           <button type="submit">Sync again</button>
         </form>
       </>,
     );
   });
 }
-
-export { withFlash };
