@@ -16,6 +16,7 @@ import { ensureDefaultFamily } from '../src/store/default-family.js';
 import { openStore } from '../src/store/index.js';
 import { CSV_HEADER } from '../src/destinations/files/index.js';
 import { setSchedule } from '../src/scheduler/schedules.js';
+import { acquireLock, familySyncLock, releaseLock } from '../src/sync/lock.js';
 import { seedAccount, seedConnection, seedTransaction } from './fakes/ledger-seed.js';
 
 const run = promisify(execFile);
@@ -157,6 +158,34 @@ describe('sophtron-sync schedule / notify / export', () => {
       ['-19.99', "'=cmd|calc"],
       ['5.00', 'Refund'],
     ]);
+  });
+});
+
+describe('one sync of a family at a time, whoever starts it', () => {
+  it('`sync` refuses while another process holds the family lock, saying since when and where', async () => {
+    const store = await openStore({ dataDir, secretKey: env.SECRET_KEY });
+    try {
+      const familyId = (await store.db.selectFrom('families').select('id').executeTakeFirstOrThrow()).id;
+      const runsBefore = (await store.db.selectFrom('sync_runs').select('id').execute()).length;
+      const since = new Date();
+      expect(
+        await acquireLock(store.db, familySyncLock(familyId), 'worker-box:4242:beef', 60_000, since),
+      ).toBe(true);
+      const r = await cli(['sync']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(
+        `error: a sync of this family is already running since ${since.toISOString().slice(0, 19).replace('T', ' ')} UTC (worker-box pid 4242); try again when it has finished\n`,
+      );
+      expect((await store.db.selectFrom('sync_runs').select('id').execute()).length).toBe(runsBefore);
+      await releaseLock(store.db, familySyncLock(familyId), 'worker-box:4242:beef');
+      // once it is free, the same command syncs (and fails on the closed Sophtron port, not on the lock)
+      const after = await cli(['sync', '--no-refresh'], { SOPHTRON_RETRY_BUDGET_MS: '0' });
+      expect(after.stderr).not.toMatch(/already running/);
+      expect((await store.db.selectFrom('sync_runs').select('id').execute()).length).toBe(runsBefore + 1);
+      expect(await store.db.selectFrom('scheduler_locks').selectAll().execute()).toHaveLength(0);
+    } finally {
+      await store.close();
+    }
   });
 });
 

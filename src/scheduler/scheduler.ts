@@ -12,7 +12,7 @@ import { deliverToFolder } from '../destinations/files/folder.js';
 import { clearBackoff, FAMILY_WIDE, recordFailure } from './backoff.js';
 import { pace } from './budget.js';
 import { decide, type Decision } from './decide.js';
-import { acquireLock, newOwnerId, releaseLock, renewLock } from './lock.js';
+import { acquireLock, familySyncLock, newOwnerId, releaseLock, renewLock } from '../sync/lock.js';
 import { createNotifier, type Notifier } from './notifications/notifier.js';
 import { checkBudget, familyBudget, filesOptions, getSchedule, listDestinations } from './schedules.js';
 import type { SchedulerSettings } from './settings.js';
@@ -50,7 +50,6 @@ export interface Scheduler {
   close(): Promise<void>;
 }
 
-const lockName = (familyId: string) => `sync:${familyId}`;
 const BUDGET_TITLES = {
   opened: "Scheduled syncs paused: this month's Sophtron budget is used up",
   recovered: 'Scheduled syncs resumed',
@@ -256,6 +255,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       result = await deps.runSync(familyId, {
         accountIds: chosen.map((t) => t.accountId),
         trigger: 'schedule',
+        lockHeldBy: owner,
       });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
@@ -288,7 +288,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   }
 
   async function runFamily(familyId: string, first: Decision & { action: 'run' }): Promise<FamilyTick> {
-    const name = lockName(familyId);
+    const name = familySyncLock(familyId);
     if (!(await acquireLock(db, name, owner, settings.lockTtlMs, now()))) {
       return { familyId, decision: first, ran: 'locked' };
     }

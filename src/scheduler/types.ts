@@ -18,7 +18,8 @@ export interface ScheduledSyncResult {
 /** Runs one sync of the given accounts (src/sync's syncFamily, adapted). */
 export type RunSync = (
   familyId: string,
-  options: { accountIds: string[]; trigger: 'schedule' },
+  /** `lockHeldBy`: the scheduler holds the family's sync lock (src/sync/lock.ts) under this owner. */
+  options: { accountIds: string[]; trigger: 'schedule'; lockHeldBy: string },
 ) => Promise<ScheduledSyncResult>;
 
 /** Delivers what changed to Firefly III with the family's saved import configuration. */

@@ -43,7 +43,7 @@ export interface WiringOptions {
 }
 
 export function createRunSync(store: Store, config: Config, options: WiringOptions = {}): RunSync {
-  return async (familyId, { accountIds, trigger }) => {
+  return async (familyId, { accountIds, trigger, lockHeldBy }) => {
     const creds = (await store.getCredentials(familyId)) ?? options.fallback ?? null;
     if (!creds) throw new Error('this family has no Sophtron credentials');
     const sophtron = familySophtronFromCredentials(store, familyId, creds, config, {
@@ -59,7 +59,7 @@ export function createRunSync(store: Store, config: Config, options: WiringOptio
           ...(options.logger ? { logger: options.logger } : {}),
         },
         familyId,
-        { accountIds, trigger },
+        { accountIds, trigger, lockHeldBy },
       );
       return {
         outcome: run.outcome,

@@ -22,6 +22,7 @@ import { syncRunsRepository } from '../store/sync-runs.js';
 import { applyAccountSync } from './apply.js';
 import { calendarDateIn, isCalendarDate } from './dates.js';
 import { describeSyncError, SyncRequestError, type SyncStage } from './errors.js';
+import { withFamilySyncLock } from './lock.js';
 import { planCounts, PlanInputError, type PlanCounts } from './plan.js';
 import { computeWindow, nextSyncedThrough, reachForPending, type SyncWindow } from './window.js';
 
@@ -61,6 +62,8 @@ export interface SyncOptions {
   refresh?: boolean;
   onEvent?: (event: SyncEvent) => void;
   signal?: AbortSignal;
+  /** The caller already holds the family's sync lock (lock.ts) under this owner: the scheduler. */
+  lockHeldBy?: string;
 }
 
 export type RefreshResult =
@@ -137,13 +140,25 @@ export type SyncEvent =
 /** Syncs of one family run one after another in this process (web button + schedule). */
 const familyLocks = new Map<string, Promise<unknown>>();
 
+/**
+ * Across processes, the family's sync lock in the database: a sync already running elsewhere
+ * (worker, server, CLI) makes this one throw SyncLockedError before anything is read or written.
+ */
 export async function syncFamily(
   deps: SyncDeps,
   familyId: string,
   options: SyncOptions,
 ): Promise<SyncRunResult> {
+  const db = deps.db ?? deps.store?.db;
+  if (!db) throw new SyncRequestError('syncFamily needs the ledger database (deps.db or deps.store)');
   const previous = familyLocks.get(familyId) ?? Promise.resolve();
-  const mine = previous.catch(() => undefined).then(() => runSync(deps, familyId, options));
+  const mine = previous
+    .catch(() => undefined)
+    .then(() =>
+      withFamilySyncLock(db, familyId, () => runSync(deps, familyId, options), {
+        ...(options.lockHeldBy ? { heldBy: options.lockHeldBy } : {}),
+      }),
+    );
   familyLocks.set(familyId, mine);
   try {
     return await mine;

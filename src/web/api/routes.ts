@@ -10,6 +10,7 @@ import { refreshConnection } from '../../sophtron/connect.js';
 import { StoreError } from '../../store/index.js';
 import { recordConnection } from '../../store/record-connection.js';
 import type { LedgerTransactionStatus } from '../../store/schema.js';
+import { SyncLockedError } from '../../sync/lock.js';
 import { userForToken } from '../auth/api-tokens.js';
 import type { Ctx, WebApp } from '../context.js';
 import { currentUser } from '../context.js';
@@ -194,11 +195,16 @@ export function registerApi(app: WebApp): void {
     if (!parsed.success) return bad(c, zodError(parsed.error));
     for (const id of parsed.data.accountIds ?? [])
       if (!(await c.var.deps.store.getAccount(user.familyId, id))) return notFound(c);
-    const result = await c.var.deps.services.sync.run(user.familyId, {
-      trigger: 'api',
-      ...(parsed.data.accountIds ? { accountIds: parsed.data.accountIds } : {}),
-    });
-    return c.json({ run: result });
+    try {
+      const result = await c.var.deps.services.sync.run(user.familyId, {
+        trigger: 'api',
+        ...(parsed.data.accountIds ? { accountIds: parsed.data.accountIds } : {}),
+      });
+      return c.json({ run: result });
+    } catch (err) {
+      if (err instanceof SyncLockedError) return c.json({ error: err.message }, 409);
+      throw err;
+    }
   });
 
   app.get('/api/sync/runs', async (c) => {
