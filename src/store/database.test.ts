@@ -94,6 +94,24 @@ describe('openDatabase', () => {
     await opened.close();
   });
 
+  it('runs a ledger migration added after later-numbered ones already ran (module ranges)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ss-db-'));
+    dirs.push(dir);
+    const file = join(dir, DATABASE_FILE);
+    const old = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new SQLite(file) }) });
+    const { '0011_tombstone_facts': _added, ...before } = migrations;
+    const first = new Migrator({ db: old, provider: { getMigrations: async () => before } });
+    expect((await first.migrateToLatest()).error).toBeUndefined();
+    await old.destroy();
+
+    const opened = await openDatabase({ dataDir: dir });
+    const cols = await sql<{ name: string }>`select name from pragma_table_info('tombstones')`.execute(
+      opened.db,
+    );
+    expect(cols.rows.map((r) => r.name)).toEqual(expect.arrayContaining(['origin', 'successor_id']));
+    await opened.close();
+  });
+
   it('lets several openers of a new data folder take turns migrating (one process and several)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ss-db-'));
     dirs.push(dir);

@@ -104,7 +104,9 @@ function pendingMigrations(sqlite: SQLite.Database): string[] {
 }
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
+  // Each module numbers its migrations in its own range (00xx ledger, 01xx Firefly...), so a new
+  // ledger migration sorts before ones an existing database already ran: run it all the same.
+  const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';

@@ -141,7 +141,26 @@ export interface TombstonesTable {
   transaction_id: Added<number>;
   /** From change_counter at deletion, so destinations find deletions like changes. */
   change_seq: Added<number>;
+  /** Why this id is blocked (migration 0011): see TombstoneOrigin. */
+  origin: ColumnType<TombstoneOrigin, TombstoneOrigin | undefined, TombstoneOrigin>;
+  /** Facts of the deleted row, so a sync recognises it under a new id (null before 0011). */
+  status: Added<LedgerTransactionStatus>;
+  amount_minor: Added<number>;
+  date: Added<CalendarDate>;
+  description: Added<string>;
+  merchant: Added<string>;
+  /** 'deleted' merged row: the pending id it had replaced; 'successor': the deleted pending id. */
+  replaced_pending_id: Added<string>;
+  /** A deleted pending row: the posted TransactionID found to replace it (then it matches nothing more). */
+  successor_id: Added<string>;
 }
+
+/**
+ * 'deleted': the row the user deleted; 'pending_copy': the pending id a deleted merged row had
+ * replaced (the bank may still list it); 'successor': the posted transaction that replaced a
+ * deleted pending one (found by the sync).
+ */
+export type TombstoneOrigin = 'deleted' | 'pending_copy' | 'successor';
 
 /** Small key/value facts about this database (secret key check, command-line family). */
 export interface MetaTable {

@@ -3,7 +3,7 @@
  * sync does not bring the row back), and the change sequence the sync engine and destinations use.
  * Transactions belong to accounts; every query joins accounts to scope by family.
  */
-import { sql, type Selectable } from 'kysely';
+import { sql, type Insertable, type Selectable } from 'kysely';
 import type { LedgerTransactionStatus, TombstonesTable, TransactionsTable } from './schema.js';
 import { inTransaction, nowIso, type Db } from './util.js';
 
@@ -157,7 +157,10 @@ export function transactionsRepository(db: Db) {
 
     /**
      * Deletes a transaction the user does not want and leaves a tombstone, so the next sync does
-     * not re-create it. Returns false when it is not the family's.
+     * not re-create it. The tombstone keeps the row's facts: a deleted pending row is recognised
+     * when it posts under a new TransactionID (sync/plan.ts), and a deleted merged row also blocks
+     * the pending id it had replaced, which the bank may still list. Returns false when it is not
+     * the family's.
      */
     async deleteTransaction(
       familyId: string,
@@ -168,31 +171,62 @@ export function transactionsRepository(db: Db) {
         const tx = await trx
           .selectFrom('transactions')
           .innerJoin('accounts', 'accounts.id', 'transactions.account_id')
-          .select(['transactions.id', 'transactions.account_id', 'transactions.provider_transaction_id'])
+          .select([
+            'transactions.id',
+            'transactions.account_id',
+            'transactions.provider_transaction_id',
+            'transactions.replaced_pending_id',
+            'transactions.status',
+            'transactions.amount_minor',
+            'transactions.date',
+            'transactions.description',
+            'transactions.merchant',
+          ])
           .where('accounts.family_id', '=', familyId)
           .where('transactions.id', '=', transactionId)
           .executeTakeFirst();
         if (!tx) return false;
-        const seq = await nextChangeSeq(trx);
-        await trx
-          .insertInto('tombstones')
-          .values({
+        const common = {
+          deleted_at: nowIso(),
+          deleted_by: deletedBy,
+          transaction_id: tx.id,
+          change_seq: await nextChangeSeq(trx),
+          amount_minor: tx.amount_minor,
+          date: tx.date,
+          description: tx.description,
+          merchant: tx.merchant,
+        };
+        const stones: Insertable<TombstonesTable>[] = [
+          {
+            ...common,
             account_id: tx.account_id,
             provider_transaction_id: tx.provider_transaction_id,
-            deleted_at: nowIso(),
-            deleted_by: deletedBy,
-            transaction_id: tx.id,
-            change_seq: seq,
-          })
-          .onConflict((oc) =>
-            oc.columns(['account_id', 'provider_transaction_id']).doUpdateSet({
-              deleted_at: nowIso(),
-              deleted_by: deletedBy,
-              transaction_id: tx.id,
-              change_seq: seq,
-            }),
-          )
-          .execute();
+            origin: 'deleted',
+            status: tx.status,
+            replaced_pending_id: tx.replaced_pending_id,
+            successor_id: null,
+          },
+        ];
+        if (tx.replaced_pending_id) {
+          // Already replaced by its posted row: it blocks its id and waits for no successor.
+          stones.push({
+            ...common,
+            account_id: tx.account_id,
+            provider_transaction_id: tx.replaced_pending_id,
+            origin: 'pending_copy',
+            status: 'pending',
+            replaced_pending_id: null,
+            successor_id: tx.provider_transaction_id,
+          });
+        }
+        for (const stone of stones) {
+          const { account_id: _a, provider_transaction_id: _p, ...rest } = stone;
+          await trx
+            .insertInto('tombstones')
+            .values(stone)
+            .onConflict((oc) => oc.columns(['account_id', 'provider_transaction_id']).doUpdateSet(rest))
+            .execute();
+        }
         await trx.deleteFrom('transactions').where('id', '=', tx.id).execute();
         return true;
       });
@@ -241,12 +275,27 @@ export function transactionsRepository(db: Db) {
         .where('id', '=', accountId)
         .executeTakeFirst();
       if (!owned) return false;
-      const r = await db
-        .deleteFrom('tombstones')
+      const stone = await db
+        .selectFrom('tombstones')
+        .select('transaction_id')
         .where('account_id', '=', accountId)
         .where('provider_transaction_id', '=', providerTransactionId)
         .executeTakeFirst();
-      return r.numDeletedRows > 0n;
+      if (!stone) return false;
+      // The ids one deletion blocks (its pending copy, its posted successor) go together.
+      await db
+        .deleteFrom('tombstones')
+        .where('account_id', '=', accountId)
+        .where((eb) =>
+          stone.transaction_id === null
+            ? eb('provider_transaction_id', '=', providerTransactionId)
+            : eb.or([
+                eb('provider_transaction_id', '=', providerTransactionId),
+                eb('transaction_id', '=', stone.transaction_id),
+              ]),
+        )
+        .execute();
+      return true;
     },
 
     /** Transactions changed after `afterSeq`, in change order: what a destination delivers next. */

@@ -6,7 +6,8 @@ import { openLedgerFixture, type LedgerFixture } from '../../test/fakes/ledger-f
 import type { ProviderTransactionData } from '../sophtron/types.js';
 import { applyAccountSync, applyPlan } from './apply.js';
 import { addDays } from './dates.js';
-import type { SyncPlan } from './plan.js';
+import { transactionsRepository } from '../store/transactions.js';
+import { isEmptyPlan, type SyncPlan } from './plan.js';
 
 let fx: LedgerFixture;
 beforeEach(async () => {
@@ -136,7 +137,12 @@ describe('applyAccountSync', () => {
     // A plan that fails on its second statement (a row that is not there) rolls back the first.
     const bad: SyncPlan = {
       inserts: [
-        { providerTransactionId: 'C', fields: { ...before[0]!, status: 'posted' }, restoresDeleted: false },
+        {
+          providerTransactionId: 'C',
+          fields: { ...before[0]!, status: 'posted' },
+          restoresDeleted: false,
+          replacedPendingId: null,
+        },
       ],
       updates: [
         { ledgerId: before[0]!.id, providerTransactionId: 'A', changes: { amount_minor: 7 }, revived: false },
@@ -152,6 +158,7 @@ describe('applyAccountSync', () => {
         },
       ],
       vanishings: [],
+      deletedSuccessors: [],
       seen: [],
       ignored: [],
     };
@@ -189,6 +196,113 @@ describe('applyAccountSync', () => {
     });
     expect((await rows()).map((r) => r.provider_transaction_id)).toEqual(['D']);
     expect(await fx.db.selectFrom('tombstones').selectAll().execute()).toEqual([]);
+  });
+
+  describe('a transaction the user deleted under one id does not come back under another', () => {
+    const store = () => transactionsRepository(fx.db);
+    const idOf = async (ptid: string) => (await rows()).find((r) => r.provider_transaction_id === ptid)!.id;
+    const pending = tx({ transactionId: 'P1', status: 'pending', description: 'POS PENDING STARBUCKS' });
+    const posted = tx({ transactionId: 'T1', date: '2026-03-12', description: 'STARBUCKS STORE 123' });
+    const stones = () =>
+      fx.db
+        .selectFrom('tombstones')
+        .select(['provider_transaction_id', 'origin', 'status', 'replaced_pending_id', 'successor_id'])
+        .orderBy('provider_transaction_id')
+        .execute();
+
+    it('a deleted pending row: its posted successor (new TransactionID) is not created', async () => {
+      await sync([pending], '2026-03-10');
+      expect(await store().deleteTransaction('fam', await idOf('P1'), 'ann')).toBe(true);
+      // Still pending at the bank: blocked by its own id.
+      expect((await sync([pending], '2026-03-11')).plan.inserts).toEqual([]);
+      // Posted under a new id, the pending one gone: recognised by amount, date and description.
+      const { plan } = await sync([posted], '2026-03-13');
+      expect(plan.inserts).toEqual([]);
+      expect(plan.deletedSuccessors).toMatchObject([{ pendingId: 'P1', postedId: 'T1' }]);
+      expect(await rows()).toEqual([]);
+      expect(await stones()).toEqual([
+        {
+          provider_transaction_id: 'P1',
+          origin: 'deleted',
+          status: 'pending',
+          replaced_pending_id: null,
+          successor_id: 'T1',
+        },
+        {
+          provider_transaction_id: 'T1',
+          origin: 'successor',
+          status: 'posted',
+          replaced_pending_id: 'P1',
+          successor_id: null,
+        },
+      ]);
+      const [p1, t1] = await store().listTombstones('fam');
+      expect(t1).toMatchObject({
+        deleted_by: 'ann',
+        transaction_id: p1!.transaction_id,
+        change_seq: p1!.change_seq,
+      });
+      // Later syncs: nothing to do; a second identical purchase is not swallowed by the old deletion.
+      expect(isEmptyPlan((await sync([posted], '2026-03-14')).plan)).toBe(true);
+      const second = tx({ transactionId: 'T2', date: '2026-03-13', description: 'STARBUCKS STORE 123' });
+      expect((await sync([posted, second], '2026-03-15')).plan.inserts).toMatchObject([
+        { providerTransactionId: 'T2' },
+      ]);
+    });
+
+    it('--include-deleted brings the posted successor back, recording the pending id it replaced', async () => {
+      await sync([pending], '2026-03-10');
+      await store().deleteTransaction('fam', await idOf('P1'));
+      await sync([posted], '2026-03-13', {
+        planOptions: {
+          window: { from: '2026-02-11', to: '2026-03-14' },
+          accountId: 'acct',
+          pendingMatchDays: 7,
+          pendingGraceDays: 2,
+          includeDeleted: true,
+        },
+      });
+      expect(await rows()).toMatchObject([
+        { provider_transaction_id: 'T1', replaced_pending_id: 'P1', status: 'posted' },
+      ]);
+      expect(await stones()).toEqual([]);
+    });
+
+    it('a deleted merged row: its pending copy, still listed by the bank, is not created', async () => {
+      await sync([pending], '2026-03-10');
+      // The window misses the pending copy's date: it merges into the posted row.
+      const narrow = {
+        window: { from: '2026-03-11', to: '2026-03-14' },
+        accountId: 'acct',
+        pendingMatchDays: 7,
+        pendingGraceDays: 2,
+      };
+      expect((await sync([posted], '2026-03-13', { planOptions: narrow })).plan.merges).toHaveLength(1);
+      await store().deleteTransaction('fam', await idOf('T1'));
+      expect(await stones()).toEqual([
+        {
+          provider_transaction_id: 'P1',
+          origin: 'pending_copy',
+          status: 'pending',
+          replaced_pending_id: null,
+          successor_id: 'T1',
+        },
+        {
+          provider_transaction_id: 'T1',
+          origin: 'deleted',
+          status: 'posted',
+          replaced_pending_id: 'P1',
+          successor_id: null,
+        },
+      ]);
+      // A wide window: the bank lists both copies.
+      const { plan } = await sync([pending, posted], '2026-03-14');
+      expect(plan.inserts).toEqual([]);
+      expect(await rows()).toEqual([]);
+      // Asking for the deletion back undoes the whole deletion (both ids).
+      expect(await store().removeTombstone('fam', fx.accountId, 'T1')).toBe(true);
+      expect(await stones()).toEqual([]);
+    });
   });
 
   it('reads only the window of a long history, through indexes', async () => {

@@ -7,7 +7,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 import type { CalendarDate, ProviderTransactionData } from '../sophtron/types.js';
 import { addDays } from './dates.js';
-import { planSync, type LedgerRow, type PlanOptions, type SyncPlan } from './plan.js';
+import { planSync, type DeletedPendingRow, type LedgerRow, type PlanOptions, type SyncPlan } from './plan.js';
 
 type Db = Kysely<Database>;
 
@@ -90,6 +90,40 @@ export async function loadTombstones(
   return out;
 }
 
+/**
+ * Deleted pending rows whose posted successor may be in this window (`deletedPendingNeeded` in
+ * plan.ts), through the partial index tombstones_account_open_pending.
+ */
+export async function loadDeletedPending(
+  db: Db,
+  accountId: string,
+  window: { from: CalendarDate; to: CalendarDate },
+  matchDays: number,
+): Promise<DeletedPendingRow[]> {
+  const rows = await db
+    .selectFrom('tombstones')
+    .select(['provider_transaction_id', 'amount_minor', 'date', 'description', 'merchant', 'transaction_id'])
+    .where('account_id', '=', accountId)
+    .where('status', '=', 'pending')
+    .where('successor_id', 'is', null)
+    .where('date', '>=', addDays(window.from, -matchDays))
+    .where('date', '<=', window.to)
+    .execute();
+  const out: DeletedPendingRow[] = [];
+  for (const r of rows) {
+    if (r.amount_minor === null || r.date === null) continue;
+    out.push({
+      provider_transaction_id: r.provider_transaction_id,
+      amount_minor: r.amount_minor,
+      date: r.date,
+      description: r.description,
+      merchant: r.merchant,
+      transaction_id: Number(r.transaction_id ?? 0),
+    });
+  }
+  return out.sort((a, b) => a.transaction_id - b.transaction_id);
+}
+
 /** Reserves `n` consecutive change sequence numbers; returns the first. */
 async function reserveChangeSeqs(db: Db, n: number): Promise<number> {
   const row = await db
@@ -166,7 +200,7 @@ export async function applyPlan(db: Db, plan: SyncPlan, ctx: ApplyContext): Prom
           provider_transaction_id: i.providerTransactionId,
           ...i.fields,
           currency: ctx.currency,
-          replaced_pending_id: null,
+          replaced_pending_id: i.replacedPendingId,
           first_seen_at: ctx.now,
           last_seen_at: ctx.now,
           last_seen_date: ctx.today,
@@ -176,7 +210,9 @@ export async function applyPlan(db: Db, plan: SyncPlan, ctx: ApplyContext): Prom
       )
       .execute();
   }
-  const restored = plan.inserts.filter((i) => i.restoresDeleted).map((i) => i.providerTransactionId);
+  const restored = plan.inserts
+    .filter((i) => i.restoresDeleted)
+    .flatMap((i) => [i.providerTransactionId, ...(i.replacedPendingId ? [i.replacedPendingId] : [])]);
   for (const part of chunks(restored)) {
     await db
       .deleteFrom('tombstones')
@@ -184,7 +220,52 @@ export async function applyPlan(db: Db, plan: SyncPlan, ctx: ApplyContext): Prom
       .where('provider_transaction_id', 'in', part)
       .execute();
   }
-  return changed + plan.seen.length;
+  for (const d of plan.deletedSuccessors) await tombstoneSuccessor(db, ctx.accountId, d);
+  const successorRows = plan.deletedSuccessors.reduce((n, d) => n + (d.postedId === d.pendingId ? 1 : 2), 0);
+  return changed + plan.seen.length + successorRows;
+}
+
+/**
+ * The posted transaction that replaced a deleted pending row stays deleted: it gets a tombstone of
+ * its own (same deletion: who, when, which ledger row), and the pending row's tombstone records it,
+ * so it is not matched again.
+ */
+async function tombstoneSuccessor(
+  db: Db,
+  accountId: string,
+  d: SyncPlan['deletedSuccessors'][number],
+): Promise<void> {
+  const pending = await db
+    .selectFrom('tombstones')
+    .select(['deleted_at', 'deleted_by', 'transaction_id', 'change_seq'])
+    .where('account_id', '=', accountId)
+    .where('provider_transaction_id', '=', d.pendingId)
+    .executeTakeFirstOrThrow();
+  if (d.postedId !== d.pendingId) {
+    await db
+      .insertInto('tombstones')
+      .values({
+        ...pending,
+        account_id: accountId,
+        provider_transaction_id: d.postedId,
+        origin: 'successor',
+        status: d.fields.status,
+        amount_minor: d.fields.amount_minor,
+        date: d.fields.date,
+        description: d.fields.description,
+        merchant: d.fields.merchant,
+        replaced_pending_id: d.pendingId,
+        successor_id: null,
+      })
+      .onConflict((oc) => oc.columns(['account_id', 'provider_transaction_id']).doNothing())
+      .execute();
+  }
+  await db
+    .updateTable('tombstones')
+    .set({ successor_id: d.postedId })
+    .where('account_id', '=', accountId)
+    .where('provider_transaction_id', '=', d.pendingId)
+    .execute();
 }
 
 export interface AccountSyncInput extends ApplyContext {
@@ -212,8 +293,9 @@ export async function applyAccountSync(db: Db, input: AccountSyncInput): Promise
     const { window, pendingMatchDays } = input.planOptions;
     const ledger = await loadLedgerRows(trx, input.accountId, window, pendingMatchDays, input.fetched);
     const tombstones = await loadTombstones(trx, input.accountId, input.fetched);
+    const deletedPending = await loadDeletedPending(trx, input.accountId, window, pendingMatchDays);
     const plan = planSync(
-      { fetched: input.fetched, ledger, tombstones },
+      { fetched: input.fetched, ledger, tombstones, deletedPending },
       { ...input.planOptions, today: input.today },
     );
     const rowsWritten = await applyPlan(trx, plan, input);

@@ -12,7 +12,9 @@
  * - a pending transaction gone without a replacement is marked vanished after PENDING_GRACE_DAYS,
  *   never deleted;
  * - posted rows missing from a window are left alone: banks drop rows at window edges;
- * - a transaction the user deleted (tombstone) is not re-created unless asked.
+ * - a transaction the user deleted (tombstone) is not re-created unless asked, nor is the posted
+ *   transaction that replaces a pending one the user deleted (found like a merge, against the
+ *   tombstone's facts).
  */
 import type { LedgerTransactionStatus } from '../store/schema.js';
 import type { CalendarDate, ProviderTransactionData } from '../sophtron/types.js';
@@ -69,6 +71,8 @@ export interface PlanInsert {
   fields: TransactionFields;
   /** Re-created although the user had deleted it (only with includeDeleted): its tombstone goes. */
   restoresDeleted: boolean;
+  /** With includeDeleted: the deleted pending row this posted one replaces (its tombstone goes too). */
+  replacedPendingId: string | null;
 }
 
 export interface PlanUpdate {
@@ -82,6 +86,15 @@ export interface PlanUpdate {
 export interface PlanMerge {
   /** The pending row's ledger id, which the merged (posted) transaction keeps. */
   ledgerId: number;
+  pendingId: string;
+  postedId: string;
+  fields: TransactionFields;
+  dateDistance: number;
+  similarity: number;
+}
+
+/** The posted transaction that replaced a pending one the user deleted: not created, tombstoned too. */
+export interface PlanDeletedSuccessor {
   pendingId: string;
   postedId: string;
   fields: TransactionFields;
@@ -104,6 +117,8 @@ export interface SyncPlan {
   updates: PlanUpdate[];
   merges: PlanMerge[];
   vanishings: PlanVanish[];
+  /** Posted successors of deleted pending rows (each is also in `ignored` as deleted_by_user). */
+  deletedSuccessors: PlanDeletedSuccessor[];
   /** Pending rows seen again unchanged: only their last-seen date moves (no change_seq: nothing to deliver). */
   seen: number[];
   ignored: PlanIgnored[];
@@ -126,6 +141,22 @@ export interface PlanInput {
   ledger: readonly LedgerRow[];
   /** TransactionIDs the user deleted in this account (at least those fetched). */
   tombstones: ReadonlySet<string>;
+  /**
+   * Pending rows the user deleted whose posted successor has not been seen yet (see
+   * deletedPendingNeeded for which must be here).
+   */
+  deletedPending?: readonly DeletedPendingRow[];
+}
+
+/** A tombstone of a deleted pending row, with the facts a merge compares. */
+export interface DeletedPendingRow {
+  provider_transaction_id: string;
+  amount_minor: number;
+  date: CalendarDate;
+  description: string | null;
+  merchant: string | null;
+  /** The deleted ledger row's id: orders ties like a pending row's id does. */
+  transaction_id: number;
 }
 
 /** A fetched transaction the ledger cannot hold; the account's sync fails naming it and the field. */
@@ -137,7 +168,13 @@ export class PlanInputError extends Error {
 }
 
 export const isEmptyPlan = (p: SyncPlan): boolean =>
-  p.inserts.length + p.updates.length + p.merges.length + p.vanishings.length + p.seen.length === 0;
+  p.inserts.length +
+    p.updates.length +
+    p.merges.length +
+    p.vanishings.length +
+    p.deletedSuccessors.length +
+    p.seen.length ===
+  0;
 
 export function fieldsOf(tx: ProviderTransactionData): TransactionFields {
   return {
@@ -197,8 +234,22 @@ function diff(row: LedgerRow, fields: TransactionFields): Partial<TransactionFie
 
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/** A pending transaction that may have posted: a ledger row, or one the user deleted. */
+type Candidate = Pick<
+  LedgerRow,
+  'id' | 'provider_transaction_id' | 'amount_minor' | 'date' | 'description' | 'merchant'
+> & { deleted: boolean };
+
 export function planSync(input: PlanInput, options: PlanOptions): SyncPlan {
-  const plan: SyncPlan = { inserts: [], updates: [], merges: [], vanishings: [], seen: [], ignored: [] };
+  const plan: SyncPlan = {
+    inserts: [],
+    updates: [],
+    merges: [],
+    vanishings: [],
+    deletedSuccessors: [],
+    seen: [],
+    ignored: [],
+  };
   const ours: ProviderTransactionData[] = [];
   for (const tx of input.fetched) {
     if (tx.accountId !== options.accountId) {
@@ -222,6 +273,7 @@ export function planSync(input: PlanInput, options: PlanOptions): SyncPlan {
   const newPosted: ProviderTransactionData[] = [];
   const newPending: ProviderTransactionData[] = [];
   const restoring = new Set<string>();
+  const deletedPendingIds = new Set((input.deletedPending ?? []).map((d) => d.provider_transaction_id));
   for (const id of ids) {
     const tx = fetched.get(id)!;
     const fields = fieldsOf(tx);
@@ -248,6 +300,16 @@ export function planSync(input: PlanInput, options: PlanOptions): SyncPlan {
     if (input.tombstones.has(id)) {
       if (!options.includeDeleted) {
         plan.ignored.push({ providerTransactionId: id, reason: 'deleted_by_user' });
+        // A deleted pending row posted under the same id: it is its own successor, found.
+        if (tx.status === 'posted' && deletedPendingIds.has(id)) {
+          plan.deletedSuccessors.push({
+            pendingId: id,
+            postedId: id,
+            fields,
+            dateDistance: 0,
+            similarity: 1,
+          });
+        }
         continue;
       }
       restoring.add(id);
@@ -256,20 +318,27 @@ export function planSync(input: PlanInput, options: PlanOptions): SyncPlan {
   }
 
   // Pending rows the bank no longer lists. Rows dated after the window were not asked for, so their
-  // absence says nothing.
+  // absence says nothing. Deleted pending rows are looked for the same way: their posted successor
+  // must not come back either.
+  const notListed = (id: string, date: CalendarDate) => !fetched.has(id) && date <= options.window.to;
   const gone = input.ledger
-    .filter(
-      (r) => r.status === 'pending' && !fetched.has(r.provider_transaction_id) && r.date <= options.window.to,
-    )
+    .filter((r) => r.status === 'pending' && notListed(r.provider_transaction_id, r.date))
     .sort((a, b) => a.id - b.id);
+  const goneDeleted = (input.deletedPending ?? []).filter((d) =>
+    notListed(d.provider_transaction_id, d.date),
+  );
+  const candidates: Candidate[] = [
+    ...gone.map((r) => ({ ...r, deleted: false })),
+    ...goneDeleted.map((d) => ({ ...d, id: d.transaction_id, deleted: true })),
+  ];
 
   const pairs: {
-    pending: LedgerRow;
+    pending: Candidate;
     posted: ProviderTransactionData;
     distance: number;
     similarity: number;
   }[] = [];
-  for (const pending of gone) {
+  for (const pending of candidates) {
     for (const posted of newPosted) {
       if (posted.amount !== pending.amount_minor) continue;
       const distance = Math.abs(daysBetween(pending.date, posted.date));
@@ -282,23 +351,49 @@ export function planSync(input: PlanInput, options: PlanOptions): SyncPlan {
       pairs.push({ pending, posted, distance, similarity });
     }
   }
-  // Ambiguity is settled the same way every time: closest date, most similar text, then ids.
+  // Ambiguity is settled the same way every time: closest date, most similar text, a ledger row
+  // before a deleted one, then ids.
   pairs.sort(
     (a, b) =>
       a.distance - b.distance ||
       b.similarity - a.similarity ||
+      Number(a.pending.deleted) - Number(b.pending.deleted) ||
       byString(a.posted.transactionId, b.posted.transactionId) ||
-      a.pending.id - b.pending.id,
+      a.pending.id - b.pending.id ||
+      byString(a.pending.provider_transaction_id, b.pending.provider_transaction_id),
   );
   const mergedPending = new Set<number>();
+  const mergedDeleted = new Set<string>();
   const mergedPosted = new Set<string>();
+  const restoredPending = new Map<string, string>();
   for (const p of pairs) {
-    if (mergedPending.has(p.pending.id) || mergedPosted.has(p.posted.transactionId)) continue;
+    const pendingId = p.pending.provider_transaction_id;
+    if (mergedPosted.has(p.posted.transactionId)) continue;
+    if (p.pending.deleted ? mergedDeleted.has(pendingId) : mergedPending.has(p.pending.id)) continue;
+    if (p.pending.deleted) {
+      mergedDeleted.add(pendingId);
+      mergedPosted.add(p.posted.transactionId);
+      if (options.includeDeleted) {
+        // Asked to bring deleted rows back: the posted one is created and says what it replaced.
+        restoredPending.set(p.posted.transactionId, pendingId);
+        restoring.add(p.posted.transactionId);
+        continue;
+      }
+      plan.ignored.push({ providerTransactionId: p.posted.transactionId, reason: 'deleted_by_user' });
+      plan.deletedSuccessors.push({
+        pendingId,
+        postedId: p.posted.transactionId,
+        fields: fieldsOf(p.posted),
+        dateDistance: p.distance,
+        similarity: p.similarity,
+      });
+      continue;
+    }
     mergedPending.add(p.pending.id);
     mergedPosted.add(p.posted.transactionId);
     plan.merges.push({
       ledgerId: p.pending.id,
-      pendingId: p.pending.provider_transaction_id,
+      pendingId,
       postedId: p.posted.transactionId,
       fields: fieldsOf(p.posted),
       dateDistance: p.distance,
@@ -306,13 +401,15 @@ export function planSync(input: PlanInput, options: PlanOptions): SyncPlan {
     });
   }
   plan.merges.sort((a, b) => a.ledgerId - b.ledgerId);
+  plan.deletedSuccessors.sort((a, b) => byString(a.postedId, b.postedId));
 
   for (const tx of [...newPosted, ...newPending].sort((a, b) => byString(a.transactionId, b.transactionId))) {
-    if (mergedPosted.has(tx.transactionId)) continue;
+    if (mergedPosted.has(tx.transactionId) && !restoredPending.has(tx.transactionId)) continue;
     plan.inserts.push({
       providerTransactionId: tx.transactionId,
       fields: fieldsOf(tx),
       restoresDeleted: restoring.has(tx.transactionId),
+      replacedPendingId: restoredPending.get(tx.transactionId) ?? null,
     });
   }
 
@@ -358,4 +455,16 @@ export function ledgerRowNeeded(
     fetched.ids.has(row.provider_transaction_id) ||
     (row.replaced_pending_id !== null && fetched.pendingIds.has(row.replaced_pending_id))
   );
+}
+
+/**
+ * Which deleted pending rows the planner must see (apply.ts loads them by an index): those whose
+ * posted successor could be in this window. Ones already matched to a successor are not needed.
+ */
+export function deletedPendingNeeded(
+  row: Pick<DeletedPendingRow, 'date'>,
+  window: { from: CalendarDate; to: CalendarDate },
+  matchDays: number,
+): boolean {
+  return row.date >= addDays(window.from, -matchDays) && row.date <= window.to;
 }

@@ -7,6 +7,7 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001_ledger.js';
 import * as m0002 from './0002_ledger_store.js';
 import * as m0010 from './0010_sync_indexes.js';
+import * as m0011 from './0011_tombstone_facts.js';
 import * as m0100 from './0100_firefly.js';
 import * as m0200 from './0200_web.js';
 import * as m0300 from './0300_scheduler.js';
@@ -15,6 +16,7 @@ export const migrations: Record<string, Migration> = {
   '0001_ledger': m0001,
   '0002_ledger_store': m0002,
   '0010_sync_indexes': m0010,
+  '0011_tombstone_facts': m0011,
   '0100_firefly': m0100,
   '0200_web': m0200,
   '0300_scheduler': m0300,
