@@ -249,6 +249,12 @@ export const settings = {
     description: 'How often the scheduler looks for due syncs and retries, in seconds.',
     schema: int(1, 3600, 30),
   }),
+  notifyAllowLinkLocal: setting({
+    env: 'NOTIFY_ALLOW_LINK_LOCAL',
+    description:
+      'Let webhook and ntfy notifications reach link-local and cloud metadata addresses (169.254.0.0/16, fe80::/10, fd00::/8); refused by default so a family cannot make the server call them.',
+    schema: bool(false),
+  }),
 
   // --- sandbox ---
   sandboxPollsPerStep: setting({

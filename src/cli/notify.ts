@@ -119,9 +119,11 @@ export function register(program: Command): void {
     .option('--to <address>', 'email: recipient (repeatable or comma-separated)', collect, [] as string[])
     .option('--on-success', 'also send a message after every successful scheduled sync')
     .action(async (kind: string, opts: AddOptions) =>
-      withCliContext({}, async ({ store, family }) => {
+      withCliContext({}, async ({ store, family, config }) => {
         try {
-          const c = await channelsRepository(store.db, store.secrets).addChannel(family.id, {
+          const c = await channelsRepository(store.db, store.secrets, {
+            allowLinkLocal: config.notifyAllowLinkLocal,
+          }).addChannel(family.id, {
             name: opts.name ?? kind,
             onSuccess: !!opts.onSuccess,
             config: channelConfig(kind, opts),
@@ -153,11 +155,13 @@ export function register(program: Command): void {
     .argument('[id]')
     .option('--json', 'print JSON')
     .action(async (id: string | undefined, opts: { json?: boolean }) =>
-      withCliContext({}, async ({ store, family, logger }) => {
-        const results = await createNotifier({ db: store.db, secrets: store.secrets, log: logger }).test(
-          family.id,
-          id ? [id] : undefined,
-        );
+      withCliContext({}, async ({ store, family, logger, config }) => {
+        const results = await createNotifier({
+          db: store.db,
+          secrets: store.secrets,
+          log: logger,
+          allowLinkLocal: config.notifyAllowLinkLocal,
+        }).test(family.id, id ? [id] : undefined);
         if (opts.json) printJson(results);
         else if (results.length === 0)
           throw new CliError(

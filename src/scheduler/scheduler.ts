@@ -67,7 +67,15 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const now = deps.now ?? (() => new Date());
   const owner = deps.owner ?? newOwnerId();
   const notifier =
-    deps.notifier ?? createNotifier({ db, secrets: deps.secrets, log: deps.log, now, fetch: deps.fetch });
+    deps.notifier ??
+    createNotifier({
+      db,
+      secrets: deps.secrets,
+      log: deps.log,
+      now,
+      fetch: deps.fetch,
+      allowLinkLocal: !!settings.allowLinkLocal,
+    });
   const held = new Set<string>();
 
   async function decideFor(familyId: string): Promise<Decision> {

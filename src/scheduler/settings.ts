@@ -14,6 +14,8 @@ export interface SchedulerSettings {
   backoff: BackoffPolicy;
   lockTtlMs: number;
   tickMs: number;
+  /** NOTIFY_ALLOW_LINK_LOCAL (notifications/target-guard.ts). */
+  allowLinkLocal?: boolean;
 }
 
 export function schedulerSettings(config: Config): SchedulerSettings {
@@ -28,5 +30,6 @@ export function schedulerSettings(config: Config): SchedulerSettings {
     },
     lockTtlMs: 5 * 60_000,
     tickMs: config.schedulerTickSeconds * 1000,
+    allowLinkLocal: config.notifyAllowLinkLocal,
   };
 }

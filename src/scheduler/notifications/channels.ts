@@ -9,6 +9,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { z } from 'zod';
 import type { SecretBox } from '../../store/secret-box.js';
 import type { Database, NotificationChannelKind, NotificationChannelsTable } from '../../store/schema.js';
+import { urlProblem } from './target-guard.js';
 
 const httpUrl = z
   .string()
@@ -99,7 +100,12 @@ export function parseChannelInput(input: unknown): ChannelConfig {
   return parsed.data;
 }
 
-export function channelsRepository(db: Kysely<Database>, secrets: SecretBox) {
+export function channelsRepository(
+  db: Kysely<Database>,
+  secrets: SecretBox,
+  /** NOTIFY_ALLOW_LINK_LOCAL: accept URLs whose host is a link-local or metadata address. */
+  options: { allowLinkLocal?: boolean } = {},
+) {
   const toChannel = (row: Selectable<NotificationChannelsTable>): Channel => {
     const open = JSON.parse(row.settings) as Record<string, unknown>;
     const secret = row.secret_sealed
@@ -125,6 +131,10 @@ export function channelsRepository(db: Kysely<Database>, secrets: SecretBox) {
       now: Date = new Date(),
     ): Promise<ChannelSummary> {
       const config = parseChannelInput(input.config);
+      if (config.kind !== 'email' && !options.allowLinkLocal) {
+        const problem = urlProblem(config.url);
+        if (problem) throw new ChannelError(`url: ${problem}`);
+      }
       const name = input.name.trim();
       if (!name) throw new ChannelError('name: a channel needs a name');
       const id = randomUUID();

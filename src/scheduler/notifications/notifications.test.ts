@@ -271,4 +271,50 @@ describe('notifications', () => {
       'Société Générale failed',
     );
   });
+
+  it('refuses link-local and metadata targets (SSRF) unless NOTIFY_ALLOW_LINK_LOCAL, keeps loopback', async () => {
+    const repo = channelsRepository(opened.db, secrets);
+    for (const url of [
+      'http://169.254.169.254/latest/meta-data/',
+      'http://[fd00:ec2::254]/latest',
+      'http://[fe80::1]/',
+      'http://[::ffff:169.254.169.254]/',
+    ]) {
+      await expect(
+        repo.addChannel(familyId, { name: 'x', config: { kind: 'webhook', url } }),
+      ).rejects.toThrow(
+        /^url: .* is a link-local or metadata address \(allow with NOTIFY_ALLOW_LINK_LOCAL=true\)$/,
+      );
+    }
+    await expect(
+      repo.addChannel(familyId, { name: 'x', config: { kind: 'ntfy', url: 'http://169.254.169.254/t' } }),
+    ).rejects.toBeInstanceOf(ChannelError);
+    const allowed = channelsRepository(opened.db, secrets, { allowLinkLocal: true });
+    await expect(
+      allowed.addChannel(familyId, {
+        name: 'meta',
+        config: { kind: 'webhook', url: 'http://169.254.169.254/' },
+      }),
+    ).resolves.toMatchObject({ target: '169.254.169.254' });
+    await allowed.removeChannel(familyId, (await allowed.listChannels(familyId))[0]!.id);
+
+    // a name that resolves to a metadata address is refused when sending, before any request
+    await repo.addChannel(familyId, {
+      name: 'sneaky',
+      config: { kind: 'webhook', url: 'http://metadata.example.test/hook' },
+    });
+    await repo.addChannel(familyId, { name: 'local', config: { kind: 'webhook', url: `${httpBase}/ok` } });
+    const lookup = async (host: string) =>
+      host === 'metadata.example.test' ? [{ address: '169.254.169.254' }] : [{ address: '127.0.0.1' }];
+    const results = await createNotifier({ db: opened.db, secrets, lookup }).test(familyId);
+    expect(results.map((r) => [r.name, r.ok, r.error])).toEqual([
+      [
+        'sneaky',
+        false,
+        'refused to call metadata.example.test: 169.254.169.254 is a link-local or metadata address (allow with NOTIFY_ALLOW_LINK_LOCAL=true)',
+      ],
+      ['local', true, undefined],
+    ]);
+    expect(received.map((r) => r.path)).toEqual(['/ok']);
+  });
 });

@@ -5,10 +5,15 @@
 import nodemailer from 'nodemailer';
 import type { Channel } from './channels.js';
 import { NTFY_STYLE, type NotificationMessage } from './message.js';
+import { assertAllowedTarget, TargetRefusedError, type Lookup } from './target-guard.js';
 
 export interface SendOptions {
   fetch?: typeof fetch;
   timeoutMs?: number;
+  /** NOTIFY_ALLOW_LINK_LOCAL: let webhooks and ntfy reach link-local and metadata addresses. */
+  allowLinkLocal?: boolean;
+  /** Name resolution for the address check (tests). */
+  lookup?: Lookup;
 }
 
 export class SendError extends Error {
@@ -29,6 +34,14 @@ async function post(
   options: SendOptions,
 ): Promise<void> {
   const host = new URL(url).host;
+  if (!options.allowLinkLocal) {
+    try {
+      await assertAllowedTarget(url, options.lookup);
+    } catch (err) {
+      if (err instanceof TargetRefusedError) throw new SendError(`refused to call ${err.message}`);
+      throw err;
+    }
+  }
   let res: Response;
   try {
     res = await (options.fetch ?? fetch)(url, {

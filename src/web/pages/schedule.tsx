@@ -346,6 +346,7 @@ async function schedulePage(c: Ctx) {
             method="post"
             action="/schedule/notify/test"
             hx-post="/schedule/notify/test"
+            hx-disabled-elt="find button"
             hx-target="#notify-test"
             hx-swap="innerHTML"
           >
@@ -504,7 +505,9 @@ export function registerSchedulePages(app: WebApp): void {
     const parsed = parseForm(channelForm, await formData(c), { kind: 'Kind', name: 'Name' });
     if (!parsed.ok) return c.redirect(withFlash('/schedule', 'error', parsed.error));
     try {
-      const ch = await channelsRepository(c.var.deps.db, c.var.deps.store.secrets).addChannel(user.familyId, {
+      const ch = await channelsRepository(c.var.deps.db, c.var.deps.store.secrets, {
+        allowLinkLocal: c.var.deps.config.notifyAllowLinkLocal,
+      }).addChannel(user.familyId, {
         name: parsed.data.name,
         onSuccess: parsed.data.on_success,
         config: channelConfig(parsed.data),
@@ -518,8 +521,13 @@ export function registerSchedulePages(app: WebApp): void {
 
   app.post('/schedule/notify/test', async (c) => {
     const user = currentUser(c);
-    const { db, store, logger } = c.var.deps;
-    const results = await createNotifier({ db, secrets: store.secrets, log: logger }).test(user.familyId);
+    const { db, store, logger, config } = c.var.deps;
+    const results = await createNotifier({
+      db,
+      secrets: store.secrets,
+      log: logger,
+      allowLinkLocal: config.notifyAllowLinkLocal,
+    }).test(user.familyId);
     if (c.req.header('hx-request')) return c.html(<TestResults results={results} />);
     const failed = results.filter((r) => !r.ok);
     return c.redirect(
