@@ -11,8 +11,10 @@ import type { ProviderTransactionData } from '../sophtron/types.js';
 import { addDays } from './dates.js';
 import { reachForPending } from './window.js';
 import {
+  deletedPendingNeeded,
   isEmptyPlan,
   ledgerRowNeeded,
+  type DeletedPendingRow,
   planSync,
   type LedgerRow,
   type PlanOptions,
@@ -22,8 +24,18 @@ import {
 /** The ledger as the planner sees it, with the in-memory equivalent of apply.ts. */
 class ModelLedger {
   rows: LedgerRow[] = [];
-  stats = { inserts: 0, updates: 0, merges: 0, vanishings: 0, revivals: 0, replacedPendingListed: 0 };
+  stats = {
+    inserts: 0,
+    updates: 0,
+    merges: 0,
+    vanishings: 0,
+    revivals: 0,
+    replacedPendingListed: 0,
+    deletedSuccessors: 0,
+  };
   tombstones = new Set<string>();
+  /** Deleted pending rows, as the store's tombstones remember them (successor: found posted id). */
+  deletedPending: (DeletedPendingRow & { successor: string | null })[] = [];
   private nextId = 1;
 
   apply(plan: SyncPlan, today: string): void {
@@ -32,6 +44,7 @@ class ModelLedger {
     this.stats.merges += plan.merges.length;
     this.stats.vanishings += plan.vanishings.length;
     this.stats.revivals += plan.updates.filter((u) => u.revived).length;
+    this.stats.deletedSuccessors += plan.deletedSuccessors.filter((d) => d.postedId !== d.pendingId).length;
     this.stats.replacedPendingListed += plan.ignored.filter(
       (i) => i.reason === 'pending_already_replaced',
     ).length;
@@ -50,6 +63,13 @@ class ModelLedger {
       });
     }
     for (const v of plan.vanishings) byId.get(v.ledgerId)!.status = 'vanished';
+    for (const d of plan.deletedSuccessors) {
+      expect(taken.has(d.postedId)).toBe(false);
+      this.tombstones.add(d.postedId);
+      const ghost = this.deletedPending.find((g) => g.provider_transaction_id === d.pendingId)!;
+      expect(ghost.successor).toBeNull();
+      ghost.successor = d.postedId;
+    }
     for (const id of plan.seen) byId.get(id)!.last_seen_date = today;
     for (const ins of plan.inserts) {
       expect(taken.has(ins.providerTransactionId)).toBe(false);
@@ -65,9 +85,30 @@ class ModelLedger {
     }
   }
 
+  /** As the store's deleteTransaction: the row's id, its replaced pending id, its facts if pending. */
   deleteRow(index: number): void {
     const [row] = this.rows.splice(index % this.rows.length, 1);
-    if (row) this.tombstones.add(row.provider_transaction_id);
+    if (!row) return;
+    this.tombstones.add(row.provider_transaction_id);
+    if (row.replaced_pending_id) this.tombstones.add(row.replaced_pending_id);
+    if (row.status === 'pending') {
+      this.deletedPending.push({
+        provider_transaction_id: row.provider_transaction_id,
+        amount_minor: row.amount_minor,
+        date: row.date,
+        description: row.description,
+        merchant: row.merchant,
+        transaction_id: row.id,
+        successor: null,
+      });
+    }
+  }
+
+  /** Only the deleted pending rows apply.ts would load for this window. */
+  visibleDeleted(window: { from: string; to: string }, matchDays: number): DeletedPendingRow[] {
+    return this.deletedPending
+      .filter((g) => g.successor === null && deletedPendingNeeded(g, window, matchDays))
+      .map(({ successor: _s, ...g }) => g);
   }
 
   /** Only the rows apply.ts would load for this window: proves the planner needs no more. */
@@ -133,6 +174,7 @@ function runScenario(s: Scenario): ModelLedger {
       fetched,
       ledger: ledger.visible(window, s.matchDays, fetched),
       tombstones: ledger.tombstones,
+      deletedPending: ledger.visibleDeleted(window, s.matchDays),
     });
     const plan = planSync(input(), options);
     if (s.reach && !dropEdge) {
@@ -168,7 +210,15 @@ const merchantOf = (s: { purchases: Purchase[] }, id: string) =>
 
 describe('planSync properties', () => {
   it('ends with exactly the posted transactions, once each, whatever the bank did', () => {
-    const seen = { inserts: 0, updates: 0, merges: 0, vanishings: 0, revivals: 0, replacedPendingListed: 0 };
+    const seen = {
+      inserts: 0,
+      updates: 0,
+      merges: 0,
+      vanishings: 0,
+      revivals: 0,
+      replacedPendingListed: 0,
+      deletedSuccessors: 0,
+    };
     fc.assert(
       fc.property(scenarioArb, (s) => {
         const ledger = runScenario(s);
@@ -195,12 +245,17 @@ describe('planSync properties', () => {
         for (const r of ledger.rows.filter((x) => x.replaced_pending_id !== null)) {
           expect(merchantOf(s, r.replaced_pending_id!)).toBe(merchantOf(s, r.provider_transaction_id));
         }
+        // So does finding the posted successor of a deleted pending row (it is not created).
+        for (const g of ledger.deletedPending.filter((x) => x.successor !== null)) {
+          expect(merchantOf(s, g.successor!)).toBe(merchantOf(s, g.provider_transaction_id));
+          expect(s.purchases[Number(g.successor!.slice(1))]!.amount).toBe(g.amount_minor);
+        }
       }),
       { numRuns: 300 },
     );
     // The generator must actually reach every path, or the property proves little.
     // (Revivals and a pending row listed again after its merge are rare here; plan.test.ts covers both.)
-    for (const k of ['inserts', 'updates', 'merges', 'vanishings'] as const) {
+    for (const k of ['inserts', 'updates', 'merges', 'vanishings', 'deletedSuccessors'] as const) {
       expect(seen[k], k).toBeGreaterThan(0);
     }
   });
@@ -253,6 +308,56 @@ describe('planSync properties', () => {
     );
   });
 
+  it('never brings back a pending row the user deleted, under its id or its posted one', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          kind: fc.constantFrom('same_id' as const, 'new_id' as const),
+          start: fc.integer({ min: 1, max: 20 }),
+          settleAfter: fc.integer({ min: 1, max: 6 }),
+          shift: fc.nat(7),
+          deleteAfter: fc.nat(5),
+          overlap: fc.nat(10),
+          grace: fc.integer({ min: 0, max: 5 }),
+        }),
+        ({ kind, start, settleAfter, shift, deleteAfter, overlap, grace }) => {
+          const purchase: Purchase = {
+            kind,
+            amount: -2599,
+            merchant: 0,
+            start,
+            settleAfter,
+            shift,
+            bothDays: 0,
+            editDay: null,
+          };
+          // Daily syncs; the user deletes the pending row after one of the syncs that listed it.
+          const deleteDay = start + Math.min(deleteAfter, settleAfter - 1);
+          const ledger = runScenario({
+            purchases: [purchase],
+            syncs: Array.from({ length: start + settleAfter + 2 }, (_, i) => ({
+              gap: 1,
+              dropEdge: false,
+              deleteRow: i + 1 === deleteDay ? 0 : null,
+            })),
+            overlap: settleAfter + overlap,
+            grace,
+            matchDays: 7,
+            reach: true,
+          });
+          expect(ledger.rows).toEqual([]);
+          expect(ledger.deletedPending).toMatchObject([
+            {
+              provider_transaction_id: kind === 'new_id' ? 'p0' : 'x0',
+              successor: kind === 'new_id' ? 't0' : 'x0',
+            },
+          ]);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
   it('gives the same plan whatever order the bank lists the rows in', () => {
     fc.assert(
       fc.property(scenarioArb, fc.integer(), (s, seed) => {
@@ -272,9 +377,15 @@ describe('planSync properties', () => {
           pendingGraceDays: 3,
         };
         const rows = ledger.visible(window, 7, fetched);
-        const a = planSync({ fetched, ledger: rows, tombstones: ledger.tombstones }, options);
+        const deletedPending = ledger.visibleDeleted(window, 7);
+        const a = planSync({ fetched, ledger: rows, tombstones: ledger.tombstones, deletedPending }, options);
         const b = planSync(
-          { fetched: shuffled, ledger: [...rows].reverse(), tombstones: ledger.tombstones },
+          {
+            fetched: shuffled,
+            ledger: [...rows].reverse(),
+            tombstones: ledger.tombstones,
+            deletedPending: [...deletedPending].reverse(),
+          },
           options,
         );
         expect(b).toEqual(a);
