@@ -414,6 +414,40 @@ describe('scheduler', () => {
     expect(Number(used?.n)).toBeLessThanOrEqual(10_000);
   });
 
+  it('counts a family with its own budget against the instance budget too (a cap inside it)', async () => {
+    const now = new Date('2026-03-10T00:00:00Z');
+    const small = { ...settings, instanceBudget: 5_000 };
+    const jones = await seedFamily(opened.db, 'Joneses');
+    await seedAccount(opened.db, jones, await seedConnection(opened.db, jones));
+    // every 2 hours × 8 calls = 2,920 a month: fits its own 3,000 and the instance's 5,000
+    const own = await setSchedule(
+      opened.db,
+      jones,
+      { cron: '0 */2 * * *', monthlyBudget: 3_000 },
+      small,
+      now,
+    );
+    expect(own.check?.message).toBe(
+      "This schedule needs about 2,920 Sophtron calls a month (8 calls per sync, from per account default, × 365 runs), within the family's monthly budget of 3,000, and within the instance's monthly budget (SOPHTRON_MONTHLY_BUDGET) of 5,000.",
+    );
+    // the Smiths share the instance budget: the Joneses' 2,920 leave them 2,080
+    await expect(setSchedule(opened.db, familyId, { cron: '0 */4 * * *' }, small, now)).rejects.toThrow(
+      "This schedule needs about 2,928 Sophtron calls a month (16 calls per sync, from per account default, × 183 runs); other families' schedules need 2,920: over the monthly budget (SOPHTRON_MONTHLY_BUDGET) of 5,000.",
+    );
+    await setSchedule(opened.db, familyId, { cron: '0 5 * * *' }, small, now);
+    // a family budget cannot spend what the instance no longer has
+    await opened.db
+      .insertInto('sophtron_usage')
+      .values({ family_id: familyId, month: '2026-03', endpoint: 'GetTransactions', calls: 4_000 })
+      .execute();
+    const status = await scheduleStatus(opened.db, jones, small, now);
+    // 1,000 left in the instance, split 2,920 : 480 → 858 for the Joneses, not their 3,000
+    expect(status.budget).toMatchObject({ scope: 'family', budget: 3_000, used: 0, remaining: 858 });
+    await expect(
+      setSchedule(opened.db, jones, { monthlyBudget: 3_000, cron: '0 * * * *' }, small, now),
+    ).rejects.toThrow(/over the family's monthly budget of 3,000/);
+  });
+
   it('pauses when the month’s budget is used up, says so once, and resumes next month', async () => {
     const clock = new Clock(new Date('2026-03-20T00:00:00Z'));
     await setSchedule(opened.db, familyId, { cron: '17 5 * * *' }, settings, clock.now());

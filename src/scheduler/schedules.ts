@@ -106,7 +106,11 @@ export async function getSchedule(
   };
 }
 
-/** Projected calls of every other family's enabled schedule (they share the instance budget). */
+/**
+ * Projected calls of every other family's enabled schedule. They all count against the instance
+ * budget: SOPHTRON_MONTHLY_BUDGET is the ceiling of every call the instance makes, and a family's
+ * own budget is a cap inside it (so such a family counts for at most its own budget).
+ */
 async function othersProjected(
   db: Kysely<Database>,
   familyId: string,
@@ -116,19 +120,25 @@ async function othersProjected(
   const rows = await db
     .selectFrom('schedules')
     .innerJoin('families', 'families.id', 'schedules.family_id')
-    .select(['schedules.family_id', 'schedules.cron', 'families.time_zone'])
+    .select(['schedules.family_id', 'schedules.cron', 'schedules.monthly_budget', 'families.time_zone'])
     .where('schedules.enabled', '=', 1)
     .where('schedules.family_id', '!=', familyId)
-    .where('schedules.monthly_budget', 'is', null)
     .execute();
   let total = 0;
   for (const r of rows) {
-    total += (await project(db, r.family_id, r.cron, r.time_zone, settings.callsPerAccount, now))
+    const projected = (await project(db, r.family_id, r.cron, r.time_zone, settings.callsPerAccount, now))
       .projectedCalls;
+    total += Math.min(projected, r.monthly_budget ?? Infinity);
   }
   return total;
 }
 
+const INSTANCE_BUDGET = 'monthly budget (SOPHTRON_MONTHLY_BUDGET)';
+
+/**
+ * A schedule fits when its projected use fits the family's own budget (when it has one) AND,
+ * together with every other family's schedule, the instance's budget.
+ */
 export async function checkBudget(
   db: Kysely<Database>,
   familyId: string,
@@ -139,16 +149,25 @@ export async function checkBudget(
 ): Promise<{ projection: Projection; check: BudgetCheck }> {
   const tz = await timeZoneOf(db, familyId);
   const projection = await project(db, familyId, cron, tz, settings.callsPerAccount, now);
-  const check =
-    monthlyBudget !== null
-      ? checkProjection(projection, monthlyBudget, 0, "family's monthly budget")
-      : checkProjection(
-          projection,
-          settings.instanceBudget,
-          await othersProjected(db, familyId, settings, now),
-          'monthly budget (SOPHTRON_MONTHLY_BUDGET)',
-        );
-  return { projection, check };
+  const own =
+    monthlyBudget !== null ? checkProjection(projection, monthlyBudget, 0, "family's monthly budget") : null;
+  if (own && !own.ok) return { projection, check: own };
+  const instance = checkProjection(
+    projection,
+    settings.instanceBudget,
+    await othersProjected(db, familyId, settings, now),
+    INSTANCE_BUDGET,
+  );
+  if (own && instance.ok) {
+    return {
+      projection,
+      check: {
+        ...own,
+        message: `${own.message.replace(/\.$/, '')}, and within the instance's ${INSTANCE_BUDGET} of ${instance.budget.toLocaleString('en-US')}${instance.othersProjected ? ` with the other families' ${instance.othersProjected.toLocaleString('en-US')}` : ''}.`,
+      },
+    };
+  }
+  return { projection, check: instance };
 }
 
 export interface SetScheduleInput {
@@ -277,8 +296,9 @@ export interface FamilyBudget {
 }
 
 /**
- * What this family may still spend this month. With the shared instance budget, what is left is
- * split by the families' projected use, so one family's pacing leaves room for the others.
+ * What this family may still spend this month: its part of what is left of the instance budget
+ * (split by the families' projected use, so one family's pacing leaves room for the others), and
+ * with its own budget, no more than what is left of that.
  */
 export async function familyBudget(
   db: Kysely<Database>,
@@ -287,22 +307,25 @@ export async function familyBudget(
   settings: SchedulerSettings,
   now: Date,
 ): Promise<FamilyBudget> {
+  const used = await usedThisMonth(db, now);
+  const left = settings.instanceBudget - used;
+  const projected = (
+    await project(db, schedule.familyId, schedule.cron, timeZone, settings.callsPerAccount, now)
+  ).projectedCalls;
+  const mine = Math.min(projected, schedule.monthlyBudget ?? Infinity);
+  const others = await othersProjected(db, schedule.familyId, settings, now);
+  const share = mine + others > 0 ? mine / (mine + others) : 1;
+  const instanceRemaining = Math.floor(left * share);
   if (schedule.monthlyBudget !== null) {
-    const used = await usedThisMonth(db, now, schedule.familyId);
+    const familyUsed = await usedThisMonth(db, now, schedule.familyId);
     return {
       budget: schedule.monthlyBudget,
       scope: 'family',
-      used,
-      remaining: schedule.monthlyBudget - used,
+      used: familyUsed,
+      remaining: Math.min(schedule.monthlyBudget - familyUsed, instanceRemaining),
     };
   }
-  const used = await usedThisMonth(db, now);
-  const left = settings.instanceBudget - used;
-  const mine = (await project(db, schedule.familyId, schedule.cron, timeZone, settings.callsPerAccount, now))
-    .projectedCalls;
-  const others = await othersProjected(db, schedule.familyId, settings, now);
-  const share = mine + others > 0 ? mine / (mine + others) : 1;
-  return { budget: settings.instanceBudget, scope: 'instance', used, remaining: Math.floor(left * share) };
+  return { budget: settings.instanceBudget, scope: 'instance', used, remaining: instanceRemaining };
 }
 
 export interface ScheduleStatus {
