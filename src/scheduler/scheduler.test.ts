@@ -414,6 +414,60 @@ describe('scheduler', () => {
     expect(Number(used?.n)).toBeLessThanOrEqual(10_000);
   });
 
+  it('cleans up incidents: old resolved ones go, open ones of a gone subject close silently', async () => {
+    const now = new Date('2026-06-30T00:00:00Z');
+    const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000).toISOString();
+    await setDestination(opened.db, familyId, 'files', { enabled: true, options: { folder: dir } }, now);
+    const seed = (id: string, subject: string, resolvedAt: string | null) =>
+      opened.db
+        .insertInto('incidents')
+        .values({
+          id,
+          family_id: familyId,
+          subject,
+          kind: 'failure',
+          message: 'x',
+          occurrences: 1,
+          opened_at: daysAgo(120),
+          last_seen_at: daysAgo(120),
+          resolved_at: resolvedAt,
+        })
+        .execute();
+    await seed('old', `connection:${bank1}`, daysAgo(91));
+    await seed('recent', `connection:${bank1}`, daysAgo(10));
+    await seed('live-conn', `connection:${bank2}`, null);
+    await seed('gone-conn', 'connection:deleted-one', null);
+    await seed('live-files', 'delivery:files', null);
+    await seed('gone-firefly', 'delivery:firefly', null);
+    await seed('sync', 'sync', null);
+    await channelsRepository(opened.db, secrets).addChannel(familyId, {
+      name: 'hook',
+      config: { kind: 'webhook', url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/` },
+    });
+    const s = createScheduler({
+      db: opened.db,
+      secrets,
+      settings,
+      runSync: fakeSync(opened.db, new Clock(now)).run,
+      now: () => now,
+    });
+    await s.tick();
+    const rows = await opened.db
+      .selectFrom('incidents')
+      .select(['id', 'resolved_at'])
+      .orderBy('id')
+      .execute();
+    expect(rows).toEqual([
+      { id: 'gone-conn', resolved_at: now.toISOString() },
+      { id: 'gone-firefly', resolved_at: now.toISOString() },
+      { id: 'live-conn', resolved_at: null },
+      { id: 'live-files', resolved_at: null },
+      { id: 'recent', resolved_at: daysAgo(10) },
+      { id: 'sync', resolved_at: null },
+    ]);
+    expect(hooks).toEqual([]);
+  });
+
   it('counts a family with its own budget against the instance budget too (a cap inside it)', async () => {
     const now = new Date('2026-03-10T00:00:00Z');
     const small = { ...settings, instanceBudget: 5_000 };

@@ -13,6 +13,7 @@ import { clearBackoff, FAMILY_WIDE, recordFailure } from './backoff.js';
 import { pace } from './budget.js';
 import { decide, type Decision } from './decide.js';
 import { acquireLock, familySyncLock, newOwnerId, releaseLock, renewLock } from '../sync/lock.js';
+import { cleanupIncidents } from './notifications/incidents.js';
 import { createNotifier, type Notifier } from './notifications/notifier.js';
 import { checkBudget, familyBudget, filesOptions, getSchedule, listDestinations } from './schedules.js';
 import type { SchedulerSettings } from './settings.js';
@@ -50,6 +51,7 @@ export interface Scheduler {
   close(): Promise<void>;
 }
 
+const CLEANUP_EVERY_MS = 3_600_000;
 const BUDGET_TITLES = {
   opened: "Scheduled syncs paused: this month's Sophtron budget is used up",
   recovered: 'Scheduled syncs resumed',
@@ -77,6 +79,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       allowLinkLocal: !!settings.allowLinkLocal,
     });
   const held = new Set<string>();
+  let lastCleanup = 0;
 
   async function decideFor(familyId: string): Promise<Decision> {
     const at = now();
@@ -331,6 +334,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     owner,
     decideFor,
     async tick() {
+      if (now().getTime() - lastCleanup >= CLEANUP_EVERY_MS) {
+        lastCleanup = now().getTime();
+        const r = await cleanupIncidents(db, now());
+        if (r.deleted || r.closed) deps.log?.info(r, 'old and orphaned incidents cleaned up');
+      }
       const families = await db
         .selectFrom('schedules')
         .select('family_id')

@@ -4,7 +4,7 @@
  * recovery message). A change of kind (failing → needs MFA) is a new situation and is reported.
  */
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database, IncidentKind } from '../../store/schema.js';
 
 export type Outcome = { ok: true } | { ok: false; kind: IncidentKind; message: string };
@@ -82,4 +82,61 @@ export async function openIncidents(db: Kysely<Database>, familyId: string) {
     .where('resolved_at', 'is', null)
     .orderBy('opened_at')
     .execute();
+}
+
+/** Resolved incidents are kept this long (for "since when" in a recovery message), then deleted. */
+export const RESOLVED_INCIDENT_KEEP_DAYS = 90;
+
+/**
+ * Housekeeping (the scheduler runs it now and then): deletes incidents resolved more than
+ * RESOLVED_INCIDENT_KEEP_DAYS ago, and closes, without a message, open incidents whose subject is
+ * gone (a deleted connection, a destination switched off): nothing would ever recover them, and a
+ * later incident of the same subject must be announced as new.
+ */
+export async function cleanupIncidents(
+  db: Kysely<Database>,
+  now: Date = new Date(),
+): Promise<{ deleted: number; closed: number }> {
+  const at = now.toISOString();
+  const before = new Date(now.getTime() - RESOLVED_INCIDENT_KEEP_DAYS * 86_400_000).toISOString();
+  const deleted = await db
+    .deleteFrom('incidents')
+    .where('resolved_at', 'is not', null)
+    .where('resolved_at', '<', before)
+    .executeTakeFirst();
+  const closed = await db
+    .updateTable('incidents')
+    .set({ resolved_at: at })
+    .where('resolved_at', 'is', null)
+    .where((eb) =>
+      eb.or([
+        eb.and([
+          eb('subject', 'like', 'connection:%'),
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('connections as c')
+                .select('c.id')
+                .whereRef('c.family_id', '=', 'incidents.family_id')
+                .where(sql<boolean>`'connection:' || c.id = incidents.subject`),
+            ),
+          ),
+        ]),
+        eb.and([
+          eb('subject', 'like', 'delivery:%'),
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('schedule_destinations as d')
+                .select('d.destination')
+                .whereRef('d.family_id', '=', 'incidents.family_id')
+                .where('d.enabled', '=', 1)
+                .where(sql<boolean>`'delivery:' || d.destination = incidents.subject`),
+            ),
+          ),
+        ]),
+      ]),
+    )
+    .executeTakeFirst();
+  return { deleted: Number(deleted.numDeletedRows), closed: Number(closed.numUpdatedRows) };
 }
