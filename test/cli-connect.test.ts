@@ -27,8 +27,15 @@ interface Run {
   answered: string[];
 }
 
-/** Runs the CLI; each time stderr shows a prompt matching a rule, the rule's answer is typed. */
-function runCli(args: string[], rules: [RegExp, string][], env: Record<string, string> = {}): Promise<Run> {
+/**
+ * Runs the CLI; each time stderr shows a prompt matching a rule, the rule's answer is typed
+ * (null: the input ends there, as when a script runs out of answers).
+ */
+function runCli(
+  args: string[],
+  rules: [RegExp, string | null][],
+  env: Record<string, string> = {},
+): Promise<Run> {
   const user = sandbox.users[0]!;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
     cwd: process.cwd(),
@@ -58,7 +65,8 @@ function runCli(args: string[], rules: [RegExp, string][], env: Record<string, s
       const rule = rules.find(([re]) => re.test(p));
       if (!rule) continue;
       answered.push(p);
-      child.stdin.write(`${rule[1]}\n`);
+      if (rule[1] === null) child.stdin.end();
+      else child.stdin.write(`${rule[1]}\n`);
     }
   });
   return new Promise((resolve) => {
@@ -143,6 +151,41 @@ describe('sophtron-sync connect (child process, answers through stdin)', () => {
       message: 'Invalid credentials',
       accounts: [],
     });
+  });
+
+  it('answers that run out leave the connection needing attention (recorded), with the command that fixes it', async () => {
+    const run = await runCli(
+      ['connect', '--institution', 'Sophtron Bank SecurityQuestion', '--username', 'asdf'],
+      [
+        [/^Password:/, 'asdf'],
+        [/favorite color/, null],
+      ],
+    );
+    expect(run.code).toBe(1);
+    const id = /connections refresh ([0-9a-f-]+)`$/m.exec(run.stderr)?.[1];
+    expect(run.stderr.trim().split('\n').at(-1)).toBe(
+      `error: the bank needs your attention: The bank asks for a security answer; answer it with \`sophtron-sync connections refresh ${id}\``,
+    );
+    const listed = await runCli(['connections', '--json'], []);
+    expect(JSON.parse(listed.stdout)).toContainEqual(
+      expect.objectContaining({
+        id,
+        institution: 'Sophtron Bank SecurityQuestion',
+        status: 'needs_attention',
+      }),
+    );
+
+    // Another ledger knows none of these connections: Sophtron's ids are turned into names.
+    const otherDir = mkdtempSync(join(tmpdir(), 'cli-other-'));
+    const other = await runCli(['connections', '--json'], [], { DATA_DIR: otherDir });
+    rmSync(otherDir, { recursive: true, force: true });
+    expect(JSON.parse(other.stdout)).toContainEqual(
+      expect.objectContaining({
+        id,
+        institution: 'Sophtron Bank SecurityQuestion',
+        status: 'not in the ledger',
+      }),
+    );
   });
 
   it('the TokenRead bank prints the code and waits for Enter', async () => {

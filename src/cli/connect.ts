@@ -101,7 +101,7 @@ export function register(program: Command): void {
               );
               printTable(accountRows(accounts), ['id', 'name', 'type', 'number', 'balance', 'currency']);
             }
-            const failure = outcomeError(result);
+            const failure = outcomeError(result, result.userInstitutionId);
             if (failure) throw failure;
           } catch (e) {
             throw sophtronCliError(e);

@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import type { SophtronClient } from '../sophtron/client.js';
+import { SophtronNotFoundError } from '../sophtron/errors.js';
 import { jobTiming, refreshConnection, runJob } from '../sophtron/connect.js';
 import type { JobOutcome, ProviderAccountData } from '../sophtron/types.js';
 import type { Store } from '../store/index.js';
@@ -32,18 +33,35 @@ async function record(
   return accounts;
 }
 
+/**
+ * Names of institutions the ledger does not know (connections made elsewhere): Sophtron's list
+ * carries only ids. One call per distinct institution; an unknown one keeps its id.
+ */
+async function institutionNames(sophtron: SophtronClient, ids: string[]): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  for (const id of new Set(ids)) {
+    try {
+      names.set(id, (await sophtron.getInstitution(id)).name);
+    } catch (err) {
+      if (!(err instanceof SophtronNotFoundError)) throw sophtronCliError(err);
+    }
+  }
+  return names;
+}
+
 function report(
   outcome: JobOutcome,
   accounts: ProviderAccountData[],
   json: boolean | undefined,
   what: string,
+  connectionId: string,
 ) {
   if (json) printJson({ ...outcome, accounts });
   else if (outcome.outcome === 'connected') {
     process.stdout.write(`${what}: ${accounts.length} account${accounts.length === 1 ? '' : 's'}\n`);
     printTable(accountRows(accounts), ['id', 'name', 'type', 'number', 'balance', 'currency']);
   }
-  const failure = outcomeError(outcome);
+  const failure = outcomeError(outcome, connectionId);
   if (failure) throw failure;
 }
 
@@ -75,9 +93,14 @@ export function register(program: Command): void {
         const local = new Map(
           (await store.listConnections(family.id)).map((c) => [c.user_institution_id, c]),
         );
+        const names = await institutionNames(
+          sophtron,
+          remote.filter((c) => !local.has(c.userInstitutionId)).map((c) => c.institutionId),
+        );
         const rows = remote.map((c) => ({
           id: c.userInstitutionId,
-          institution: local.get(c.userInstitutionId)?.institution_name ?? c.institutionId,
+          institution:
+            local.get(c.userInstitutionId)?.institution_name ?? names.get(c.institutionId) ?? c.institutionId,
           username: c.username,
           status: local.get(c.userInstitutionId)?.status ?? 'not in the ledger',
           lastModified: c.lastModified,
@@ -108,6 +131,7 @@ export function register(program: Command): void {
               await record(sophtron, store, family.id, id.trim(), outcome),
               opts.json,
               'refreshed',
+              id.trim(),
             );
           } catch (e) {
             throw sophtronCliError(e);
@@ -141,6 +165,7 @@ export function register(program: Command): void {
               await record(sophtron, store, family.id, id.trim(), outcome),
               opts.json,
               'updated',
+              id.trim(),
             );
           } catch (e) {
             throw sophtronCliError(e);

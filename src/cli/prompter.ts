@@ -8,6 +8,11 @@ import type { Readable, Writable } from 'node:stream';
 import { input as inqInput, password as inqPassword, select as inqSelect } from '@inquirer/prompts';
 import { CliError } from './errors.js';
 
+/** The piped input ended before a question was answered (nobody is there to answer). */
+export class InputEndedError extends CliError {
+  override name = 'InputEndedError';
+}
+
 export interface Choice<T> {
   name: string;
   value: T;
@@ -79,8 +84,10 @@ function linePrompter(input: Readable, output: Writable): Prompter {
     });
     rl.on('close', () => {
       ended = true;
-      for (const w of waiting.splice(0))
-        w.reject(new CliError('the input ended before every question was answered'));
+      for (const w of waiting.splice(0)) {
+        output.write('\n');
+        w.reject(new InputEndedError('the input ended before every question was answered'));
+      }
     });
   };
 
@@ -92,7 +99,10 @@ function linePrompter(input: Readable, output: Writable): Prompter {
       output.write('\n');
       return Promise.resolve(queued);
     }
-    if (ended) return Promise.reject(new CliError(`the input ended before answering: ${message}`));
+    if (ended) {
+      output.write('\n');
+      return Promise.reject(new InputEndedError(`the input ended before answering: ${message}`));
+    }
     return new Promise((resolve, reject) => {
       waiting.push({
         resolve: (line) => {

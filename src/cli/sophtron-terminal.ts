@@ -7,11 +7,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { describeChallenge } from '../sophtron/connect.js';
+import { describeChallenge, NoAnswerError } from '../sophtron/connect.js';
 import { SophtronError } from '../sophtron/errors.js';
 import type { Challenge, ChallengeAnswer, JobOutcome, JobProgress } from '../sophtron/types.js';
 import { CliError } from './errors.js';
-import type { Prompter } from './prompter.js';
+import { InputEndedError, type Prompter } from './prompter.js';
 
 type Out = Writable & { isTTY?: boolean };
 
@@ -58,43 +58,53 @@ export function terminalJobUi(
     lineOpen = false;
   };
 
+  const ask = async (challenge: Challenge): Promise<ChallengeAnswer> => {
+    switch (challenge.kind) {
+      case 'captcha': {
+        const file = captchaFile(challenge.image, options.captchaDir ?? null, String(started), ++captchas);
+        out.write(`The captcha image is in ${file}\n`);
+        return { kind: 'captcha', text: await prompter.input('Characters in the captcha image:') };
+      }
+      case 'security_questions': {
+        const answers: string[] = [];
+        for (const q of challenge.questions) answers.push(await prompter.input(q));
+        return { kind: 'security_questions', answers };
+      }
+      case 'token_method':
+        return {
+          kind: 'token_method',
+          method: await prompter.select(
+            'Where should the bank send the code?',
+            challenge.methods.map((m) => ({ name: m, value: m })),
+          ),
+        };
+      case 'token_input':
+        return { kind: 'token_input', code: await prompter.input(`${challenge.label} the bank sent you:`) };
+      case 'token_read':
+        out.write(`The code to check on your device: ${challenge.code}\n`);
+        await prompter.input('approve on your device, then press Enter', { required: false });
+        return { kind: 'token_read', approved: true };
+      case 'account_select':
+        return {
+          kind: 'account_select',
+          accountId: await prompter.select(
+            'Which account?',
+            challenge.accounts.map((a) => ({ name: a.name, value: a.accountId })),
+          ),
+        };
+    }
+  };
+
   return {
     async onChallenge(challenge) {
       endLine();
       out.write(`${describeChallenge(challenge)}.\n`);
-      switch (challenge.kind) {
-        case 'captcha': {
-          const file = captchaFile(challenge.image, options.captchaDir ?? null, String(started), ++captchas);
-          out.write(`The captcha image is in ${file}\n`);
-          return { kind: 'captcha', text: await prompter.input('Characters in the captcha image:') };
-        }
-        case 'security_questions': {
-          const answers: string[] = [];
-          for (const q of challenge.questions) answers.push(await prompter.input(q));
-          return { kind: 'security_questions', answers };
-        }
-        case 'token_method':
-          return {
-            kind: 'token_method',
-            method: await prompter.select(
-              'Where should the bank send the code?',
-              challenge.methods.map((m) => ({ name: m, value: m })),
-            ),
-          };
-        case 'token_input':
-          return { kind: 'token_input', code: await prompter.input(`${challenge.label} the bank sent you:`) };
-        case 'token_read':
-          out.write(`The code to check on your device: ${challenge.code}\n`);
-          await prompter.input('approve on your device, then press Enter', { required: false });
-          return { kind: 'token_read', approved: true };
-        case 'account_select':
-          return {
-            kind: 'account_select',
-            accountId: await prompter.select(
-              'Which account?',
-              challenge.accounts.map((a) => ({ name: a.name, value: a.accountId })),
-            ),
-          };
+      try {
+        return await ask(challenge);
+      } catch (err) {
+        // Piped answers ran out: the connection waits for a person (needs attention), not an error.
+        if (err instanceof InputEndedError) throw new NoAnswerError(err.message);
+        throw err;
       }
     },
     onProgress(p) {
@@ -116,7 +126,7 @@ export function terminalJobUi(
 }
 
 /** One line for a job that did not connect, as a CliError (non-zero exit). */
-export function outcomeError(outcome: JobOutcome): CliError | null {
+export function outcomeError(outcome: JobOutcome, connectionId?: string): CliError | null {
   switch (outcome.outcome) {
     case 'connected':
       return null;
@@ -127,7 +137,10 @@ export function outcomeError(outcome: JobOutcome): CliError | null {
         `the bank did not finish within ${Math.round(outcome.afterMs / 1000)} s (SOPHTRON_JOB_TIMEOUT_MS); try again later`,
       );
     case 'needs_attention':
-      return new CliError(`the bank needs your attention: ${outcome.reason}`);
+      return new CliError(
+        `the bank needs your attention: ${outcome.reason}` +
+          (connectionId ? `; answer it with \`sophtron-sync connections refresh ${connectionId}\`` : ''),
+      );
   }
 }
 

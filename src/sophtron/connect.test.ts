@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type Reply, type TestServer } from '../../test/fakes/scripted-http.js';
 import { createSophtronClient } from './client.js';
-import { connectBank, describeChallenge, jobTiming, runJob } from './connect.js';
+import { connectBank, describeChallenge, jobTiming, NoAnswerError, runJob } from './connect.js';
 import { SophtronNotFoundError } from './errors.js';
 import type { Challenge, ChallengeAnswer } from './types.js';
 
@@ -80,6 +80,23 @@ describe('runJob', () => {
       challenge: { kind: 'security_questions', questions: ['What is your favorite color?'] },
     });
     expect(s.requests.filter((r) => !r.path.endsWith('GetJobInformationByID'))).toHaveLength(0);
+  });
+
+  it('a handler that cannot answer (NoAnswerError) ends the job as needs_attention; other errors pass', async () => {
+    const { api, server: s } = await jobServer([running, question]);
+    const outcome = await runJob(api, 'job-1', {
+      ...fast,
+      onChallenge: () => Promise.reject(new NoAnswerError('input ended')),
+    });
+    expect(outcome).toMatchObject({
+      outcome: 'needs_attention',
+      reason: 'The bank asks for a security answer',
+    });
+    expect(s.requests.filter((r) => !r.path.endsWith('GetJobInformationByID'))).toHaveLength(0);
+    // The job still shows the question: any other failure of the handler is an error.
+    await expect(
+      runJob(api, 'job-1', { ...fast, onChallenge: () => Promise.reject(new Error('boom')) }),
+    ).rejects.toThrow('boom');
   });
 
   it('a challenge still showing right after an accepted answer is not asked twice', async () => {

@@ -6,7 +6,7 @@
 import type { Config } from '../config.js';
 import type { NewConnection, RunJobOptions, SophtronApi } from './api.js';
 import { SophtronNotFoundError } from './errors.js';
-import type { Challenge, JobOutcome, JobState } from './types.js';
+import type { Challenge, ChallengeAnswer, JobOutcome, JobState } from './types.js';
 
 export const DEFAULT_JOB_TIMEOUT_MS = 600_000;
 
@@ -98,6 +98,15 @@ const STALE_CHALLENGE_POLLS = 3;
 /** Polls during which "job not found" means "not visible yet" rather than "no such job". */
 const NOT_FOUND_GRACE_POLLS = 3;
 
+/**
+ * Thrown by an onChallenge handler when nobody can answer now (a script's input ran out): the job
+ * then ends as needs_attention, like a job run without onChallenge, instead of as an error, so the
+ * connection is recorded as waiting for a person.
+ */
+export class NoAnswerError extends Error {
+  override name = 'NoAnswerError';
+}
+
 export async function runJob(
   api: SophtronApi,
   jobId: string,
@@ -167,7 +176,14 @@ export async function runJob(
     if (!options.onChallenge) {
       return { outcome: 'needs_attention', reason: describeChallenge(challenge), challenge };
     }
-    const answer = await options.onChallenge(challenge);
+    let answer: ChallengeAnswer;
+    try {
+      answer = await options.onChallenge(challenge);
+    } catch (err) {
+      if (err instanceof NoAnswerError)
+        return { outcome: 'needs_attention', reason: describeChallenge(challenge), challenge };
+      throw err;
+    }
     signal?.throwIfAborted();
     if (answer.kind !== challenge.kind) {
       throw new TypeError(
