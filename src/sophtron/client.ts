@@ -271,7 +271,7 @@ export function createSophtronClient(options: SophtronClientOptions): SophtronCl
         if (wait > remaining) throw err;
         log?.warn(
           { endpoint: e.name, attempt, waitMs: Math.round(wait), problem: err.kind },
-          'sophtron retry',
+          `retrying in ${(wait / 1000).toFixed(1)} s (attempt ${attempt}): ${err.message}`,
         );
         await sleep(wait, call.signal);
       }
