@@ -13,18 +13,18 @@ import {
   FireflyUnreachableError,
   FireflyVersionError,
 } from '../destinations/firefly/client.js';
-import { deliverFamily, localDate, type DeliveryResult } from '../destinations/firefly/deliver.js';
-import type { AccountTarget } from '../destinations/firefly/accounts.js';
+import { FidiConfigError, parseFidiConfig, type FidiConfig } from '../destinations/firefly/fidi-config.js';
 import {
-  FidiConfigError,
-  importPlan,
-  parseFidiConfig,
-  writeFidiConfig,
-  type FidiConfig,
-} from '../destinations/firefly/fidi-config.js';
+  configWithFireflyIds,
+  NothingToImportError,
+  runImportConfiguration,
+  type ImportOutcome,
+  type ImportResult,
+  type ImportSync,
+} from '../destinations/firefly/import-run.js';
 import { getFireflySettings } from '../destinations/firefly/repository.js';
 import { jobTiming } from '../sophtron/connect.js';
-import { syncFamily, type SyncRunResult } from '../sync/run.js';
+import { syncFamily } from '../sync/run.js';
 import { withCliContext } from './context.js';
 import { CliError } from './errors.js';
 import { printJson } from './output.js';
@@ -161,41 +161,9 @@ export async function runImport(file: string, flags: ImportFlags): Promise<numbe
       throw err;
     }
 
-    const today = localDate(new Date(), ctx.family.time_zone);
-    const plan = importPlan(config, today, { pending: ctx.config.fireflyPending });
-    const warnings: string[] = [];
-    const accountIds: string[] = [];
-    const targets = new Map<string, AccountTarget>();
-    const ledgerBySophtron = new Map<string, string>();
-    for (const [sophtronId, target] of plan.targets) {
-      const listing = await ctx.store.getProviderAccount(ctx.family.id, sophtronId);
-      if (!listing) {
-        warnings.push(
-          `Sophtron account ${sophtronId} is unknown here (see: sophtron-sync accounts list); skipped`,
-        );
-        continue;
-      }
-      let account = listing.account;
-      if (!account) {
-        const currency = target.kind === 'new' ? target.currency : undefined;
-        account = (await ctx.store.linkAccount(ctx.family.id, sophtronId, currency ? { currency } : {}))
-          .account;
-        warnings.push(
-          `linked Sophtron account ${sophtronId} as "${account.name}" (${account.kind}, ${account.currency})`,
-        );
-      }
-      accountIds.push(account.id);
-      targets.set(account.id, target);
-      ledgerBySophtron.set(sophtronId, account.id);
-    }
-    if (accountIds.length === 0) {
-      throw new CliError(`${file}: none of its accounts can be imported`, EXIT.nothingImported);
-    }
-
     const progress = progressLine(!!flags.json);
-    let sync: SyncRunResult | null = null;
-    if (flags.sync !== false) {
-      sync = await syncFamily(
+    const sync: ImportSync = (familyId, request) =>
+      syncFamily(
         {
           store: ctx.store,
           sophtron: ctx.sophtron,
@@ -203,44 +171,43 @@ export async function runImport(file: string, flags: ImportFlags): Promise<numbe
           logger: ctx.logger,
           jobOptions: jobTiming(ctx.config),
         },
-        ctx.family.id,
+        familyId,
+        request,
+      );
+    let result: ImportResult;
+    try {
+      result = await runImportConfiguration(
         {
-          accountIds,
-          ...(plan.window.from ? { from: plan.window.from } : {}),
-          to: plan.window.to,
+          store: ctx.store,
+          client,
+          sync: flags.sync === false ? null : sync,
+          concurrency: ctx.config.fireflyConcurrency,
+        },
+        ctx.family.id,
+        config,
+        {
           trigger: 'import',
+          linkUnlinked: true,
+          pending: ctx.config.fireflyPending,
+          recreateDeleted: !!flags.recreateDeleted,
+          fireflyVersion,
+          version: VERSION,
           onEvent: (e) => {
-            if (e.type === 'account-started')
-              progress.line(`syncing ${e.accountName} (${e.index + 1}/${e.total})`);
+            if (e.type === 'sync' && e.event.type === 'account-started')
+              progress.line(`syncing ${e.event.accountName} (${e.event.index + 1}/${e.event.total})`);
+            if (e.type === 'delivery') {
+              const p = e.progress;
+              progress.line(
+                `delivering ${p.done}/${p.total} (created ${p.created}, updated ${p.updated}, failed ${p.failed})`,
+              );
+            }
           },
         },
       );
-    }
-    let result: DeliveryResult;
-    try {
-      result = await deliverFamily({ db: ctx.store.db, client }, ctx.family.id, {
-        accountIds,
-        targets,
-        pending: plan.pending,
-        addImportTag: plan.addImportTag,
-        customTag: plan.customTag,
-        applyRules: plan.applyRules,
-        fireWebhooks: plan.fireWebhooks,
-        errorIfDuplicateHash: plan.errorIfDuplicateHash,
-        mapping: plan.mapping,
-        recreateDeleted: !!flags.recreateDeleted,
-        fireflyVersion,
-        concurrency: ctx.config.fireflyConcurrency,
-        notBefore: plan.window.from,
-        notAfter: plan.window.to,
-        version: VERSION,
-        onProgress: (p) =>
-          progress.line(
-            `delivering ${p.done}/${p.total} (created ${p.created}, updated ${p.updated}, failed ${p.failed})`,
-          ),
-      });
     } catch (err) {
       progress.end();
+      if (err instanceof NothingToImportError)
+        throw new CliError(`${file}: ${err.message}`, EXIT.nothingImported);
       if (err instanceof FireflyAuthError || err instanceof FireflyUnreachableError)
         throw new CliError(err.message, EXIT.noConnection);
       if (err instanceof FireflyError) throw new CliError(err.message, EXIT.general);
@@ -249,74 +216,81 @@ export async function runImport(file: string, flags: ImportFlags): Promise<numbe
     progress.end();
 
     if (flags.saveConfig) {
-      const accounts: Record<string, number> = {};
-      const links = await ctx.store.db
-        .selectFrom('firefly_accounts')
-        .select(['account_id', 'firefly_account_id'])
-        .where('family_id', '=', ctx.family.id)
-        .execute();
-      const byAccount = new Map(links.map((l) => [l.account_id, l.firefly_account_id]));
-      for (const [sophtronId, accountId] of ledgerBySophtron) {
-        const id = Number(byAccount.get(accountId));
-        if (Number.isInteger(id) && id > 0) accounts[sophtronId] = id;
-      }
-      writeFileSync(flags.saveConfig, writeFidiConfig(config, { accounts, version: VERSION }));
-    }
-
-    const needsAttention = sync?.accounts.filter((a) => a.outcome === 'needs_attention') ?? [];
-    const syncFailed = sync?.accounts.filter((a) => a.outcome === 'failed') ?? [];
-    const summary = {
-      sync: sync
-        ? {
-            outcome: sync.outcome,
-            new: sync.totals.new,
-            updated: sync.totals.updated,
-            merged: sync.totals.merged,
-            failedAccounts: syncFailed.map((a) => `${a.accountName}: ${a.error}`),
-            needsAttention: needsAttention.map(
-              (a) => `${a.accountName}: ${a.note ?? a.error ?? 'needs attention'}`,
-            ),
-          }
-        : null,
-      delivery: {
-        created: result.created,
-        updated: result.updated,
-        alreadyThere: result.alreadyThere,
-        skipped: result.skipped,
-        transfersPaired: result.paired,
-        deletedInFirefly: result.deletedInFirefly,
-        removed: result.removed,
-        failed: result.failed,
-        accountsCreated: result.accountsCreated,
-        requests: result.requests,
-        aborted: result.aborted,
-      },
-      balances: result.balances,
-      warnings: [...warnings, ...result.warnings],
-      errors: result.errors.map((e) => e.message),
-    };
-    if (flags.json) printJson(summary);
-    else {
-      const out = (s: string) => process.stdout.write(`${s}\n`);
-      if (sync)
-        out(
-          `sync: ${sync.outcome}; ${sync.totals.new} new, ${sync.totals.updated} updated, ${sync.totals.merged} pending→posted`,
-        );
-      for (const s of summary.sync?.failedAccounts ?? []) out(`  sync failed: ${s}`);
-      for (const s of summary.sync?.needsAttention ?? []) out(`  needs attention: ${s}`);
-      out(
-        `Firefly III: ${result.created} created, ${result.updated} updated, ${result.alreadyThere} already there, ${result.skipped} skipped, ${result.failed} failed (${result.requests} requests)`,
+      writeFileSync(
+        flags.saveConfig,
+        await configWithFireflyIds(ctx.store.db, ctx.family.id, config, result.ledgerBySophtron, VERSION),
       );
-      for (const b of result.balances) out(`  balance: ${describeComparison(b)}`);
-      for (const w of summary.warnings) out(`  warning: ${w}`);
-      for (const e of summary.errors.slice(0, 20)) out(`  error: ${e}`);
-      if (result.aborted) out(`  stopped: ${result.aborted}`);
     }
-    if (result.aborted) return EXIT.noConnection;
-    if (result.failed > 0) return EXIT.tooManyErrors;
-    if (needsAttention.length > 0) return EXIT.agreementExpired;
-    if (result.created + result.updated + result.alreadyThere + result.removed === 0)
-      return EXIT.nothingImported;
-    return EXIT.ok;
+    const summary = importSummary(result);
+    if (flags.json) printJson(summary);
+    else printSummary(result, summary);
+    return EXIT_FOR[result.outcome];
   });
+}
+
+const EXIT_FOR: Record<ImportOutcome, number> = {
+  ok: EXIT.ok,
+  aborted: EXIT.noConnection,
+  failures: EXIT.tooManyErrors,
+  needs_attention: EXIT.agreementExpired,
+  nothing_imported: EXIT.nothingImported,
+};
+
+function importSummary({ sync, delivery: d, warnings, outcome }: ImportResult) {
+  return {
+    outcome,
+    sync: sync
+      ? {
+          outcome: sync.outcome,
+          new: sync.totals.new,
+          updated: sync.totals.updated,
+          merged: sync.totals.merged,
+          failedAccounts: sync.accounts
+            .filter((a) => a.outcome === 'failed')
+            .map((a) => `${a.accountName}: ${a.error}`),
+          needsAttention: sync.accounts
+            .filter((a) => a.outcome === 'needs_attention')
+            .map((a) => `${a.accountName}: ${a.note ?? a.error ?? 'needs attention'}`),
+        }
+      : null,
+    delivery: {
+      created: d.created,
+      updated: d.updated,
+      alreadyThere: d.alreadyThere,
+      unchanged: d.unchanged,
+      skipped: d.skipped,
+      transfersPaired: d.paired,
+      deletedInFirefly: d.deletedInFirefly,
+      removed: d.removed,
+      failed: d.failed,
+      accountsCreated: d.accountsCreated,
+      requests: d.requests,
+      aborted: d.aborted,
+    },
+    balances: d.balances,
+    warnings,
+    errors: d.errors.map((e) => e.message),
+  };
+}
+
+function printSummary(result: ImportResult, summary: ReturnType<typeof importSummary>): void {
+  const { sync, delivery: d } = result;
+  const out = (s: string) => process.stdout.write(`${s}\n`);
+  if (sync)
+    out(
+      `sync: ${sync.outcome}; ${sync.totals.new} new, ${sync.totals.updated} updated, ${sync.totals.merged} pending→posted`,
+    );
+  for (const s of summary.sync?.failedAccounts ?? []) out(`  sync failed: ${s}`);
+  for (const s of summary.sync?.needsAttention ?? []) out(`  needs attention: ${s}`);
+  out(
+    `Firefly III: ${d.created} created, ${d.updated} updated, ${d.alreadyThere} already there, ${d.skipped} skipped, ${d.failed} failed (${d.requests} requests)`,
+  );
+  for (const b of d.balances) out(`  balance: ${describeComparison(b)}`);
+  for (const w of summary.warnings) out(`  warning: ${w}`);
+  for (const e of summary.errors.slice(0, 20)) out(`  error: ${e}`);
+  if (d.aborted) out(`  stopped: ${d.aborted}`);
+  if (result.outcome === 'nothing_imported')
+    out(
+      'Nothing new to import: Firefly III is already up to date. This is not an error; the exit code is 73 ("nothing imported") as with the data importer.',
+    );
 }

@@ -48,7 +48,14 @@ export interface FireflyPort {
 export interface SyncPort {
   run(
     familyId: string,
-    options: { accountIds?: string[]; trigger: 'web' | 'api' | 'import'; onEvent?: (e: SyncEvent) => void },
+    options: {
+      accountIds?: string[];
+      trigger: 'web' | 'api' | 'import';
+      /** The import configuration's date window. */
+      from?: string;
+      to?: string;
+      onEvent?: (e: SyncEvent) => void;
+    },
   ): Promise<SyncRunResult>;
 }
 

@@ -1,56 +1,19 @@
 /**
- * An import run, the data importer's way: an import configuration (FIDI v3, flow "sophtron")
- * decides which accounts go where; we sync them from Sophtron, then deliver to Firefly III.
- * Used by the wizard, the JSON API and POST /autoimport.
+ * An import run, the data importer's way, for the wizard: the steps of
+ * src/destinations/firefly/import-run.ts (prepare, deliver, the configuration to take home),
+ * which the wizard runs one page at a time.
  */
-import { type AccountTarget } from '../../destinations/firefly/accounts.js';
 import type { FireflyClient } from '../../destinations/firefly/client.js';
+import type { DeliveryProgress, DeliveryResult } from '../../destinations/firefly/deliver.js';
+import type { FidiConfig } from '../../destinations/firefly/fidi-config.js';
 import {
-  deliverFamily,
-  localDate,
-  type DeliveryProgress,
-  type DeliveryResult,
-} from '../../destinations/firefly/deliver.js';
-import {
-  importPlan,
-  writeFidiConfig,
-  type FidiConfig,
-  type ImportPlan,
-} from '../../destinations/firefly/fidi-config.js';
+  configWithFireflyIds,
+  deliverPrepared as deliverPreparedImport,
+  type PreparedImport,
+} from '../../destinations/firefly/import-run.js';
 import type { Store } from '../../store/index.js';
 
-export interface PreparedImport {
-  plan: ImportPlan;
-  accountIds: string[];
-  targets: Map<string, AccountTarget>;
-  /** Sophtron account id → ledger account id. */
-  ledgerBySophtron: Map<string, string>;
-  warnings: string[];
-}
-
-export async function prepareImport(
-  store: Store,
-  familyId: string,
-  config: FidiConfig,
-): Promise<PreparedImport> {
-  const family = await store.getFamily(familyId);
-  const plan = importPlan(config, localDate(new Date(), family?.time_zone ?? 'UTC'));
-  const warnings: string[] = [];
-  const accountIds: string[] = [];
-  const targets = new Map<string, AccountTarget>();
-  const ledgerBySophtron = new Map<string, string>();
-  for (const [sophtronId, target] of plan.targets) {
-    const listing = await store.getProviderAccount(familyId, sophtronId);
-    if (!listing?.account) {
-      warnings.push(`Sophtron account ${sophtronId} is not linked in this family; skipped`);
-      continue;
-    }
-    accountIds.push(listing.account.id);
-    targets.set(listing.account.id, target);
-    ledgerBySophtron.set(sophtronId, listing.account.id);
-  }
-  return { plan, accountIds, targets, ledgerBySophtron, warnings };
-}
+export { prepareImport, type PreparedImport } from '../../destinations/firefly/import-run.js';
 
 export function deliverPrepared(
   store: Store,
@@ -59,41 +22,14 @@ export function deliverPrepared(
   prepared: PreparedImport,
   options: { concurrency: number; onProgress?: (p: DeliveryProgress) => void },
 ): Promise<DeliveryResult> {
-  const { plan } = prepared;
-  return deliverFamily({ db: store.db, client }, familyId, {
-    accountIds: prepared.accountIds,
-    targets: prepared.targets,
-    pending: plan.pending,
-    addImportTag: plan.addImportTag,
-    customTag: plan.customTag,
-    applyRules: plan.applyRules,
-    fireWebhooks: plan.fireWebhooks,
-    errorIfDuplicateHash: plan.errorIfDuplicateHash,
-    mapping: plan.mapping,
-    notBefore: plan.window.from,
-    notAfter: plan.window.to,
-    concurrency: options.concurrency,
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-  });
+  return deliverPreparedImport({ db: store.db, client }, familyId, prepared, options);
 }
 
-/** The configuration to download: the Firefly ids of accounts created or chosen, no secrets. */
-export async function configToDownload(
+export function configToDownload(
   store: Store,
   familyId: string,
   config: FidiConfig,
   ledgerBySophtron: Map<string, string>,
 ): Promise<string> {
-  const links = await store.db
-    .selectFrom('firefly_accounts')
-    .select(['account_id', 'firefly_account_id'])
-    .where('family_id', '=', familyId)
-    .execute();
-  const byAccount = new Map(links.map((l) => [l.account_id, l.firefly_account_id]));
-  const accounts: Record<string, number> = {};
-  for (const [sophtronId, accountId] of ledgerBySophtron) {
-    const id = Number(byAccount.get(accountId));
-    if (Number.isInteger(id) && id > 0) accounts[sophtronId] = id;
-  }
-  return writeFidiConfig(config, { accounts });
+  return configWithFireflyIds(store.db, familyId, config, ledgerBySophtron);
 }

@@ -1,9 +1,9 @@
 /** One whole import (sync, then delivery) without pages: the JSON API and POST /autoimport. */
 import type { DeliveryResult } from '../../destinations/firefly/deliver.js';
 import type { FidiConfig } from '../../destinations/firefly/fidi-config.js';
+import { NothingToImportError, runImportConfiguration } from '../../destinations/firefly/import-run.js';
 import type { SyncRunResult } from '../../sync/run.js';
 import type { WebDeps } from '../context.js';
-import { deliverPrepared, prepareImport } from './engine.js';
 
 export interface ImportRunSummary {
   sync: SyncRunResult | null;
@@ -28,20 +28,29 @@ export async function runImportNow(
 ): Promise<ImportRunSummary> {
   const client = await deps.services.firefly.client(familyId);
   if (!client) throw new ImportRunError('Firefly III is not connected for this family (see Settings)', 409);
-  const prepared = await prepareImport(deps.store, familyId, config);
-  if (prepared.accountIds.length === 0)
-    throw new ImportRunError(
-      `none of the configuration's accounts is linked here: ${prepared.warnings.join('; ')}`,
-      400,
+  try {
+    const r = await runImportConfiguration(
+      {
+        store: deps.store,
+        client,
+        sync: options.sync
+          ? (id, { accountIds, from, to }) =>
+              deps.services.sync.run(id, {
+                trigger: options.trigger,
+                accountIds,
+                ...(from ? { from } : {}),
+                to,
+              })
+          : null,
+        concurrency: deps.config.fireflyConcurrency,
+      },
+      familyId,
+      config,
+      { trigger: options.trigger, pending: deps.config.fireflyPending },
     );
-  const sync = options.sync
-    ? await deps.services.sync.run(familyId, {
-        trigger: options.trigger === 'api' ? 'api' : 'import',
-        accountIds: prepared.accountIds,
-      })
-    : null;
-  const delivery = await deliverPrepared(deps.store, client, familyId, prepared, {
-    concurrency: deps.config.fireflyConcurrency,
-  });
-  return { sync, delivery, warnings: [...prepared.warnings, ...delivery.warnings] };
+    return { sync: r.sync, delivery: r.delivery, warnings: r.warnings };
+  } catch (err) {
+    if (err instanceof NothingToImportError) throw new ImportRunError(err.message, 400);
+    throw err;
+  }
 }
