@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../store/schema.js';
 import { EXPORT_FORMATS } from '../destinations/files/index.js';
+import { fidiConfigSchema } from '../destinations/firefly/fidi-config.js';
 import {
   checkProjection,
   monthOf,
@@ -48,10 +49,22 @@ export const filesOptions = z.object({
   folder: z.string().trim().min(1, 'folder is required'),
   formats: z.array(z.enum(EXPORT_FORMATS)).min(1, 'at least one format').default(['csv']),
 });
-export const fireflyOptions = z.object({
-  /** A saved import configuration (data importer JSON): which accounts go where. */
-  configFile: z.string().trim().min(1).optional(),
-});
+export const fireflyOptions = z
+  .object({
+    /** An import configuration file read at each delivery (the CLI's `--config`). */
+    configFile: z.string().trim().min(1).optional(),
+    /**
+     * An import configuration saved with the destination (uploaded on the Schedule page): only its
+     * known keys are kept, so nothing else a file carries is stored.
+     */
+    config: z.object(fidiConfigSchema.shape).optional(),
+    /** The uploaded file's name, to show. */
+    configName: z.string().trim().max(200).optional(),
+  })
+  .refine((o) => !(o.configFile && o.config), {
+    message: 'either a configuration file or a saved configuration, not both',
+    path: ['config'],
+  });
 
 export interface ScheduleDestination {
   destination: DestinationName;
