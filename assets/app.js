@@ -67,7 +67,20 @@
   document.addEventListener('DOMContentLoaded', function () {
     // The menu is open without JavaScript; on a phone it starts folded behind "Menu".
     var menu = document.querySelector('details.menu');
-    if (menu && window.matchMedia('(max-width: 40rem)').matches) menu.removeAttribute('open');
+    var phone = window.matchMedia('(max-width: 40rem)');
+    if (menu && phone.matches) menu.removeAttribute('open');
+    // A turned tablet or a resized window: wide screens always show the menu (it has no "Menu" button there).
+    if (menu && phone.addEventListener)
+      phone.addEventListener('change', function (e) {
+        if (e.matches) menu.removeAttribute('open');
+        else menu.setAttribute('open', '');
+      });
+    // Forms with data-confirm ask first (a plain form: htmx's hx-confirm covers only htmx requests).
+    document.addEventListener('submit', function (e) {
+      var form = e.target;
+      var question = form && form.getAttribute && form.getAttribute('data-confirm');
+      if (question && !window.confirm(question)) e.preventDefault();
+    });
     init(document);
     setInterval(tickElapsed, 1000);
   });

@@ -13,6 +13,7 @@ const assetsDir = fileURLToPath(new URL('../../assets/', import.meta.url));
 
 const files: Record<string, { path: string; type: string }> = {
   'app.css': { path: `${assetsDir}app.css`, type: 'text/css; charset=utf-8' },
+  'icon.svg': { path: `${assetsDir}icon.svg`, type: 'image/svg+xml' },
   'app.js': { path: `${assetsDir}app.js`, type: 'text/javascript; charset=utf-8' },
   'htmx.min.js': {
     path: require.resolve('htmx.org/dist/htmx.min.js'),

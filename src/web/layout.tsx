@@ -13,8 +13,13 @@ export interface LayoutProps {
   csrf: string;
   sandbox?: boolean;
   flash?: { kind: 'ok' | 'error'; text: string } | null;
+  /** The request's path: its menu entry is marked as the current page. */
+  path?: string;
   children?: Child;
 }
+
+const isCurrent = (href: string, path: string | undefined): boolean =>
+  path !== undefined && (href === '/' ? path === '/' : path === href || path.startsWith(`${href}/`));
 
 /** Links of the main navigation; the scheduler's page is "Schedule". */
 export const NAV: { href: string; label: string }[] = [
@@ -47,6 +52,7 @@ export function Layout(props: LayoutProps) {
             content='{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false}'
           />
           <title>{props.title} · Sophtron Sync</title>
+          <link rel="icon" href="/assets/icon.svg" type="image/svg+xml" />
           <link rel="stylesheet" href="/assets/app.css" />
           <script src="/assets/htmx.min.js" defer></script>
           <script src="/assets/app.js" defer></script>
@@ -63,12 +69,19 @@ export function Layout(props: LayoutProps) {
                   <ul>
                     {NAV.map((n) => (
                       <li>
-                        <a href={n.href}>{n.label}</a>
+                        <a href={n.href} aria-current={isCurrent(n.href, props.path) ? 'page' : undefined}>
+                          {n.label}
+                        </a>
                       </li>
                     ))}
                     {props.user.instanceAdmin && (
                       <li>
-                        <a href="/admin/families">Families</a>
+                        <a
+                          href="/admin/families"
+                          aria-current={isCurrent('/admin/families', props.path) ? 'page' : undefined}
+                        >
+                          Families
+                        </a>
                       </li>
                     )}
                     <li>

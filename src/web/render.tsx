@@ -18,6 +18,7 @@ export function page(
       csrf={c.var.csrf}
       sandbox={c.var.sandboxMode}
       flash={opts.flash ?? null}
+      path={c.req.path}
     >
       {body}
     </Layout>,

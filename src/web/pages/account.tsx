@@ -82,6 +82,7 @@ export function registerAccountPages(app: WebApp): void {
     const balances = await store.listBalances(user.familyId, account.id, { limit: 500 });
     const latest = balances[balances.length - 1];
     const pages = Math.max(1, Math.ceil((total ?? 0) / PAGE_SIZE));
+    const filtered = Boolean(f.q || f.from || f.to || f.status !== 'all');
     const qs = (p: number) =>
       `?${new URLSearchParams({ q: f.q ?? '', status: f.status, from: f.from ?? '', to: f.to ?? '', page: String(p) }).toString()}`;
     return page(
@@ -110,7 +111,7 @@ export function registerAccountPages(app: WebApp): void {
           {/* file exports (src/destinations/files), served by the scheduler's /exports/download */}
           {(['csv', 'ofx', 'json'] as const).map((format) => (
             <a
-              class="button"
+              class="button secondary"
               href={`/exports/download?${new URLSearchParams({ format, account: account.id, from: f.from ?? '', to: f.to ?? '' }).toString()}`}
             >
               Download {format.toUpperCase()}
@@ -180,6 +181,15 @@ export function registerAccountPages(app: WebApp): void {
               </tr>
             </thead>
             <tbody>
+              {rows.length === 0 && (
+                <tr>
+                  <td colspan={5} class="empty">
+                    {filtered
+                      ? 'No transaction matches these filters.'
+                      : 'No transactions yet: they appear after a sync.'}
+                  </td>
+                </tr>
+              )}
               {rows.map((t) => (
                 <tr>
                   <td>{t.date}</td>
@@ -258,7 +268,11 @@ export function registerAccountPages(app: WebApp): void {
             <button type="submit">Save</button>
           </form>
           {account.provider_account_id && (
-            <form method="post" action={`/accounts/${account.id}/unlink`}>
+            <form
+              method="post"
+              action={`/accounts/${account.id}/unlink`}
+              data-confirm="Unlink this account from the bank account? Syncs stop; its history stays."
+            >
               <CsrfField token={c.var.csrf} />
               <p class="muted">Unlinking stops syncing this account; its history stays here.</p>
               <button type="submit" class="danger">

@@ -47,7 +47,15 @@ export function startSession(c: Ctx, cookieValue: string): void {
   setCookieSecure(c, SESSION_COOKIE, cookieValue, { maxAge: Math.floor(SESSION_TTL_MS / 1000) });
 }
 
-function SetupForm({ csrf, timeZone }: { csrf: string; timeZone: string }) {
+/** What the person typed, shown again after a refusal (never the passwords). */
+interface SetupValues {
+  code?: string;
+  family?: string;
+  timeZone: string;
+  username?: string;
+}
+
+function SetupForm({ csrf, values }: { csrf: string; values: SetupValues }) {
   return (
     <form method="post" action="/setup" class="card narrow">
       <CsrfField token={csrf} />
@@ -56,16 +64,16 @@ function SetupForm({ csrf, timeZone }: { csrf: string; timeZone: string }) {
         started; it makes sure nobody else on your network claims this instance.
       </p>
       <label>
-        Setup code <input name="code" required autocomplete="off" autofocus />
+        Setup code <input name="code" required autocomplete="off" autofocus value={values.code ?? ''} />
       </label>
       <label>
-        Family name <input name="family" required value="Family" />
+        Family name <input name="family" required value={values.family ?? 'Family'} />
       </label>
       <label>
-        Time zone <input name="time_zone" required value={timeZone} />
+        Time zone <input name="time_zone" required value={values.timeZone} />
       </label>
       <label>
-        Username <input name="username" required autocomplete="username" />
+        Username <input name="username" required autocomplete="username" value={values.username ?? ''} />
       </label>
       <label>
         Password{' '}
@@ -103,22 +111,33 @@ function LoginForm({ csrf, username }: { csrf: string; username?: string }) {
 export function registerAuthPages(app: WebApp): void {
   app.get('/setup', async (c) => {
     if ((await countUsers(c.var.deps.db)) > 0) return c.redirect('/login');
-    return page(c, 'Welcome', <SetupForm csrf={c.var.csrf} timeZone={c.var.deps.config.timeZone} />);
+    return page(
+      c,
+      'Welcome',
+      <SetupForm csrf={c.var.csrf} values={{ timeZone: c.var.deps.config.timeZone }} />,
+    );
   });
 
   app.post('/setup', async (c) => {
     const { db } = c.var.deps;
     if ((await countUsers(db)) > 0) return c.redirect('/login');
     const form = await formData(c);
-    const again = (error: string, status: 400 | 403 | 429 = 400) =>
-      page(c, 'Welcome', <SetupForm csrf={c.var.csrf} timeZone={c.var.deps.config.timeZone} />, {
+    const typed = (name: string) => (typeof form[name] === 'string' ? form[name].slice(0, 100) : undefined);
+    const values: SetupValues = {
+      // A wrong code is not shown again: the person reads it anew from the console.
+      family: typed('family'),
+      timeZone: typed('time_zone') ?? c.var.deps.config.timeZone,
+      username: typed('username'),
+    };
+    const again = (error: string, status: 400 | 403 | 429 = 400, code?: string) =>
+      page(c, 'Welcome', <SetupForm csrf={c.var.csrf} values={{ ...values, code }} />, {
         flash: { kind: 'error', text: error },
         status,
       });
     const key = attemptKey(clientIp(c), '(setup)');
     if ((await lockedFor(db, key)) > 0) return again('Too many wrong setup codes; wait 15 minutes.', 429);
     const parsed = parseForm(setupSchema, form, SETUP_LABELS);
-    if (!parsed.ok) return again(parsed.error);
+    if (!parsed.ok) return again(parsed.error, 400, typed('code'));
     if (!setupCodeMatches(c.var.deps.setupCode, parsed.data.code)) {
       await recordFailure(db, key);
       return again('Setup code: wrong code (see the server console).', 403);

@@ -578,7 +578,15 @@ export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new 
           <dt>Unchanged</dt>
           <dd>{r.unchanged}</dd>
           <dt>Skipped</dt>
-          <dd>{r.skipped}</dd>
+          <dd>
+            {r.skipped}
+            {r.skipped > 0 && (
+              <span class="muted">
+                {' '}
+                (not sent: pending ones unless the options import them, vanished at the bank, or zero amounts)
+              </span>
+            )}
+          </dd>
           <dt>Transfers paired</dt>
           <dd>{r.paired}</dd>
           <dt>Failed</dt>
@@ -620,12 +628,14 @@ export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new 
             </ul>
           )}
         </section>
-        <p>
+        <div class="actions">
           <a class="button" href={`${base(d)}/config.json`} download="import_config.json">
             Download the configuration
-          </a>{' '}
-          <a href="/import">Start another import</a>
-        </p>
+          </a>
+          <a class="button secondary" href="/import">
+            Start another import
+          </a>
+        </div>
       </>,
     );
   });

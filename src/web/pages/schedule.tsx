@@ -239,13 +239,13 @@ async function schedulePage(c: Ctx) {
               Examples: <code>17 5 * * *</code> every day at 05:17; <code>0 6,18 * * *</code> twice a day;{' '}
               <code>0 7 * * 1</code> Mondays at 07:00.
             </p>
-            <label>
+            <label class="check">
               <input
                 type="checkbox"
                 name="enabled"
                 checked={status.schedule.enabled || status.schedule.isDefault}
               />{' '}
-              On
+              Sync automatically at these times
             </label>
             <label>
               This family's own monthly budget (calls; empty = share the instance budget){' '}
@@ -272,11 +272,11 @@ async function schedulePage(c: Ctx) {
         <form method="post" action="/schedule/destinations">
           <CsrfField token={csrf} />
           <fieldset disabled={!admin}>
-            <label>
+            <label class="check">
               <input type="checkbox" name="firefly" checked={!!firefly?.enabled} /> Firefly III (the
               connection in Settings)
             </label>
-            <label>
+            <label class="check">
               <input type="checkbox" name="files" checked={!!files?.enabled} /> Files in a folder: only what
               is new since the last delivery
             </label>
@@ -284,7 +284,7 @@ async function schedulePage(c: Ctx) {
               Folder under <code>{root}</code> <input name="folder" value={sub} placeholder="(this folder)" />
             </label>
             {EXPORT_FORMATS.map((f) => (
-              <label>
+              <label class="check">
                 <input type="checkbox" name="formats" value={f} checked={formats.includes(f)} />{' '}
                 {f.toUpperCase()}
               </label>
@@ -409,7 +409,7 @@ async function schedulePage(c: Ctx) {
                 To (comma-separated) <input name="to" />
               </label>
             </fieldset>
-            <label>
+            <label class="check">
               <input type="checkbox" name="on_success" /> Also after every successful sync
             </label>
             <p class="hint">URLs, headers, tokens and passwords are encrypted and never shown again.</p>

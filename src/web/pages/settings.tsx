@@ -120,11 +120,13 @@ async function settingsPage(c: Ctx) {
           method="post"
           action="/settings/sophtron/test"
           hx-post="/settings/sophtron/test"
+          hx-disabled-elt="find button"
           hx-target="#sophtron-test"
           hx-swap="innerHTML"
         >
           <CsrfField token={csrf} />
-          <button type="submit">Test the current credentials</button>
+          <button type="submit">Test the current credentials</button>{' '}
+          <span class="htmx-indicator muted">Testing…</span>
         </form>
         <div id="sophtron-test" aria-live="polite"></div>
         {!readOnly && (
@@ -168,11 +170,13 @@ async function settingsPage(c: Ctx) {
             method="post"
             action="/settings/firefly/test"
             hx-post="/settings/firefly/test"
+            hx-disabled-elt="find button"
             hx-target="#firefly-test"
             hx-swap="innerHTML"
           >
             <CsrfField token={csrf} />
-            <button type="submit">Test the connection</button>
+            <button type="submit">Test the connection</button>{' '}
+            <span class="htmx-indicator muted">Testing…</span>
           </form>
         )}
         <div id="firefly-test" aria-live="polite"></div>

@@ -13,6 +13,8 @@ import { getFamily } from '../users.js';
 /** Turns sync events into progress-bar events. */
 export function syncProgress(emit: (e: TaskEvent) => void): (e: SyncEvent) => void {
   let total = 1;
+  let done = 0;
+  // Each account's "Account i of n: name" stays in the label while Sophtron works on it.
   const names = new Map<string, string>();
   return (e) => {
     switch (e.type) {
@@ -21,18 +23,20 @@ export function syncProgress(emit: (e: TaskEvent) => void): (e: SyncEvent) => vo
         emit({ type: 'progress', value: 0, max: total, label: `Syncing ${e.accounts.length} accounts` });
         break;
       case 'account-started':
-        names.set(e.accountId, e.accountName);
+        names.set(e.accountId, `Account ${e.index + 1} of ${e.total}: ${e.accountName}`);
+        done = e.index;
+        total = Math.max(1, e.total);
         emit({
           type: 'progress',
           value: e.index,
           max: e.total,
-          label: `Account ${e.index + 1} of ${e.total}: ${e.accountName} (${e.window.from} to ${e.window.to})`,
+          label: `${names.get(e.accountId)!} (${e.window.from} to ${e.window.to})`,
         });
         break;
       case 'account-progress':
         emit({
           type: 'progress',
-          value: -1,
+          value: done,
           max: total,
           label: `${names.get(e.accountId) ?? 'Account'}: ${
             {
@@ -122,11 +126,13 @@ export function registerSyncPages(app: WebApp, tasks: LiveTasks): void {
                 <td>
                   <a href={`/sync/history/${r.id}`}>{formatTimestamp(r.started_at, tz)}</a>
                 </td>
-                <td>{r.trigger}</td>
+                <td data-label="Trigger">{r.trigger}</td>
                 <td>
                   <span class={`pill ${r.outcome}`}>{r.outcome}</span>
                 </td>
-                <td class="num">{r.sophtron_calls}</td>
+                <td class="num" data-label="Sophtron calls">
+                  {r.sophtron_calls}
+                </td>
                 <td>{r.error ?? ''}</td>
               </tr>
             ))}
@@ -144,13 +150,17 @@ export function registerSyncPages(app: WebApp, tasks: LiveTasks): void {
     if (!run) return messagePage(c, 'Not found', 'There is no such sync run.', 404);
     const tz = (await getFamily(c.var.deps.db, user.familyId))?.time_zone ?? 'UTC';
     const names = new Map((await store.listAccounts(user.familyId)).map((a) => [a.id, a.name]));
+    // A running run counts its calls at the end; until then its accounts' counts are the truth so far.
+    const running = run.finished_at === null;
+    const calls = run.accounts.reduce((n, a) => n + a.sophtron_calls, 0);
     return page(
       c,
       `Sync of ${formatTimestamp(run.started_at, tz)}`,
       <>
         <p>
           Outcome: <span class={`pill ${run.outcome}`}>{run.outcome}</span> · trigger {run.trigger} ·{' '}
-          {run.sophtron_calls} Sophtron calls · finished {formatTimestamp(run.finished_at, tz)}
+          {running ? calls : run.sophtron_calls} Sophtron calls ·{' '}
+          {running ? 'still running (reload for news)' : `finished ${formatTimestamp(run.finished_at, tz)}`}
         </p>
         {run.error && <p class="flash error">{run.error}</p>}
         <table class="responsive" id="run-accounts">
@@ -186,21 +196,33 @@ export function registerSyncPages(app: WebApp, tasks: LiveTasks): void {
                 <td>
                   <span class={`pill ${a.outcome}`}>{a.outcome}</span>
                 </td>
-                <td>{a.window_from ? `${a.window_from} to ${a.window_to}` : ''}</td>
-                <td class="num">{a.new_count}</td>
-                <td class="num">{a.updated_count}</td>
-                <td class="num">{a.merged_count}</td>
-                <td class="num">{a.vanished_count}</td>
-                <td class="num">{a.sophtron_calls}</td>
+                <td data-label="Window">{a.window_from ? `${a.window_from} to ${a.window_to}` : ''}</td>
+                <td class="num" data-label="New">
+                  {a.new_count}
+                </td>
+                <td class="num" data-label="Updated">
+                  {a.updated_count}
+                </td>
+                <td class="num" data-label="Pending → posted">
+                  {a.merged_count}
+                </td>
+                <td class="num" data-label="Vanished">
+                  {a.vanished_count}
+                </td>
+                <td class="num" data-label="Sophtron calls">
+                  {a.sophtron_calls}
+                </td>
                 <td>{a.error ?? ''}</td>
               </tr>
             ))}
           </tbody>
         </table>
-        <form method="post" action="/sync">
-          <CsrfField token={c.var.csrf} />
-          <button type="submit">Sync again</button>
-        </form>
+        {!running && (
+          <form method="post" action="/sync">
+            <CsrfField token={c.var.csrf} />
+            <button type="submit">Sync again</button>
+          </form>
+        )}
       </>,
     );
   });
