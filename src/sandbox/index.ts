@@ -8,8 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import type { SandboxControl } from './control.js';
-import type { FaultSpec } from './faults.js';
-import { createSandboxApp } from './server.js';
+import { createSandboxApp, type SandboxAppOptions } from './server.js';
 import type { SandboxUser } from './state.js';
 
 export type { SandboxUser } from './state.js';
@@ -32,29 +31,11 @@ export {
 } from './banks.js';
 export { TRIGGERS, INVALID_CREDENTIALS } from './state.js';
 
-export interface SandboxOptions {
+export interface SandboxOptions extends SandboxAppOptions {
   /** Default 0 (any free port). */
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
-  /** Seed of every generated value. Default 42. */
-  seed?: number;
-  /** How many GetJobInformationByID polls each job step takes. Default 2. */
-  pollsPerStep?: number;
-  /** Developer users; default one user derived from the seed. */
-  users?: SandboxUser[];
-  /** Accept only the vendor's signing recipe (variant A). */
-  strictAuth?: boolean;
-  /** "USD" (or CAD/MXN) instead of "$". */
-  isoCurrency?: boolean;
-  /** Random faults by rate, e.g. { '429': 0.2, '500': 0.1, truncate: 0.05 }. */
-  faults?: FaultSpec;
-  /** Serve the control API under /__sandbox. Default false. */
-  controlApi?: boolean;
-  /** Base clock; the control handle moves the sandbox clock forward from it. Default real time. */
-  now?: () => Date;
-  /** The NoMFA test bank gets a 10,000+ transaction account. Default true (generated lazily). */
-  bigAccount?: boolean;
 }
 
 export interface RunningSandbox {

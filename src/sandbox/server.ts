@@ -16,14 +16,23 @@ import { guid, hashSeed, mulberry32 } from './rng.js';
 import { SandboxState, type SandboxUser } from './state.js';
 
 export interface SandboxAppOptions {
+  /** Seed of every generated value. Default 42. */
   seed?: number;
+  /** How many GetJobInformationByID polls each job step takes. Default 2. */
   pollsPerStep?: number;
+  /** Developer users; default one user derived from the seed. */
   users?: SandboxUser[];
+  /** Accept only the vendor's signing recipe (variant A). */
   strictAuth?: boolean;
+  /** "USD" (or CAD/MXN) instead of "$". */
   isoCurrency?: boolean;
+  /** Random faults by rate, e.g. { '429': 0.2, '500': 0.1, truncate: 0.05 }. */
   faults?: FaultSpec;
+  /** Serve the control API under /__sandbox. Default false. */
   controlApi?: boolean;
+  /** Base clock; the control handle moves the sandbox clock forward from it. Default real time. */
   now?: () => Date;
+  /** The NoMFA test bank gets a 10,000+ transaction account. Default true (generated lazily). */
   bigAccount?: boolean;
 }
 

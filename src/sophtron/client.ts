@@ -34,6 +34,7 @@ import {
   parseTransactions,
 } from './schemas.js';
 import { isValidAccessKey, sign } from './signing.js';
+import { sleep as abortableSleep } from './sleep.js';
 import type { ChallengeAnswer, Institution, ProviderTransactionData } from './types.js';
 
 export interface SophtronClientOptions {
@@ -120,20 +121,6 @@ export function credentialProblem(userId: string | undefined, accessKey: string 
   return null;
 }
 
-const defaultSleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-
 export function createSophtronClient(options: SophtronClientOptions): SophtronClient {
   const problem = credentialProblem(options.userId, options.accessKey);
   if (problem) throw new SophtronConfigError(problem);
@@ -146,7 +133,7 @@ export function createSophtronClient(options: SophtronClientOptions): SophtronCl
   const windowDays = options.windowDays ?? 90;
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const random = options.random ?? Math.random;
-  const sleep = options.sleep ?? defaultSleep;
+  const sleep = options.sleep ?? abortableSleep;
   const now = options.now ?? Date.now;
   const baseDelay = options.retryBaseDelayMs ?? 500;
   const maxDelay = options.maxRetryDelayMs ?? 30_000;

@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import type { NewConnection, RunJobOptions, SophtronApi } from './api.js';
 import { SophtronNotFoundError } from './errors.js';
 import type { Challenge, ChallengeAnswer, JobOutcome, JobState } from './types.js';
+import { sleep as abortableSleep } from './sleep.js';
 
 export const DEFAULT_JOB_TIMEOUT_MS = 600_000;
 
@@ -75,20 +76,6 @@ function stateText(state: JobState): { step: string | null; status: string | nul
   }
 }
 
-const defaultSleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-
 /**
  * A challenge seen again right after an accepted answer is the job still catching up, for this many
  * polls; after that it is a new round and is asked again.
@@ -116,7 +103,7 @@ export async function runJob(
   const firstInterval = Math.max(0, options.pollIntervalMs ?? 1_000);
   const maxInterval = Math.max(firstInterval, options.maxPollIntervalMs ?? 8_000);
   const maxAttempts = Math.max(1, options.maxAnswerAttempts ?? 3);
-  const sleep = options.sleep ?? defaultSleep;
+  const sleep = options.sleep ?? abortableSleep;
   const now = options.now ?? Date.now;
   const signal = options.signal;
   const started = now();
