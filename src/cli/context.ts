@@ -38,7 +38,9 @@ export async function withCliContext<T>(
   fn: (ctx: CliContext) => Promise<T>,
 ): Promise<T> {
   const config = options.config ?? loadConfig();
-  const logger = options.logger ?? createLogger(config.logLevel, pino.destination(2));
+  // Commands print their own lines; the log (stderr) says only what went wrong unless LOG_LEVEL asks.
+  const level = process.env.LOG_LEVEL ? config.logLevel : 'warn';
+  const logger = options.logger ?? createLogger(level, pino.destination(2));
   let store: Store;
   try {
     // openStore itself says once on stderr when it generates a key file.

@@ -21,20 +21,23 @@ interface SyncFlags {
 }
 
 /** An account named on the command line: our id, Sophtron's AccountID, or its name (any case). */
-export function resolveAccounts(refs: string[], accounts: SyncableAccount[]): string[] {
+export function resolveAccounts(
+  refs: string[],
+  accounts: readonly { id: string; name: string; sophtron_account_id: string | null }[],
+  what: 'linked' | 'ledger' = 'linked',
+): string[] {
   return refs.map((ref) => {
-    const r = ref.trim();
+    const r = ref.trim().toLowerCase();
     const hits = accounts.filter(
-      (a) =>
-        a.id === r ||
-        a.sophtron_account_id.toLowerCase() === r.toLowerCase() ||
-        a.name.toLowerCase() === r.toLowerCase(),
+      (a) => a.id === ref.trim() || a.sophtron_account_id?.toLowerCase() === r || a.name.toLowerCase() === r,
     );
     if (hits.length === 1) return hits[0]!.id;
-    const known = accounts.map((a) => `"${a.name}" (${a.id})`).join(', ') || 'none linked yet';
+    const known =
+      accounts.map((a) => `"${a.name}" (${a.id})`).join(', ') ||
+      (what === 'linked' ? 'none linked yet' : 'none yet');
     if (hits.length > 1)
       throw new CliError(`--account ${JSON.stringify(ref)} names several accounts; use an id: ${known}`);
-    throw new CliError(`--account ${JSON.stringify(ref)} is not a linked account; linked: ${known}`);
+    throw new CliError(`--account ${JSON.stringify(ref)} is not a ${what} account; ${what}: ${known}`);
   });
 }
 

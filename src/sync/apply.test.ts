@@ -248,6 +248,21 @@ describe('applyAccountSync', () => {
       expect((await sync([posted, second], '2026-03-15')).plan.inserts).toMatchObject([
         { providerTransactionId: 'T2' },
       ]);
+      // Asked to, a sync brings the successor back, knowing which pending row it replaced.
+      await sync([posted, second], '2026-03-16', {
+        planOptions: {
+          window: { from: '2026-02-14', to: '2026-03-17' },
+          accountId: 'acct',
+          pendingMatchDays: 7,
+          pendingGraceDays: 2,
+          includeDeleted: true,
+        },
+      });
+      expect(await rows()).toMatchObject([
+        { provider_transaction_id: 'T2', replaced_pending_id: null },
+        { provider_transaction_id: 'T1', replaced_pending_id: 'P1' },
+      ]);
+      expect(await stones()).toEqual([]);
     });
 
     it('--include-deleted brings the posted successor back, recording the pending id it replaced', async () => {

@@ -70,24 +70,33 @@ export async function loadLedgerRows(
   return [...rows.values()].sort((a, b) => a.id - b.id);
 }
 
-/** TransactionIDs of this payload the user deleted (primary-key lookups). */
+/**
+ * TransactionIDs of this payload the user deleted (primary-key lookups), and for the posted
+ * successors of deleted pending rows among them, the pending id each replaced.
+ */
 export async function loadTombstones(
   db: Db,
   accountId: string,
   fetched: readonly ProviderTransactionData[],
-): Promise<Set<string>> {
-  const out = new Set<string>();
+): Promise<{ tombstones: Set<string>; successorOf: Map<string, string> }> {
+  const tombstones = new Set<string>();
+  const successorOf = new Map<string, string>();
   const ids = [...new Set(fetched.map((t) => t.transactionId))];
   for (const part of chunks(ids)) {
     const rows = await db
       .selectFrom('tombstones')
-      .select('provider_transaction_id')
+      .select(['provider_transaction_id', 'origin', 'replaced_pending_id'])
       .where('account_id', '=', accountId)
       .where('provider_transaction_id', 'in', part)
       .execute();
-    for (const r of rows) out.add(r.provider_transaction_id);
+    for (const r of rows) {
+      tombstones.add(r.provider_transaction_id);
+      if (r.origin === 'successor' && r.replaced_pending_id) {
+        successorOf.set(r.provider_transaction_id, r.replaced_pending_id);
+      }
+    }
   }
-  return out;
+  return { tombstones, successorOf };
 }
 
 /**
@@ -292,10 +301,10 @@ export async function applyAccountSync(db: Db, input: AccountSyncInput): Promise
     await sql`update change_counter set value = value where id = 1`.execute(trx);
     const { window, pendingMatchDays } = input.planOptions;
     const ledger = await loadLedgerRows(trx, input.accountId, window, pendingMatchDays, input.fetched);
-    const tombstones = await loadTombstones(trx, input.accountId, input.fetched);
+    const { tombstones, successorOf } = await loadTombstones(trx, input.accountId, input.fetched);
     const deletedPending = await loadDeletedPending(trx, input.accountId, window, pendingMatchDays);
     const plan = planSync(
-      { fetched: input.fetched, ledger, tombstones, deletedPending },
+      { fetched: input.fetched, ledger, tombstones, deletedPending, successorOf },
       { ...input.planOptions, today: input.today },
     );
     const rowsWritten = await applyPlan(trx, plan, input);

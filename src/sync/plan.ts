@@ -146,6 +146,8 @@ export interface PlanInput {
    * deletedPendingNeeded for which must be here).
    */
   deletedPending?: readonly DeletedPendingRow[];
+  /** Tombstoned posted successors (at least those fetched) → the deleted pending id each replaced. */
+  successorOf?: ReadonlyMap<string, string>;
 }
 
 /** A tombstone of a deleted pending row, with the facts a merge compares. */
@@ -273,6 +275,8 @@ export function planSync(input: PlanInput, options: PlanOptions): SyncPlan {
   const newPosted: ProviderTransactionData[] = [];
   const newPending: ProviderTransactionData[] = [];
   const restoring = new Set<string>();
+  /** Posted id → the deleted pending id it replaces, for rows brought back with includeDeleted. */
+  const restoredPending = new Map<string, string>();
   const deletedPendingIds = new Set((input.deletedPending ?? []).map((d) => d.provider_transaction_id));
   for (const id of ids) {
     const tx = fetched.get(id)!;
@@ -313,6 +317,8 @@ export function planSync(input: PlanInput, options: PlanOptions): SyncPlan {
         continue;
       }
       restoring.add(id);
+      const replaced = input.successorOf?.get(id);
+      if (replaced) restoredPending.set(id, replaced);
     }
     (tx.status === 'posted' ? newPosted : newPending).push(tx);
   }
@@ -365,7 +371,6 @@ export function planSync(input: PlanInput, options: PlanOptions): SyncPlan {
   const mergedPending = new Set<number>();
   const mergedDeleted = new Set<string>();
   const mergedPosted = new Set<string>();
-  const restoredPending = new Map<string, string>();
   for (const p of pairs) {
     const pendingId = p.pending.provider_transaction_id;
     if (mergedPosted.has(p.posted.transactionId)) continue;
