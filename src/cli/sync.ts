@@ -4,7 +4,6 @@
  * when any account failed, with one line per failed account naming it and why.
  */
 import type { Command } from 'commander';
-import type { SyncableAccount } from '../store/accounts.js';
 import { SyncRequestError } from '../sync/errors.js';
 import { syncFamily, type AccountSyncResult, type SyncEvent } from '../sync/run.js';
 import { withCliContext } from './context.js';
