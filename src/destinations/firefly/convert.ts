@@ -310,12 +310,28 @@ export function importTag(
   return template.replace(/%([a-z_]+)%/g, (all, key: string) => values[key] ?? all).slice(0, 255);
 }
 
-/** The PUT body that brings a delivered group up to date with its ledger transaction. */
+/**
+ * The PUT body that brings a delivered group up to date with its ledger transaction. Firefly
+ * replaces a group's tags with the list a PUT sends, so `tags` is what the group should carry
+ * (the caller merges the user's own tags in), and null leaves the group's tags as they are.
+ */
 export function updateBodyFor(
   body: TransactionStoreBody,
   journalId: string | null,
+  tags: string[] | null,
 ): { apply_rules: boolean; fire_webhooks: boolean; transactions: Partial<TransactionSplitBody>[] } {
-  const split = { ...body.transactions[0]! };
+  const split: Partial<TransactionSplitBody> = { ...body.transactions[0]! };
+  if (tags) split.tags = tags;
+  else delete split.tags;
   if (journalId) split.transaction_journal_id = journalId;
   return { apply_rules: false, fire_webhooks: body.fire_webhooks ?? true, transactions: [split] };
+}
+
+/**
+ * The tags a delivered group keeps on an update: everything it has now (the user's, the first
+ * import's tag) with the "pending" tag set or cleared to match the transaction.
+ */
+export function mergeTags(current: readonly string[], pending: boolean): string[] {
+  const kept = current.filter((t) => t !== PENDING_TAG);
+  return pending ? [...kept, PENDING_TAG] : kept;
 }

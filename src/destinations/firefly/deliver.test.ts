@@ -164,6 +164,9 @@ describe('deliverFamily', () => {
     const r1 = await deliverFamily(deps(), family, { pending: 'tag' });
     expect(r1.created).toBe(1);
     expect(fake.liveGroups()[0]!.split.tags).toContain('pending');
+    // The user tags it in Firefly III meanwhile: the update keeps that tag and the import tag.
+    const importTag = fake.liveGroups()[0]!.split.tags[0]!;
+    fake.liveGroups()[0]!.split.tags.push('receipt kept');
     // Bank's current balance does not include pending; Firefly does: the check allows for it.
     expect(r1.balances[0]!.matches).toBe(true);
 
@@ -177,9 +180,35 @@ describe('deliverFamily', () => {
     expect(r2.updated).toBe(1);
     const groups = fake.liveGroups();
     expect(groups).toHaveLength(1);
-    expect(groups[0]!.split.tags).not.toContain('pending');
+    expect(groups[0]!.split.tags).toEqual([importTag, 'receipt kept']);
     expect(groups[0]!.split.externalId).toBe('sophtron:a:posted-1');
     expect(r2.balances[0]!.matches).toBe(true);
+  });
+
+  it('updates a changed transaction without touching the tags the user gave it in Firefly III', async () => {
+    const db = opened.db;
+    const family = await seedFamily(db);
+    const acc = await seedAccount(db, family, { name: 'Checking', sophtronAccountId: 'a', balanceMinor: 0 });
+    const id = await seedTransaction(db, acc, {
+      providerId: 'p1',
+      amountMinor: -700,
+      date: '2026-02-01',
+      merchant: 'Gas',
+    });
+    await deliverFamily(deps(), family, { customTag: 'first import' });
+    fake.liveGroups()[0]!.split.tags.push('holiday');
+    fake.resetLog();
+
+    await updateTransaction(db, id, { description: 'GAS STATION 42' });
+    const r = await deliverFamily(deps(), family, { customTag: 'second import' });
+    expect(r.updated).toBe(1);
+    expect(fake.liveGroups()[0]!.split).toMatchObject({
+      description: 'GAS STATION 42',
+      tags: ['first import', 'holiday'],
+    });
+    // Only the version check, the PUT and the balance check: no GET of the group.
+    expect(fake.count('GET', '/api/v1/transactions')).toBe(0);
+    expect(fake.count('PUT')).toBe(1);
   });
 
   it('skips pending transactions when asked and delivers them once they post', async () => {

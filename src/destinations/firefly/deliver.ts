@@ -27,6 +27,7 @@ import {
 import {
   convertTransaction,
   importTag,
+  mergeTags,
   updateBodyFor,
   type Converted,
   type ConvertOptions,
@@ -411,7 +412,7 @@ export async function deliverFamily(
         }
       }
 
-      let existing: { groupId: string; journalId: string | null } | null = null;
+      let existing: { groupId: string; journalId: string | null; tags?: string[] } | null = null;
       if (c.f?.state === 'delivered' || (c.f?.state === 'deleted_in_firefly' && !options.recreateDeleted)) {
         existing = { groupId: c.f.firefly_group_id!, journalId: c.f.firefly_journal_id };
       } else if (c.f?.state === 'sending') {
@@ -435,9 +436,14 @@ export async function deliverFamily(
           return;
         }
         try {
+          // Tags the user added in Firefly survive: they are only sent when "pending" must change,
+          // merged into what the group carries now.
+          let tags = existing.tags ?? null;
+          if (!tags && c.f?.delivered_pending !== pendingFlag)
+            tags = (await client.getTransaction(existing.groupId)).tags;
           const updated = await client.updateTransaction(
             existing.groupId,
-            updateBodyFor(conv.body, existing.journalId),
+            updateBodyFor(conv.body, existing.journalId, tags && mergeTags(tags, pendingFlag === 1)),
           );
           record(
             deliveredRow({ groupId: updated.groupId, journalId: updated.journalId ?? existing.journalId }),
