@@ -25,6 +25,22 @@ describe('loadConfig', () => {
     }
   });
 
+  it('checks SOPHTRON_BASE_URL at start: https (or loopback http), a web address', () => {
+    expect(() => loadConfig({ SOPHTRON_BASE_URL: 'http://example.com/api' })).toThrow(
+      'SOPHTRON_BASE_URL="http://example.com/api": must use https://',
+    );
+    expect(() => loadConfig({ SOPHTRON_BASE_URL: 'api.sophtron.com' })).toThrow(
+      /SOPHTRON_BASE_URL="api.sophtron.com": is not a web address/,
+    );
+    // The forms people paste stay accepted (the client normalises them).
+    for (const ok of [
+      'https://api.sophtron.com/api/v2/',
+      'https://api.sophtron.com',
+      'http://127.0.0.1:8090',
+    ])
+      expect(loadConfig({ SOPHTRON_BASE_URL: ok }).sophtronBaseUrl).toBe(ok);
+  });
+
   it('lets command-line overrides win over the environment', () => {
     expect(loadConfig({ PORT: '9000' }, { port: '9100' }).port).toBe(9100);
   });

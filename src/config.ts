@@ -5,6 +5,7 @@
  */
 import { Cron } from 'croner';
 import { z } from 'zod';
+import { normalizeBaseUrl } from './sophtron/base-url.js';
 
 type Setting<S extends z.ZodTypeAny> = {
   env: string;
@@ -113,7 +114,22 @@ export const settings = {
   sophtronBaseUrl: setting({
     env: 'SOPHTRON_BASE_URL',
     description: 'Sophtron API address; https only, except loopback hosts (the sandbox).',
-    schema: z.string().trim().min(1).default('https://api.sophtron.com/api'),
+    schema: z
+      .string()
+      .trim()
+      .min(1)
+      .default('https://api.sophtron.com/api')
+      .superRefine((url, ctx) => {
+        try {
+          normalizeBaseUrl(url);
+        } catch (err) {
+          // The message names the variable already; the list of problems names it too.
+          ctx.addIssue({
+            code: 'custom',
+            message: (err as Error).message.replace(/^SOPHTRON_BASE_URL /, ''),
+          });
+        }
+      }),
   }),
   sophtronTimeoutMs: setting({
     env: 'SOPHTRON_TIMEOUT_MS',
