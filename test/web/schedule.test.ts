@@ -85,6 +85,61 @@ describe('Schedule page', () => {
     });
   });
 
+  it('saves an import configuration for the Firefly III delivery, shows it, and forgets it', async () => {
+    await c.page('/schedule');
+    const upload = (json: unknown, name = 'import_config.json') => {
+      const form = new FormData();
+      form.set('_csrf', c.csrf);
+      form.set('firefly', 'on');
+      form.set('formats', 'csv');
+      form.set('import_config', new File([JSON.stringify(json)], name, { type: 'application/json' }));
+      return c.request('/schedule/destinations', { method: 'POST', body: form });
+    };
+    const bad = await upload({ version: 3, flow: 'sophtron', date_range: 'sometimes' });
+    expect(flash(bad)).toMatch(/error=Import configuration: .*date_range/);
+    const ok = await upload(
+      {
+        version: 3,
+        flow: 'sophtron',
+        accounts: { 'acc-1': 7 },
+        custom_tag: 'nightly',
+        access_token: 'tok-x',
+      },
+      'family.json',
+    );
+    expect(flash(ok)).toMatch(/ok=Deliveries saved/);
+    const row = await h.store.db
+      .selectFrom('schedule_destinations')
+      .selectAll()
+      .where('destination', '=', 'firefly')
+      .executeTakeFirstOrThrow();
+    const options = JSON.parse(row.options);
+    expect(row.enabled).toBe(1);
+    expect(options).toMatchObject({
+      configName: 'family.json',
+      config: { accounts: { 'acc-1': 7 }, custom_tag: 'nightly' },
+    });
+    // only the keys the importer knows are kept
+    expect(row.options).not.toContain('tok-x');
+    const { html } = await c.page('/schedule');
+    expect(html).toMatch(/the saved import configuration\s*<strong>family\.json<\/strong>/);
+    // saving again without a file keeps it; "stop using it" forgets it
+    await c.post('/schedule/destinations', { firefly: 'on', formats: 'csv' });
+    expect(
+      JSON.parse(
+        (
+          await h.store.db
+            .selectFrom('schedule_destinations')
+            .select('options')
+            .where('destination', '=', 'firefly')
+            .executeTakeFirstOrThrow()
+        ).options,
+      ),
+    ).toHaveProperty('configName', 'family.json');
+    await c.post('/schedule/destinations', { firefly: 'on', formats: 'csv', forget_config: 'on' });
+    expect((await c.page('/schedule')).html).toContain('every linked account, with the options in Settings');
+  });
+
   it('adds a channel, never shows its secret, and sends a test through htmx', async () => {
     const add = await c.post('/schedule/notify', {
       kind: 'webhook',

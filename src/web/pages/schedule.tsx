@@ -26,10 +26,12 @@ import {
   type ScheduleStatus,
 } from '../../scheduler/schedules.js';
 import { schedulerSettings } from '../../scheduler/settings.js';
+import { FidiConfigError, parseFidiConfig, type FidiConfig } from '../../destinations/firefly/fidi-config.js';
 import type { Ctx, WebApp } from '../context.js';
 import { currentUser } from '../context.js';
 import { formData, parseForm } from '../forms.js';
 import { CsrfField } from '../layout.js';
+import { formatTimestamp } from '../time.js';
 import { flashFrom, messagePage, page, withFlash } from '../render.js';
 
 const n = (v: number) => v.toLocaleString('en-US');
@@ -67,6 +69,7 @@ const scheduleForm = z.object({
 
 const destinationsForm = z.object({
   firefly: checkbox,
+  forget_config: checkbox,
   files: checkbox,
   folder: z.string().trim().max(200).optional().default(''),
   formats: z
@@ -121,6 +124,7 @@ function channelConfig(f: z.output<typeof channelForm>): unknown {
 }
 
 function StatusCard({ s }: { s: ScheduleStatus }) {
+  const at = (iso: string) => formatTimestamp(iso, s.timeZone);
   return (
     <dl id="schedule-status">
       <dt>Automatic syncs</dt>
@@ -131,14 +135,14 @@ function StatusCard({ s }: { s: ScheduleStatus }) {
       {s.nextSlot && (
         <>
           <dt>Next slot</dt>
-          <dd>{s.nextSlot}</dd>
+          <dd>{at(s.nextSlot)}</dd>
         </>
       )}
       {s.schedule.lastRunAt && (
         <>
           <dt>Last scheduled run</dt>
           <dd>
-            {s.schedule.lastRunAt}: {s.schedule.lastOutcome} {s.schedule.lastMessage}
+            {at(s.schedule.lastRunAt)}: {s.schedule.lastOutcome} {s.schedule.lastMessage}
           </dd>
         </>
       )}
@@ -166,7 +170,7 @@ function StatusCard({ s }: { s: ScheduleStatus }) {
       {s.pace.kind === 'exhausted' && (
         <>
           <dt>Pace</dt>
-          <dd>this month's budget is used up; syncs resume {s.pace.until.toISOString()}</dd>
+          <dd>this month's budget is used up; syncs resume {at(s.pace.until.toISOString())}</dd>
         </>
       )}
       {!s.check.ok && (
@@ -179,7 +183,7 @@ function StatusCard({ s }: { s: ScheduleStatus }) {
         <>
           <dt>Retrying</dt>
           <dd>
-            {b.label} after {b.failures} failure(s), next at {b.nextAttemptAt}
+            {b.label} after {b.failures} failure(s), next at {at(b.nextAttemptAt)}
           </dd>
         </>
       ))}
@@ -266,16 +270,42 @@ async function schedulePage(c: Ctx) {
           .filter((d) => d?.lastDeliveryAt)
           .map((d) => (
             <p>
-              Last delivery to {d!.destination}: {d!.lastDeliveryAt} — {d!.lastOutcome}: {d!.lastMessage}
+              Last delivery to {d!.destination}: {formatTimestamp(d!.lastDeliveryAt, status.timeZone)} —{' '}
+              {d!.lastOutcome}: {d!.lastMessage}
             </p>
           ))}
-        <form method="post" action="/schedule/destinations">
+        <form method="post" action="/schedule/destinations" enctype="multipart/form-data">
           <CsrfField token={csrf} />
           <fieldset disabled={!admin}>
             <label class="check">
               <input type="checkbox" name="firefly" checked={!!firefly?.enabled} /> Firefly III (the
               connection in Settings)
             </label>
+            <p class="hint" id="ff-config">
+              {typeof firefly?.options.configFile === 'string' ? (
+                <>
+                  Which accounts go where: the import configuration file{' '}
+                  <code>{firefly.options.configFile}</code> (set from the command line).
+                </>
+              ) : firefly?.options.config ? (
+                <>
+                  Which accounts go where: the saved import configuration{' '}
+                  <strong>{String(firefly.options.configName ?? 'import_config.json')}</strong>.
+                </>
+              ) : (
+                <>Which accounts go where: every linked account, with the options in Settings.</>
+              )}
+            </p>
+            <label>
+              Import configuration (JSON from the <a href="/import">Import to Firefly III</a> wizard's
+              download, or from the data importer)
+              <input type="file" name="import_config" accept="application/json,.json" />
+            </label>
+            {!!(firefly?.options.config || firefly?.options.configFile) && (
+              <label class="check">
+                <input type="checkbox" name="forget_config" /> Stop using it: deliver every linked account
+              </label>
+            )}
             <label class="check">
               <input type="checkbox" name="files" checked={!!files?.enabled} /> Files in a folder: only what
               is new since the last delivery
@@ -301,8 +331,8 @@ async function schedulePage(c: Ctx) {
           <ul id="incidents">
             {incidents.map((i) => (
               <li>
-                {i.kind === 'needs_attention' ? 'Needs attention' : 'Failing'} since {i.opened_at}:{' '}
-                {i.message}
+                {i.kind === 'needs_attention' ? 'Needs attention' : 'Failing'} since{' '}
+                {formatTimestamp(i.opened_at, status.timeZone)}: {i.message}
               </li>
             ))}
           </ul>
@@ -486,8 +516,27 @@ export function registerSchedulePages(app: WebApp): void {
     const folder = webFolder(config.dataDir, user.familyId, parsed.data.folder);
     if (!folder)
       return c.redirect(withFlash('/schedule', 'error', 'Folder: must stay inside the exports folder'));
+    // an uploaded import configuration is kept with the destination; none keeps the current one
+    let fireflyOptions: { config: FidiConfig; configName: string } | Record<string, never> | undefined;
+    const upload = (await c.req.parseBody({ all: true })).import_config;
+    if (upload instanceof File && upload.size > 0) {
+      if (upload.size > 1_000_000)
+        return c.redirect(withFlash('/schedule', 'error', 'Import configuration: larger than 1 MB'));
+      try {
+        fireflyOptions = {
+          config: parseFidiConfig(await upload.text()),
+          configName: upload.name.slice(0, 200),
+        };
+      } catch (err) {
+        const msg = err instanceof FidiConfigError ? err.problems.join('; ') : String(err);
+        return c.redirect(withFlash('/schedule', 'error', `Import configuration: ${msg}`));
+      }
+    } else if (parsed.data.forget_config) fireflyOptions = {};
     try {
-      await setDestination(db, user.familyId, 'firefly', { enabled: parsed.data.firefly });
+      await setDestination(db, user.familyId, 'firefly', {
+        enabled: parsed.data.firefly,
+        ...(fireflyOptions ? { options: fireflyOptions } : {}),
+      });
       await setDestination(db, user.familyId, 'files', {
         enabled: parsed.data.files,
         options: { folder, formats: parsed.data.formats.length ? parsed.data.formats : ['csv'] },
