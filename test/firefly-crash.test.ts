@@ -12,7 +12,7 @@ import { FireflyClient } from '../src/destinations/firefly/client.js';
 import { deliverFamily } from '../src/destinations/firefly/deliver.js';
 import { openDatabase } from '../src/store/database.js';
 import { startFakeFirefly, type FakeFirefly } from './fakes/firefly.js';
-import { seedAccount, seedFamily, seedTransaction } from './fakes/firefly-ledger-seed.js';
+import { seedAccount, seedFamily, seedTransaction } from './fakes/ledger-seed.js';
 
 let fake: FakeFirefly | null = null;
 let dir: string | null = null;

@@ -18,7 +18,7 @@ import {
 import { deliverFamily } from '../../src/destinations/firefly/deliver.js';
 import { openDatabase } from '../../src/store/database.js';
 import { startFakeFirefly } from '../../test/fakes/firefly.js';
-import { seedAccount, seedFamily, seedManyTransactions } from '../../test/fakes/firefly-ledger-seed.js';
+import { seedAccount, seedFamily, seedManyTransactions } from '../../test/fakes/ledger-seed.js';
 
 const N = Number(process.env.BENCH_FIREFLY_TRANSACTIONS ?? 10_000);
 const LATENCY_MS = 20;
@@ -28,7 +28,7 @@ export async function run(): Promise<BenchResult[]> {
   const opened = await openDatabase({ filename: join(dir, 'ledger.sqlite') });
   const db = opened.db;
   try {
-    const family = await seedFamily(db, 'UTC');
+    const family = await seedFamily(db);
     const account = await seedAccount(db, family, {
       name: 'Checking',
       sophtronAccountId: 'bench',

@@ -11,7 +11,7 @@ import {
   seedTransaction,
   setBalance,
   updateTransaction,
-} from '../../../test/fakes/firefly-ledger-seed.js';
+} from '../../../test/fakes/ledger-seed.js';
 import { FireflyAuthError, FireflyClient, FireflyVersionError } from './client.js';
 import { deliverFamily } from './deliver.js';
 import { deliverToFirefly } from './index.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { openDatabase } from '../../store/database.js';
 import { createSecretBox } from '../../store/secret-box.js';
-import { seedFamily } from '../../../test/fakes/firefly-ledger-seed.js';
+import { seedFamily } from '../../../test/fakes/ledger-seed.js';
 import { describeFireflySettings, getFireflySettings, saveFireflySettings } from './repository.js';
 
 it('keeps a family Firefly token sealed: readable through the box, never in the database file', async () => {
