@@ -6,15 +6,14 @@
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
-import type { AccountTarget } from '../destinations/firefly/accounts.js';
-import { FireflyClient } from '../destinations/firefly/client.js';
-import { deliverFamily, localDate, type DeliveryOptions } from '../destinations/firefly/deliver.js';
-import { importPlan, parseFidiConfig } from '../destinations/firefly/fidi-config.js';
-import { getFireflySettings } from '../destinations/firefly/repository.js';
+import { fidiConfigSchema, parseFidiConfig } from '../destinations/firefly/fidi-config.js';
+import { NothingToImportError, runImportConfiguration } from '../destinations/firefly/import-run.js';
+import { deliverToFirefly, fireflyClientFor } from '../destinations/firefly/index.js';
 import { familySophtronFromCredentials } from '../store/family-sophtron.js';
 import type { Store } from '../store/index.js';
 import { syncFamily, type SyncDeps } from '../sync/run.js';
 import { startScheduler, type RunningScheduler, type SchedulerDeps } from './scheduler.js';
+import { fireflyOptions } from './schedules.js';
 import { schedulerSettings } from './settings.js';
 import type { DeliverFirefly, RunSync } from './types.js';
 
@@ -83,54 +82,32 @@ export function createRunSync(store: Store, config: Config, options: WiringOptio
 
 export function createDeliverFirefly(store: Store, config: Config): DeliverFirefly {
   return async (familyId, destinationOptions) => {
-    const saved = await getFireflySettings(store.db, store.secrets, familyId);
-    const conn = saved
-      ? { url: saved.url, token: saved.token, options: saved.options }
-      : config.fireflyUrl && config.fireflyToken
-        ? { url: config.fireflyUrl, token: config.fireflyToken, options: {} }
+    const saved = fireflyOptions.safeParse(destinationOptions);
+    const o = saved.success ? saved.data : {};
+    const name = o.configName ?? o.configFile ?? 'the import configuration';
+    // An import configuration decides which accounts go where, like the data importer's; the
+    // scheduler has just synced, so this only delivers. Without one: the family's saved options.
+    const importConfig = o.config
+      ? fidiConfigSchema.parse(o.config)
+      : o.configFile
+        ? parseFidiConfig(readFileSync(o.configFile, 'utf8'))
         : null;
-    if (!conn)
-      throw new Error(
-        'no Firefly III connection is set (Settings, or FIREFLY_III_URL and FIREFLY_III_ACCESS_TOKEN)',
-      );
-    const client = new FireflyClient({
-      baseUrl: conn.url,
-      token: conn.token,
-      timeoutMs: config.fireflyTimeoutMs,
-    });
-    const options: DeliveryOptions = { ...conn.options, concurrency: config.fireflyConcurrency };
-    const configFile =
-      typeof destinationOptions.configFile === 'string' ? destinationOptions.configFile : null;
-    if (configFile) {
-      // the saved import configuration decides which accounts go where, like the data importer's
-      const family = await store.db
-        .selectFrom('families')
-        .select('time_zone')
-        .where('id', '=', familyId)
-        .executeTakeFirstOrThrow();
-      const plan = importPlan(
-        parseFidiConfig(readFileSync(configFile, 'utf8')),
-        localDate(new Date(), family.time_zone),
-      );
-      const targets = new Map<string, AccountTarget>();
-      for (const [sophtronId, target] of plan.targets) {
-        const listing = await store.getProviderAccount(familyId, sophtronId);
-        if (listing?.account) targets.set(listing.account.id, target);
-      }
-      if (targets.size === 0) throw new Error(`${configFile}: none of its accounts is linked here`);
-      Object.assign(options, {
-        accountIds: [...targets.keys()],
-        targets,
-        pending: plan.pending,
-        addImportTag: plan.addImportTag,
-        customTag: plan.customTag,
-        applyRules: plan.applyRules,
-        fireWebhooks: plan.fireWebhooks,
-        errorIfDuplicateHash: plan.errorIfDuplicateHash,
-        mapping: plan.mapping,
-      } satisfies DeliveryOptions);
-    }
-    const r = await deliverFamily({ db: store.db, client }, familyId, options);
+    const r = importConfig
+      ? (
+          await runImportConfiguration(
+            {
+              store,
+              client: (await fireflyClientFor(store, familyId, config)).client,
+              concurrency: config.fireflyConcurrency,
+            },
+            familyId,
+            importConfig,
+            { trigger: 'schedule', pending: config.fireflyPending },
+          ).catch((err: unknown) => {
+            throw err instanceof NothingToImportError ? new Error(`${name}: ${err.message}`) : err;
+          })
+        ).delivery
+      : await deliverToFirefly(store, familyId, config);
     if (r.aborted) throw new Error(r.aborted);
     if (r.failed > 0)
       throw new Error(`${r.failed} transactions not delivered: ${r.errors[0]?.message ?? 'see the log'}`);
