@@ -2,6 +2,7 @@
 import type { DeliveryResult } from '../../destinations/firefly/deliver.js';
 import type { FidiConfig } from '../../destinations/firefly/fidi-config.js';
 import { NothingToImportError, runImportConfiguration } from '../../destinations/firefly/import-run.js';
+import { SyncLockedError } from '../../sync/lock.js';
 import type { SyncRunResult } from '../../sync/run.js';
 import type { WebDeps } from '../context.js';
 
@@ -51,6 +52,8 @@ export async function runImportNow(
     return { sync: r.sync, delivery: r.delivery, warnings: r.warnings };
   } catch (err) {
     if (err instanceof NothingToImportError) throw new ImportRunError(err.message, 400);
+    // another sync of the family (a worker, the CLI) is running: nothing was done
+    if (err instanceof SyncLockedError) throw new ImportRunError(err.message, 409);
     throw err;
   }
 }
