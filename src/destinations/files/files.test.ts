@@ -119,6 +119,11 @@ describe('CSV export', () => {
     );
   });
 
+  it('has the header the README documents (columns are only ever added at the end)', () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    expect(readme).toContain(`\`${CSV_HEADER.join(',')}\``);
+  });
+
   it('defuses every formula start but leaves ordinary text', () => {
     for (const s of ['=1', '+1', '-1', '@a', '\tx', '\rx']) expect(safeCell(s)).toBe(`'${s}`);
     expect(safeCell('Coffee')).toBe('Coffee');
