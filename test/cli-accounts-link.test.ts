@@ -2,22 +2,19 @@
  * `sophtron-sync accounts link|unlink` as a child process against a real ledger file in a tmp
  * DATA_DIR, in command-line mode (credentials from the environment, no web setup).
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../src/cli/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NO_MFA_BANK_ID, startSandbox, type RunningSandbox } from '../src/sandbox/index.js';
 import { createSophtronClient } from '../src/sophtron/client.js';
 import { connectBank } from '../src/sophtron/connect.js';
 import { ensureDefaultFamily } from '../src/store/default-family.js';
 import { openStore } from '../src/store/index.js';
 import { providerAccount } from './fakes/ledger-store.js';
+import { runCli, runCliInProcess, type CliEnv } from './helpers/cli.js';
 
-const run = promisify(execFile);
 const dataDir = mkdtempSync(join(tmpdir(), 'ss-cli-link-'));
 let sandbox: RunningSandbox;
 // Every child talks to the local sandbox only (never an outside host).
@@ -30,41 +27,9 @@ const env: Record<string, string | undefined> = {
   LOG_LEVEL: 'silent',
 };
 
-async function cli(args: string[], extraEnv: Record<string, string | undefined> = {}) {
-  try {
-    const r = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      env: { ...env, ...extraEnv },
-      cwd: process.cwd(),
-    });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
-/** The same main() in this process: for cases that need no process of their own (each start costs). */
-async function inProcess(args: string[], extraEnv: Record<string, string | undefined> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    out.push(String(chunk));
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    err.push(String(chunk));
-    return true;
-  });
-  for (const [k, v] of Object.entries({ ...env, ...extraEnv })) vi.stubEnv(k, v);
-  try {
-    const code = await main(['node', 'sophtron-sync', ...args]);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-    vi.unstubAllEnvs();
-  }
-}
+const cli = (args: string[], extraEnv: CliEnv = {}) => runCli(args, { ...env, ...extraEnv });
+/** In this process: for cases that need no process of their own (each start costs). */
+const inProcess = (args: string[], extraEnv: CliEnv = {}) => runCliInProcess(args, { ...env, ...extraEnv });
 
 async function withStore<T>(fn: (s: Awaited<ReturnType<typeof openStore>>) => Promise<T>): Promise<T> {
   const s = await openStore({ dataDir, secretKey: env.SECRET_KEY });

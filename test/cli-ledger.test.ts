@@ -5,7 +5,6 @@
  * `ledger delete` keeps them deleted when the bank posts them under new TransactionIDs, until
  * `sync --include-deleted`. Child processes, a real ledger file, the sandbox as Sophtron.
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,24 +12,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NO_MFA_BANK_ID, startSandbox, type RunningSandbox } from '../src/sandbox/index.js';
 import { openDatabase } from '../src/store/database.js';
+import { runCli, runCliInProcess, type CliEnv } from './helpers/cli.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ss-cli-ledger-'));
 const START = '2026-05-20';
 let sandbox: RunningSandbox;
-let env: Record<string, string | undefined> = {};
+let env: CliEnv = {};
 
-function cli(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', ...args],
-      { env, cwd: process.cwd() },
-      (err, stdout, stderr) =>
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-    child.stdin!.end(input ?? '');
-  });
-}
+const cli = (args: string[], input?: string) => runCli(args, env, input);
 
 interface LedgerRowJson {
   id: number;
@@ -159,11 +148,13 @@ describe('command-line household: connect → link → sync → ledger', () => {
   }, 90_000);
 
   it('names the flag when an argument is wrong', async () => {
-    const bad = await Promise.all([
-      cli(['ledger', 'transactions', '--status', 'done']),
-      cli(['ledger', 'transactions', '--account', 'nope']),
-      cli(['ledger', 'delete', 'abc']),
-    ]);
+    const bad = [];
+    for (const args of [
+      ['ledger', 'transactions', '--status', 'done'],
+      ['ledger', 'transactions', '--account', 'nope'],
+      ['ledger', 'delete', 'abc'],
+    ])
+      bad.push(await runCliInProcess(args, env));
     expect(bad.map((b) => b.code)).toEqual([1, 1, 1]);
     expect(bad[0]!.stderr).toBe('error: --status: must be one of pending, posted, vanished (got "done")\n');
     expect(bad[1]!.stderr).toMatch(

@@ -3,12 +3,10 @@
  * environment, the sandbox as Sophtron. A run prints a line per account (or the JSON summary) and
  * exits non-zero naming each failed account and why.
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NO_MFA_BANK_ID, startSandbox, type RunningSandbox } from '../src/sandbox/index.js';
 import { createSophtronClient } from '../src/sophtron/client.js';
@@ -16,25 +14,14 @@ import { connectBank } from '../src/sophtron/connect.js';
 import { ensureDefaultFamily } from '../src/store/default-family.js';
 import { openStore } from '../src/store/index.js';
 import { recordConnection } from '../src/store/record-connection.js';
+import { runCli } from './helpers/cli.js';
 
-const exec = promisify(execFile);
 const dataDir = mkdtempSync(join(tmpdir(), 'ss-cli-sync-'));
 let sandbox: RunningSandbox;
 let env: Record<string, string | undefined> = {};
 const accountNames: string[] = [];
 
-async function cli(args: string[]) {
-  try {
-    const r = await exec(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      env,
-      cwd: process.cwd(),
-    });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (args: string[]) => runCli(args, env);
 
 beforeAll(async () => {
   sandbox = await startSandbox({ seed: 5, pollsPerStep: 1, bigAccount: false });

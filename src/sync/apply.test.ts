@@ -56,6 +56,17 @@ const sync = (
     ...extra,
   });
 
+/** The usual window of `today`, bringing back what the user deleted (sync --include-deleted). */
+const withDeleted = (today: string) => ({
+  planOptions: {
+    window: { from: addDays(today, -30), to: addDays(today, 1) },
+    accountId: 'acct',
+    pendingMatchDays: 7,
+    pendingGraceDays: 2,
+    includeDeleted: true,
+  },
+});
+
 const rows = () => fx.db.selectFrom('transactions').selectAll().orderBy('id').execute();
 const counter = async () =>
   Number((await fx.db.selectFrom('change_counter').select('value').executeTakeFirstOrThrow()).value);
@@ -185,15 +196,7 @@ describe('applyAccountSync', () => {
       .execute();
     expect((await sync([tx({ transactionId: 'D' })], '2026-03-11')).plan.inserts).toEqual([]);
     expect(await rows()).toEqual([]);
-    await sync([tx({ transactionId: 'D' })], '2026-03-11', {
-      planOptions: {
-        window: { from: '2026-03-01', to: '2026-03-12' },
-        accountId: 'acct',
-        pendingMatchDays: 7,
-        pendingGraceDays: 2,
-        includeDeleted: true,
-      },
-    });
+    await sync([tx({ transactionId: 'D' })], '2026-03-11', withDeleted('2026-03-11'));
     expect((await rows()).map((r) => r.provider_transaction_id)).toEqual(['D']);
     expect(await fx.db.selectFrom('tombstones').selectAll().execute()).toEqual([]);
   });
@@ -249,15 +252,7 @@ describe('applyAccountSync', () => {
         { providerTransactionId: 'T2' },
       ]);
       // Asked to, a sync brings the successor back, knowing which pending row it replaced.
-      await sync([posted, second], '2026-03-16', {
-        planOptions: {
-          window: { from: '2026-02-14', to: '2026-03-17' },
-          accountId: 'acct',
-          pendingMatchDays: 7,
-          pendingGraceDays: 2,
-          includeDeleted: true,
-        },
-      });
+      await sync([posted, second], '2026-03-16', withDeleted('2026-03-16'));
       expect(await rows()).toMatchObject([
         { provider_transaction_id: 'T2', replaced_pending_id: null },
         { provider_transaction_id: 'T1', replaced_pending_id: 'P1' },
@@ -268,15 +263,7 @@ describe('applyAccountSync', () => {
     it('--include-deleted brings the posted successor back, recording the pending id it replaced', async () => {
       await sync([pending], '2026-03-10');
       await store().deleteTransaction('fam', await idOf('P1'));
-      await sync([posted], '2026-03-13', {
-        planOptions: {
-          window: { from: '2026-02-11', to: '2026-03-14' },
-          accountId: 'acct',
-          pendingMatchDays: 7,
-          pendingGraceDays: 2,
-          includeDeleted: true,
-        },
-      });
+      await sync([posted], '2026-03-13', withDeleted('2026-03-13'));
       expect(await rows()).toMatchObject([
         { provider_transaction_id: 'T1', replaced_pending_id: 'P1', status: 'posted' },
       ]);

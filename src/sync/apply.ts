@@ -7,7 +7,14 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 import type { CalendarDate, ProviderTransactionData } from '../sophtron/types.js';
 import { addDays } from './dates.js';
-import { planSync, type DeletedPendingRow, type LedgerRow, type PlanOptions, type SyncPlan } from './plan.js';
+import {
+  FIELD_NAMES,
+  planSync,
+  type DeletedPendingRow,
+  type LedgerRow,
+  type PlanOptions,
+  type SyncPlan,
+} from './plan.js';
 
 type Db = Kysely<Database>;
 
@@ -17,19 +24,10 @@ const CHUNK = 500;
 const LEDGER_COLUMNS = [
   'id',
   'provider_transaction_id',
-  'status',
-  'amount_minor',
-  'date',
-  'transaction_date',
-  'post_date',
-  'description',
-  'merchant',
-  'category',
-  'memo',
-  'check_number',
+  ...FIELD_NAMES,
   'replaced_pending_id',
   'last_seen_date',
-] as const;
+] as const satisfies readonly (keyof LedgerRow)[];
 
 function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
   const out: T[][] = [];

@@ -21,18 +21,20 @@ import {
   type SyncPlan,
 } from './plan.js';
 
+const noStats = () => ({
+  inserts: 0,
+  updates: 0,
+  merges: 0,
+  vanishings: 0,
+  revivals: 0,
+  replacedPendingListed: 0,
+  deletedSuccessors: 0,
+});
+
 /** The ledger as the planner sees it, with the in-memory equivalent of apply.ts. */
 class ModelLedger {
   rows: LedgerRow[] = [];
-  stats = {
-    inserts: 0,
-    updates: 0,
-    merges: 0,
-    vanishings: 0,
-    revivals: 0,
-    replacedPendingListed: 0,
-    deletedSuccessors: 0,
-  };
+  stats = noStats();
   tombstones = new Set<string>();
   /** Deleted pending rows, as the store's tombstones remember them (successor: found posted id). */
   deletedPending: (DeletedPendingRow & { successor: string | null })[] = [];
@@ -210,15 +212,7 @@ const merchantOf = (s: { purchases: Purchase[] }, id: string) =>
 
 describe('planSync properties', () => {
   it('ends with exactly the posted transactions, once each, whatever the bank did', () => {
-    const seen = {
-      inserts: 0,
-      updates: 0,
-      merges: 0,
-      vanishings: 0,
-      revivals: 0,
-      replacedPendingListed: 0,
-      deletedSuccessors: 0,
-    };
+    const seen = noStats();
     fc.assert(
       fc.property(scenarioArb, (s) => {
         const ledger = runScenario(s);

@@ -21,24 +21,6 @@ import type { CalendarDate, ProviderTransactionData } from '../sophtron/types.js
 import { addDays, daysBetween, isCalendarDate } from './dates.js';
 import { descriptionSimilarity, MIN_MERGE_SIMILARITY } from './similarity.js';
 
-/** The ledger columns the planner reads (a transactions row). */
-export interface LedgerRow {
-  id: number;
-  provider_transaction_id: string;
-  status: LedgerTransactionStatus;
-  amount_minor: number;
-  date: CalendarDate;
-  transaction_date: CalendarDate | null;
-  post_date: CalendarDate | null;
-  description: string | null;
-  merchant: string | null;
-  category: string | null;
-  memo: string | null;
-  check_number: string | null;
-  replaced_pending_id: string | null;
-  last_seen_date: CalendarDate;
-}
-
 /** The columns a fetched transaction sets. */
 export interface TransactionFields {
   status: 'pending' | 'posted';
@@ -53,7 +35,16 @@ export interface TransactionFields {
   check_number: string | null;
 }
 
-const FIELD_NAMES = [
+/** The ledger columns the planner reads (a transactions row). */
+export interface LedgerRow extends Omit<TransactionFields, 'status'> {
+  id: number;
+  provider_transaction_id: string;
+  status: LedgerTransactionStatus;
+  replaced_pending_id: string | null;
+  last_seen_date: CalendarDate;
+}
+
+export const FIELD_NAMES = [
   'status',
   'amount_minor',
   'date',
