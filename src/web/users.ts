@@ -71,6 +71,10 @@ export const listFamilyUsers = (db: Kysely<Database>, familyId: string) =>
 export const getFamily = (db: Kysely<Database>, familyId: string) =>
   db.selectFrom('families').selectAll().where('id', '=', familyId).executeTakeFirst();
 
+/** The zone the family's dates and times are shown in. */
+export const familyTimeZone = async (db: Kysely<Database>, familyId: string): Promise<string> =>
+  (await getFamily(db, familyId))?.time_zone ?? 'UTC';
+
 export const listFamilies = (db: Kysely<Database>) =>
   db.selectFrom('families').select(['id', 'name', 'created_at']).orderBy('created_at').execute();
 

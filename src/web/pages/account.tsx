@@ -12,7 +12,7 @@ import { formData, parseForm, text } from '../forms.js';
 import { CsrfField } from '../layout.js';
 import { flashFrom, messagePage, page, withFlash } from '../render.js';
 import { formatMoney, formatTimestamp } from '../time.js';
-import { getFamily } from '../users.js';
+import { familyTimeZone } from '../users.js';
 
 const PAGE_SIZE = 50;
 const RULES: { value: BalanceRule; label: string }[] = [
@@ -69,7 +69,7 @@ export function registerAccountPages(app: WebApp): void {
     if (!account) return notFound(c);
     const parsed = filterSchema.safeParse(c.req.query());
     const f = parsed.success ? parsed.data : filterSchema.parse({});
-    const tz = (await getFamily(db, user.familyId))?.time_zone ?? 'UTC';
+    const tz = await familyTimeZone(db, user.familyId);
     const { rows, total } = await store.listTransactions(user.familyId, {
       accountId: account.id,
       ...(f.q ? { search: f.q } : {}),

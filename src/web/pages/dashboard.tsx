@@ -6,7 +6,7 @@ import { connectionsNeedingAttention, listAccountsWithBalance } from '../data.js
 import { CsrfField } from '../layout.js';
 import { flashFrom, page } from '../render.js';
 import { formatMoney, formatTimestamp } from '../time.js';
-import { getFamily } from '../users.js';
+import { familyTimeZone } from '../users.js';
 
 export const KIND_LABELS: Record<AccountKind, string> = {
   depository: 'Cash (checking and savings)',
@@ -27,7 +27,7 @@ export function registerDashboard(app: WebApp): void {
   app.get('/', async (c) => {
     const user = currentUser(c);
     const { db } = c.var.deps;
-    const tz = (await getFamily(db, user.familyId))?.time_zone ?? 'UTC';
+    const tz = await familyTimeZone(db, user.familyId);
     const accounts = await listAccountsWithBalance(c.var.deps.store, user.familyId);
     const attention = await connectionsNeedingAttention(db, user.familyId);
     const netWorth = new Map<string, number>();

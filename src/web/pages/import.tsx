@@ -440,8 +440,8 @@ export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new 
         <form method="post" action={`${base(d)}/map`} class="card">
           <CsrfField token={c.var.csrf} />
           <p>
-            Send transactions with these other parties to an existing Firefly III account, or leave them to be
-            created by name.
+            Send transactions with these other parties to an existing Firefly III account (one of your own
+            accounts makes them transfers), or leave them to be found or created by their name.
           </p>
           <table class="responsive">
             <thead>
@@ -457,11 +457,13 @@ export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new 
               {sorted.map(([name, count], i) => (
                 <tr>
                   <td id={`party-${i}`}>{name}</td>
-                  <td class="num">{count}</td>
+                  <td class="num" data-label="Transactions">
+                    {count}
+                  </td>
                   <td>
                     <input type="hidden" name="party" value={name} />
                     <select name="target" aria-labelledby={`party-${i}`}>
-                      <option value="0">(by name)</option>
+                      <option value="0">“{name}”, found or created by its name</option>
                       {targets.map((a) => (
                         <option value={a.id} selected={String(current[name]) === a.id}>
                           {a.name} ({a.type})
@@ -568,6 +570,13 @@ export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new 
       <>
         <Steps current={7} />
         {r.aborted && <p class="flash error">Stopped early: {r.aborted}</p>}
+        {!r.aborted &&
+          r.created + r.updated + r.alreadyThere + r.unchanged + r.skipped + r.paired + r.failed === 0 && (
+            <p class="flash ok" role="status">
+              Nothing new to send: every transaction of these accounts and dates was delivered before, or
+              there is none.
+            </p>
+          )}
         <dl class="card" id="import-result">
           <dt>Created in Firefly III</dt>
           <dd id="count-created">{r.created}</dd>

@@ -8,7 +8,7 @@ import { CsrfField } from '../layout.js';
 import { flashFrom, messagePage, page } from '../render.js';
 import type { LiveTasks, TaskEvent } from '../tasks.js';
 import { formatTimestamp } from '../time.js';
-import { getFamily } from '../users.js';
+import { familyTimeZone } from '../users.js';
 
 /** Turns sync events into progress-bar events. */
 export function syncProgress(emit: (e: TaskEvent) => void): (e: SyncEvent) => void {
@@ -100,7 +100,7 @@ export function registerSyncPages(app: WebApp, tasks: LiveTasks): void {
   app.get('/sync/history', async (c) => {
     const user = currentUser(c);
     const { store } = c.var.deps;
-    const tz = (await getFamily(c.var.deps.db, user.familyId))?.time_zone ?? 'UTC';
+    const tz = await familyTimeZone(c.var.deps.db, user.familyId);
     const runs = await store.listRuns(user.familyId, { limit: 100 });
     return page(
       c,
@@ -148,7 +148,7 @@ export function registerSyncPages(app: WebApp, tasks: LiveTasks): void {
     const { store } = c.var.deps;
     const run = await store.getRun(user.familyId, c.req.param('id'));
     if (!run) return messagePage(c, 'Not found', 'There is no such sync run.', 404);
-    const tz = (await getFamily(c.var.deps.db, user.familyId))?.time_zone ?? 'UTC';
+    const tz = await familyTimeZone(c.var.deps.db, user.familyId);
     const names = new Map((await store.listAccounts(user.familyId)).map((a) => [a.id, a.name]));
     // A running run counts its calls at the end; until then its accounts' counts are the truth so far.
     const running = run.finished_at === null;

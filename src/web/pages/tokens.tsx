@@ -7,11 +7,13 @@ import { formData, parseForm, text } from '../forms.js';
 import { CsrfField } from '../layout.js';
 import { flashFrom, messagePage, page, withFlash } from '../render.js';
 import { formatTimestamp } from '../time.js';
+import { familyTimeZone } from '../users.js';
 
 export function registerTokenPages(app: WebApp): void {
   const list = async (c: Ctx, created?: string) => {
     const user = currentUser(c);
     const tokens = await listApiTokens(c.var.deps.db, user.id);
+    const tz = await familyTimeZone(c.var.deps.db, user.familyId);
     return page(
       c,
       'API tokens',
@@ -46,12 +48,17 @@ export function registerTokenPages(app: WebApp): void {
             {tokens.map((t) => (
               <tr>
                 <td>{t.name}</td>
-                <td>{formatTimestamp(t.created_at, 'UTC')} UTC</td>
-                <td>{t.last_used_at ? `${formatTimestamp(t.last_used_at, 'UTC')} UTC` : 'never'}</td>
+                <td>{formatTimestamp(t.created_at, tz)}</td>
+                <td>{formatTimestamp(t.last_used_at, tz)}</td>
                 <td>
-                  <form method="post" action={`/tokens/${t.id}/delete`} class="inline">
+                  <form
+                    method="post"
+                    action={`/tokens/${t.id}/delete`}
+                    class="inline"
+                    data-confirm={`Delete the token “${t.name}”? Scripts using it stop working.`}
+                  >
                     <CsrfField token={c.var.csrf} />
-                    <button type="submit" class="danger">
+                    <button type="submit" class="danger" aria-label={`Delete the token ${t.name}`}>
                       Delete
                     </button>
                   </form>

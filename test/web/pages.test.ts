@@ -1,0 +1,115 @@
+/**
+ * What a person sees on the pages, through HTTP: the setup form keeps what was typed after a
+ * refusal, the menu marks the current page, a running sync says so, phone tables label their
+ * values, empty tables explain themselves, destructive buttons ask first, times use the family's zone.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiToken } from '../../src/web/auth/api-tokens.js';
+import { setFamilyTimeZone } from '../../src/web/users.js';
+import { seedAccount, seedConnection } from '../fakes/ledger-seed.js';
+import { Client, createHarness, PASSWORD, setupFirstUser, type Harness } from './harness.js';
+
+let h: Harness;
+let alice: Client;
+let familyId: string;
+let accountId: string;
+
+beforeAll(async () => {
+  h = await createHarness();
+  // Before any user exists: a refused setup keeps the non-secret fields.
+  const c = new Client(h.app);
+  await c.page('/setup');
+  const res = await c.post('/setup', {
+    code: 'WRONG-CODE-0000',
+    family: 'The <Smiths>',
+    time_zone: 'America/New_York',
+    username: 'alice',
+    password: PASSWORD,
+    password2: PASSWORD,
+  });
+  expect(res.status).toBe(403);
+  setupRefusal = await res.text();
+
+  alice = await setupFirstUser(h.app);
+  const user = await h.store.db
+    .selectFrom('web_users')
+    .selectAll()
+    .where('username', '=', 'alice')
+    .executeTakeFirstOrThrow();
+  familyId = user.family_id;
+  await setFamilyTimeZone(h.store.db, familyId, 'America/New_York');
+  const connection = await seedConnection(h.store.db, familyId, { institutionName: 'Alice Bank' });
+  accountId = await seedAccount(h.store.db, familyId, connection, { name: 'Alice Checking' });
+  await createApiToken(h.store.db, user.id, 'nightly <cron>');
+});
+afterAll(async () => {
+  await h.close();
+});
+
+let setupRefusal = '';
+
+describe('the pages as a person sees them', () => {
+  it('keeps family, time zone and username after a wrong setup code, never the code or passwords', () => {
+    expect(setupRefusal).toContain('Setup code: wrong code');
+    expect(setupRefusal).toContain('value="The &lt;Smiths&gt;"');
+    expect(setupRefusal).toContain('value="America/New_York"');
+    expect(setupRefusal).toContain('value="alice"');
+    expect(setupRefusal).not.toContain('WRONG-CODE-0000');
+    expect(setupRefusal).not.toContain(PASSWORD);
+  });
+
+  it('marks the current page in the menu, also on its sub-pages', async () => {
+    const { html } = await alice.page('/sync/history');
+    expect(html).toMatch(/<a href="\/sync\/history" aria-current="page">/);
+    expect(html).not.toMatch(/<a href="\/" aria-current="page">/);
+    const home = await alice.page('/');
+    expect(home.html).toMatch(/<a href="\/" aria-current="page">/);
+    expect(home.html).toContain('href="/assets/icon.svg"');
+    const icon = await alice.request('/assets/icon.svg');
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get('content-type')).toBe('image/svg+xml');
+  });
+
+  it('says a running sync is running, counts its calls so far, and offers no second sync', async () => {
+    const run = await h.store.createRun(familyId, 'web');
+    await h.store.recordAccountResult(familyId, run.id, {
+      accountId,
+      outcome: 'succeeded',
+      newCount: 3,
+      sophtronCalls: 4,
+    });
+    const { html } = await alice.page(`/sync/history/${run.id}`);
+    expect(html).toContain('still running');
+    expect(html).toContain('4 Sophtron calls');
+    expect(html).not.toContain('Sync again');
+    // On a phone the column headings are hidden: each number carries its own label.
+    expect(html).toMatch(/data-label="New"[^>]*>3</);
+    expect(html).toMatch(/data-label="Sophtron calls"[^>]*>4</);
+    const list = await alice.page('/sync/history');
+    expect(list.html).toMatch(/data-label="Sophtron calls"/);
+  });
+
+  it('explains an empty transaction table, with and without filters', async () => {
+    const none = await alice.page(`/accounts/${accountId}`);
+    expect(none.html).toContain('No transactions yet: they appear after a sync.');
+    const filtered = await alice.page(`/accounts/${accountId}?q=zzz&status=all`);
+    expect(filtered.html).toContain('No transaction matches these filters.');
+    // Unlinking asks first (assets/app.js reads data-confirm).
+    expect(none.html).toMatch(/action="\/accounts\/[^"]+\/unlink"[^>]*data-confirm="/);
+  });
+
+  it('shows token times in the family time zone and asks before deleting a token', async () => {
+    const { html } = await alice.page('/tokens');
+    expect(html).toContain('nightly &lt;cron&gt;');
+    expect(html).not.toContain(' UTC<');
+    expect(html).toMatch(/data-confirm="Delete the token “nightly &lt;cron&gt;”\?/);
+    const row = await h.store.db.selectFrom('web_api_tokens').select('created_at').executeTakeFirstOrThrow();
+    const ny = new Intl.DateTimeFormat('en-CA', {
+      timeZone: 'America/New_York',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    }).format(new Date(row.created_at));
+    expect(html).toContain(ny);
+  });
+});
