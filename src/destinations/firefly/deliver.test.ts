@@ -39,6 +39,17 @@ afterEach(async () => {
 
 const deps = () => ({ db: opened.db, client });
 
+/** A family with one checking account (Sophtron id "a") and its bank balance. */
+async function checkingAccount(balanceMinor = 0) {
+  const family = await seedFamily(opened.db);
+  const acc = await seedAccount(opened.db, family, {
+    name: 'Checking',
+    sophtronAccountId: 'a',
+    balanceMinor,
+  });
+  return { family, acc };
+}
+
 describe('deliverFamily', () => {
   it('creates accounts in their currency with an opening balance that makes Firefly match the bank, then delivers each transaction once', async () => {
     const db = opened.db;
@@ -123,12 +134,7 @@ describe('deliverFamily', () => {
 
   it('updates a changed transaction in place, and only when what Firefly shows changed', async () => {
     const db = opened.db;
-    const family = await seedFamily(db);
-    const acc = await seedAccount(db, family, {
-      name: 'Checking',
-      sophtronAccountId: 'a',
-      balanceMinor: -1_000,
-    });
+    const { family, acc } = await checkingAccount(-1_000);
     const id = await seedTransaction(db, acc, {
       providerId: 't1',
       amountMinor: -1_000,
@@ -152,8 +158,7 @@ describe('deliverFamily', () => {
 
   it('delivers a pending transaction with the pending tag and updates it in place when it posts', async () => {
     const db = opened.db;
-    const family = await seedFamily(db);
-    const acc = await seedAccount(db, family, { name: 'Checking', sophtronAccountId: 'a', balanceMinor: 0 });
+    const { family, acc } = await checkingAccount();
     const id = await seedTransaction(db, acc, {
       providerId: 'p1',
       amountMinor: -700,
@@ -187,8 +192,7 @@ describe('deliverFamily', () => {
 
   it('updates a changed transaction without touching the tags the user gave it in Firefly III', async () => {
     const db = opened.db;
-    const family = await seedFamily(db);
-    const acc = await seedAccount(db, family, { name: 'Checking', sophtronAccountId: 'a', balanceMinor: 0 });
+    const { family, acc } = await checkingAccount();
     const id = await seedTransaction(db, acc, {
       providerId: 'p1',
       amountMinor: -700,
@@ -213,8 +217,7 @@ describe('deliverFamily', () => {
 
   it('skips pending transactions when asked and delivers them once they post', async () => {
     const db = opened.db;
-    const family = await seedFamily(db);
-    const acc = await seedAccount(db, family, { name: 'Checking', sophtronAccountId: 'a', balanceMinor: 0 });
+    const { family, acc } = await checkingAccount();
     const id = await seedTransaction(db, acc, {
       providerId: 'p1',
       amountMinor: -700,
@@ -232,8 +235,7 @@ describe('deliverFamily', () => {
 
   it('does not re-create what the user deleted in Firefly, unless asked', async () => {
     const db = opened.db;
-    const family = await seedFamily(db);
-    const acc = await seedAccount(db, family, { name: 'Checking', sophtronAccountId: 'a', balanceMinor: 0 });
+    const { family, acc } = await checkingAccount();
     const id = await seedTransaction(db, acc, { providerId: 't1', amountMinor: -100, date: '2026-02-01' });
     await deliverFamily(deps(), family);
     fake.deleteGroup(fake.liveGroups()[0]!.id);
@@ -251,8 +253,7 @@ describe('deliverFamily', () => {
 
   it('resolves an unknown outcome by searching the external_id instead of sending twice', async () => {
     const db = opened.db;
-    const family = await seedFamily(db);
-    const acc = await seedAccount(db, family, { name: 'Checking', sophtronAccountId: 'a', balanceMinor: 0 });
+    const { family, acc } = await checkingAccount();
     await seedTransaction(db, acc, { providerId: 't1', amountMinor: -100, date: '2026-02-01' });
     await seedTransaction(db, acc, { providerId: 't2', amountMinor: -200, date: '2026-02-02' });
     client = new FireflyClient({ baseUrl: fake.url, token: fake.token, timeoutMs: 300, retryDelayMs: 10 });
@@ -282,8 +283,7 @@ describe('deliverFamily', () => {
 
   it("counts Firefly's duplicate-hash answer as already there", async () => {
     const db = opened.db;
-    const family = await seedFamily(db);
-    const acc = await seedAccount(db, family, { name: 'Checking', sophtronAccountId: 'a', balanceMinor: 0 });
+    const { family, acc } = await checkingAccount();
     await seedTransaction(db, acc, { providerId: 't1', amountMinor: -100, date: '2026-02-01' });
     await deliverFamily(deps(), family, { addImportTag: false });
     // Forget what was delivered: the same body again gets "Duplicate of transaction #N".
@@ -354,8 +354,7 @@ describe('deliverFamily', () => {
 
   it('deletes in Firefly what the user deleted from the ledger', async () => {
     const db = opened.db;
-    const family = await seedFamily(db);
-    const acc = await seedAccount(db, family, { name: 'Checking', sophtronAccountId: 'a', balanceMinor: 0 });
+    const { family, acc } = await checkingAccount();
     const id = await seedTransaction(db, acc, { providerId: 't1', amountMinor: -100, date: '2026-02-01' });
     await deliverFamily(deps(), family);
     await db.deleteFrom('transactions').where('id', '=', id).execute();
@@ -404,8 +403,7 @@ describe('accounts in a currency Firefly does not have', () => {
 describe('deliverToFirefly', () => {
   it("uses the family's sealed connection and stored options", async () => {
     const db = opened.db;
-    const family = await seedFamily(db);
-    const acc = await seedAccount(db, family, { name: 'Checking', sophtronAccountId: 'a', balanceMinor: 0 });
+    const { family, acc } = await checkingAccount();
     await seedTransaction(db, acc, {
       providerId: 'p1',
       amountMinor: -700,
