@@ -3,7 +3,6 @@
  * clean for --json), the store, the family the command works on, and a Sophtron client made on
  * first use. `withCliContext` closes everything when the command ends, also on errors.
  */
-import { pino } from 'pino';
 import { loadConfig, settings, type Config } from '../config.js';
 import { createLogger, type Logger } from '../log.js';
 import type { SophtronClient } from '../sophtron/client.js';
@@ -13,6 +12,7 @@ import { familySophtronFromCredentials, type FamilySophtron } from '../store/fam
 import type { Family } from '../store/families.js';
 import { openStore, SecretKeyError, SecretOpenError, StoreError, type Store } from '../store/index.js';
 import { CliError } from './errors.js';
+import { logLines } from './log-lines.js';
 
 export const NO_CREDENTIALS =
   'no Sophtron credentials: set SOPHTRON_USER_ID and SOPHTRON_ACCESS_KEY, or run `sophtron-sync sandbox` to get test ones';
@@ -40,7 +40,9 @@ export async function withCliContext<T>(
   const config = options.config ?? loadConfig();
   // Commands print their own lines; the log (stderr) says only what went wrong unless LOG_LEVEL asks.
   const level = process.env.LOG_LEVEL ? config.logLevel : 'warn';
-  const logger = options.logger ?? createLogger(level, pino.destination(2));
+  // Details (key=value fields) when LOG_LEVEL asks for a log; else the messages alone.
+  const logger =
+    options.logger ?? createLogger(level, logLines(process.stderr, Boolean(process.env.LOG_LEVEL)));
   let store: Store;
   try {
     // openStore itself says once on stderr when it generates a key file.
