@@ -3,7 +3,8 @@
  * SOPHTRON_ACCESS_KEY in the environment (no web setup), `connect` a test bank, `accounts link`,
  * `sync`, then `ledger transactions` shows what the ledger holds. Deleting pending rows with
  * `ledger delete` keeps them deleted when the bank posts them under new TransactionIDs, until
- * `sync --include-deleted`. Child processes, a real ledger file, the sandbox as Sophtron.
+ * `sync --include-deleted`. Child processes where a person types (connect) and for the first sync,
+ * main() in this process for the rest (each process start costs); a real ledger file; the sandbox.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -34,7 +35,8 @@ interface LedgerRowJson {
 }
 
 async function ledgerRows(): Promise<LedgerRowJson[]> {
-  const r = await cli(['ledger', 'transactions', '--limit', '10000', '--json']);
+  // Reads need no process of their own: main() in this process, on the same data folder.
+  const r = await runCliInProcess(['ledger', 'transactions', '--limit', '10000', '--json'], env);
   expect(r.stderr).toBe('');
   const out = JSON.parse(r.stdout) as { total: number; transactions: LedgerRowJson[] };
   expect(out.total).toBe(out.transactions.length);
@@ -81,7 +83,10 @@ describe('command-line household: connect → link → sync → ledger', () => {
     const { accounts } = JSON.parse(connected.stdout) as { accounts: { accountId: string; name: string }[] };
     const checking = accounts.find((a) => a.name === 'Primary Checking')!;
 
-    const linked = await cli(['accounts', 'link', checking.accountId, '--start-date', START]);
+    const linked = await runCliInProcess(
+      ['accounts', 'link', checking.accountId, '--start-date', START],
+      env,
+    );
     expect(linked.stdout).toMatch(/^linked .* "Primary Checking": kind depository, currency USD/);
 
     const synced = await cli(['sync']);
@@ -101,18 +106,21 @@ describe('command-line household: connect → link → sync → ledger', () => {
       date: first.date,
       description: first.description,
     });
-    const text = await cli(['ledger', 'transactions', '--account', 'primary checking', '--limit', '3']);
+    const text = await runCliInProcess(
+      ['ledger', 'transactions', '--account', 'primary checking', '--limit', '3'],
+      env,
+    );
     expect(text.stdout.split('\n')[0]).toMatch(/^id +date +account +amount +status +description$/);
     expect(text.stdout).toMatch(/^showing the newest 3 of \d+;/m);
 
     // The user deletes every pending row; the bank then posts some under new ids, drops others.
     const pending = rows.filter((r) => r.status === 'pending');
     expect(pending.length).toBeGreaterThan(1);
-    const deleted = await cli(['ledger', 'delete', ...pending.map((r) => String(r.id))]);
+    const deleted = await runCliInProcess(['ledger', 'delete', ...pending.map((r) => String(r.id))], env);
     expect(deleted.code, deleted.stderr).toBe(0);
     expect(deleted.stdout).toMatch(/a sync will not bring them back/);
     offset = 6;
-    const resync = await cli(['sync', '--from', START]);
+    const resync = await runCliInProcess(['sync', '--from', START], env);
     expect(resync.code, resync.stderr).toBe(0);
 
     rows = await ledgerRows();
@@ -135,7 +143,7 @@ describe('command-line household: connect → link → sync → ledger', () => {
     expect(ids(rows)).toEqual(ids(truth().filter((t) => !blocked.has(t.transactionId))));
 
     // Asked to, the sync brings the posted ones back, saying which pending row each replaced.
-    const restore = await cli(['sync', '--from', START, '--include-deleted', '--json']);
+    const restore = await runCliInProcess(['sync', '--from', START, '--include-deleted', '--json'], env);
     expect(restore.code, restore.stderr).toBe(0);
     rows = await ledgerRows();
     expect(ids(rows)).toEqual(ids(truth()));
