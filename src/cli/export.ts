@@ -18,6 +18,8 @@ const collect = (value: string, previous: string[]) => [
     .filter(Boolean),
 ];
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 export function register(program: Command): void {
   program
     .command('export')
@@ -73,11 +75,13 @@ export function register(program: Command): void {
             else {
               await writeFileAtomic(opts.out, result.content);
               process.stderr.write(
-                `wrote ${result.transactionCount} transactions of ${result.accountCount} accounts to ${opts.out}\n`,
+                `wrote ${plural(result.transactionCount, 'transaction')} of ${plural(result.accountCount, 'account')} to ${opts.out}\n`,
               );
             }
           } catch (err) {
-            if (err instanceof ExportFilterError) throw new CliError(err.message);
+            // the filter names its field (from, to); on the command line that is the flag
+            if (err instanceof ExportFilterError)
+              throw new CliError(err.message.replace(/^(from|to):/, '--$1:'));
             throw err;
           }
         });
