@@ -396,3 +396,45 @@ describe('sync end to end: an account linked later', () => {
     }
   });
 });
+
+describe('sync end to end: what the user deleted stays deleted', () => {
+  it('a deleted merged row does not come back as the pending copy the bank still lists', async () => {
+    const w = await world({ linkFirst: 1 });
+    await w.sync();
+    const [account] = await w.accounts();
+    const today = w.sandbox.control.today();
+    // A hold the bank keeps listing, and its posted transaction under a new id two days later.
+    const pendingId = w.sandbox.control.addTransaction(account!.sophtronId, {
+      date: addDays(today, -5),
+      amountCents: -1999,
+      description: 'POS PENDING ACME HARDWARE',
+      status: 'pending',
+    });
+    await w.sync();
+    const postedId = w.sandbox.control.addTransaction(account!.sophtronId, {
+      date: addDays(today, -3),
+      amountCents: -1999,
+      description: 'ACME HARDWARE #55 SPRINGFIELD',
+    });
+    // A window that starts after the hold's date does not list it: the pair merges.
+    const narrow = await w.sync({ from: addDays(today, -4) });
+    expect(narrow.accounts[0]!.counts).toMatchObject({ merged: 1 });
+    const merged = await w.store.db
+      .selectFrom('transactions')
+      .select(['id', 'replaced_pending_id'])
+      .where('provider_transaction_id', '=', postedId)
+      .executeTakeFirstOrThrow();
+    expect(merged.replaced_pending_id).toBe(pendingId);
+
+    expect(await w.store.deleteTransaction(w.familyId, merged.id, 'e2e')).toBe(true);
+    // The usual window lists both the hold and the posted row again: neither comes back.
+    const again = await w.sync({ from: addDays(today, -30) });
+    expect(again.accounts[0]).toMatchObject({ counts: { new: 0 }, skippedDeleted: 2 });
+    const live = await w.store.db
+      .selectFrom('transactions')
+      .select('provider_transaction_id')
+      .where('provider_transaction_id', 'in', [pendingId, postedId])
+      .execute();
+    expect(live).toEqual([]);
+  });
+});
