@@ -58,6 +58,10 @@ export function Layout(props: LayoutProps) {
           <script src="/assets/app.js" defer></script>
         </head>
         <body hx-headers={htmxHeaders}>
+          {/* Keyboard users jump over the menu's ten links. */}
+          <a href="#main" class="skip">
+            Skip to the content
+          </a>
           <header class="top">
             <a href="/" class="brand">
               Sophtron Sync
@@ -102,7 +106,7 @@ export function Layout(props: LayoutProps) {
               {SANDBOX_NOTICE}
             </p>
           )}
-          <main id="main">
+          <main id="main" tabindex={-1}>
             {props.flash && (
               <p class={`flash ${props.flash.kind}`} role={props.flash.kind === 'error' ? 'alert' : 'status'}>
                 {props.flash.text}

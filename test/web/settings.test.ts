@@ -41,9 +41,13 @@ describe('settings', () => {
       access_key: KEY,
       base_url: 'http://sophtron.example.com/api',
     });
-    expect(decodeURIComponent(plain.headers.get('location')!)).toContain(
-      'Base URL: must be an https address',
-    );
+    // Refused in place: the typed User ID and address stay in the form, the Access Key does not.
+    expect(plain.status).toBe(400);
+    const refusal = await plain.text();
+    expect(refusal).toContain('Base URL: must be an https address');
+    expect(refusal).toContain('value="http://sophtron.example.com/api"');
+    expect(refusal).toMatch(/name="user_id"[^>]*value="u"/);
+    expect(refusal).not.toContain(KEY);
     const loop = await admin.post('/settings/sophtron', {
       user_id: 'u2',
       access_key: KEY,
@@ -53,8 +57,12 @@ describe('settings', () => {
   });
 
   it('keeps the Firefly III token hidden and refuses a bad address', async () => {
-    const bad = await admin.post('/settings/firefly', { url: 'not a url', token: 't' });
-    expect(decodeURIComponent(bad.headers.get('location')!)).toContain('Firefly III address:');
+    const bad = await admin.post('/settings/firefly', { url: 'not a url', token: 'typed-token' });
+    expect(bad.status).toBe(400);
+    const refusal = await bad.text();
+    expect(refusal).toContain('Firefly III address:');
+    expect(refusal).toContain('value="not a url"');
+    expect(refusal).not.toContain('typed-token');
     await admin.post('/settings/firefly', {
       url: 'http://127.0.0.1:9',
       token: 'very-secret-firefly-token',

@@ -85,7 +85,27 @@ function FireflyResult({ result }: { result: FireflyTestResult }) {
   );
 }
 
-async function settingsPage(c: Ctx) {
+/** What was typed in a refused form, shown again (never the secrets). */
+interface Typed {
+  userId?: string;
+  baseUrl?: string;
+  fireflyUrl?: string;
+}
+
+/** The page again, with the refusal and what was typed, so nothing has to be typed twice. */
+const refused = (c: Ctx, error: string, typed: Typed) =>
+  settingsPage(c, { flash: { kind: 'error', text: error }, typed, status: 400 });
+
+const typedText = (form: Record<string, string | string[]>, name: string): string | undefined => {
+  const v = form[name];
+  return typeof v === 'string' ? v.slice(0, 500) : undefined;
+};
+
+async function settingsPage(
+  c: Ctx,
+  opts: { flash?: { kind: 'ok' | 'error'; text: string }; typed?: Typed; status?: 400 } = {},
+) {
+  const typed = opts.typed ?? {};
   const user = currentUser(c);
   const { services, db } = c.var.deps;
   const sophtron = await services.sophtron.describe(user.familyId);
@@ -139,14 +159,19 @@ async function settingsPage(c: Ctx) {
                 ' Saved credentials take the place of the environment’s for this family.'}
             </p>
             <label>
-              Sophtron User ID <input name="user_id" required autocomplete="off" />
+              Sophtron User ID <input name="user_id" required autocomplete="off" value={typed.userId ?? ''} />
             </label>
             <label>
               Sophtron Access Key <input name="access_key" type="password" required autocomplete="off" />
             </label>
             <label>
               Base URL (optional){' '}
-              <input name="base_url" type="url" placeholder="https://api.sophtron.com/api" />
+              <input
+                name="base_url"
+                type="url"
+                placeholder="https://api.sophtron.com/api"
+                value={typed.baseUrl ?? ''}
+              />
             </label>
             <button type="submit">Save the credentials</button>
           </form>
@@ -189,7 +214,7 @@ async function settingsPage(c: Ctx) {
                 name="url"
                 type="url"
                 required
-                value={firefly?.url ?? ''}
+                value={typed.fireflyUrl ?? firefly?.url ?? ''}
                 placeholder="http://firefly.local:8080"
               />
             </label>
@@ -215,18 +240,23 @@ async function settingsPage(c: Ctx) {
         </form>
       </section>
     </>,
-    { flash: flashFrom(c) },
+    { flash: opts.flash ?? flashFrom(c), ...(opts.status ? { status: opts.status } : {}) },
   );
 }
 
 export function registerSettingsPages(app: WebApp): void {
-  app.get('/settings', settingsPage);
+  app.get('/settings', (c) => settingsPage(c));
 
   app.post('/settings/sophtron', async (c) => {
     const user = currentUser(c);
     if (user.role !== 'admin') return refuseNonAdmin(c);
-    const parsed = parseForm(sophtronSchema, await formData(c), SOPHTRON_LABELS);
-    if (!parsed.ok) return c.redirect(withFlash('/settings', 'error', parsed.error));
+    const form = await formData(c);
+    const parsed = parseForm(sophtronSchema, form, SOPHTRON_LABELS);
+    if (!parsed.ok)
+      return refused(c, parsed.error, {
+        userId: typedText(form, 'user_id'),
+        baseUrl: typedText(form, 'base_url'),
+      });
     await c.var.deps.services.sophtron.save(user.familyId, {
       userId: parsed.data.user_id,
       accessKey: parsed.data.access_key,
@@ -252,11 +282,12 @@ export function registerSettingsPages(app: WebApp): void {
   app.post('/settings/firefly', async (c) => {
     const user = currentUser(c);
     if (user.role !== 'admin') return refuseNonAdmin(c);
-    const parsed = parseForm(fireflySchema, await formData(c), FIREFLY_LABELS);
-    if (!parsed.ok) return c.redirect(withFlash('/settings', 'error', parsed.error));
+    const form = await formData(c);
+    const parsed = parseForm(fireflySchema, form, FIREFLY_LABELS);
+    if (!parsed.ok) return refused(c, parsed.error, { fireflyUrl: typedText(form, 'url') });
     const existing = await c.var.deps.services.firefly.describe(user.familyId);
     if (!parsed.data.token && !existing?.tokenSet)
-      return c.redirect(withFlash('/settings', 'error', 'Personal access token: is required'));
+      return refused(c, 'Personal access token: is required', { fireflyUrl: parsed.data.url });
     await c.var.deps.services.firefly.save(user.familyId, { url: parsed.data.url, token: parsed.data.token });
     return c.redirect(withFlash('/settings', 'ok', 'Firefly III connection saved.'));
   });
