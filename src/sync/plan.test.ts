@@ -192,3 +192,57 @@ describe('descriptionSimilarity', () => {
     expect(descriptionSimilarity(null, 'SHELL OIL')).toBe(0.5);
   });
 });
+
+describe('planSync: deleted pending rows', () => {
+  const deleted = {
+    provider_transaction_id: 'pd',
+    amount_minor: -1250,
+    date: '2026-03-10',
+    description: 'POS PENDING STARBUCKS',
+    merchant: null,
+    transaction_id: 99,
+  };
+  const posted = tx({ transactionId: 't1', date: '2026-03-11' });
+
+  it('finds the posted successor like a merge, and leaves a ledger pending row the first choice', () => {
+    const alone = planSync(
+      { fetched: [posted], ledger: [], tombstones: new Set(['pd']), deletedPending: [deleted] },
+      options,
+    );
+    expect(alone.inserts).toEqual([]);
+    expect(alone.deletedSuccessors).toMatchObject([{ pendingId: 'pd', postedId: 't1', dateDistance: 1 }]);
+    expect(alone.ignored).toEqual([{ providerTransactionId: 't1', reason: 'deleted_by_user' }]);
+
+    // An equally good pending row in the ledger takes the posted one: the user's data wins over a guess.
+    const live = row({
+      provider_transaction_id: 'p2',
+      status: 'pending',
+      description: 'POS PENDING STARBUCKS',
+    });
+    const both = planSync(
+      { fetched: [posted], ledger: [live], tombstones: new Set(['pd']), deletedPending: [deleted] },
+      options,
+    );
+    expect(both.merges).toMatchObject([{ ledgerId: live.id, postedId: 't1' }]);
+    expect(both.deletedSuccessors).toEqual([]);
+  });
+
+  it('matches nothing while the bank still lists the deleted pending id, nor a different amount', () => {
+    const pending = tx({ transactionId: 'pd', status: 'pending', description: 'POS PENDING STARBUCKS' });
+    const listed = planSync(
+      { fetched: [pending, posted], ledger: [], tombstones: new Set(['pd']), deletedPending: [deleted] },
+      options,
+    );
+    expect(listed.inserts.map((i) => i.providerTransactionId)).toEqual(['t1']);
+    const other = planSync(
+      {
+        fetched: [tx({ transactionId: 't1', amount: -1300 })],
+        ledger: [],
+        tombstones: new Set(['pd']),
+        deletedPending: [deleted],
+      },
+      options,
+    );
+    expect(other.inserts.map((i) => i.providerTransactionId)).toEqual(['t1']);
+  });
+});
