@@ -129,8 +129,14 @@ it('imports the accounts a data importer file names, twice without doubling, wit
   expect(readFileSync(out, 'utf8')).not.toContain(user.accessKey);
 
   // The same import again: nothing new, nothing doubled; the data importer says 73 (nothing imported).
+  fake.resetLog();
   const r2 = await run(['import', out], env);
   expect(r2.code, r2.stderr + r2.stdout).toBe(73);
+  // The sync took new balance snapshots, but equal ones: Firefly is asked nothing but its version.
+  expect(fake.log.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /api/v1/about']);
+  expect(r2.stdout).toContain(
+    'Nothing new to import: Firefly III is already up to date. This is not an error',
+  );
   expect(fake.liveGroups()).toHaveLength(groups);
 
   // Wrong token: no connection (64), one line.

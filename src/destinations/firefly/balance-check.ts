@@ -30,7 +30,8 @@ export async function checkBalances(
   familyId: string,
   accounts: DeliverableAccount[],
   linked: Map<string, FireflyAccountRow>,
-  shouldQuery: (account: DeliverableAccount, row: FireflyAccountRow) => boolean,
+  /** `expected`: what Firefly should show now (bank balance plus delivered pending). */
+  shouldQuery: (account: DeliverableAccount, row: FireflyAccountRow, expected: number | null) => boolean,
 ): Promise<BalanceComparison[]> {
   const out: BalanceComparison[] = [];
   for (const account of accounts) {
@@ -51,7 +52,7 @@ export async function checkBalances(
         : signedBankBalance(account, account.bank_current_minor) + pendingSum;
     let fireflyMinor: number;
     let fromLastCheck = false;
-    if (!shouldQuery(account, row) && row.checked_firefly_minor !== null) {
+    if (!shouldQuery(account, row, expected) && row.checked_firefly_minor !== null) {
       fireflyMinor = row.checked_firefly_minor;
       fromLastCheck = true;
     } else {

@@ -153,8 +153,13 @@ export async function deliverFamily(
   if (candidates.length === 0 && removals.length === 0 && !needsAccount) {
     // Nothing new: no request beyond the version check (balances from the last check unless the bank's changed).
     if (options.checkBalances !== false) {
-      result.balances = await checkBalances(db, client, familyId, accounts, existingLinks, (a, row) =>
-        bankChangedSince(a, row),
+      result.balances = await checkBalances(
+        db,
+        client,
+        familyId,
+        accounts,
+        existingLinks,
+        (_a, row, expected) => bankChanged(row, expected),
       );
     }
     result.requests = client.requests - startRequests;
@@ -567,7 +572,7 @@ export async function deliverFamily(
         familyId,
         accounts,
         allLinks,
-        (a, row) => touched.has(a.id) || bankChangedSince(a, row),
+        (a, row, expected) => touched.has(a.id) || bankChanged(row, expected),
       );
     } catch (err) {
       if (!fatal(err))
@@ -578,8 +583,12 @@ export async function deliverFamily(
   return result;
 }
 
-function bankChangedSince(a: DeliverableAccount, row: FireflyAccountRow): boolean {
-  return !row.checked_at || (a.bank_taken_at !== null && a.bank_taken_at > row.checked_at);
+/**
+ * Whether the bank's side changed since the last balance check. A sync takes a new snapshot even
+ * when the balance is the same; only a different amount asks Firefly again.
+ */
+function bankChanged(row: FireflyAccountRow, expected: number | null): boolean {
+  return !row.checked_at || expected !== row.checked_bank_minor;
 }
 
 function contentHash(body: TransactionStoreBody): string {
