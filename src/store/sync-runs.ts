@@ -41,6 +41,14 @@ export function syncRunsRepository(db: Db) {
       .where('family_id', '=', familyId)
       .where('id', '=', runId)
       .executeTakeFirst();
+  /** Call only with a run id already checked against the family (getRunRow). */
+  const accountResults = (runId: string) =>
+    db
+      .selectFrom('sync_run_accounts')
+      .selectAll()
+      .where('run_id', '=', runId)
+      .orderBy('account_id')
+      .execute();
 
   return {
     async createRun(familyId: string, trigger: SyncTrigger): Promise<SyncRun> {
@@ -101,11 +109,7 @@ export function syncRunsRepository(db: Db) {
     ): Promise<SyncRun | undefined> {
       const run = await getRunRow(familyId, runId);
       if (!run) return undefined;
-      const accounts = await db
-        .selectFrom('sync_run_accounts')
-        .selectAll()
-        .where('run_id', '=', runId)
-        .execute();
+      const accounts = await accountResults(runId);
       const outcome = end.outcome ?? (end.error ? 'failed' : summarizeOutcome(accounts));
       const calls = end.sophtronCalls ?? accounts.reduce((n, a) => n + Number(a.sophtron_calls), 0);
       await db
@@ -123,13 +127,7 @@ export function syncRunsRepository(db: Db) {
     ): Promise<(SyncRun & { accounts: SyncRunAccount[] }) | undefined> {
       const run = await getRunRow(familyId, runId);
       if (!run) return undefined;
-      const accounts = await db
-        .selectFrom('sync_run_accounts')
-        .selectAll()
-        .where('run_id', '=', runId)
-        .orderBy('account_id')
-        .execute();
-      return { ...run, accounts };
+      return { ...run, accounts: await accountResults(runId) };
     },
 
     /** Newest first. */
