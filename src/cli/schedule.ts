@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseFidiConfig } from '../destinations/firefly/fidi-config.js';
+import { intervalText } from '../scheduler/budget.js';
 import { schedulerSettings } from '../scheduler/settings.js';
 import {
   scheduleStatus,
@@ -38,7 +39,7 @@ export function describeStatus(s: ScheduleStatus): string[] {
   if (!s.check.ok) lines.push(`warning: ${s.check.message}`);
   if (s.pace.kind === 'spaced')
     lines.push(
-      `pace: slowed to about one run every ${Math.round(s.pace.minIntervalMs / 3_600_000)} h so the month fits (${n(s.pace.remaining)} calls left)`,
+      `pace: slowed to about one run every ${intervalText(s.pace.minIntervalMs)} so the month fits (${n(s.pace.remaining)} calls left)`,
     );
   if (s.pace.kind === 'exhausted')
     lines.push(`pace: budget used up; syncs resume ${s.pace.until.toISOString()}`);

@@ -141,3 +141,12 @@ export function pace(input: {
   const minIntervalMs = Math.floor((end.getTime() - input.now.getTime()) / affordableRuns);
   return { kind: 'spaced', minIntervalMs, remaining, affordableRuns };
 }
+
+/** A pacing interval in words: "40 minutes", "6 hours", "3 days". */
+export function intervalText(ms: number): string {
+  const minutes = Math.max(1, Math.round(ms / 60_000));
+  if (minutes < 90) return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 48) return `${hours} hours`;
+  return `${Math.round(hours / 24)} days`;
+}

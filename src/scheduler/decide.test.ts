@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decide, type DecideInput } from './decide.js';
-import { pace } from './budget.js';
+import { intervalText, pace } from './budget.js';
 import { backoffDelay } from './backoff.js';
 import { cronProblem, runsPerMonth } from './cron.js';
 
@@ -137,5 +137,14 @@ describe('backoff and cron helpers', () => {
     expect(runsPerMonth('17 5 * * *', 'UTC', new Date('2026-03-01T00:00:00Z'))).toBe(30);
     expect(runsPerMonth('0 */6 * * *', 'UTC', new Date('2026-03-01T00:00:00Z'))).toBe(122);
     expect(runsPerMonth('0 6 * * 1', 'UTC', new Date('2026-03-01T00:00:00Z'))).toBe(4);
+  });
+});
+
+describe('intervalText', () => {
+  it('says a pacing interval in minutes, hours or days', () => {
+    expect(intervalText(16 * 60_000)).toBe('16 minutes');
+    expect(intervalText(20_000)).toBe('1 minute');
+    expect(intervalText(6 * 3_600_000)).toBe('6 hours');
+    expect(intervalText(3 * 86_400_000)).toBe('3 days');
   });
 });

@@ -25,11 +25,13 @@ import {
   setSchedule,
   type ScheduleStatus,
 } from '../../scheduler/schedules.js';
+import { intervalText } from '../../scheduler/budget.js';
 import { schedulerSettings } from '../../scheduler/settings.js';
 import { FidiConfigError, parseFidiConfig, type FidiConfig } from '../../destinations/firefly/fidi-config.js';
 import type { Ctx, WebApp } from '../context.js';
 import { currentUser } from '../context.js';
 import { formData, parseForm } from '../forms.js';
+import { TestButton } from '../components/test-button.js';
 import { CsrfField } from '../layout.js';
 import { formatTimestamp } from '../time.js';
 import { flashFrom, messagePage, page, withFlash } from '../render.js';
@@ -162,8 +164,8 @@ function StatusCard({ s }: { s: ScheduleStatus }) {
         <>
           <dt>Pace</dt>
           <dd>
-            slowed to about one run every {Math.round(s.pace.minIntervalMs / 3_600_000)} hours so the rest of
-            the month fits ({n(s.pace.remaining)} calls left)
+            slowed to about one run every {intervalText(s.pace.minIntervalMs)} so the rest of the month fits (
+            {n(s.pace.remaining)} calls left)
           </dd>
         </>
       )}
@@ -372,19 +374,13 @@ async function schedulePage(c: Ctx) {
           </table>
         )}
         {channels.length > 0 && (
-          <form
-            method="post"
+          <TestButton
             action="/schedule/notify/test"
-            hx-post="/schedule/notify/test"
-            hx-disabled-elt="find button"
-            hx-target="#notify-test"
-            hx-swap="innerHTML"
-          >
-            <CsrfField token={csrf} />
-            <button type="submit">Send a test message</button>
-          </form>
+            resultId="notify-test"
+            csrf={csrf}
+            label="Send a test message"
+          />
         )}
-        <div id="notify-test" aria-live="polite"></div>
         {admin && (
           <form method="post" action="/schedule/notify">
             <CsrfField token={csrf} />
