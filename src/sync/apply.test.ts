@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bankView, dayDate, postedTruth, settledBy, type Purchase } from '../../test/fakes/bank-model.js';
 import { openLedgerFixture, type LedgerFixture } from '../../test/fakes/ledger-fixture.js';
+import { providerTransaction } from '../../test/fakes/ledger-store.js';
 import type { ProviderTransactionData } from '../sophtron/types.js';
 import { applyAccountSync, applyPlan } from './apply.js';
 import { addDays } from './dates.js';
@@ -17,24 +18,7 @@ afterEach(async () => {
   await fx.dispose();
 });
 
-const tx = (
-  over: Partial<ProviderTransactionData> & Pick<ProviderTransactionData, 'transactionId'>,
-): ProviderTransactionData => ({
-  accountId: 'acct',
-  status: 'posted',
-  amount: -1250,
-  currencyHint: '$',
-  date: '2026-03-10',
-  transactionDate: null,
-  postDate: null,
-  description: 'STARBUCKS STORE 123',
-  merchant: null,
-  category: null,
-  memo: null,
-  checkNumber: null,
-  type: 'debit',
-  ...over,
-});
+const tx = providerTransaction;
 
 const sync = (
   fetched: ProviderTransactionData[],

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ProviderTransactionData } from '../sophtron/types.js';
 import { planSync, PlanInputError, type LedgerRow, type PlanOptions } from './plan.js';
 import { descriptionSimilarity } from './similarity.js';
+import { providerTransaction } from '../../test/fakes/ledger-store.js';
 
 const options: PlanOptions = {
   today: '2026-03-20',
@@ -28,24 +29,8 @@ const row = (over: Partial<LedgerRow> & Pick<LedgerRow, 'provider_transaction_id
   last_seen_date: '2026-03-19',
   ...over,
 });
-const tx = (
-  over: Partial<ProviderTransactionData> & Pick<ProviderTransactionData, 'transactionId'>,
-): ProviderTransactionData => ({
-  accountId: 'A1',
-  status: 'posted',
-  amount: -1250,
-  currencyHint: '$',
-  date: '2026-03-10',
-  transactionDate: null,
-  postDate: null,
-  description: 'STARBUCKS STORE 123',
-  merchant: null,
-  category: null,
-  memo: null,
-  checkNumber: null,
-  type: 'debit',
-  ...over,
-});
+const tx = (over: Parameters<typeof providerTransaction>[0]) =>
+  providerTransaction({ accountId: 'A1', ...over });
 const plan = (
   fetched: ProviderTransactionData[],
   ledger: LedgerRow[],

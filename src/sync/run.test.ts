@@ -4,6 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openLedgerFixture, type LedgerFixture } from '../../test/fakes/ledger-fixture.js';
+import { providerTransaction } from '../../test/fakes/ledger-store.js';
 import { loadConfig } from '../config.js';
 import type { SophtronApi } from '../sophtron/api.js';
 import type { ProviderAccountData, ProviderTransactionData } from '../sophtron/types.js';
@@ -60,22 +61,15 @@ afterEach(async () => {
   await fx.dispose();
 });
 
-const tx = (accountId: string, id: string, amount: number): ProviderTransactionData => ({
-  transactionId: id,
-  accountId,
-  status: 'posted',
-  amount,
-  currencyHint: '$',
-  date: '2026-04-01',
-  transactionDate: null,
-  postDate: null,
-  description: 'SHOP',
-  merchant: null,
-  category: null,
-  memo: null,
-  checkNumber: null,
-  type: null,
-});
+const tx = (accountId: string, id: string, amount: number) =>
+  providerTransaction({
+    transactionId: id,
+    accountId,
+    amount,
+    date: '2026-04-01',
+    description: 'SHOP',
+    type: null,
+  });
 
 function fakeApi(
   transactions: Record<string, ProviderTransactionData[]>,

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ProviderAccountData } from '../../src/sophtron/types.js';
+import type { ProviderAccountData, ProviderTransactionData } from '../../src/sophtron/types.js';
 import { openStore, type Store } from '../../src/store/index.js';
 
 export async function openTempStore(): Promise<{
@@ -43,5 +43,25 @@ export const providerAccount = (over: Partial<ProviderAccountData> = {}): Provid
   status: 'tracked',
   lastUpdated: null,
   dueDate: null,
+  ...over,
+});
+
+/** A fetched transaction as the Sophtron client returns it; tests override what they are about. */
+export const providerTransaction = (
+  over: Partial<ProviderTransactionData> & Pick<ProviderTransactionData, 'transactionId'>,
+): ProviderTransactionData => ({
+  accountId: 'acct',
+  status: 'posted',
+  amount: -1250,
+  currencyHint: '$',
+  date: '2026-03-10',
+  transactionDate: null,
+  postDate: null,
+  description: 'STARBUCKS STORE 123',
+  merchant: null,
+  category: null,
+  memo: null,
+  checkNumber: null,
+  type: 'debit',
   ...over,
 });
