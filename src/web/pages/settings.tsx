@@ -7,6 +7,7 @@ import type { CredentialCheck } from '../../sophtron/api.js';
 import type { Ctx, WebApp } from '../context.js';
 import { currentUser } from '../context.js';
 import { formData, parseForm, text } from '../forms.js';
+import { TestButton } from '../components/test-button.js';
 import { CsrfField } from '../layout.js';
 import { flashFrom, page, withFlash } from '../render.js';
 import type { FireflyTestResult } from '../services.js';
@@ -136,19 +137,12 @@ async function settingsPage(
             )}
           </dl>
         )}
-        <form
-          method="post"
+        <TestButton
           action="/settings/sophtron/test"
-          hx-post="/settings/sophtron/test"
-          hx-disabled-elt="find button"
-          hx-target="#sophtron-test"
-          hx-swap="innerHTML"
-        >
-          <CsrfField token={csrf} />
-          <button type="submit">Test the current credentials</button>{' '}
-          <span class="htmx-indicator muted">Testing…</span>
-        </form>
-        <div id="sophtron-test" aria-live="polite"></div>
+          resultId="sophtron-test"
+          csrf={csrf}
+          label="Test the current credentials"
+        />
         {!readOnly && (
           <form method="post" action="/settings/sophtron">
             <CsrfField token={csrf} />
@@ -191,20 +185,13 @@ async function settingsPage(
           <p>Not connected yet.</p>
         )}
         {firefly && (
-          <form
-            method="post"
+          <TestButton
             action="/settings/firefly/test"
-            hx-post="/settings/firefly/test"
-            hx-disabled-elt="find button"
-            hx-target="#firefly-test"
-            hx-swap="innerHTML"
-          >
-            <CsrfField token={csrf} />
-            <button type="submit">Test the connection</button>{' '}
-            <span class="htmx-indicator muted">Testing…</span>
-          </form>
+            resultId="firefly-test"
+            csrf={csrf}
+            label="Test the connection"
+          />
         )}
-        <div id="firefly-test" aria-live="polite"></div>
         {!readOnly && (
           <form method="post" action="/settings/firefly">
             <CsrfField token={csrf} />

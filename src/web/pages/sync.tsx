@@ -1,4 +1,5 @@
 /** "Sync now" with live progress, and the history of sync runs with per-account outcomes. */
+import type { Store } from '../../store/index.js';
 import type { SyncEvent } from '../../sync/run.js';
 import type { WebApp } from '../context.js';
 import { currentUser } from '../context.js';
@@ -63,6 +64,17 @@ export function syncProgress(emit: (e: TaskEvent) => void): (e: SyncEvent) => vo
     }
   };
 }
+
+type RunAccount = NonNullable<Awaited<ReturnType<Store['getRun']>>>['accounts'][number];
+
+/** The counted columns of a run's accounts: heading (also each value's label on a phone) and value. */
+const COUNTS: [string, (a: RunAccount) => number][] = [
+  ['New', (a) => a.new_count],
+  ['Updated', (a) => a.updated_count],
+  ['Pending → posted', (a) => a.merged_count],
+  ['Vanished', (a) => a.vanished_count],
+  ['Sophtron calls', (a) => a.sophtron_calls],
+];
 
 export function registerSyncPages(app: WebApp, tasks: LiveTasks): void {
   app.post('/sync', async (c) => {
@@ -169,21 +181,11 @@ export function registerSyncPages(app: WebApp, tasks: LiveTasks): void {
               <th scope="col">Account</th>
               <th scope="col">Outcome</th>
               <th scope="col">Window</th>
-              <th scope="col" class="num">
-                New
-              </th>
-              <th scope="col" class="num">
-                Updated
-              </th>
-              <th scope="col" class="num">
-                Pending → posted
-              </th>
-              <th scope="col" class="num">
-                Vanished
-              </th>
-              <th scope="col" class="num">
-                Calls
-              </th>
+              {COUNTS.map(([label]) => (
+                <th scope="col" class="num">
+                  {label}
+                </th>
+              ))}
               <th scope="col">Error</th>
             </tr>
           </thead>
@@ -197,21 +199,11 @@ export function registerSyncPages(app: WebApp, tasks: LiveTasks): void {
                   <span class={`pill ${a.outcome}`}>{a.outcome}</span>
                 </td>
                 <td data-label="Window">{a.window_from ? `${a.window_from} to ${a.window_to}` : ''}</td>
-                <td class="num" data-label="New">
-                  {a.new_count}
-                </td>
-                <td class="num" data-label="Updated">
-                  {a.updated_count}
-                </td>
-                <td class="num" data-label="Pending → posted">
-                  {a.merged_count}
-                </td>
-                <td class="num" data-label="Vanished">
-                  {a.vanished_count}
-                </td>
-                <td class="num" data-label="Sophtron calls">
-                  {a.sophtron_calls}
-                </td>
+                {COUNTS.map(([label, count]) => (
+                  <td class="num" data-label={label}>
+                    {count(a)}
+                  </td>
+                ))}
                 <td>{a.error ?? ''}</td>
               </tr>
             ))}
