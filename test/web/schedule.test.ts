@@ -8,7 +8,9 @@ import type { AddressInfo } from 'node:net';
 import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { seedAccount, seedConnection, seedTransaction } from '../fakes/ledger-seed.js';
-import { createHarness, setupFirstUser, type Client, type Harness } from './harness.js';
+import { acquireLock, familySyncLock } from '../../src/sync/lock.js';
+import { createApiToken } from '../../src/web/auth/api-tokens.js';
+import { Client, createHarness, setupFirstUser, type Harness } from './harness.js';
 
 let h: Harness;
 let c: Client;
@@ -138,6 +140,37 @@ describe('Schedule page', () => {
     ).toHaveProperty('configName', 'family.json');
     await c.post('/schedule/destinations', { firefly: 'on', formats: 'csv', forget_config: 'on' });
     expect((await c.page('/schedule')).html).toContain('every linked account, with the options in Settings');
+  });
+
+  it('"Sync now" and POST /api/sync say so while another process syncs the family', async () => {
+    // credentials that lead nowhere: the lock refuses before any Sophtron call
+    await h.store.saveCredentials(familyId, {
+      userId: 'u',
+      accessKey: Buffer.alloc(24, 1).toString('base64'),
+      baseUrl: 'http://127.0.0.1:1/api',
+    });
+    const since = new Date();
+    await acquireLock(h.store.db, familySyncLock(familyId), 'worker-box:4242:beef', 60_000, since);
+    const expected = `a sync of this family is already running since ${since.toISOString().slice(0, 19).replace('T', ' ')} UTC (worker-box pid 4242)`;
+    await c.page('/sync/history');
+    const started = await c.post('/sync', {});
+    const taskId = /\/sync\/live\/([^/?]+)/.exec(started.headers.get('location') ?? '')![1]!;
+    const events = await (await c.request(`/tasks/${taskId}/events`)).text();
+    const done = JSON.parse(/event: done\ndata: (.+)\n/.exec(events)![1]!) as {
+      ok: boolean;
+      message: string;
+    };
+    expect(done).toMatchObject({ ok: false, message: expect.stringContaining(expected) });
+    const user = await h.store.db.selectFrom('web_users').select('id').executeTakeFirstOrThrow();
+    const token = await createApiToken(h.store.db, user.id, 'test');
+    const api = await new Client(h.app).request('/api/sync', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(api.status).toBe(409);
+    expect(((await api.json()) as { error: string }).error).toContain(expected);
+    expect(await h.store.db.selectFrom('sync_runs').select('id').execute()).toEqual([]);
   });
 
   it('adds a channel, never shows its secret, and sends a test through htmx', async () => {
