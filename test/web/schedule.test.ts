@@ -1,7 +1,9 @@
 /**
  * The Schedule page through the web app: saving a schedule (and the budget refusal with numbers),
  * deliveries kept inside the exports folder, a notification channel whose secret never comes back
- * on the page, the "send test" button (to a local receiver), and export downloads.
+ * on the page, the "send test" button (to a local receiver), export downloads, an uploaded import
+ * configuration for the Firefly III delivery, and "Sync now" / the API refused while another
+ * process syncs the family.
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
