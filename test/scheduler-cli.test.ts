@@ -120,15 +120,31 @@ describe('sophtron-sync schedule / notify / export', () => {
     ]);
     expect(badConfig.code).toBe(1);
     expect(badConfig.stderr).toMatch(/^error: --config .*bad\.json: /);
+    writeFileSync(join(dataDir, 'good.json'), '{"version": 3, "flow": "sophtron"}');
+    const withConfig = await cli([
+      'schedule',
+      'destination',
+      'firefly',
+      'on',
+      '--config',
+      join(dataDir, 'good.json'),
+    ]);
+    expect(withConfig.stdout).toBe(
+      `destination firefly: on, with the import configuration file ${join(dataDir, 'good.json')}\n`,
+    );
+    const noConfig = await cli(['schedule', 'destination', 'firefly', 'off', '--no-config']);
+    expect(noConfig.stdout).toBe('destination firefly: off, every linked account\n');
     const show = await cli(['schedule', 'show', '--json']);
     const status = JSON.parse(show.stdout);
     expect(status.schedule).toMatchObject({ enabled: true, cron: '17 5 * * *' });
     expect(status.projection).toMatchObject({ callsPerSync: 8, runsPerMonth: 30, projectedCalls: 240 });
-    expect(status.destinations[0]).toMatchObject({
-      destination: 'files',
-      enabled: true,
-      options: { formats: ['csv', 'ofx'] },
-    });
+    expect(status.destinations.find((d: { destination: string }) => d.destination === 'files')).toMatchObject(
+      {
+        destination: 'files',
+        enabled: true,
+        options: { formats: ['csv', 'ofx'] },
+      },
+    );
   });
 
   it('adds a webhook with a secret header from the environment and sends a test', async () => {

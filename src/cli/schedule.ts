@@ -10,6 +10,7 @@ import { parseFidiConfig } from '../destinations/firefly/fidi-config.js';
 import { intervalText } from '../scheduler/budget.js';
 import { schedulerSettings } from '../scheduler/settings.js';
 import {
+  destinationSummary,
   scheduleStatus,
   ScheduleError,
   setDestination,
@@ -45,7 +46,7 @@ export function describeStatus(s: ScheduleStatus): string[] {
     lines.push(`pace: budget used up; syncs resume ${s.pace.until.toISOString()}`);
   for (const d of s.destinations) {
     lines.push(
-      `destination ${d.destination}: ${d.enabled ? 'on' : 'off'} ${JSON.stringify(d.options)}${d.lastDeliveryAt ? ` — last ${d.lastDeliveryAt} ${d.lastOutcome}: ${d.lastMessage}` : ''}`,
+      `destination ${d.destination}: ${d.enabled ? 'on' : 'off'}, ${destinationSummary(d)}${d.lastDeliveryAt ? ` — last ${d.lastDeliveryAt} ${d.lastOutcome}: ${d.lastMessage}` : ''}`,
     );
   }
   for (const b of s.backoff) {
@@ -153,18 +154,19 @@ export function register(program: Command): void {
     .argument('<state>', 'on or off')
     .option('--folder <dir>', 'files: the folder to write into')
     .option('--format <formats>', `files: ${EXPORT_FORMATS.join(', ')} (comma-separated)`, 'csv')
-    .option('--config <file>', 'firefly: a saved import configuration (data importer JSON) to deliver with')
+    .option('--config <file>', 'firefly: an import configuration file (data importer JSON) to deliver with')
+    .option('--no-config', 'firefly: stop using an import configuration (deliver every linked account)')
     .action(
       async (
         destination: string,
         state: string,
-        opts: { folder?: string; format: string; config?: string },
+        opts: { folder?: string; format: string; config?: string | false },
       ) =>
         withCliContext({}, async ({ store, family }) => {
           if (destination !== 'firefly' && destination !== 'files')
             throw new CliError(`destination: firefly or files, not "${destination}"`);
           if (state !== 'on' && state !== 'off') throw new CliError(`state: on or off, not "${state}"`);
-          if (opts.config !== undefined) checkImportConfig(opts.config);
+          if (typeof opts.config === 'string') checkImportConfig(opts.config);
           // absolute paths: a worker may run from another folder than this command
           const options =
             destination === 'files'
@@ -174,16 +176,18 @@ export function register(program: Command): void {
                     formats: opts.format.split(',').map((f) => f.trim()) as ExportFormat[],
                   }
                 : undefined
-              : opts.config !== undefined
+              : typeof opts.config === 'string'
                 ? { configFile: resolve(opts.config) }
-                : undefined;
+                : opts.config === false
+                  ? {}
+                  : undefined;
           try {
             const d = await setDestination(store.db, family.id, destination, {
               enabled: state === 'on',
               options,
             });
             process.stdout.write(
-              `destination ${d.destination}: ${d.enabled ? 'on' : 'off'} ${JSON.stringify(d.options)}\n`,
+              `destination ${d.destination}: ${d.enabled ? 'on' : 'off'}, ${destinationSummary(d)}\n`,
             );
           } catch (err) {
             throw toCli(err);

@@ -280,6 +280,19 @@ export async function setDestination(
   return (await listDestinations(db, familyId)).find((d) => d.destination === destination)!;
 }
 
+/** A destination's settings in a few words (an import configuration is not dumped whole). */
+export function destinationSummary(d: Pick<ScheduleDestination, 'destination' | 'options'>): string {
+  if (d.destination === 'files') {
+    const o = filesOptions.safeParse(d.options);
+    return o.success ? `${o.data.formats.join(', ')} into ${o.data.folder}` : 'no folder set';
+  }
+  const o = fireflyOptions.safeParse(d.options);
+  if (o.success && o.data.configFile) return `with the import configuration file ${o.data.configFile}`;
+  if (o.success && o.data.config)
+    return `with the saved import configuration ${o.data.configName ?? '(uploaded)'}`;
+  return 'every linked account';
+}
+
 export async function listDestinations(
   db: Kysely<Database>,
   familyId: string,
