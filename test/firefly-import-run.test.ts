@@ -90,7 +90,7 @@ describe('runImportConfiguration', () => {
     expect(first.outcome).toBe('ok');
     expect(first.delivery.created).toBe(2);
     expect(first.warnings).toContain(
-      'Sophtron account not-here is unknown here (see: sophtron-sync accounts list); skipped',
+      "Sophtron account not-here is not among this family's connected accounts; skipped",
     );
     expect(requests[0]).toMatchObject({ trigger: 'import', to: new Date().toISOString().slice(0, 10) });
     expect(requests[0]!.from! < requests[0]!.to).toBe(true);

@@ -56,7 +56,7 @@ export async function prepareImport(
     const listing = await store.getProviderAccount(familyId, sophtronId);
     if (!listing) {
       prepared.warnings.push(
-        `Sophtron account ${sophtronId} is unknown here (see: sophtron-sync accounts list); skipped`,
+        `Sophtron account ${sophtronId} is not among this family's connected accounts; skipped`,
       );
       continue;
     }
