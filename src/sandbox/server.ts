@@ -34,6 +34,12 @@ export interface SandboxAppOptions {
   now?: () => Date;
   /** The NoMFA test bank gets a 10,000+ transaction account. Default true (generated lazily). */
   bigAccount?: boolean;
+  /**
+   * Mixed into the ids of connections, accounts and jobs. The in-process sandbox of `serve` forgets
+   * everything when it restarts; a fresh salt keeps it from handing out an id the ledger already
+   * holds for another bank login. Default none: the same ids for a seed.
+   */
+  idSalt?: string;
 }
 
 export interface SandboxApp {
@@ -69,6 +75,7 @@ export function createSandboxApp(options: SandboxAppOptions = {}): SandboxApp {
     isoCurrency: options.isoCurrency ?? false,
     bigAccount: options.bigAccount ?? true,
     now: options.now ?? (() => new Date()),
+    ...(options.idSalt !== undefined ? { idSalt: options.idSalt } : {}),
   });
   const users = options.users?.length ? options.users : [defaultUser(seed)];
   const auth = new Authenticator([], options.strictAuth ?? false);

@@ -53,6 +53,8 @@ export interface StateOptions {
   isoCurrency: boolean;
   bigAccount: boolean;
   now: () => Date;
+  /** Mixed into generated ids only (see SandboxAppOptions.idSalt). */
+  idSalt?: string;
 }
 
 /** Sandbox-only triggers (documented in the CLI output and README). */
@@ -87,7 +89,7 @@ export class SandboxState {
   private readonly rng: Rng;
 
   constructor(readonly options: StateOptions) {
-    this.rng = mulberry32(hashSeed('state', options.seed));
+    this.rng = mulberry32(hashSeed(`state${options.idSalt ?? ''}`, options.seed));
   }
 
   newId(): string {

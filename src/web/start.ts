@@ -2,6 +2,7 @@
  * Everything `sophtron-sync serve` starts: the store, the built-in sandbox when no Sophtron
  * credentials are in the environment, the web app and its HTTP server; and a stop() for shutdown.
  */
+import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { openStore, type Store } from '../store/index.js';
@@ -24,6 +25,8 @@ export async function startSandboxFor(
     pollsPerStep: config.sandboxPollsPerStep,
     controlApi: false,
     isoCurrency: config.sandboxIsoCurrency,
+    // It keeps nothing across restarts: new ids, so a new bank login never takes an old one's place.
+    idSalt: randomUUID(),
   });
   const user = sandbox.users[0];
   if (!user) throw new Error('the sandbox started without a user');
