@@ -8,6 +8,7 @@ import {
 import { normalizeBaseUrl } from './base-url.js';
 import {
   createSophtronClient,
+  TEST_CREDENTIALS_LIMITS,
   createSophtronClientFromConfig,
   type SophtronClientOptions,
 } from './client.js';
@@ -190,6 +191,25 @@ describe('requests', () => {
     expect(r.result === 'unreachable' && r.message).toMatch(
       /Could not reach Sophtron at http:\/\/127\.0\.0\.1/,
     );
+  });
+
+  it('testCredentials answers within seconds (its own short retry budget), where reads keep trying', async () => {
+    const s = await serve(() => ({ status: 503 }));
+    let t = 0;
+    const clock = {
+      retryBudgetMs: 120_000,
+      maxRetryDelayMs: 2_000,
+      now: () => t,
+      sleep: async (ms: number) => {
+        t += ms;
+      },
+    };
+    const r = await client(s.url, clock).testCredentials();
+    expect(r).toMatchObject({ result: 'unreachable', message: expect.stringContaining('503') });
+    expect(t).toBeLessThanOrEqual(TEST_CREDENTIALS_LIMITS.budgetMs);
+    t = 0;
+    await expect(client(s.url, clock).listConnections()).rejects.toBeInstanceOf(SophtronServerError);
+    expect(t).toBeGreaterThan(60_000);
   });
 
   it('an Auth error on a read is typed and not retried', async () => {

@@ -108,6 +108,9 @@ export const ENDPOINTS = {
 
 const USER_AGENT = 'sophtron-sync';
 
+/** "Test credentials" answers a person within seconds: a short retry budget and request timeout. */
+export const TEST_CREDENTIALS_LIMITS = { budgetMs: 5_000, timeoutMs: 10_000 } as const;
+
 /** Why these credentials cannot be used, or null when they look right. Never echoes the key. */
 export function credentialProblem(userId: string | undefined, accessKey: string | undefined): string | null {
   const u = userId?.trim() ?? '';
@@ -128,7 +131,7 @@ export function createSophtronClient(options: SophtronClientOptions): SophtronCl
   const accessKey = options.accessKey!.trim();
   const baseUrl = normalizeBaseUrl(options.baseUrl);
   const origin = new URL(baseUrl).origin;
-  const timeoutMs = options.timeoutMs ?? 30_000;
+  const clientTimeoutMs = options.timeoutMs ?? 30_000;
   const budgetMs = options.retryBudgetMs ?? 120_000;
   const windowDays = options.windowDays ?? 90;
   const fetchImpl = options.fetch ?? globalThis.fetch;
@@ -145,6 +148,9 @@ export function createSophtronClient(options: SophtronClientOptions): SophtronCl
     /** Values sent with this call that must never come back in an error (bank passwords). */
     secrets?: (string | null | undefined)[];
     signal?: AbortSignal;
+    /** This call's retry budget and request timeout when shorter than the client's. */
+    budgetMs?: number;
+    timeoutMs?: number;
   }
 
   async function once(
@@ -152,6 +158,7 @@ export function createSophtronClient(options: SophtronClientOptions): SophtronCl
     body: unknown,
     secrets: (string | null | undefined)[],
     signal?: AbortSignal,
+    timeoutMs = clientTimeoutMs,
   ) {
     const url = `${baseUrl}/${e.name}`;
     // The one place a request leaves the process: never anywhere but the configured origin.
@@ -244,12 +251,14 @@ export function createSophtronClient(options: SophtronClientOptions): SophtronCl
    */
   async function request(e: Endpoint, body: unknown, call: CallOptions = {}): Promise<unknown> {
     const started = now();
+    const budget = Math.min(budgetMs, call.budgetMs ?? budgetMs);
+    const timeout = Math.min(clientTimeoutMs, call.timeoutMs ?? clientTimeoutMs);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await once(e, body, call.secrets ?? [], call.signal);
+        return await once(e, body, call.secrets ?? [], call.signal, timeout);
       } catch (err) {
         if (!(err instanceof SophtronError) || !err.transient || !e.read) throw err;
-        const remaining = budgetMs - (now() - started);
+        const remaining = budget - (now() - started);
         const backoff = random() * Math.min(maxDelay, baseDelay * 2 ** (attempt - 1));
         const wait =
           err instanceof SophtronRateLimitedError && err.retryAfterMs !== null
@@ -276,7 +285,8 @@ export function createSophtronClient(options: SophtronClientOptions): SophtronCl
 
     async testCredentials(): Promise<CredentialCheck> {
       try {
-        await request(ENDPOINTS.health, undefined);
+        // Someone is waiting for this answer: seconds, not the minutes a background read may take.
+        await request(ENDPOINTS.health, undefined, TEST_CREDENTIALS_LIMITS);
         return { result: 'accepted' };
       } catch (err) {
         if (err instanceof SophtronError && (err.kind === 'auth' || err.kind === 'forbidden')) {
