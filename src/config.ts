@@ -161,7 +161,8 @@ export const settings = {
   }),
   sophtronMonthlyBudget: setting({
     env: 'SOPHTRON_MONTHLY_BUDGET',
-    description: 'Sophtron calls this instance may use per month, all families together (a family's own budget is a cap inside it).',
+    description:
+      'Sophtron calls this instance may use per month, all families together (a family budget is a cap inside it).',
     schema: int(1, 10_000_000, 10_000),
   }),
 
