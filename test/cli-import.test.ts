@@ -4,7 +4,6 @@
  * accounts the file names (linking them with defaults), delivers them, writes the file back with
  * the new Firefly account ids, and exits with the data importer's codes.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,28 +16,12 @@ import { ensureDefaultFamily } from '../src/store/default-family.js';
 import { openStore } from '../src/store/index.js';
 import { recordConnection } from '../src/store/record-connection.js';
 import { startFakeFirefly } from './fakes/firefly.js';
+import { runCli, runCliInProcess } from './helpers/cli.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-function run(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      cwd: process.cwd(),
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 it('imports the accounts a data importer file names, twice without doubling, with its exit codes', async () => {
   const sandbox = await startSandbox({ seed: 5, pollsPerStep: 1, bigAccount: false });
@@ -96,6 +79,8 @@ it('imports the accounts a data importer file names, twice without doubling, wit
     }),
   );
   const env = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
     DATA_DIR: dir,
     SECRET_KEY: secretKey,
     SOPHTRON_USER_ID: user.userId,
@@ -111,7 +96,7 @@ it('imports the accounts a data importer file names, twice without doubling, wit
   expect(await main(['node', 'sophtron-sync', 'config', 'validate', config])).toBe(0);
 
   const out = join(dir, 'out.json');
-  const r1 = await run(['import', config, '--save-config', out, '--json'], env);
+  const r1 = await runCli(['import', config, '--save-config', out, '--json'], env);
   expect(r1.code, r1.stderr).toBe(0);
   const summary = JSON.parse(r1.stdout) as {
     delivery: { created: number; accountsCreated: number; failed: number };
@@ -130,7 +115,7 @@ it('imports the accounts a data importer file names, twice without doubling, wit
 
   // The same import again: nothing new, nothing doubled; the data importer says 73 (nothing imported).
   fake.resetLog();
-  const r2 = await run(['import', out], env);
+  const r2 = await runCliInProcess(['import', out], env);
   expect(r2.code, r2.stderr + r2.stdout).toBe(73);
   // The sync took new balance snapshots, but equal ones: Firefly is asked nothing but its version.
   expect(fake.log.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /api/v1/about']);
@@ -140,7 +125,7 @@ it('imports the accounts a data importer file names, twice without doubling, wit
   expect(fake.liveGroups()).toHaveLength(groups);
 
   // Wrong token: no connection (64), one line.
-  const r3 = await run(['import', out], { ...env, FIREFLY_III_ACCESS_TOKEN: 'tok-Zq81x' });
+  const r3 = await runCliInProcess(['import', out], { ...env, FIREFLY_III_ACCESS_TOKEN: 'tok-Zq81x' });
   expect(r3.code).toBe(64);
   expect(r3.stderr).toMatch(/access token \(401\)/);
   expect(r3.stderr).not.toContain('tok-Zq81x');
