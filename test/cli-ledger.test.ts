@@ -122,6 +122,7 @@ describe('command-line household: connect → link → sync → ledger', () => {
     offset = 6;
     const resync = await runCliInProcess(['sync', '--from', START], env);
     expect(resync.code, resync.stderr).toBe(0);
+    expect(resync.stdout).toMatch(/^ok {2}Primary Checking .* \d+ you deleted left out /m);
 
     rows = await ledgerRows();
     const { db, close } = await openDatabase({ dataDir });

@@ -41,7 +41,8 @@ export function resolveAccounts(
 }
 
 const counts = (r: AccountSyncResult) =>
-  `${r.counts.new} new, ${r.counts.updated} updated, ${r.counts.merged} merged, ${r.counts.vanished} vanished`;
+  `${r.counts.new} new, ${r.counts.updated} updated, ${r.counts.merged} merged, ${r.counts.vanished} vanished` +
+  (r.skippedDeleted > 0 ? `, ${r.skippedDeleted} you deleted left out` : '');
 
 export function accountLine(r: AccountSyncResult): string {
   const window = r.window ? `${r.window.from}..${r.window.to}` : '';
