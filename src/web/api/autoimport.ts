@@ -51,7 +51,7 @@ export function registerAutoImport(app: WebApp): void {
         sync: c.req.query('sync') !== 'false',
         trigger: 'import',
       });
-      return c.json({ message: 'Imported.', ...summary });
+      return c.json(summary);
     } catch (err) {
       if (err instanceof ImportRunError) return c.json({ error: err.message }, err.status);
       throw err;

@@ -7,9 +7,35 @@ import type { SyncRunResult } from '../../sync/run.js';
 import type { WebDeps } from '../context.js';
 
 export interface ImportRunSummary {
+  /** False when the sync failed, an account or a transaction failed, or the delivery stopped early. */
+  ok: boolean;
+  /** One honest line for a cron log: what the sync and the delivery did. */
+  message: string;
   sync: SyncRunResult | null;
   delivery: DeliveryResult;
   warnings: string[];
+}
+
+export function describeImport(
+  sync: SyncRunResult | null,
+  delivery: DeliveryResult,
+): { ok: boolean; message: string } {
+  const failedAccounts = sync ? sync.accounts.filter((a) => a.outcome === 'failed').length : 0;
+  const syncPart = sync
+    ? `sync ${sync.outcome}${failedAccounts ? ` (${failedAccounts} of ${sync.accounts.length} accounts failed)` : ''}; `
+    : '';
+  const counts = `${delivery.created} created, ${delivery.updated} updated, ${delivery.failed} failed in Firefly III`;
+  const ok =
+    (sync === null || sync.outcome !== 'failed') &&
+    failedAccounts === 0 &&
+    delivery.failed === 0 &&
+    !delivery.aborted;
+  return {
+    ok,
+    message: `${ok ? 'Imported' : 'Import finished with problems'}: ${syncPart}${counts}${
+      delivery.aborted ? `; stopped early: ${delivery.aborted}` : ''
+    }.`,
+  };
 }
 
 export class ImportRunError extends Error {
@@ -49,7 +75,12 @@ export async function runImportNow(
       config,
       { trigger: options.trigger, pending: deps.config.fireflyPending },
     );
-    return { sync: r.sync, delivery: r.delivery, warnings: r.warnings };
+    return {
+      ...describeImport(r.sync, r.delivery),
+      sync: r.sync,
+      delivery: r.delivery,
+      warnings: r.warnings,
+    };
   } catch (err) {
     if (err instanceof NothingToImportError) throw new ImportRunError(err.message, 400);
     // another sync of the family (a worker, the CLI) is running: nothing was done
