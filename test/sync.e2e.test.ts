@@ -398,6 +398,58 @@ describe('sync end to end: an account linked later', () => {
 });
 
 describe('sync end to end: what the user deleted stays deleted', () => {
+  it('a deleted pending row stays deleted when it posts: its successor is the one a merge would pick', async () => {
+    // Two identical banks and ledgers; in the second the user deletes every pending row.
+    const kept = await world({ linkFirst: 2 });
+    const cut = await world({ linkFirst: 2 });
+    await kept.sync();
+    await cut.sync();
+    const pending = await cut.store.db
+      .selectFrom('transactions')
+      .select(['id', 'provider_transaction_id'])
+      .where('status', '=', 'pending')
+      .execute();
+    expect(pending.length).toBeGreaterThan(1);
+    for (const p of pending) expect(await cut.store.deleteTransaction(cut.familyId, p.id)).toBe(true);
+    for (let day = 0; day < 8; day++) {
+      kept.sandbox.control.advanceDays(1);
+      cut.sandbox.control.advanceDays(1);
+      await kept.sync();
+      await cut.sync();
+    }
+    const deleted = new Set(pending.map((p) => p.provider_transaction_id));
+    // Where the first ledger merged a pending row into its posted one, the second recognised the
+    // same posted transaction as the deleted row's successor, and nothing else.
+    const merges = (
+      await kept.store.db
+        .selectFrom('transactions')
+        .select(['replaced_pending_id', 'provider_transaction_id'])
+        .where('replaced_pending_id', 'is not', null)
+        .execute()
+    ).filter((m) => deleted.has(m.replaced_pending_id!));
+    const successors = await cut.store.db
+      .selectFrom('tombstones')
+      .select(['replaced_pending_id', 'provider_transaction_id'])
+      .where('origin', '=', 'successor')
+      .execute();
+    const pairs = (rows: { replaced_pending_id: string | null; provider_transaction_id: string }[]) =>
+      rows.map((r) => `${r.replaced_pending_id}→${r.provider_transaction_id}`).sort();
+    expect(merges.length).toBeGreaterThan(0);
+    expect(pairs(successors)).toEqual(pairs(merges));
+    const posted = async (w: World) =>
+      (
+        await w.store.db
+          .selectFrom('transactions')
+          .select('provider_transaction_id')
+          .where('status', '=', 'posted')
+          .execute()
+      )
+        .map((r) => r.provider_transaction_id)
+        .sort();
+    const gone = new Set(successors.map((s) => s.provider_transaction_id));
+    expect(await posted(cut)).toEqual((await posted(kept)).filter((id) => !gone.has(id)));
+  });
+
   it('a deleted merged row does not come back as the pending copy the bank still lists', async () => {
     const w = await world({ linkFirst: 1 });
     await w.sync();
