@@ -108,34 +108,14 @@ export async function cleanupIncidents(
     .updateTable('incidents')
     .set({ resolved_at: at })
     .where('resolved_at', 'is', null)
-    .where((eb) =>
-      eb.or([
-        eb.and([
-          eb('subject', 'like', 'connection:%'),
-          eb.not(
-            eb.exists(
-              eb
-                .selectFrom('connections as c')
-                .select('c.id')
-                .whereRef('c.family_id', '=', 'incidents.family_id')
-                .where(sql<boolean>`'connection:' || c.id = incidents.subject`),
-            ),
-          ),
-        ]),
-        eb.and([
-          eb('subject', 'like', 'delivery:%'),
-          eb.not(
-            eb.exists(
-              eb
-                .selectFrom('schedule_destinations as d')
-                .select('d.destination')
-                .whereRef('d.family_id', '=', 'incidents.family_id')
-                .where('d.enabled', '=', 1)
-                .where(sql<boolean>`'delivery:' || d.destination = incidents.subject`),
-            ),
-          ),
-        ]),
-      ]),
+    .where(
+      sql<boolean>`(subject like 'connection:%' and not exists (
+        select 1 from connections c
+        where c.family_id = incidents.family_id and 'connection:' || c.id = incidents.subject))
+      or (subject like 'delivery:%' and not exists (
+        select 1 from schedule_destinations d
+        where d.family_id = incidents.family_id and d.enabled = 1
+          and 'delivery:' || d.destination = incidents.subject))`,
     )
     .executeTakeFirst();
   return { deleted: Number(deleted.numDeletedRows), closed: Number(closed.numUpdatedRows) };
