@@ -12,6 +12,20 @@
     var url = el.getAttribute('data-sse');
     if (!url || !window.EventSource) return;
     var source = new EventSource(url);
+    var ended = false;
+    // The time stops counting once the task is over (or lost).
+    function freezeElapsed() {
+      el.querySelectorAll('[data-elapsed-since]').forEach(function (t) {
+        t.removeAttribute('data-elapsed-since');
+      });
+    }
+    function say(text, ok) {
+      var label = el.querySelector('[data-progress-label]');
+      if (!label) return;
+      label.textContent = text;
+      label.className = ok ? 'flash ok' : 'flash error';
+      label.setAttribute('role', ok ? 'status' : 'alert');
+    }
     source.addEventListener('progress', function (e) {
       var data = JSON.parse(e.data);
       var bar = el.querySelector('progress');
@@ -30,23 +44,26 @@
       list.appendChild(li);
     });
     source.addEventListener('done', function (e) {
+      ended = true;
       source.close();
+      freezeElapsed();
       var data = JSON.parse(e.data || '{}');
       if (data.redirect) {
         window.location.assign(data.redirect);
         return;
       }
       // Ended without a result page (e.g. the task failed): say why, in place of the progress.
-      var label = el.querySelector('[data-progress-label]');
-      if (label) {
-        label.textContent = data.message || 'Finished.';
-        label.className = data.ok ? 'flash ok' : 'flash error';
-        label.setAttribute('role', data.ok ? 'status' : 'alert');
-      }
+      say(data.message || 'Finished.', data.ok);
     });
     source.onerror = function () {
-      // The server closes the stream when it ends; EventSource would reconnect forever.
-      if (source.readyState === 2) return;
+      // A dropped stream reconnects by itself (readyState 0). Closed for good without "done": the
+      // server no longer knows the task (it restarted), so the page must not look busy forever.
+      if (source.readyState !== 2 || ended) return;
+      freezeElapsed();
+      say(
+        'Lost contact with this task: the server may have restarted. The sync history shows what was done.',
+        false,
+      );
     };
   }
 
