@@ -95,14 +95,17 @@ export function register(program: Command): void {
   schedule
     .command('set')
     .description('Set the schedule (cron in the family time zone) and turn it on.')
-    .requiredOption('--cron <expression>', 'cron expression, e.g. "17 5 * * *" (daily at 05:17)')
+    .option(
+      '--cron <expression>',
+      'cron expression, e.g. "17 5 * * *" (daily at 05:17); default: keep the current one',
+    )
     .option(
       '--budget <calls>',
       "this family's own monthly Sophtron budget (default: share SOPHTRON_MONTHLY_BUDGET)",
     )
     .option('--shared-budget', 'drop the family budget and share the instance budget')
     .option('--json', 'print JSON')
-    .action(async (opts: { cron: string; budget?: string; sharedBudget?: boolean; json?: boolean }) =>
+    .action(async (opts: { cron?: string; budget?: string; sharedBudget?: boolean; json?: boolean }) =>
       withCliContext({}, async ({ store, config, family }) => {
         let monthlyBudget: number | null | undefined;
         if (opts.sharedBudget) monthlyBudget = null;
@@ -112,14 +115,14 @@ export function register(program: Command): void {
             throw new CliError('--budget: a positive whole number of calls');
         }
         try {
-          const { check } = await setSchedule(
+          const { schedule, check } = await setSchedule(
             store.db,
             family.id,
-            { cron: opts.cron, enabled: true, monthlyBudget },
+            { ...(opts.cron !== undefined ? { cron: opts.cron } : {}), enabled: true, monthlyBudget },
             schedulerSettings(config),
           );
           if (opts.json) printJson({ ok: true, message: check?.message ?? null });
-          else process.stdout.write(`schedule on: "${opts.cron.trim()}"\n${check?.message ?? ''}\n`);
+          else process.stdout.write(`schedule on: "${schedule.cron}"\n${check?.message ?? ''}\n`);
         } catch (err) {
           throw toCli(err);
         }
