@@ -397,7 +397,9 @@ export function registerConnectPages(app: WebApp, connects: ConnectSessions): vo
   app.get('/connect/session/:id', async (c) => {
     const s = mine(c);
     if (!s) return notFound(c);
-    return page(c, `Connecting ${s.institution.name}`, await renderLive(c, s));
+    const title =
+      s.phase === 'failed' ? `Could not connect ${s.institution.name}` : `Connecting ${s.institution.name}`;
+    return page(c, title, await renderLive(c, s));
   });
 
   app.get('/connect/session/:id/state', async (c) => {
