@@ -9,7 +9,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { z } from 'zod';
 import type { SecretBox } from '../../store/secret-box.js';
 import type { Database, NotificationChannelKind, NotificationChannelsTable } from '../../store/schema.js';
-import { urlProblem } from './target-guard.js';
+import { hostProblem, urlProblem } from './target-guard.js';
 
 const httpUrl = z
   .string()
@@ -131,9 +131,9 @@ export function channelsRepository(
       now: Date = new Date(),
     ): Promise<ChannelSummary> {
       const config = parseChannelInput(input.config);
-      if (config.kind !== 'email' && !options.allowLinkLocal) {
-        const problem = urlProblem(config.url);
-        if (problem) throw new ChannelError(`url: ${problem}`);
+      if (!options.allowLinkLocal) {
+        const problem = config.kind === 'email' ? hostProblem(config.host) : urlProblem(config.url);
+        if (problem) throw new ChannelError(`${config.kind === 'email' ? 'host' : 'url'}: ${problem}`);
       }
       const name = input.name.trim();
       if (!name) throw new ChannelError('name: a channel needs a name');

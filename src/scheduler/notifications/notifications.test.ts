@@ -289,6 +289,12 @@ describe('notifications', () => {
     await expect(
       repo.addChannel(familyId, { name: 'x', config: { kind: 'ntfy', url: 'http://169.254.169.254/t' } }),
     ).rejects.toBeInstanceOf(ChannelError);
+    await expect(
+      repo.addChannel(familyId, {
+        name: 'x',
+        config: { kind: 'email', host: '169.254.169.254', from: 'a@b.test', to: ['c@d.test'] },
+      }),
+    ).rejects.toThrow(/^host: 169\.254\.169\.254 is a link-local or metadata address/);
     const allowed = channelsRepository(opened.db, secrets, { allowLinkLocal: true });
     await expect(
       allowed.addChannel(familyId, {
@@ -304,8 +310,16 @@ describe('notifications', () => {
       config: { kind: 'webhook', url: 'http://metadata.example.test/hook' },
     });
     await repo.addChannel(familyId, { name: 'local', config: { kind: 'webhook', url: `${httpBase}/ok` } });
+    await repo.addChannel(familyId, {
+      name: 'mail',
+      config: { kind: 'email', host: 'smtp.example.test', from: 'a@b.test', to: ['c@d.test'] },
+    });
     const lookup = async (host: string) =>
-      host === 'metadata.example.test' ? [{ address: '169.254.169.254' }] : [{ address: '127.0.0.1' }];
+      host === 'metadata.example.test'
+        ? [{ address: '169.254.169.254' }]
+        : host === 'smtp.example.test'
+          ? [{ address: '10.0.0.5' }, { address: 'fe80::1' }]
+          : [{ address: '127.0.0.1' }];
     const results = await createNotifier({ db: opened.db, secrets, lookup }).test(familyId);
     expect(results.map((r) => [r.name, r.ok, r.error])).toEqual([
       [
@@ -314,6 +328,11 @@ describe('notifications', () => {
         'refused to call metadata.example.test: 169.254.169.254 is a link-local or metadata address (allow with NOTIFY_ALLOW_LINK_LOCAL=true)',
       ],
       ['local', true, undefined],
+      [
+        'mail',
+        false,
+        'refused to call smtp.example.test: fe80::1 is a link-local or metadata address (allow with NOTIFY_ALLOW_LINK_LOCAL=true)',
+      ],
     ]);
     expect(received.map((r) => r.path)).toEqual(['/ok']);
   });

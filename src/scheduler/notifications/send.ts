@@ -28,20 +28,24 @@ export function headerText(text: string): string {
   return /^[\x20-\x7e]*$/.test(text) ? text : `=?UTF-8?B?${Buffer.from(text, 'utf8').toString('base64')}?=`;
 }
 
+/** Refuses link-local and metadata targets (target-guard.ts) unless the instance allows them. */
+async function guard(target: string, options: SendOptions): Promise<void> {
+  if (options.allowLinkLocal) return;
+  try {
+    await assertAllowedTarget(target, options.lookup);
+  } catch (err) {
+    if (err instanceof TargetRefusedError) throw new SendError(`refused to call ${err.message}`);
+    throw err;
+  }
+}
+
 async function post(
   url: string,
   init: { headers: Record<string, string>; body: string },
   options: SendOptions,
 ): Promise<void> {
   const host = new URL(url).host;
-  if (!options.allowLinkLocal) {
-    try {
-      await assertAllowedTarget(url, options.lookup);
-    } catch (err) {
-      if (err instanceof TargetRefusedError) throw new SendError(`refused to call ${err.message}`);
-      throw err;
-    }
-  }
+  await guard(url, options);
   let res: Response;
   try {
     res = await (options.fetch ?? fetch)(url, {
@@ -97,6 +101,7 @@ export async function sendToChannel(
       return;
     }
     case 'email': {
+      await guard(config.host, options);
       const transport = nodemailer.createTransport({
         host: config.host,
         port: config.port,

@@ -1,5 +1,5 @@
 /**
- * Webhook and ntfy URLs are typed by family administrators, and the server POSTs to them: without a
+ * Webhook and ntfy URLs and SMTP hosts are typed by family administrators, and the server calls them: without a
  * guard, a family could make the instance call a cloud metadata service (169.254.169.254,
  * fd00:ec2::254) or another link-local host and read its answer back in an error. Refused:
  * link-local and metadata ranges, checked on the address the name resolves to when sending.
@@ -36,9 +36,15 @@ export type Lookup = (host: string) => Promise<{ address: string }[]>;
 
 const systemLookup: Lookup = (host) => dnsLookup(host, { all: true });
 
-/** Resolves the URL's host and refuses it when any of its addresses is refused. */
-export async function assertAllowedTarget(url: string, lookup: Lookup = systemLookup): Promise<void> {
-  const host = bare(new URL(url).hostname);
+/** A host (an SMTP server) that is itself a refused address. */
+export const hostProblem = (host: string): string | null => addressProblem(bare(host));
+
+/**
+ * Resolves the host of a URL (or a bare host name, for SMTP) and refuses it when any of its
+ * addresses is refused.
+ */
+export async function assertAllowedTarget(urlOrHost: string, lookup: Lookup = systemLookup): Promise<void> {
+  const host = bare(urlOrHost.includes('://') ? new URL(urlOrHost).hostname : urlOrHost);
   const addresses = isIP(host) ? [{ address: host }] : await lookup(host).catch(() => []);
   for (const { address } of addresses) {
     const problem = addressProblem(address);
