@@ -269,7 +269,7 @@ export const settings = {
   notifyAllowLinkLocal: setting({
     env: 'NOTIFY_ALLOW_LINK_LOCAL',
     description:
-      'Let webhook and ntfy notifications reach link-local and cloud metadata addresses (169.254.0.0/16, fe80::/10, fd00::/8); refused by default so a family cannot make the server call them.',
+      'Let webhook, ntfy and e-mail notifications reach link-local and cloud metadata addresses (169.254.0.0/16, fe80::/10, fd00::/8); refused by default so a family cannot make the server call them.',
     schema: bool(false),
   }),
 
