@@ -56,6 +56,9 @@ describe('the pages as a person sees them', () => {
     expect(setupRefusal).toContain('value="alice"');
     expect(setupRefusal).not.toContain('WRONG-CODE-0000');
     expect(setupRefusal).not.toContain(PASSWORD);
+    // The time zone field suggests the IANA names the server accepts.
+    expect(setupRefusal).toMatch(/name="time_zone"[^>]*list="time-zones"/);
+    expect(setupRefusal).toContain('<option value="America/New_York">');
   });
 
   it('marks the current page in the menu, also on its sub-pages', async () => {

@@ -9,6 +9,7 @@ import { setupCodeMatches } from '../auth/setup-code.js';
 import { setCookieSecure } from '../cookies.js';
 import type { Ctx, WebApp } from '../context.js';
 import { clientIp, formData, parseForm, text } from '../forms.js';
+import { TIME_ZONE_LIST, TimeZoneList } from '../components/time-zones.js';
 import { CsrfField } from '../layout.js';
 import { page } from '../render.js';
 import { countUsers, createFamily, createUser, findUserByName } from '../users.js';
@@ -70,8 +71,9 @@ function SetupForm({ csrf, values }: { csrf: string; values: SetupValues }) {
         Family name <input name="family" required value={values.family ?? 'Family'} />
       </label>
       <label>
-        Time zone <input name="time_zone" required value={values.timeZone} />
+        Time zone <input name="time_zone" required value={values.timeZone} list={TIME_ZONE_LIST} />
       </label>
+      <TimeZoneList />
       <label>
         Username <input name="username" required autocomplete="username" value={values.username ?? ''} />
       </label>

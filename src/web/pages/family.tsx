@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Ctx, WebApp } from '../context.js';
 import { currentUser } from '../context.js';
 import { formData, parseForm, text } from '../forms.js';
+import { TIME_ZONE_LIST, TimeZoneList } from '../components/time-zones.js';
 import { CsrfField } from '../layout.js';
 import { flashFrom, messagePage, page, withFlash } from '../render.js';
 import { isTimeZone } from '../time.js';
@@ -173,8 +174,10 @@ export function registerFamilyPages(app: WebApp): void {
             Family name <input name="family" required />
           </label>
           <label>
-            Time zone <input name="time_zone" required value={c.var.deps.config.timeZone} />
+            Time zone{' '}
+            <input name="time_zone" required value={c.var.deps.config.timeZone} list={TIME_ZONE_LIST} />
           </label>
+          <TimeZoneList />
           <UserFields />
           <button type="submit">Create the family</button>
         </form>

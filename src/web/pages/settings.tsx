@@ -8,6 +8,7 @@ import type { Ctx, WebApp } from '../context.js';
 import { currentUser } from '../context.js';
 import { formData, parseForm, text } from '../forms.js';
 import { TestButton } from '../components/test-button.js';
+import { TIME_ZONE_LIST, TimeZoneList } from '../components/time-zones.js';
 import { CsrfField } from '../layout.js';
 import { flashFrom, page, withFlash } from '../render.js';
 import type { FireflyTestResult } from '../services.js';
@@ -221,8 +222,15 @@ async function settingsPage(
           <CsrfField token={csrf} />
           <label>
             Time zone{' '}
-            <input name="time_zone" required value={family?.time_zone ?? 'UTC'} disabled={readOnly} />
+            <input
+              name="time_zone"
+              required
+              value={family?.time_zone ?? 'UTC'}
+              disabled={readOnly}
+              list={TIME_ZONE_LIST}
+            />
           </label>
+          <TimeZoneList />
           {!readOnly && <button type="submit">Save the time zone</button>}
         </form>
       </section>
