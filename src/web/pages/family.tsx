@@ -74,6 +74,8 @@ export function registerFamilyPages(app: WebApp): void {
         <form method="post" action="/family/password" class="card narrow">
           <h2>Change your password</h2>
           <CsrfField token={c.var.csrf} />
+          {/* Tells a password manager whose password changes; not read by the server. */}
+          <input type="text" hidden autocomplete="username" value={user.username} readonly />
           <label>
             Current password <input name="current" type="password" required autocomplete="current-password" />
           </label>
