@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DATABASE_FILE, openDatabase } from './database.js';
 import { migrations } from './migrations/index.js';
@@ -140,5 +142,19 @@ describe('openDatabase', () => {
       expect(done.rows.map((r) => r.name)).toEqual(Object.keys(migrations).sort());
       await o.close();
     }
+  });
+
+  it('lets two processes read-then-write in transactions without "database is locked" or lost updates', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ss-db-'));
+    dirs.push(dir);
+    await (await openDatabase({ dataDir: dir })).close();
+    const run = () =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', 'test/fakes/counter-writer.ts', dir, '100']);
+    const outputs = await Promise.all([run(), run()]);
+    for (const { stdout } of outputs) expect(JSON.parse(stdout)).toEqual({ failures: 0 });
+    const opened = await openDatabase({ dataDir: dir });
+    const row = await opened.db.selectFrom('change_counter').select('value').executeTakeFirstOrThrow();
+    expect(row.value).toBe(200);
+    await opened.close();
   });
 });

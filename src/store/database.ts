@@ -6,7 +6,17 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type MigrationProvider } from 'kysely';
+import {
+  CompiledQuery,
+  Kysely,
+  Migrator,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type Driver,
+  type MigrationProvider,
+  type SqliteDialectConfig,
+} from 'kysely';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
 
@@ -27,6 +37,28 @@ export interface OpenedDatabase {
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
+/**
+ * Kysely begins SQLite transactions with a deferred BEGIN. In WAL mode a deferred transaction that
+ * reads, then writes after another process committed, fails at once with "database is locked": the
+ * busy timeout cannot help a read lock that must become a write lock. Taking the write lock at BEGIN
+ * (IMMEDIATE) makes concurrent writers (web, worker, CLI) wait their turn instead.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly driverConfig: SqliteDialectConfig) {
+    super(driverConfig);
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.driverConfig);
+  }
+}
+
 export async function openDatabase(options: OpenDatabaseOptions): Promise<OpenedDatabase> {
   const filename = options.filename ?? join(options.dataDir ?? './data', DATABASE_FILE);
   const created = filename !== ':memory:' && !existsSync(filename);
@@ -41,7 +73,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Opened
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('synchronous = NORMAL');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
   try {
     await migrateTakingTurns(sqlite, db);
   } catch (err) {
