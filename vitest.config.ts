@@ -7,7 +7,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Two cores on CI: forks keep native modules (better-sqlite3) isolated per file.
     pool: 'forks',
-    reporters: ['default'],
+    // The JSON report lets .ci/run print one plain "N passed, N failed" closing line.
+    reporters: ['default', 'json'],
+    outputFile: { json: 'test-output/vitest-report.json' },
   },
   esbuild: { jsx: 'automatic', jsxImportSource: 'hono/jsx' },
 });
