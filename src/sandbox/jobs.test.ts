@@ -388,7 +388,6 @@ describe('test banks over HTTP', () => {
       'WithAll',
       'WithProfileInfo',
       'WithAllPlusProfile',
-      'WithFullAccountNumbers',
     ]) {
       const r = await post(`UserInstitution/CreateUserInstitution${variant}`, {
         UserID: user().userId,
@@ -398,13 +397,6 @@ describe('test banks over HTTP', () => {
       });
       expect(r.status, variant).toBe(200);
       expect((await finish(r.json.JobID)).SuccessFlag, variant).toBe(true);
-      if (variant === 'WithFullAccountNumbers') {
-        const a = await post('UserInstitution/GetUserInstitutionAccounts', {
-          UserInstitutionID: r.json.UserInstitutionID,
-        });
-        expect(a.json[0].FullAccountNumber).toMatch(/^\d+$/);
-        expect(a.json[0].RoutingNumber).toMatch(/^\d{9}$/);
-      }
     }
     const wo = await post('UserInstitution/CreateUserInstitutionWOJob', {
       InstitutionID: bankId('Sophtron Bank NoMFA'),
@@ -416,5 +408,59 @@ describe('test banks over HTTP', () => {
       UserInstitutionID: wo.json.UserInstitutionID,
     });
     expect(a.json.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('a verification job (WithFullAccountNumbers) waits at AccountsReady until one account is picked', async () => {
+    const r = await post('UserInstitution/CreateUserInstitutionWithFullAccountNumbers', {
+      UserID: user().userId,
+      InstitutionID: bankId('Sophtron Bank NoMFA'),
+      UserName: 'asdf',
+      Password: 'asdf',
+    });
+    expect(r.status).toBe(200);
+    const jobId: string = r.json.JobID;
+    let info;
+    for (let i = 0; i < 10; i++) {
+      info = (await post('Job/GetJobInformationByID', { JobID: jobId })).json;
+      if (info.LastStatus === 'AccountsReady') break;
+    }
+    expect(info).toMatchObject({ JobType: 'Verification', LastStatus: 'AccountsReady', SuccessFlag: null });
+    // It stays there: polling alone never finishes a verification job.
+    for (let i = 0; i < 5; i++) {
+      const again = (await post('Job/GetJobInformationByID', { JobID: jobId })).json;
+      expect(again).toMatchObject({ LastStatus: 'AccountsReady', SuccessFlag: null });
+    }
+    const accounts = await post('UserInstitution/GetUserInstitutionAccounts', {
+      UserInstitutionID: r.json.UserInstitutionID,
+    });
+    expect(accounts.json[0].FullAccountNumber).toMatch(/^\d+$/);
+    expect(accounts.json[0].RoutingNumber).toMatch(/^\d{9}$/);
+
+    // An account of another connection is refused (-1); the route name is case-insensitive.
+    const other = await connect('Sophtron Bank NoMFA', 'asdf', 'asdf');
+    await finish(other.JobID);
+    const otherAccounts = await post('UserInstitution/GetUserInstitutionAccounts', {
+      UserInstitutionID: other.UserInstitutionID,
+    });
+    const wrong = await post('userinstitutionaccount/getfullaccountnumberwithinjob', {
+      AccountID: otherAccounts.json[0].AccountID,
+      JobID: jobId,
+    });
+    expect(wrong).toMatchObject({ status: 200, json: -1 });
+    expect((await post('Job/GetJobInformationByID', { JobID: jobId })).json.SuccessFlag).toBeNull();
+
+    const pick = await post('UserInstitutionAccount/GetFullAccountNumberWithinJob', {
+      AccountID: accounts.json[1].AccountID,
+      JobID: jobId,
+    });
+    expect(pick).toMatchObject({ status: 200, json: 0 });
+    const done = (await post('Job/GetJobInformationByID', { JobID: jobId })).json;
+    expect(done).toMatchObject({ JobType: 'Verification', LastStatus: 'Completed', SuccessFlag: true });
+    // A second pick after the job has finished is refused.
+    const late = await post('UserInstitutionAccount/GetFullAccountNumberWithinJob', {
+      AccountID: accounts.json[1].AccountID,
+      JobID: jobId,
+    });
+    expect(late.json).toBe(-1);
   });
 });

@@ -11,7 +11,9 @@ export type Phase =
   | { t: 'timed'; step: string; status: 'Started' | 'AccountsReady'; accountsReady?: boolean }
   | { t: 'challenge'; ch: ChallengeStep }
   | { t: 'end'; success: boolean; status: 'Completed' | 'Timeout'; error: string | null }
-  | { t: 'hang' };
+  | { t: 'hang' }
+  /** A verification job at AccountsReady waits here until GetFullAccountNumberWithinJob names one account. */
+  | { t: 'select' };
 
 export type TransmitStatus = 0 | -1;
 
@@ -129,6 +131,17 @@ export class Job {
     return -1;
   }
 
+  /** True while a verification job waits for the person to pick one account. */
+  get waitingForAccount(): boolean {
+    return this.phase.t === 'select';
+  }
+
+  /** GetFullAccountNumberWithinJob: `isOwnAccount` tells whether the id is one of the connection's accounts. */
+  answerAccountSelect(accountId: unknown, isOwnAccount: (id: string) => boolean): TransmitStatus {
+    if (this.phase.t !== 'select' || typeof accountId !== 'string' || !isOwnAccount(accountId)) return -1;
+    return this.advance();
+  }
+
   /** Like the real test bank, any non-empty text passes the captcha. */
   answerCaptcha(input: unknown): TransmitStatus {
     if (this.challenge()?.kind !== 'captcha' || typeof input !== 'string' || input.trim() === '') return -1;
@@ -150,7 +163,7 @@ export class Job {
 
   private enter(): void {
     const p = this.phase;
-    if (p.t === 'timed' && p.accountsReady) this.onAccountsReady();
+    if ((p.t === 'timed' && p.accountsReady) || p.t === 'select') this.onAccountsReady();
     if (p.t === 'challenge' && p.ch.kind === 'captcha') {
       this.captcha = captchaCode(this.rng);
       this.captchaImage = captchaPng(this.captcha, this.rng);
@@ -170,6 +183,9 @@ export class Job {
     if (p.t === 'timed') {
       lastStep = p.step;
       lastStatus = p.status;
+    } else if (p.t === 'select') {
+      lastStep = 'TransactionTable';
+      lastStatus = 'AccountsReady';
     } else if (ch) {
       lastStep = lastStepOf(ch);
       lastStatus = 'Waiting';

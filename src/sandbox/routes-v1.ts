@@ -32,6 +32,7 @@ const accountsOf = (ctx: Ctx, c: Connection) => {
 
 function createConnection(flags: {
   fullAccountNumbers?: boolean;
+  verification?: boolean;
   profileInfo?: boolean;
   withoutJob?: boolean;
 }) {
@@ -52,7 +53,7 @@ function createConnection(flags: {
     if (flags.withoutJob) {
       // Without a job the login is checked at once and the accounts are there immediately.
       while (!job.finished && job.phase.t !== 'hang') {
-        if (job.phase.t === 'challenge') break;
+        if (job.phase.t === 'challenge' || job.phase.t === 'select') break;
         job.poll(1);
       }
       return ok({ JobID: EMPTY_GUID, UserInstitutionID: connection.id });
@@ -133,7 +134,8 @@ const routes: Route[] = [
   {
     name: 'UserInstitution/CreateUserInstitutionWithFullAccountNumbers',
     method: 'POST',
-    handle: createConnection({ fullAccountNumbers: true }),
+    // A verification job (JobType "Verification"): it waits at AccountsReady for one account to be picked.
+    handle: createConnection({ fullAccountNumbers: true, verification: true }),
   },
   {
     name: 'UserInstitution/CreateUserInstitutionWOJob',
@@ -235,6 +237,20 @@ const routes: Route[] = [
     name: 'UserInstitutionAccount/GetFullAccountNumberWithinJob',
     method: 'POST',
     handle: (ctx) => {
+      // With a JobID this is the answer to a verification job's "single account select": a
+      // TransmitStatus like the other answers, 0 when the account is one of the job's connection,
+      // else -1 (also when the job is not waiting for a pick). Without a JobID: the account read.
+      if (ctx.body['jobid'] !== undefined && ctx.body['jobid'] !== null) {
+        const job = jobOf(ctx);
+        if (!job) return ok(-1);
+        const c = ctx.state.connection(ctx.userId, job.userInstitutionId);
+        return ok(
+          job.answerAccountSelect(
+            ctx.body['accountid'],
+            (id) => c?.accounts.some((a) => a.id.toLowerCase() === id.trim().toLowerCase()) ?? false,
+          ),
+        );
+      }
       const a = ctx.state.account(ctx.userId, field(ctx, 'AccountID'));
       const c = a && ctx.state.connection(ctx.userId, a.connectionId);
       if (!a || !c) throw notFound('Account');

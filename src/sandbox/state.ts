@@ -69,10 +69,11 @@ export const INVALID_CREDENTIALS = 'Invalid credentials';
 const TEST_HISTORY_START = dayFromIso('2021-01-01');
 const HISTORY_DAYS = 730;
 
-export type JobKind = 'create' | 'refresh' | 'refreshAccount' | 'update' | 'retry';
+export type JobKind = 'create' | 'verify' | 'refresh' | 'refreshAccount' | 'update' | 'retry';
 
 const JOB_TYPES: Record<JobKind, string> = {
   create: 'AddAccounts',
+  verify: 'Verification',
   retry: 'AddAccounts',
   update: 'UpdateUserInstitution',
   refresh: 'RefreshUserInstitution',
@@ -133,7 +134,13 @@ export class SandboxState {
     userId: string,
     institution: SandboxInstitution,
     login: { userName: string; password: string; pin?: string | null; companyId?: string | null },
-    flags: { fullAccountNumbers?: boolean; profileInfo?: boolean; customerId?: string | null } = {},
+    flags: {
+      fullAccountNumbers?: boolean;
+      profileInfo?: boolean;
+      customerId?: string | null;
+      /** A verification job: pauses at AccountsReady until one account is picked (sophtron-api.md §5.2). */
+      verification?: boolean;
+    } = {},
   ): { connection: Connection; job: Job } {
     const now = this.now();
     const connection: Connection = {
@@ -155,7 +162,7 @@ export class SandboxState {
       nextJob: null,
     };
     this.connections.set(connection.id, connection);
-    return { connection, job: this.startJob(connection, 'create') };
+    return { connection, job: this.startJob(connection, flags.verification ? 'verify' : 'create') };
   }
 
   deleteConnection(c: Connection): void {
@@ -165,7 +172,7 @@ export class SandboxState {
 
   startJob(connection: Connection, kind: JobKind, accountId?: string): Job {
     const bank = connection.institution;
-    const login = kind === 'create' || kind === 'retry' || kind === 'update';
+    const login = kind === 'create' || kind === 'verify' || kind === 'retry' || kind === 'update';
     const phases: Phase[] = [{ t: 'timed', step: 'LogInPanel', status: 'Started' }];
     const fail = (error: string, status: 'Completed' | 'Timeout' = 'Completed') =>
       phases.push({ t: 'end', success: false, status, error });
@@ -187,7 +194,9 @@ export class SandboxState {
         // LastStep "TokenInput" with no TokenInput yet as "a code is wanted".
         phases.push({ t: 'timed', step: 'LogInPanel', status: 'Started' });
       }
-      phases.push({ t: 'timed', step: 'TransactionTable', status: 'AccountsReady', accountsReady: true });
+      if (kind === 'verify') phases.push({ t: 'select' });
+      else
+        phases.push({ t: 'timed', step: 'TransactionTable', status: 'AccountsReady', accountsReady: true });
       phases.push({ t: 'end', success: true, status: 'Completed', error: null });
     }
     const job = new Job({
