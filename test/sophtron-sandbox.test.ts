@@ -17,6 +17,7 @@ import {
   SophtronServerError,
 } from '../src/sophtron/errors.js';
 import type { Challenge, ChallengeAnswer } from '../src/sophtron/types.js';
+import { call } from '../src/sandbox/test-helpers.js';
 
 let sandbox: RunningSandbox;
 beforeAll(async () => {
@@ -121,6 +122,58 @@ describe('every test bank connects end to end', () => {
       expect(t.status).toBe(byId.get(t.transactionId)!.status);
     }
     expect(api.callCounts()['Transaction/GetTransactionsByTransactionDate']).toBeGreaterThan(1);
+  });
+});
+
+describe('verification connect (single account select)', () => {
+  it('raises account_select after the MFA, with masked names only; the pick completes the job', async () => {
+    const api = client();
+    const bank = TEST_BANKS.find((b) => b.name === 'Sophtron Bank')!;
+    const seen: Challenge[] = [];
+    const outcome = await connectBank(
+      api,
+      { institutionId: bank.id, username: 'asdfg12X', password: 'asdfg12X', verification: true },
+      { ...fast, onChallenge: answerer(seen) },
+    );
+    expect(outcome).toMatchObject({ outcome: 'connected' });
+    expect(seen.at(-1)?.kind).toBe('account_select');
+    expect(seen.filter((c) => c.kind === 'account_select')).toHaveLength(1);
+    const select = seen.at(-1) as Extract<Challenge, { kind: 'account_select' }>;
+    const accounts = await api.listAccounts(outcome.userInstitutionId);
+    expect(select.accounts.map((a) => a.accountId)).toEqual(accounts.map((a) => a.accountId));
+    expect(select.accounts[0]!.name).toContain(accounts[0]!.name);
+
+    // The sandbox holds full numbers for this connection; none reaches the challenge or the outcome.
+    const raw = await call(
+      sandbox.baseUrl,
+      sandbox.users[0]!,
+      'POST',
+      'UserInstitution/GetUserInstitutionAccounts',
+      {
+        UserInstitutionID: outcome.userInstitutionId,
+      },
+    );
+    const full: string[] = raw.json.map((a: { FullAccountNumber: string }) => a.FullAccountNumber);
+    expect(full.every((n) => /^\d{6,}$/.test(n))).toBe(true);
+    for (const n of full) expect(JSON.stringify([seen.at(-1), outcome, accounts])).not.toContain(n);
+
+    expect(api.callCounts()['UserInstitution/CreateUserInstitutionWithFullAccountNumbers']).toBe(1);
+    expect(api.callCounts()['UserInstitutionAccount/GetFullAccountNumberWithinJob']).toBe(1);
+    const info = await api.getJobInfo(outcome.jobId);
+    expect(info).toMatchObject({ jobType: 'Verification', state: { state: 'succeeded' } });
+  });
+
+  it('without a person the verification job needs attention at the account choice', async () => {
+    const bankId = TEST_BANKS.find((b) => b.name === 'Sophtron Bank NoMFA')!.id;
+    const outcome = await connectBank(
+      client(),
+      { institutionId: bankId, username: 'asdf', password: 'asdf', verification: true },
+      fast,
+    );
+    expect(outcome).toMatchObject({
+      outcome: 'needs_attention',
+      challenge: { kind: 'account_select', accounts: expect.arrayContaining([expect.anything()]) },
+    });
   });
 });
 

@@ -25,6 +25,11 @@ export interface NewConnection {
   /** Passed to Sophtron and never stored or logged. */
   password: string;
   pin?: string | null;
+  /**
+   * Start a verification job (CreateUserInstitutionWithFullAccountNumbers): at AccountsReady the job
+   * asks the person to pick one account (an `account_select` challenge) before it completes.
+   */
+  verification?: boolean;
 }
 
 export interface SophtronApi {

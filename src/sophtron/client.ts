@@ -35,7 +35,7 @@ import {
 } from './schemas.js';
 import { isValidAccessKey, sign } from './signing.js';
 import { sleep as abortableSleep } from './sleep.js';
-import type { ChallengeAnswer, Institution, ProviderTransactionData } from './types.js';
+import type { ChallengeAnswer, Institution, ProviderAccountData, ProviderTransactionData } from './types.js';
 
 export interface SophtronClientOptions {
   userId: string | undefined;
@@ -91,6 +91,7 @@ export const ENDPOINTS = {
   connections: ep('UserInstitution/GetUserInstitutionsByUser', 'POST', true),
   connectionById: ep('UserInstitution/GetUserInstitutionByID', 'POST', true),
   createConnection: ep('UserInstitution/CreateUserInstitution', 'POST', false),
+  createVerification: ep('UserInstitution/CreateUserInstitutionWithFullAccountNumbers', 'POST', false),
   updateConnection: ep('UserInstitution/UpdateUserInstitution', 'POST', false),
   deleteConnection: ep('UserInstitution/DeleteUserInstitution', 'POST', false),
   refreshConnection: ep('UserInstitution/RefreshUserInstitution', 'POST', false),
@@ -143,6 +144,8 @@ export function createSophtronClient(options: SophtronClientOptions): SophtronCl
   const log = options.logger;
   const counts: Record<string, number> = {};
   let captchaEndpoint: Endpoint = ENDPOINTS.captcha;
+  /** Verification jobs whose account pick was accepted: they no longer ask while they finish. */
+  const accountPicked = new Set<string>();
 
   interface CallOptions {
     /** Values sent with this call that must never come back in an error (bank passwords). */
@@ -327,7 +330,7 @@ export function createSophtronClient(options: SophtronClientOptions): SophtronCl
     },
 
     async createConnection(input: NewConnection) {
-      const e = ENDPOINTS.createConnection;
+      const e = input.verification ? ENDPOINTS.createVerification : ENDPOINTS.createConnection;
       const body = {
         UserID: userId,
         InstitutionID: input.institutionId,
@@ -420,7 +423,20 @@ export function createSophtronClient(options: SophtronClientOptions): SophtronCl
 
     async getJobInfo(jobId) {
       const e = ENDPOINTS.job;
-      return parseJob(e.name, await request(e, { JobID: jobId }));
+      const info = parseJob(e.name, await request(e, { JobID: jobId }));
+      // A verification job at AccountsReady waits for the person to pick one account (§5.2 step 3).
+      const picking =
+        info.state.state === 'accounts_ready' &&
+        /verif/i.test(info.jobType ?? '') &&
+        info.userInstitutionId !== null &&
+        !accountPicked.has(jobId.toLowerCase());
+      if (!picking) return info;
+      const accounts = await client.listAccounts(info.userInstitutionId!);
+      if (accounts.length === 0) return info;
+      return {
+        ...info,
+        state: { state: 'challenge', challenge: { kind: 'account_select', accounts: accounts.map(choice) } },
+      };
     },
 
     async answerChallenge(jobId, a: ChallengeAnswer) {
@@ -461,8 +477,14 @@ export function createSophtronClient(options: SophtronClientOptions): SophtronCl
             return answer(captchaEndpoint, body, null);
           }
         }
-        case 'account_select':
-          return answer(ENDPOINTS.accountSelect, { JobID: jobId, AccountID: a.accountId }, null);
+        case 'account_select': {
+          // The answer may carry the account with its full number: only accepted/refused is kept.
+          const e = ENDPOINTS.accountSelect;
+          const res = await request(e, { JobID: jobId, AccountID: a.accountId });
+          const ok = typeof res === 'object' && res !== null ? true : parseAnswerResult(e.name, res);
+          if (ok) accountPicked.add(jobId.toLowerCase());
+          return ok;
+        }
       }
     },
 
@@ -471,6 +493,11 @@ export function createSophtronClient(options: SophtronClientOptions): SophtronCl
     },
   };
   return client;
+}
+
+/** An account as a choice: its name and masked number only, never a full number. */
+function choice(a: ProviderAccountData): { accountId: string; name: string } {
+  return { accountId: a.accountId, name: a.numberMask ? `${a.name} (${a.numberMask})` : a.name };
 }
 
 /** A client from the settings (SOPHTRON_USER_ID, SOPHTRON_ACCESS_KEY, SOPHTRON_BASE_URL, …). */
