@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../src/sandbox/index.js';
+import { call } from '../src/sandbox/test-helpers.js';
 
 let sandbox: RunningSandbox;
 let dataDir: string;
@@ -135,6 +136,43 @@ describe('sophtron-sync connect (child process, answers through stdin)', () => {
     const got = JSON.parse(txs.stdout) as { transactionId: string; amount: number }[];
     expect(got.length).toBeGreaterThan(0);
     expect(got.map((t) => t.transactionId).sort()).toEqual(truth.map((t) => t.transactionId).sort());
+  });
+
+  it('--verification: the bank asks to choose one account; a piped number picks it', async () => {
+    const run = await runCli(
+      ['connect', '--institution', 'Sophtron Bank NoMFA', '--verification'],
+      [
+        [/^User ID:/, 'asdf'],
+        [/^Password:/, 'asdf'],
+        [/^number 1-\d+:/, '2'],
+      ],
+    );
+    expect(run.stderr).not.toMatch(/^error:/m);
+    expect(run.code).toBe(0);
+    expect(run.answered).toHaveLength(3);
+    expect(run.stderr).toContain('The bank asks to choose an account.');
+    expect(run.stderr).toContain('Which account?');
+    // The choices show names with the masked number only.
+    expect(run.stderr).toMatch(/^ {2}\d\) Primary Checking \(xxx1234\)$/m);
+    expect(run.stdout).toMatch(/^connected to Sophtron Bank NoMFA \(connection [0-9a-f-]+\)/m);
+    const connectionId = /\(connection ([0-9a-f-]+)\)/.exec(run.stdout)![1]!;
+    const picks = sandbox.control
+      .requestLog()
+      .filter((e) => e.endpoint === 'UserInstitutionAccount/GetFullAccountNumberWithinJob');
+    expect(picks.at(-1)).toMatchObject({ status: 200 });
+    // The full account numbers the sandbox holds for this connection are never printed.
+    const raw = await call(
+      sandbox.baseUrl,
+      sandbox.users[0]!,
+      'POST',
+      'UserInstitution/GetUserInstitutionAccounts',
+      {
+        UserInstitutionID: connectionId,
+      },
+    );
+    const full: string[] = raw.json.map((a: { FullAccountNumber: string }) => a.FullAccountNumber);
+    expect(full.length).toBeGreaterThan(1);
+    for (const n of full) expect(`${run.stdout}${run.stderr}`).not.toContain(n);
   });
 
   it("a wrong password ends non-zero with one line carrying Sophtron's message (JSON too)", async () => {

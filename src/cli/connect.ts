@@ -1,5 +1,5 @@
 /**
- * `connect [--institution ID|NAME]`: connect a bank in the terminal. Pick the institution, type the
+ * `connect [--institution ID|NAME] [--verification]`: connect a bank in the terminal. Pick the institution, type the
  * bank login (the password is hidden and never stored), answer each challenge the bank asks,
  * watch the progress line, and end connected with the accounts found, or with Sophtron's reason.
  */
@@ -49,6 +49,7 @@ interface ConnectFlags {
   institution?: string;
   username?: string;
   json?: boolean;
+  verification?: boolean;
 }
 
 export function register(program: Command): void {
@@ -57,6 +58,10 @@ export function register(program: Command): void {
     .description('Connect a bank through Sophtron, answering its security challenges in the terminal.')
     .option('--institution <id-or-name>', 'Sophtron InstitutionID or a name to search for')
     .option('--username <name>', 'bank login name (asked when absent); the password is always asked, hidden')
+    .option(
+      '--verification',
+      'start a verification connection (full account numbers): the bank then asks to choose one account',
+    )
     .option('--json', 'print the result as JSON (questions go to stderr)')
     .action(async (flags: ConnectFlags) => {
       const prompter = createPrompter();
@@ -74,7 +79,12 @@ export function register(program: Command): void {
             const ui = terminalJobUi(prompter, err);
             const result = await connectBank(
               sophtron,
-              { institutionId: institution.id, username, password },
+              {
+                institutionId: institution.id,
+                username,
+                password,
+                verification: flags.verification === true,
+              },
               {
                 onChallenge: ui.onChallenge,
                 onProgress: ui.onProgress,
