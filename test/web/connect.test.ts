@@ -321,4 +321,32 @@ describe('connect a bank', () => {
     });
     await waitForState(dave, id, /id="link-form"/);
   });
+
+  it('a verification connect asks to choose one account as a radio list; the choice completes it', async () => {
+    const erin = await login(app, 'bob');
+    const bank = TEST_BANKS.find((b) => b.name === 'Sophtron Bank NoMFA')!;
+    const form = await erin.page(`/connect/bank/${bank.id}`);
+    expect(form.html).toContain('name="verification"');
+    const start = await erin.post(`/connect/bank/${bank.id}`, {
+      username: 'asdf',
+      password: 'asdf',
+      verification: 'yes',
+    });
+    const id = /\/connect\/session\/([^/?]+)/.exec(start.headers.get('location')!)![1]!;
+    const html = await waitForState(erin, id, /name="account"/);
+    const choices = [...html.matchAll(/type="radio" name="account" value="([^"]+)"/g)].map((m) => m[1]!);
+    expect(choices.length).toBeGreaterThan(1);
+    expect(html).toMatch(/Primary Checking \(xxx1234\)/);
+    await erin.post(`/connect/session/${id}/answer`, {
+      seq: seqOf(html),
+      kind: 'account_select',
+      account: choices[1]!,
+    });
+    const done = await waitForState(erin, id, /id="link-form"/);
+    expect(done).toContain('Connected to Sophtron Bank NoMFA');
+    const picks = sandbox.control
+      .requestLog()
+      .filter((e) => e.endpoint === 'UserInstitutionAccount/GetFullAccountNumberWithinJob');
+    expect(picks).toHaveLength(1);
+  });
 });

@@ -293,6 +293,10 @@ export function registerConnectPages(app: WebApp, connects: ConnectSessions): vo
             <input name="password" type="password" required autocomplete="off" />
           </label>
         )}
+        <label class="check">
+          <input type="checkbox" name="verification" value="yes" /> Verify account numbers (the bank then asks
+          you to choose one account)
+        </label>
         <button type="submit">Connect</button>
       </form>,
       { flash: flashFrom(c) },
@@ -316,7 +320,7 @@ export function registerConnectPages(app: WebApp, connects: ConnectSessions): vo
       api,
       { session: c.var.session!.idHash, familyId: user.familyId },
       { id: inst.id, name: inst.name, countryCode: inst.countryCode },
-      { institutionId: inst.id, username, password },
+      { institutionId: inst.id, username, password, verification: form.verification === 'yes' },
     );
     return c.redirect(`/connect/session/${s.id}`);
   });
