@@ -9,14 +9,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { main } from '../src/cli/index.js';
-import { startSandbox, NO_MFA_BANK_ID } from '../src/sandbox/index.js';
-import { createSophtronClient } from '../src/sophtron/client.js';
-import { connectBank } from '../src/sophtron/connect.js';
-import { ensureDefaultFamily } from '../src/store/default-family.js';
+import { startSandbox } from '../src/sandbox/index.js';
 import { openStore } from '../src/store/index.js';
-import { recordConnection } from '../src/store/record-connection.js';
 import { startFakeFirefly } from './fakes/firefly.js';
 import { runCli, runCliInProcess } from './helpers/cli.js';
+import {
+  connectSandboxBank,
+  sandboxClient,
+  sandboxCliEnv,
+  sandboxDefaultFamily,
+} from './helpers/sandbox-family.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -35,30 +37,9 @@ it('imports the accounts a data importer file names, twice without doubling, wit
 
   // A connected bank, as `sophtron-sync connect` leaves it (accounts known, not linked yet).
   const store = await openStore({ dataDir: dir, secretKey });
-  const family = await ensureDefaultFamily(store, {
-    userId: user.userId,
-    accessKey: user.accessKey,
-    baseUrl: sandbox.baseUrl,
-    timeZone: 'UTC',
-  });
-  const client = createSophtronClient({
-    userId: user.userId,
-    accessKey: user.accessKey,
-    baseUrl: sandbox.baseUrl,
-  });
-  const outcome = await connectBank(
-    client,
-    { institutionId: NO_MFA_BANK_ID, username: 'asdfg12X', password: 'asdfg12X' },
-    { pollIntervalMs: 1, maxPollIntervalMs: 5 },
-  );
-  const recorded = await recordConnection(
-    store,
-    family.id,
-    outcome,
-    await client.getInstitution(NO_MFA_BANK_ID),
-    await client.listAccounts(outcome.userInstitutionId),
-  );
-  const [first, second] = recorded!.providerAccounts;
+  const family = await sandboxDefaultFamily(store, sandbox);
+  const { providerAccounts } = await connectSandboxBank(store, family.id, sandboxClient(sandbox));
+  const [first, second] = providerAccounts;
   await store.close();
 
   const config = join(dir, 'import.json');
@@ -78,20 +59,13 @@ it('imports the accounts a data importer file names, twice without doubling, wit
       duplicate_detection_method: 'cell',
     }),
   );
-  const env = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '',
-    DATA_DIR: dir,
+  const env = sandboxCliEnv(sandbox, dir, {
     SECRET_KEY: secretKey,
-    SOPHTRON_USER_ID: user.userId,
-    SOPHTRON_ACCESS_KEY: user.accessKey,
-    SOPHTRON_BASE_URL: sandbox.baseUrl,
-    SOPHTRON_JOB_POLL_MS: '5',
     FIREFLY_III_URL: fake.url,
     FIREFLY_III_ACCESS_TOKEN: fake.token,
     LOG_LEVEL: 'silent',
     TIME_ZONE: 'UTC',
-  };
+  });
 
   expect(await main(['node', 'sophtron-sync', 'config', 'validate', config])).toBe(0);
 

@@ -6,7 +6,6 @@
  * `sync --include-deleted`. Child processes where a person types (connect) and for the first sync,
  * main() in this process for the rest (each process start costs); a real ledger file; the sandbox.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NO_MFA_BANK_ID, startSandbox, type RunningSandbox } from '../src/sandbox/index.js';
 import { openDatabase } from '../src/store/database.js';
 import { runCli, runCliInProcess, type CliEnv } from './helpers/cli.js';
+import { sandboxCliEnv } from './helpers/sandbox-family.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ss-cli-ledger-'));
 const START = '2026-05-20';
@@ -53,18 +53,7 @@ beforeAll(async () => {
     bigAccount: false,
     now: () => new Date(Date.UTC(2026, 5, 15, 15) + offset * 86_400_000),
   });
-  const user = sandbox.users[0]!;
-  env = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    DATA_DIR: dataDir,
-    SECRET_KEY: randomBytes(32).toString('base64'),
-    SOPHTRON_USER_ID: user.userId,
-    SOPHTRON_ACCESS_KEY: user.accessKey,
-    SOPHTRON_BASE_URL: sandbox.baseUrl,
-    SOPHTRON_JOB_POLL_MS: '5',
-    SOPHTRON_RETRY_BUDGET_MS: '2000',
-  };
+  env = sandboxCliEnv(sandbox, dataDir, { SOPHTRON_RETRY_BUDGET_MS: '2000' });
 }, 30_000);
 let offset = 0;
 

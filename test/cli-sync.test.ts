@@ -3,18 +3,19 @@
  * environment, the sandbox as Sophtron. A run prints a line per account (or the JSON summary) and
  * exits non-zero naming each failed account and why.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NO_MFA_BANK_ID, startSandbox, type RunningSandbox } from '../src/sandbox/index.js';
-import { createSophtronClient } from '../src/sophtron/client.js';
-import { connectBank } from '../src/sophtron/connect.js';
-import { ensureDefaultFamily } from '../src/store/default-family.js';
+import { startSandbox, type RunningSandbox } from '../src/sandbox/index.js';
 import { openStore } from '../src/store/index.js';
-import { recordConnection } from '../src/store/record-connection.js';
 import { runCli } from './helpers/cli.js';
+import {
+  connectSandboxBank,
+  sandboxClient,
+  sandboxCliEnv,
+  sandboxDefaultFamily,
+} from './helpers/sandbox-family.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ss-cli-sync-'));
 let sandbox: RunningSandbox;
@@ -25,47 +26,18 @@ const cli = (args: string[]) => runCli(args, env);
 
 beforeAll(async () => {
   sandbox = await startSandbox({ seed: 5, pollsPerStep: 1, bigAccount: false });
-  const user = sandbox.users[0]!;
-  env = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    DATA_DIR: dataDir,
-    SECRET_KEY: randomBytes(32).toString('base64'),
-    SOPHTRON_USER_ID: user.userId,
-    SOPHTRON_ACCESS_KEY: user.accessKey,
-    SOPHTRON_BASE_URL: sandbox.baseUrl,
+  env = sandboxCliEnv(sandbox, dataDir, {
     SOPHTRON_RETRY_BUDGET_MS: '300',
     SOPHTRON_JOB_TIMEOUT_MS: '5000',
-    SOPHTRON_JOB_POLL_MS: '5',
     LOG_LEVEL: 'silent',
-  };
+  });
   const store = await openStore({ dataDir, secretKey: env.SECRET_KEY! });
   try {
-    const family = await ensureDefaultFamily(store, {
-      userId: user.userId,
-      accessKey: user.accessKey,
-      baseUrl: sandbox.baseUrl,
-      timeZone: 'UTC',
+    const family = await sandboxDefaultFamily(store, sandbox);
+    const { providerAccounts } = await connectSandboxBank(store, family.id, sandboxClient(sandbox), {
+      jobOptions: { pollIntervalMs: 1 },
     });
-    const client = createSophtronClient({
-      userId: user.userId,
-      accessKey: user.accessKey,
-      baseUrl: sandbox.baseUrl,
-    });
-    const outcome = await connectBank(
-      client,
-      { institutionId: NO_MFA_BANK_ID, username: 'asdfg12X', password: 'asdfg12X' },
-      { pollIntervalMs: 1 },
-    );
-    const institution = await client.getInstitution(NO_MFA_BANK_ID);
-    const recorded = await recordConnection(
-      store,
-      family.id,
-      outcome,
-      institution,
-      await client.listAccounts(outcome.userInstitutionId),
-    );
-    for (const pa of recorded!.providerAccounts)
+    for (const pa of providerAccounts)
       accountNames.push((await store.linkAccount(family.id, pa.id)).account.name);
   } finally {
     await store.close();

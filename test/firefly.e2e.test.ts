@@ -11,13 +11,11 @@ import { afterEach, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { FireflyClient } from '../src/destinations/firefly/client.js';
 import { deliverFamily, type DeliveryResult } from '../src/destinations/firefly/deliver.js';
-import { startSandbox, NO_MFA_BANK_ID, type RunningSandbox } from '../src/sandbox/index.js';
-import { createSophtronClient } from '../src/sophtron/client.js';
-import { connectBank } from '../src/sophtron/connect.js';
+import { startSandbox, type RunningSandbox } from '../src/sandbox/index.js';
 import { openStore, type Store } from '../src/store/index.js';
-import { recordConnection } from '../src/store/record-connection.js';
 import { syncFamily } from '../src/sync/run.js';
 import { startFakeFirefly, type FakeFirefly } from './fakes/firefly.js';
+import { connectSandboxBank, sandboxClient } from './helpers/sandbox-family.js';
 
 const BASE_TIME = new Date('2026-06-15T15:00:00Z');
 const config = loadConfig({ SYNC_START_DAYS: '30', PENDING_GRACE_DAYS: '5', LOG_LEVEL: 'silent' });
@@ -46,25 +44,16 @@ it('sandbox → ledger → Firefly: nothing doubles, pending→posted stays one 
   cleanups.push(() => fake.stop());
 
   const family = await store.createFamily({ name: 'E2E', timeZone: 'America/New_York' });
-  const user = sandbox.users[0]!;
-  const sophtron = createSophtronClient({
-    userId: user.userId,
-    accessKey: user.accessKey,
-    baseUrl: sandbox.baseUrl,
+  const sophtron = sandboxClient(sandbox, {
     retryBudgetMs: 20_000,
     retryBaseDelayMs: 1,
     maxRetryDelayMs: 5,
   });
-  const outcome = await connectBank(
-    sophtron,
-    { institutionId: NO_MFA_BANK_ID, username: 'asdfg12X', password: 'asdfg12X' },
-    fastJobs,
-  );
+  const { outcome, providerAccounts } = await connectSandboxBank(store, family.id, sophtron, {
+    jobOptions: fastJobs,
+  });
   expect(outcome.outcome).toBe('connected');
-  const institution = await sophtron.getInstitution(NO_MFA_BANK_ID);
-  const remote = await sophtron.listAccounts(outcome.userInstitutionId);
-  const recorded = await recordConnection(store, family.id, outcome, institution, remote);
-  for (const pa of recorded!.providerAccounts) await store.linkAccount(family.id, pa.id);
+  for (const pa of providerAccounts) await store.linkAccount(family.id, pa.id);
 
   const sync = async () => {
     const r = await syncFamily(

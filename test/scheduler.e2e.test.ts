@@ -10,16 +10,14 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
-import { startSandbox, NO_MFA_BANK_ID, type RunningSandbox } from '../src/sandbox/index.js';
-import { createSophtronClient } from '../src/sophtron/client.js';
-import { connectBank } from '../src/sophtron/connect.js';
+import { startSandbox, type RunningSandbox } from '../src/sandbox/index.js';
 import { openStore, type Store } from '../src/store/index.js';
-import { recordConnection } from '../src/store/record-connection.js';
 import { createScheduler } from '../src/scheduler/scheduler.js';
 import { scheduleStatus, setDestination, setSchedule } from '../src/scheduler/schedules.js';
 import { schedulerDepsFor } from '../src/scheduler/wiring.js';
 import { saveFireflySettings } from '../src/destinations/firefly/repository.js';
 import { startFakeFirefly } from './fakes/firefly.js';
+import { connectSandboxBank, sandboxClient } from './helpers/sandbox-family.js';
 
 const BASE_TIME = new Date('2026-06-15T15:00:00Z');
 const config = loadConfig({ SYNC_START_DAYS: '30', LOG_LEVEL: 'silent', SOPHTRON_RETRY_BUDGET_MS: '0' });
@@ -40,21 +38,11 @@ beforeAll(async () => {
     accessKey: user.accessKey,
     baseUrl: sandbox.baseUrl,
   });
-  const client = createSophtronClient({
-    userId: user.userId,
-    accessKey: user.accessKey,
-    baseUrl: sandbox.baseUrl,
+  const { outcome, providerAccounts } = await connectSandboxBank(store, familyId, sandboxClient(sandbox), {
+    jobOptions: fastJobs,
   });
-  const outcome = await connectBank(
-    client,
-    { institutionId: NO_MFA_BANK_ID, username: 'asdfg12X', password: 'asdfg12X' },
-    fastJobs,
-  );
   expect(outcome.outcome).toBe('connected');
-  const institution = await client.getInstitution(NO_MFA_BANK_ID);
-  const remote = await client.listAccounts(outcome.userInstitutionId);
-  const recorded = await recordConnection(store, familyId, outcome, institution, remote);
-  for (const pa of recorded!.providerAccounts) await store.linkAccount(familyId, pa.id);
+  for (const pa of providerAccounts) await store.linkAccount(familyId, pa.id);
 });
 
 afterAll(async () => {

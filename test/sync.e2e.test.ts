@@ -10,13 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
-import { startSandbox, NO_MFA_BANK_ID, type FaultSpec, type RunningSandbox } from '../src/sandbox/index.js';
-import { createSophtronClient, type SophtronClientOptions } from '../src/sophtron/client.js';
-import { connectBank } from '../src/sophtron/connect.js';
+import { startSandbox, type FaultSpec, type RunningSandbox } from '../src/sandbox/index.js';
+import type { SophtronClient } from '../src/sophtron/client.js';
 import { openStore, type Store } from '../src/store/index.js';
-import { recordConnection } from '../src/store/record-connection.js';
 import { addDays } from '../src/sync/dates.js';
 import { syncFamily, type SyncEvent, type SyncRunResult } from '../src/sync/run.js';
+import { connectSandboxBank, sandboxClient } from './helpers/sandbox-family.js';
 
 const BASE_TIME = new Date('2026-06-15T15:00:00Z');
 const config = loadConfig({ SYNC_START_DAYS: '30', PENDING_GRACE_DAYS: '5', LOG_LEVEL: 'silent' });
@@ -26,12 +25,9 @@ interface World {
   sandbox: RunningSandbox;
   store: Store;
   familyId: string;
-  client: ReturnType<typeof createSophtronClient>;
+  client: SophtronClient;
   userInstitutionId: string;
-  sync(
-    extra?: Partial<Parameters<typeof syncFamily>[2]>,
-    client?: ReturnType<typeof createSophtronClient>,
-  ): Promise<SyncRunResult>;
+  sync(extra?: Partial<Parameters<typeof syncFamily>[2]>, client?: SophtronClient): Promise<SyncRunResult>;
   accounts(): Promise<{ id: string; name: string; sophtronId: string }[]>;
   dispose(): Promise<void>;
 }
@@ -46,28 +42,12 @@ async function world(options: { faults?: FaultSpec; linkFirst?: number } = {}): 
   const dir = mkdtempSync(join(tmpdir(), 'ss-sync-e2e-'));
   const store = await openStore({ dataDir: dir, secretKey: Buffer.alloc(32, 7).toString('base64') });
   const family = await store.createFamily({ name: 'E2E', timeZone: 'America/New_York' });
-  const user = sandbox.users[0]!;
-  const makeClient = (over: Partial<SophtronClientOptions> = {}) =>
-    createSophtronClient({
-      userId: user.userId,
-      accessKey: user.accessKey,
-      baseUrl: sandbox.baseUrl,
-      retryBudgetMs: 20_000,
-      retryBaseDelayMs: 1,
-      maxRetryDelayMs: 5,
-      ...over,
-    });
-  const client = makeClient();
-  const outcome = await connectBank(
-    client,
-    { institutionId: NO_MFA_BANK_ID, username: 'asdfg12X', password: 'asdfg12X' },
-    fastJobs,
-  );
+  const client = sandboxClient(sandbox, { retryBudgetMs: 20_000, retryBaseDelayMs: 1, maxRetryDelayMs: 5 });
+  const { outcome, providerAccounts } = await connectSandboxBank(store, family.id, client, {
+    jobOptions: fastJobs,
+  });
   expect(outcome.outcome).toBe('connected');
-  const institution = await client.getInstitution(NO_MFA_BANK_ID);
-  const remote = await client.listAccounts(outcome.userInstitutionId);
-  const recorded = await recordConnection(store, family.id, outcome, institution, remote);
-  const toLink = recorded!.providerAccounts.slice(0, options.linkFirst ?? Infinity);
+  const toLink = providerAccounts.slice(0, options.linkFirst ?? Infinity);
   for (const pa of toLink) await store.linkAccount(family.id, pa.id);
   if (options.faults) sandbox.control.setFaultRates(options.faults);
   const w: World = {
@@ -254,10 +234,7 @@ describe('sync end to end against the sandbox', () => {
     const before = await w.store.db.selectFrom('transactions').selectAll().orderBy('id').execute();
 
     w.sandbox.control.advanceDays(2);
-    const impatient = createSophtronClient({
-      userId: w.sandbox.users[0]!.userId,
-      accessKey: w.sandbox.users[0]!.accessKey,
-      baseUrl: w.sandbox.baseUrl,
+    const impatient = sandboxClient(w.sandbox, {
       retryBudgetMs: 200,
       retryBaseDelayMs: 10,
       maxRetryDelayMs: 40,

@@ -10,13 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchResult } from '../run.js';
 import { loadConfig } from '../../src/config.js';
-import { startSandbox, NO_MFA_BANK_ID, type RunningSandbox } from '../../src/sandbox/index.js';
-import { createSophtronClient, type SophtronClient } from '../../src/sophtron/client.js';
-import { connectBank } from '../../src/sophtron/connect.js';
+import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
+import type { SophtronClient } from '../../src/sophtron/client.js';
 import { openStore, type Store } from '../../src/store/index.js';
-import { recordConnection } from '../../src/store/record-connection.js';
 import { addDays } from '../../src/sync/dates.js';
 import { syncFamily, type SyncOptions, type SyncRunResult } from '../../src/sync/run.js';
+import { connectSandboxBank, sandboxClient } from '../../test/helpers/sandbox-family.js';
 
 const HISTORY = Number(process.env.BENCH_SYNC_HISTORY ?? 100_000);
 const config = loadConfig({ LOG_LEVEL: 'silent' });
@@ -36,27 +35,10 @@ async function setup(bigAccount: boolean): Promise<Setup> {
   const dir = mkdtempSync(join(tmpdir(), 'ss-sync-bench-'));
   const store = await openStore({ dataDir: dir, secretKey: Buffer.alloc(32, 9).toString('base64') });
   const family = await store.createFamily({ name: 'Bench', timeZone: 'UTC' });
-  const user = sandbox.users[0]!;
-  const client = createSophtronClient({
-    userId: user.userId,
-    accessKey: user.accessKey,
-    baseUrl: sandbox.baseUrl,
-  });
-  const outcome = await connectBank(
-    client,
-    { institutionId: NO_MFA_BANK_ID, username: 'asdfg12X', password: 'asdfg12X' },
-    fastJobs,
-  );
-  const institution = await client.getInstitution(NO_MFA_BANK_ID);
-  const recorded = await recordConnection(
-    store,
-    family.id,
-    outcome,
-    institution,
-    await client.listAccounts(outcome.userInstitutionId),
-  );
+  const client = sandboxClient(sandbox);
+  const { providerAccounts } = await connectSandboxBank(store, family.id, client, { jobOptions: fastJobs });
   const accounts = [];
-  for (const pa of recorded!.providerAccounts) {
+  for (const pa of providerAccounts) {
     const { account } = await store.linkAccount(family.id, pa.id, {
       startDate: addDays(sandbox.control.today(), -6 * 365),
     });
