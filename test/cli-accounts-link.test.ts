@@ -8,12 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NO_MFA_BANK_ID, startSandbox, type RunningSandbox } from '../src/sandbox/index.js';
-import { createSophtronClient } from '../src/sophtron/client.js';
 import { connectBank } from '../src/sophtron/connect.js';
-import { ensureDefaultFamily } from '../src/store/default-family.js';
 import { openStore } from '../src/store/index.js';
 import { providerAccount } from './fakes/ledger-store.js';
 import { runCli, runCliInProcess, type CliEnv } from './helpers/cli.js';
+import { sandboxClient, sandboxDefaultFamily } from './helpers/sandbox-family.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ss-cli-link-'));
 let sandbox: RunningSandbox;
@@ -48,12 +47,7 @@ beforeAll(async () => {
   env.SOPHTRON_BASE_URL = sandbox.baseUrl;
   await withStore(async (s) => {
     // The same default family the CLI finds from the environment.
-    const f = await ensureDefaultFamily(s, {
-      userId: env.SOPHTRON_USER_ID!,
-      accessKey: env.SOPHTRON_ACCESS_KEY!,
-      baseUrl: sandbox.baseUrl,
-      timeZone: 'UTC',
-    });
+    const f = await sandboxDefaultFamily(s, sandbox);
     familyId = f.id;
     const c = await s.upsertConnection(f.id, {
       userInstitutionId: 'ui-1',
@@ -259,12 +253,7 @@ describe('accounts link / unlink (child process)', () => {
   it('link reads accounts connected elsewhere from Sophtron first; ledger --refresh too', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ss-cli-refresh-'));
     try {
-      const user = sandbox.users[0]!;
-      const api = createSophtronClient({
-        userId: user.userId,
-        accessKey: user.accessKey,
-        baseUrl: sandbox.baseUrl,
-      });
+      const api = sandboxClient(sandbox);
       const done = await connectBank(
         api,
         { institutionId: NO_MFA_BANK_ID, username: 'asdf', password: 'asdf' },
