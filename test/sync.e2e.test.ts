@@ -13,7 +13,7 @@ import { loadConfig } from '../src/config.js';
 import { startSandbox, type FaultSpec, type RunningSandbox } from '../src/sandbox/index.js';
 import type { SophtronClient } from '../src/sophtron/client.js';
 import { openStore, type Store } from '../src/store/index.js';
-import { addDays } from '../src/sync/dates.js';
+import { addDays } from '../src/dates.js';
 import { syncFamily, type SyncEvent, type SyncRunResult } from '../src/sync/run.js';
 import { connectSandboxBank, sandboxClient } from './helpers/sandbox-family.js';
 

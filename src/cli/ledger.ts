@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { formatAmount } from '../destinations/firefly/convert.js';
 import type { LedgerTransactionStatus } from '../store/schema.js';
 import type { TransactionListItem } from '../store/transactions.js';
-import { isCalendarDate } from '../sync/dates.js';
+import { isCalendarDate } from '../dates.js';
 import { withCliContext, type CliContext } from './context.js';
 import { CliError } from './errors.js';
 import { printJson, printTable } from './output.js';

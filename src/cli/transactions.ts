@@ -1,6 +1,6 @@
 /** `transactions --account ID --from DATE --to DATE`: what Sophtron reports for an account (read only). */
 import type { Command } from 'commander';
-import { isCalendarDate } from '../sophtron/parse.js';
+import { isCalendarDate } from '../dates.js';
 import { withCliContext } from './context.js';
 import { CliError } from './errors.js';
 import { printJson, printTable } from './output.js';

@@ -19,7 +19,8 @@ import {
   errorFromResponse,
   shortEndpoint,
 } from './errors.js';
-import { dateWindows, isCalendarDate } from './parse.js';
+import { isCalendarDate } from '../dates.js';
+import { dateWindows } from './parse.js';
 import {
   type JobInfo,
   parseAccount,

@@ -1,13 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  addDays,
-  dateWindows,
-  isCalendarDate,
-  maskAccountNumber,
-  parseCalendarDate,
-  parseCents,
-} from './parse.js';
+import { addDays, isCalendarDate } from '../dates.js';
+import { dateWindows, maskAccountNumber, parseCalendarDate, parseCents } from './parse.js';
 
 describe('parseCents', () => {
   it.each([

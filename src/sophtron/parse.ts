@@ -3,6 +3,7 @@
  * Money is read from its decimal text, never through float arithmetic, so "0.29" is 29 cents and
  * not 28.999…; dates are taken from the text as written, never shifted by a time zone.
  */
+import { addDays } from '../dates.js';
 
 const DECIMAL = /^([+-])?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
 
@@ -90,17 +91,6 @@ export function parseCalendarDate(value: unknown): string | null {
   else return null;
   if (!isRealDate(y, m, d)) return null;
   return `${pad(y, 4)}-${pad(m)}-${pad(d)}`;
-}
-
-/** Adds days to a calendar date (UTC arithmetic on the date only). */
-export function addDays(date: string, days: number): string {
-  const t = Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
-  return new Date(t + days * 86_400_000).toISOString().slice(0, 10);
-}
-
-/** True for a real `YYYY-MM-DD` date. */
-export function isCalendarDate(text: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}$/.test(text) && parseCalendarDate(text) === text;
 }
 
 /**

@@ -6,7 +6,7 @@ import { openLedgerFixture, type LedgerFixture } from '../../test/fakes/ledger-f
 import { providerTransaction } from '../../test/fakes/ledger-store.js';
 import type { ProviderTransactionData } from '../sophtron/types.js';
 import { applyAccountSync, applyPlan } from './apply.js';
-import { addDays } from './dates.js';
+import { addDays } from '../dates.js';
 import { transactionsRepository } from '../store/transactions.js';
 import { isEmptyPlan, type SyncPlan } from './plan.js';
 

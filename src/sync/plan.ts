@@ -18,7 +18,7 @@
  */
 import type { LedgerTransactionStatus } from '../store/schema.js';
 import type { CalendarDate, ProviderTransactionData } from '../sophtron/types.js';
-import { addDays, daysBetween, isCalendarDate } from './dates.js';
+import { addDays, daysBetween, isCalendarDate } from '../dates.js';
 import { descriptionSimilarity, MIN_MERGE_SIMILARITY } from './similarity.js';
 
 /** The columns a fetched transaction sets. */

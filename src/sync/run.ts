@@ -20,7 +20,7 @@ import { connectionsRepository } from '../store/connections.js';
 import type { AccountSyncOutcome, Database, SyncOutcome, SyncTrigger } from '../store/schema.js';
 import { syncRunsRepository } from '../store/sync-runs.js';
 import { applyAccountSync } from './apply.js';
-import { calendarDateIn, isCalendarDate } from './dates.js';
+import { calendarDateIn, isCalendarDate } from '../dates.js';
 import { describeSyncError, SyncRequestError, type SyncStage } from './errors.js';
 import { withFamilySyncLock } from './lock.js';
 import { planCounts, PlanInputError, type PlanCounts } from './plan.js';

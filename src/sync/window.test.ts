@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, calendarDateIn, daysBetween, isCalendarDate } from './dates.js';
+import { addDays, calendarDateIn, daysBetween, isCalendarDate } from '../dates.js';
 import { computeWindow, nextSyncedThrough, reachForPending } from './window.js';
 
 const settings = { syncStartDays: 90, syncOverlapDays: 10 };

@@ -4,7 +4,7 @@
  * (Sure windows by the connection's last sync and gives late accounts ~60 days only).
  */
 import type { CalendarDate } from '../sophtron/types.js';
-import { addDays, calendarDateIn, maxDate, minDate } from './dates.js';
+import { addDays, calendarDateIn, maxDate, minDate } from '../dates.js';
 
 export interface SyncWindow {
   from: CalendarDate;

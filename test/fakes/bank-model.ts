@@ -4,7 +4,7 @@
  * one, possibly both listed for a while; pending then cancelled; a posted row the bank edits later),
  * and what the bank lists on a given day. The truth the ledger must end with is `postedTruth`.
  */
-import { addDays } from '../../src/sync/dates.js';
+import { addDays } from '../../src/dates.js';
 import type { ProviderTransactionData } from '../../src/sophtron/types.js';
 
 export type PurchaseKind = 'posted' | 'same_id' | 'new_id' | 'cancel';

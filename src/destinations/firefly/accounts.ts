@@ -6,6 +6,7 @@
  * balance as the opening balance and so counts the history twice (firefly-iii.md §1.6).
  */
 import type { Kysely } from 'kysely';
+import { addDays } from '../../dates.js';
 import type { AccountKind, BalanceRule, Database } from '../../store/schema.js';
 import {
   FireflyAuthError,
@@ -70,12 +71,6 @@ export function signedBankBalance(
   return current;
 }
 
-function dayBefore(date: string): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() - 1);
-  return d.toISOString().slice(0, 10);
-}
-
 export interface OpeningBalance {
   /** Signed minor units (money convention), or null when the bank's balance is unknown. */
   minor: number | null;
@@ -89,7 +84,7 @@ export function openingBalanceFor(
   firstDate: string | null,
   today: string,
 ): OpeningBalance {
-  const date = firstDate ? dayBefore(firstDate) : today;
+  const date = firstDate ? addDays(firstDate, -1) : today;
   if (account.bank_current_minor === null) return { minor: null, date };
   return { minor: signedBankBalance(account, account.bank_current_minor) - historySumMinor, date };
 }

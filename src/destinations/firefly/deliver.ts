@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import pLimit from 'p-limit';
+import { addDays, calendarDateIn } from '../../dates.js';
 import type { Database } from '../../store/schema.js';
 import { ensureAccounts, type AccountTarget, type DeliverableAccount } from './accounts.js';
 import { checkBalances, type BalanceComparison } from './balance-check.js';
@@ -135,7 +136,7 @@ export async function deliverFamily(
   if (!family) throw new Error(`no family ${familyId}`);
   const timeZone = options.timeZone ?? family.time_zone;
   const now = options.now ?? new Date();
-  const today = localDate(now, timeZone);
+  const today = calendarDateIn(now, timeZone);
   const accounts = await loadAccounts(db, familyId, options.accountIds);
   const accountIds = accounts.map((a) => a.id);
   const candidates = await loadCandidates(db, familyId, accountIds, options.recreateDeleted ?? false, {
@@ -637,8 +638,8 @@ async function findTransferPartner(
     .select('f.state as partner_state')
     .where('t.account_id', '=', partnerAccount)
     .where('t.amount_minor', '=', -c.amount_minor)
-    .where('t.date', '>=', shiftDate(c.date, -days))
-    .where('t.date', '<=', shiftDate(c.date, days))
+    .where('t.date', '>=', addDays(c.date, -days))
+    .where('t.date', '<=', addDays(c.date, days))
     .where('t.status', '!=', 'vanished')
     .execute();
   const partnerTarget: TargetAccount = {
@@ -653,25 +654,6 @@ async function findTransferPartner(
     if (pc.kind === 'group' && pc.transferCounterpart === target.fireflyAccountId) return r.id;
   }
   return null;
-}
-
-function shiftDate(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
-
-export function localDate(now: Date, timeZone: string): string {
-  try {
-    return new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-    }).format(now);
-  } catch {
-    return now.toISOString().slice(0, 10);
-  }
 }
 
 async function resolveMapping(

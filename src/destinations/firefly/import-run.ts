@@ -5,13 +5,14 @@
  * each of those only adapts its own input and output.
  */
 import type { Kysely } from 'kysely';
+import { calendarDateIn } from '../../dates.js';
 import type { Store } from '../../store/index.js';
 import type { Database, SyncTrigger } from '../../store/schema.js';
 import type { SyncEvent, SyncRunResult } from '../../sync/run.js';
 import type { AccountTarget } from './accounts.js';
 import type { FireflyClient } from './client.js';
 import type { PendingMode } from './convert.js';
-import { deliverFamily, localDate, type DeliveryProgress, type DeliveryResult } from './deliver.js';
+import { deliverFamily, type DeliveryProgress, type DeliveryResult } from './deliver.js';
 import { importPlan, writeFidiConfig, type FidiConfig, type ImportPlan } from './fidi-config.js';
 
 export interface PreparedImport {
@@ -42,7 +43,7 @@ export async function prepareImport(
   const family = await store.getFamily(familyId);
   const plan = importPlan(
     config,
-    localDate(new Date(), family?.time_zone ?? 'UTC'),
+    calendarDateIn(new Date(), family?.time_zone ?? 'UTC'),
     options.pending ? { pending: options.pending } : {},
   );
   const prepared: PreparedImport = {

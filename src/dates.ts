@@ -2,7 +2,7 @@
  * Calendar-date arithmetic on `YYYY-MM-DD` text. Dates are the family's calendar days, so all math is
  * done on UTC midnights: no local time zone can shift a day.
  */
-import type { CalendarDate } from '../sophtron/types.js';
+import type { CalendarDate } from './sophtron/types.js';
 
 const DAY_MS = 86_400_000;
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
