@@ -1,6 +1,6 @@
 /**
- * Validates HTTP traffic against Firefly III's official OpenAPI document (read from
- * ../shared/reference/ beside the repository; never copied into it). Used by the Firefly fake:
+ * Validates HTTP traffic against Firefly III's official OpenAPI document (test/reference/, see its
+ * README for origin and licence). Used by the Firefly fake:
  * every request the project sends and every answer the fake gives is checked against the operation
  * it matches, and each mismatch is recorded as a violation that fails the test.
  */
@@ -12,7 +12,16 @@ import addFormatsModule from 'ajv-formats';
 import { parse } from 'yaml';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const FIREFLY_SPEC_PATH = join(repoRoot, '..', 'shared', 'reference', 'firefly-iii-v6.6.2-v1.yaml');
+export const REFERENCE_DIR = join(repoRoot, 'test', 'reference');
+export const FIREFLY_SPEC_PATH = join(REFERENCE_DIR, 'firefly-iii-v6.6.2-v1.yaml');
+export const FIDI_SCHEMA_PATH = join(REFERENCE_DIR, 'fidi-config-v3.schema.json');
+
+/** A reference file the tests check against; its absence fails the run (nothing switches off silently). */
+export function readReference(path: string): string {
+  if (!existsSync(path))
+    throw new Error(`${path} is missing: the tests check against it (see test/reference/README.md)`);
+  return readFileSync(path, 'utf8');
+}
 
 interface Parameter {
   name: string;
@@ -36,19 +45,12 @@ export interface OpenApiValidator {
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
-let cached: OpenApiValidator | null | undefined;
+let cached: OpenApiValidator | undefined;
 
-/** The validator, or null (with a notice printed once) when the spec file is not there. */
-export function loadFireflySpecValidator(): OpenApiValidator | null {
+/** The validator; throws when the spec file is not there. */
+export function loadFireflySpecValidator(): OpenApiValidator {
   if (cached !== undefined) return cached;
-  if (!existsSync(FIREFLY_SPEC_PATH)) {
-    console.warn(
-      `NOTICE: ${FIREFLY_SPEC_PATH} is absent: Firefly III traffic is NOT validated against the official OpenAPI spec.`,
-    );
-    cached = null;
-    return null;
-  }
-  const spec = parse(readFileSync(FIREFLY_SPEC_PATH, 'utf8')) as Spec;
+  const spec = parse(readReference(FIREFLY_SPEC_PATH)) as Spec;
   const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
   addFormats(ajv);
   ajv.addFormat('amount', /^-?\d+(\.\d+)?$/);
