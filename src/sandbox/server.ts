@@ -10,6 +10,7 @@ import { SandboxControl, controlRoutes } from './control.js';
 import { FaultInjector, type FaultSpec } from './faults.js';
 import { HttpError, lowerKeys, unauthorizedBody, type Ctx, type Result } from './http.js';
 import { RequestLog } from './log.js';
+import { loadState, saveState } from './persist.js';
 import { v1Routes } from './routes-v1.js';
 import { matchV2 } from './routes-v2.js';
 import { guid, hashSeed, mulberry32 } from './rng.js';
@@ -40,6 +41,11 @@ export interface SandboxAppOptions {
    * holds for another bank login. Default none: the same ids for a seed.
    */
   idSalt?: string;
+  /**
+   * A file that keeps the bank logins (not their passwords) across restarts: read at start, written
+   * whenever a login or its accounts change. Default none: everything lives in memory.
+   */
+  stateFile?: string;
 }
 
 export interface SandboxApp {
@@ -76,7 +82,9 @@ export function createSandboxApp(options: SandboxAppOptions = {}): SandboxApp {
     bigAccount: options.bigAccount ?? true,
     now: options.now ?? (() => new Date()),
     ...(options.idSalt !== undefined ? { idSalt: options.idSalt } : {}),
+    ...(options.stateFile !== undefined ? { onChange: () => saveState(state, options.stateFile!) } : {}),
   });
+  if (options.stateFile !== undefined) loadState(state, options.stateFile);
   const users = options.users?.length ? options.users : [defaultUser(seed)];
   const auth = new Authenticator([], options.strictAuth ?? false);
   const faults = new FaultInjector(options.faults ?? {}, seed);

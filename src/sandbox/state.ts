@@ -55,6 +55,8 @@ export interface StateOptions {
   now: () => Date;
   /** Mixed into generated ids only (see SandboxAppOptions.idSalt). */
   idSalt?: string;
+  /** Called after bank logins or their accounts change (the state file of `serve` is written then). */
+  onChange?: () => void;
 }
 
 /** Sandbox-only triggers (documented in the CLI output and README). */
@@ -168,6 +170,7 @@ export class SandboxState {
   deleteConnection(c: Connection): void {
     for (const a of c.accounts) this.accounts.delete(a.id);
     this.connections.delete(c.id);
+    this.options.onChange?.();
   }
 
   startJob(connection: Connection, kind: JobKind, accountId?: string): Job {
@@ -210,6 +213,8 @@ export class SandboxState {
       onAccountsReady: () => this.accountsReady(connection),
     });
     this.jobs.set(job.id, job);
+    // A login or an update may have changed the login name or password the state file keeps.
+    this.options.onChange?.();
     return job;
   }
 
@@ -222,13 +227,21 @@ export class SandboxState {
   private accountsReady(c: Connection): void {
     c.lastUpdated = this.now();
     if (c.accounts.length > 0 || !this.connections.has(c.id)) return;
+    const startDay = c.institution.test ? TEST_HISTORY_START : this.today() - HISTORY_DAYS;
+    this.addAccounts(c, startDay, () => this.newId());
+    this.options.onChange?.();
+  }
+
+  /**
+   * The accounts of a bank login: their kinds and data follow from the seed and the login's id, so
+   * the same ids and start day give the same accounts again (how a restored login gets them back).
+   */
+  addAccounts(c: Connection, startDay: number, idFor: (index: number) => string): void {
     const rng = mulberry32(hashSeed(this.options.seed, 'accounts', c.id));
-    const today = this.today();
-    const startDay = c.institution.test ? TEST_HISTORY_START : today - HISTORY_DAYS;
     const currencyLabel = this.options.isoCurrency ? c.institution.currency : '$';
-    for (const plan of accountPlans(c.institution, rng, this.options.bigAccount)) {
+    accountPlans(c.institution, rng, this.options.bigAccount).forEach((plan, index) => {
       const account = new SandboxAccount({
-        id: this.newId(),
+        id: idFor(index),
         connectionId: c.id,
         userId: c.userId,
         memberId: c.memberId,
@@ -239,6 +252,6 @@ export class SandboxState {
       });
       c.accounts.push(account);
       this.accounts.set(account.id, account);
-    }
+    });
   }
 }

@@ -3,6 +3,7 @@
  * credentials are in the environment, the web app and its HTTP server; and a stop() for shutdown.
  */
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { openStore, type Store } from '../store/index.js';
@@ -13,6 +14,9 @@ import type { SandboxInfo } from './context.js';
 import { createWebApp, startWebServer } from './server.js';
 import { countUsers } from './users.js';
 import { createWebServices } from './wiring.js';
+
+/** The sandbox's bank logins, in the data folder. */
+export const SANDBOX_STATE_FILE = 'sandbox-state.json';
 
 export async function startSandboxFor(
   config: Config,
@@ -25,8 +29,10 @@ export async function startSandboxFor(
     pollsPerStep: config.sandboxPollsPerStep,
     controlApi: false,
     isoCurrency: config.sandboxIsoCurrency,
-    // It keeps nothing across restarts: new ids, so a new bank login never takes an old one's place.
+    // Bank logins live in the data folder, so linked accounts keep syncing after a restart; the
+    // fresh salt still keeps a new login from ever getting an id an older one had.
     idSalt: randomUUID(),
+    stateFile: join(config.dataDir, SANDBOX_STATE_FILE),
   });
   const user = sandbox.users[0];
   if (!user) throw new Error('the sandbox started without a user');
