@@ -68,6 +68,18 @@ it('imports the accounts a data importer file names, twice without doubling, wit
   });
 
   expect(await main(['node', 'sophtron-sync', 'config', 'validate', config])).toBe(0);
+  // Accounts this ledger does not know are named in a warning; the file is still valid.
+  const stranger = join(dir, 'stranger.json');
+  const withStranger = JSON.parse(readFileSync(config, 'utf8')) as { accounts: Record<string, number> };
+  withStranger.accounts['no-such-sophtron-account'] = 0;
+  writeFileSync(stranger, JSON.stringify(withStranger));
+  const checked = await runCliInProcess(['config', 'validate', stranger], env);
+  expect(checked.code).toBe(0);
+  expect(checked.stdout).toMatch(/valid \(3 account/);
+  expect(checked.stderr).toMatch(/warning: .*"no-such-sophtron-account".*unknown to this ledger/);
+  expect(checked.stderr).not.toContain(first!.sophtron_account_id);
+  const known = await runCliInProcess(['config', 'validate', config], env);
+  expect(known.stderr).toBe('');
 
   const out = join(dir, 'out.json');
   const r1 = await runCli(['import', config, '--save-config', out, '--json'], env);

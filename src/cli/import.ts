@@ -4,7 +4,9 @@
  * exit codes (firefly-iii.md §4.1), and `sophtron-sync config validate <file>`.
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
+import { loadConfig } from '../config.js';
 import { describeComparison } from '../destinations/firefly/balance-check.js';
 import {
   FireflyAuthError,
@@ -24,6 +26,7 @@ import {
 } from '../destinations/firefly/import-run.js';
 import { getFireflySettings } from '../destinations/firefly/repository.js';
 import { jobTiming } from '../sophtron/connect.js';
+import { DATABASE_FILE } from '../store/database.js';
 import { syncFamily } from '../sync/run.js';
 import { withCliContext } from './context.js';
 import { CliError } from './errors.js';
@@ -71,8 +74,9 @@ export function registerConfigValidate(config: Command): void {
     .command('validate <file>')
     .description('Check a Firefly III data importer configuration file (version 3, flow "sophtron").')
     .option('--json', 'print JSON')
-    .action((file: string, opts: { json?: boolean }) => {
+    .action(async (file: string, opts: { json?: boolean }) => {
       const c = readConfigFile(file);
+      const unknown = await unknownAccounts(Object.keys(c.accounts));
       const summary = {
         valid: true,
         accounts: Object.keys(c.accounts).length,
@@ -80,13 +84,43 @@ export function registerConfigValidate(config: Command): void {
         dateRange: c.date_range,
         duplicateDetection: c.duplicate_detection_method,
         pending: c.pending_transactions ? 'tag' : 'skip',
+        unknownAccounts: unknown.ids,
+        warnings: unknown.warnings,
       };
+      for (const warning of unknown.warnings) process.stderr.write(`warning: ${warning}\n`);
       if (opts.json) printJson(summary);
       else
         process.stdout.write(
           `${file}: valid (${summary.accounts} account(s), ${summary.newAccounts} to create; date range ${summary.dateRange}; duplicates: ${summary.duplicateDetection})\n`,
         );
     });
+}
+
+/**
+ * The file's accounts this ledger does not know (an import would skip them). Only an existing
+ * ledger is asked: validating a file never creates a database or a key.
+ */
+async function unknownAccounts(ids: string[]): Promise<{ ids: string[]; warnings: string[] }> {
+  const env = loadConfig();
+  if (!process.env.DATABASE_URL && !existsSync(join(env.dataDir, DATABASE_FILE))) {
+    return { ids: [], warnings: [`no ledger in ${env.dataDir}: the accounts were not checked`] };
+  }
+  try {
+    return await withCliContext({ config: env }, async (ctx) => {
+      const missing: string[] = [];
+      for (const id of ids) if (!(await ctx.store.getProviderAccount(ctx.family.id, id))) missing.push(id);
+      return {
+        ids: missing,
+        warnings: missing.map(
+          (id) =>
+            `account "${id}" is unknown to this ledger (not among the family's connected accounts); an import skips it`,
+        ),
+      };
+    });
+  } catch (err) {
+    if (!(err instanceof CliError)) throw err;
+    return { ids: [], warnings: [`the accounts were not checked: ${err.message}`] };
+  }
 }
 
 interface ImportFlags {
