@@ -177,7 +177,12 @@ describe('connect a bank', () => {
     await alice.post(`/accounts/${acc.id}/unlink`);
     const relink = await alice.page(`/connections/${connectionId}/link`);
     const paId = /name="into_([^"]+)"/.exec(relink.html)![1]!;
-    expect(relink.html).toContain(`<option value="${acc.id}">`);
+    // The account it was linked to before is the default choice, not "a new account".
+    const choice = relink.html.slice(relink.html.indexOf(`name="into_${paId}"`));
+    expect(choice.slice(0, choice.indexOf('</select>'))).toMatch(
+      new RegExp(`<option value="${acc.id}" selected="">`),
+    );
+    expect(choice.slice(0, choice.indexOf('</select>'))).not.toMatch(/<option value="" selected/);
     const into = await alice.post(`/connections/${connectionId}/link`, {
       link: paId,
       [`name_${paId}`]: 'ignored',

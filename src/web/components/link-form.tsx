@@ -33,7 +33,7 @@ export function LinkForm(props: {
   countryCode: string | null;
   csrf: string;
   /** The family's unlinked accounts, which a provider account may continue. */
-  existing?: { id: string; name: string; currency: string }[];
+  existing?: { id: string; name: string; currency: string; previousSophtronAccountId?: string | null }[];
 }) {
   const unlinked = props.providerAccounts.filter((p) => !p.account);
   const linked = props.providerAccounts.filter((p) => p.account);
@@ -80,7 +80,8 @@ export function LinkForm(props: {
                   <select name={`into_${pa.id}`}>
                     <option value="">A new account (the choices above)</option>
                     {props.existing!.map((a) => (
-                      <option value={a.id}>
+                      // The account this bank account fed before is the default: its history continues.
+                      <option value={a.id} selected={a.previousSophtronAccountId === pa.sophtron_account_id}>
                         Existing account “{a.name}” ({a.currency}, keeps its history and choices)
                       </option>
                     ))}

@@ -49,7 +49,12 @@ type ExistingAccounts = Parameters<typeof LinkForm>[0]['existing'];
 async function unlinkedAccounts(c: Ctx, familyId: string): Promise<ExistingAccounts> {
   return (await c.var.deps.store.listAccounts(familyId))
     .filter((a) => a.provider_account_id === null)
-    .map((a) => ({ id: a.id, name: a.name, currency: a.currency }));
+    .map((a) => ({
+      id: a.id,
+      name: a.name,
+      currency: a.currency,
+      previousSophtronAccountId: a.previous_sophtron_account_id,
+    }));
 }
 
 function Live({
