@@ -15,6 +15,7 @@ import { register as registerAccounts } from './accounts.js';
 import { register as registerTransactions } from './transactions.js';
 import { register as registerImport } from './import.js';
 import { register as registerSync } from './sync.js';
+import { register as registerUnlock } from './unlock.js';
 import { register as registerLedger } from './ledger.js';
 import { register as registerSchedule } from './schedule.js';
 import { register as registerNotify } from './notify.js';
@@ -32,6 +33,7 @@ const commands: ((program: Command) => void)[] = [
   registerAccounts,
   registerTransactions,
   registerSync,
+  registerUnlock,
   registerLedger,
   registerSchedule,
   registerNotify,

@@ -80,7 +80,8 @@ export function register(program: Command): void {
         const accountIds = flags.account?.length ? resolveAccounts(flags.account, linked) : undefined;
         const onEvent = (e: SyncEvent) => {
           if (flags.json) return;
-          if (e.type === 'account-started') {
+          if (e.type === 'run-started') for (const n of e.notes ?? []) process.stdout.write(`note: ${n}\n`);
+          else if (e.type === 'account-started') {
             process.stdout.write(
               `syncing ${e.accountName} (${e.index + 1}/${e.total}) ${e.window.from}..${e.window.to}\n`,
             );

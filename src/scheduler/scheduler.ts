@@ -12,7 +12,14 @@ import { deliverToFolder } from '../destinations/files/folder.js';
 import { clearBackoff, FAMILY_WIDE, recordFailure } from './backoff.js';
 import { pace } from './budget.js';
 import { decide, type Decision } from './decide.js';
-import { acquireLock, familySyncLock, newOwnerId, releaseLock, renewLock } from '../sync/lock.js';
+import {
+  acquireOrTakeOver,
+  familySyncLock,
+  holderText,
+  newOwnerId,
+  releaseLock,
+  renewLock,
+} from '../sync/lock.js';
 import { cleanupIncidents } from './notifications/incidents.js';
 import { createNotifier, type Notifier } from './notifications/notifier.js';
 import { checkBudget, familyBudget, filesOptions, getSchedule, listDestinations } from './schedules.js';
@@ -300,8 +307,13 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
   async function runFamily(familyId: string, first: Decision & { action: 'run' }): Promise<FamilyTick> {
     const name = familySyncLock(familyId);
-    if (!(await acquireLock(db, name, owner, settings.lockTtlMs, now()))) {
-      return { familyId, decision: first, ran: 'locked' };
+    const got = await acquireOrTakeOver(db, name, owner, settings.lockTtlMs, now());
+    if (got === false) return { familyId, decision: first, ran: 'locked' };
+    if (got !== true) {
+      deps.log?.warn(
+        { familyId, previous: got.owner },
+        `took over the sync lock of a process that is gone (${holderText(got.owner)})`,
+      );
     }
     held.add(name);
     const heartbeat = setInterval(

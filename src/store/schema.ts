@@ -184,7 +184,8 @@ export interface BalanceSnapshotsTable {
 }
 
 export type SyncTrigger = 'cli' | 'web' | 'schedule' | 'import' | 'api';
-export type SyncOutcome = 'running' | 'succeeded' | 'partial' | 'failed';
+/** `interrupted`: its process ended mid-run (killed, crashed); found by the next holder of the lock. */
+export type SyncOutcome = 'running' | 'succeeded' | 'partial' | 'failed' | 'interrupted';
 
 export interface SyncRunsTable {
   id: string;

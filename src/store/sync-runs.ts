@@ -105,7 +105,11 @@ export function syncRunsRepository(db: Db) {
     async finishRun(
       familyId: string,
       runId: string,
-      end: { outcome?: Exclude<SyncOutcome, 'running'>; error?: string | null; sophtronCalls?: number } = {},
+      end: {
+        outcome?: Exclude<SyncOutcome, 'running' | 'interrupted'>;
+        error?: string | null;
+        sophtronCalls?: number;
+      } = {},
     ): Promise<SyncRun | undefined> {
       const run = await getRunRow(familyId, runId);
       if (!run) return undefined;
@@ -154,15 +158,19 @@ export function syncRunsRepository(db: Db) {
         .executeTakeFirst();
     },
 
-    /** Marks runs left 'running' by a crash as failed; returns how many. */
+    /**
+     * Marks runs left 'running' by a process that ended (killed, crashed) as interrupted, finished
+     * at `at`; returns how many. Call only under the family's sync lock: then no run is really running.
+     */
     async failInterruptedRuns(
       familyId: string,
       startedBefore: string,
       error = 'interrupted',
+      at: string = nowIso(),
     ): Promise<number> {
       const r = await db
         .updateTable('sync_runs')
-        .set({ outcome: 'failed', error, finished_at: nowIso() })
+        .set({ outcome: 'interrupted', error, finished_at: at })
         .where('family_id', '=', familyId)
         .where('outcome', '=', 'running')
         .where('started_at', '<', startedBefore)

@@ -64,6 +64,101 @@ export async function releaseLock(db: Kysely<Database>, name: string, owner: str
   await db.deleteFrom('scheduler_locks').where('name', '=', name).where('owner', '=', owner).execute();
 }
 
+/** Who holds a lock: `owner` is `host:pid:random` (newOwnerId). */
+export interface LockHolder {
+  owner: string;
+  acquiredAt: string;
+  expiresAt: string;
+}
+
+/** The host and process of a lock owner id (pid null when the owner is not one of ours). */
+export function ownerParts(owner: string): { host: string; pid: number | null } {
+  const [host = owner, pid] = owner.split(':');
+  const n = Number(pid);
+  return { host, pid: Number.isInteger(n) && n > 0 ? n : null };
+}
+
+/** "worker-box pid 4242": a holder in words. */
+export const holderText = (owner: string): string => {
+  const { host, pid } = ownerParts(owner);
+  return pid === null ? owner : `${host} pid ${pid}`;
+};
+
+/** Whether a process of this host exists (EPERM: it exists, under another user). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * A holder that ran on this host and whose process no longer exists (killed, crashed): its lock
+ * protects nothing. Holders on other hosts cannot be checked from here; their lock expires.
+ */
+export function holderIsGone(holder: LockHolder, host: string = hostname()): boolean {
+  const { host: h, pid } = ownerParts(holder.owner);
+  return h === host && pid !== null && pid !== process.pid && !processAlive(pid);
+}
+
+export async function lockHolder(db: Kysely<Database>, name: string): Promise<LockHolder | undefined> {
+  const row = await db
+    .selectFrom('scheduler_locks')
+    .select(['owner', 'acquired_at', 'expires_at'])
+    .where('name', '=', name)
+    .executeTakeFirst();
+  return row && { owner: row.owner, acquiredAt: row.acquired_at, expiresAt: row.expires_at };
+}
+
+/** Takes a lock from `from` (a holder found gone): atomic, false when someone else got there first. */
+export async function takeOverLock(
+  db: Kysely<Database>,
+  name: string,
+  from: string,
+  owner: string,
+  ttlMs: number,
+  now: Date,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('scheduler_locks')
+    .set({ owner, acquired_at: now.toISOString(), expires_at: new Date(now.getTime() + ttlMs).toISOString() })
+    .where('name', '=', name)
+    .where('owner', '=', from)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/**
+ * Acquires like acquireLock, and also takes over at once a lock whose holder on this host is gone;
+ * returns that holder then (the caller says so), `true` for a plain acquire, false when held.
+ */
+export async function acquireOrTakeOver(
+  db: Kysely<Database>,
+  name: string,
+  owner: string,
+  ttlMs: number,
+  now: Date,
+): Promise<boolean | LockHolder> {
+  if (await acquireLock(db, name, owner, ttlMs, now)) return true;
+  const holder = await lockHolder(db, name);
+  if (!holder || !holderIsGone(holder)) return false;
+  return (await takeOverLock(db, name, holder.owner, owner, ttlMs, now)) ? holder : false;
+}
+
+/** Releases a lock whoever holds it (`unlock`); returns the holder it had. */
+export async function forceReleaseLock(db: Kysely<Database>, name: string): Promise<LockHolder | undefined> {
+  const holder = await lockHolder(db, name);
+  if (holder)
+    await db
+      .deleteFrom('scheduler_locks')
+      .where('name', '=', name)
+      .where('owner', '=', holder.owner)
+      .execute();
+  return holder;
+}
+
 /** Another sync of the family holds its lock: nothing was done. */
 export class SyncLockedError extends SyncRequestError {
   constructor(
@@ -72,7 +167,7 @@ export class SyncLockedError extends SyncRequestError {
   ) {
     super(
       `a sync of this family is already running since ${since.slice(0, 19).replace('T', ' ')} UTC ` +
-        `(${holder.split(':').slice(0, 2).join(' pid ')}); try again when it has finished`,
+        `(${holderText(holder)}); try again when it has finished`,
     );
     this.name = 'SyncLockedError';
   }
@@ -82,11 +177,14 @@ export interface FamilyLockOptions {
   /** The caller already holds the family's lock under this owner (the scheduler's tick). */
   heldBy?: string;
   ttlMs?: number;
+  /** Called when the lock was taken over from a holder on this host whose process is gone. */
+  onTakeOver?: (previous: LockHolder) => void | Promise<void>;
 }
 
 /**
  * Runs `work` holding the family's sync lock, renewed while it runs and released after; throws
- * SyncLockedError (naming since when and which host and process) when another sync holds it.
+ * SyncLockedError (naming since when and which host and process) when another sync holds it. A
+ * lock left by a process of this host that no longer exists (kill -9) is taken over at once.
  * Lock times are wall-clock times: they are compared across processes.
  */
 export async function withFamilySyncLock<T>(
@@ -108,7 +206,9 @@ export async function withFamilySyncLock<T>(
     return work();
   }
   const owner = newOwnerId();
-  if (!(await acquireLock(db, name, owner, ttlMs, new Date()))) throw await lockedError(db, name);
+  const got = await acquireOrTakeOver(db, name, owner, ttlMs, new Date());
+  if (got === false) throw await lockedError(db, name);
+  if (got !== true) await options.onTakeOver?.(got);
   const heartbeat = setInterval(
     () => void renewLock(db, name, owner, ttlMs, new Date()).catch(() => undefined),
     Math.max(1000, Math.floor(ttlMs / 3)),

@@ -22,7 +22,7 @@ import { syncRunsRepository } from '../store/sync-runs.js';
 import { applyAccountSync } from './apply.js';
 import { calendarDateIn, isCalendarDate } from '../dates.js';
 import { describeSyncError, SyncRequestError, type SyncStage } from './errors.js';
-import { withFamilySyncLock } from './lock.js';
+import { holderText, withFamilySyncLock, type LockHolder } from './lock.js';
 import { planCounts, PlanInputError, type PlanCounts } from './plan.js';
 import { computeWindow, nextSyncedThrough, reachForPending, type SyncWindow } from './window.js';
 
@@ -103,8 +103,10 @@ export interface SyncRunResult {
   runId: string;
   familyId: string;
   trigger: SyncTrigger;
-  outcome: Exclude<SyncOutcome, 'running'>;
+  outcome: Exclude<SyncOutcome, 'running' | 'interrupted'>;
   startedAt: string;
+  /** What the person should know about the run itself (a lock taken over from a killed sync). */
+  notes: string[];
   finishedAt: string;
   durationMs: number;
   sophtronCalls: number;
@@ -117,6 +119,8 @@ export type SyncEvent =
       type: 'run-started';
       runId: string;
       familyId: string;
+      /** What the person should know about the run itself (a lock taken over from a killed sync). */
+      notes?: string[];
       accounts: { accountId: string; accountName: string }[];
     }
   | {
@@ -137,6 +141,12 @@ export type SyncEvent =
   | { type: 'account-finished'; runId: string; index: number; total: number; result: AccountSyncResult }
   | { type: 'run-finished'; result: SyncRunResult };
 
+/** How this run came by the family's lock: notes for the person, the gone holder it took over from. */
+interface LockInfo {
+  notes: string[];
+  takenFrom?: LockHolder;
+}
+
 /** Syncs of one family run one after another in this process (web button + schedule). */
 const familyLocks = new Map<string, Promise<unknown>>();
 
@@ -152,11 +162,18 @@ export async function syncFamily(
   const db = deps.db ?? deps.store?.db;
   if (!db) throw new SyncRequestError('syncFamily needs the ledger database (deps.db or deps.store)');
   const previous = familyLocks.get(familyId) ?? Promise.resolve();
+  const lockInfo: LockInfo = { notes: [] };
   const mine = previous
     .catch(() => undefined)
     .then(() =>
-      withFamilySyncLock(db, familyId, () => runSync(deps, familyId, options), {
+      withFamilySyncLock(db, familyId, () => runSync(deps, familyId, options, lockInfo), {
         ...(options.lockHeldBy ? { heldBy: options.lockHeldBy } : {}),
+        onTakeOver: (h) => {
+          lockInfo.takenFrom = h;
+          lockInfo.notes.push(
+            `took over the sync lock of a process that is gone (${holderText(h.owner)}, since ${h.acquiredAt.slice(0, 19).replace('T', ' ')} UTC)`,
+          );
+        },
       }),
     );
   familyLocks.set(familyId, mine);
@@ -170,7 +187,13 @@ export async function syncFamily(
 const totalCalls = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 const zeroCounts = (): PlanCounts => ({ new: 0, updated: 0, merged: 0, vanished: 0 });
 
-async function runSync(deps: SyncDeps, familyId: string, options: SyncOptions): Promise<SyncRunResult> {
+async function runSync(
+  deps: SyncDeps,
+  familyId: string,
+  options: SyncOptions,
+  lockInfo: LockInfo = { notes: [] },
+): Promise<SyncRunResult> {
+  const notes = lockInfo.notes;
   const db = deps.db ?? deps.store?.db;
   if (!db) throw new SyncRequestError('syncFamily needs the ledger database (deps.db or deps.store)');
   const clock = deps.clock ?? (() => new Date());
@@ -234,11 +257,24 @@ async function runSync(deps: SyncDeps, familyId: string, options: SyncOptions): 
   }
 
   const runs = syncRunsRepository(db);
+  // We hold the family's lock: a run still "running" was left by a process that ended mid-run.
+  const interrupted = await runs.failInterruptedRuns(
+    familyId,
+    new Date(Date.now() + 1).toISOString(),
+    `interrupted: its process${lockInfo.takenFrom ? ` (${holderText(lockInfo.takenFrom.owner)})` : ''} ended before the run finished; found ${new Date().toISOString().slice(0, 19).replace('T', ' ')} UTC`,
+  );
+  if (interrupted > 0) {
+    notes.push(
+      `marked ${interrupted} earlier run${interrupted === 1 ? '' : 's'} left running as interrupted`,
+    );
+  }
+  for (const note of notes) deps.logger?.warn({ familyId }, note);
   const run = await runs.createRun(familyId, options.trigger);
   emit({
     type: 'run-started',
     runId: run.id,
     familyId,
+    notes,
     accounts: accounts.map((a) => ({ accountId: a.id, accountName: a.name })),
   });
   deps.logger?.info(
@@ -313,6 +349,7 @@ async function runSync(deps: SyncDeps, familyId: string, options: SyncOptions): 
     startedAt: new Date(startedMs).toISOString(),
     finishedAt: finishedAt.toISOString(),
     durationMs: finishedAt.getTime() - startedMs,
+    notes,
     sophtronCalls,
     accounts: results,
     totals: {

@@ -22,6 +22,7 @@ export function syncProgress(emit: (e: TaskEvent) => void): (e: SyncEvent) => vo
       case 'run-started':
         total = Math.max(1, e.accounts.length);
         emit({ type: 'progress', value: 0, max: total, label: `Syncing ${e.accounts.length} accounts` });
+        for (const text of e.notes ?? []) emit({ type: 'line', text });
         break;
       case 'account-started':
         names.set(e.accountId, `Account ${e.index + 1} of ${e.total}: ${e.accountName}`);
