@@ -21,7 +21,9 @@ import {
 import { loadSession, SESSION_COOKIE } from './auth/sessions.js';
 import { randomToken } from './auth/tokens.js';
 import { setCookieSecure } from './cookies.js';
-import type { WebApp, WebDeps, WebEnv } from './context.js';
+import type { Ctx, WebApp, WebDeps, WebEnv } from './context.js';
+import { refuseUnparsableJson } from './json-body.js';
+import { userForToken } from './auth/api-tokens.js';
 import { registerAssets } from './assets.js';
 import { registerAuthPages } from './pages/auth.js';
 import { registerDashboard } from './pages/dashboard.js';
@@ -44,9 +46,8 @@ import { countUsers } from './users.js';
 /** Paths reachable without a session. */
 const PUBLIC_PATHS = new Set(['/login', '/setup', '/healthz']);
 const isPublic = (path: string): boolean => PUBLIC_PATHS.has(path) || path.startsWith('/assets/');
-/** Routes that authenticate themselves (bearer token, shared secret) and use no cookies: no CSRF. */
-const isSelfAuthenticated = (path: string, authorization: string | undefined): boolean =>
-  path === '/autoimport' || (path.startsWith('/api/') && !!authorization?.startsWith('Bearer '));
+/** Requests that authenticate themselves (a valid bearer token, the auto-import secret): no cookies, no CSRF. */
+const isSelfAuthenticated = (c: Ctx): boolean => c.var.apiUser !== null || c.req.path === '/autoimport';
 
 export function createWebApp(deps: WebDeps): WebApp {
   const app = new Hono<WebEnv>();
@@ -83,6 +84,13 @@ export function createWebApp(deps: WebDeps): WebApp {
   app.use(async (c, next) => {
     c.set('deps', deps);
     c.set('apiUser', null);
+    // A bearer token on /api (documentation included) must be valid; it names its user.
+    const authorization = c.req.header('authorization');
+    if (c.req.path.startsWith('/api/') && authorization?.startsWith('Bearer ')) {
+      const user = await userForToken(deps.db, authorization.slice(7).trim());
+      if (!user) return c.json({ error: 'invalid token' }, 401);
+      c.set('apiUser', user);
+    }
     const secure =
       (deps.config.publicUrl?.startsWith('https:') ?? false) || c.req.header('x-forwarded-proto') === 'https';
     c.set('secure', secure);
@@ -115,8 +123,7 @@ export function createWebApp(deps: WebDeps): WebApp {
 
   // CSRF on every state change that rides on cookies.
   app.use(async (c, next) => {
-    if (isSafeMethod(c.req.method) || isSelfAuthenticated(c.req.path, c.req.header('authorization')))
-      return next();
+    if (isSafeMethod(c.req.method) || isSelfAuthenticated(c)) return next();
     const denied = (why: string) =>
       c.req.path.startsWith('/api/')
         ? c.json({ error: why }, 403)
@@ -137,7 +144,7 @@ export function createWebApp(deps: WebDeps): WebApp {
   // Login required except for public and self-authenticated paths; first run goes to setup.
   app.use(async (c, next) => {
     const path = c.req.path;
-    if (isPublic(path) || isSelfAuthenticated(path, c.req.header('authorization'))) return next();
+    if (isPublic(path) || isSelfAuthenticated(c)) return next();
     if (c.var.session) return next();
     if (path.startsWith('/api/')) return c.json({ error: 'authentication required' }, 401);
     if (c.req.header('hx-request')) {
@@ -147,6 +154,8 @@ export function createWebApp(deps: WebDeps): WebApp {
     if (!isSafeMethod(c.req.method)) return c.text('authentication required', 401);
     return c.redirect((await countUsers(deps.db)) === 0 ? '/setup' : '/login');
   });
+
+  app.use(refuseUnparsableJson);
 
   app.get('/healthz', (c) => c.json({ ok: true }));
   registerAssets(app);

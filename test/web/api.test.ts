@@ -87,10 +87,60 @@ describe('JSON API', () => {
     });
   });
 
-  it('documents itself', async () => {
+  it('documents itself, to a valid token or session only', async () => {
     const docs = await alice.page('/api/docs');
     expect(docs.res.status).toBe(200);
     expect(docs.html).toContain('/api/accounts/{id}/transactions');
+    expect((await api('/api/docs')).status).toBe(200);
+    const forged = await new Client(h.app).request('/api/docs', {
+      headers: { authorization: 'Bearer sst_made-up' },
+    });
+    expect(forged.status).toBe(401);
+    expect(await forged.text()).not.toContain('/api/accounts/{id}/transactions');
+    expect((await new Client(h.app).request('/api/docs')).status).toBe(401);
+  });
+});
+
+describe('a body that is not JSON', () => {
+  const changing = () =>
+    h.app.routes
+      .filter((r) => ['POST', 'PATCH', 'PUT', 'DELETE'].includes(r.method))
+      .filter((r) => r.path.startsWith('/api/'))
+      .map((r) => ({ method: r.method, path: r.path.replace(/:[A-Za-z_]+/g, accountId) }));
+
+  it('is refused with 400 by every JSON route, before anything runs', async () => {
+    expect(changing().map((r) => r.path)).toEqual(expect.arrayContaining(['/api/sync', '/api/import']));
+    for (const r of changing()) {
+      const res = await api(r.path, {
+        method: r.method,
+        headers: { 'content-type': 'application/json' },
+        body: '{"accountIds": [',
+      });
+      expect(res.status, `${r.method} ${r.path}`).toBe(400);
+      expect(((await res.json()) as { error: string }).error, r.path).toMatch(/^body: not valid JSON/);
+    }
+    // Without a content type too: the API only speaks JSON.
+    const plain = await api('/api/sync', { method: 'POST', body: 'accountIds=all' });
+    expect(plain.status).toBe(400);
+    const user = await h.store.db.selectFrom('web_users').selectAll().executeTakeFirstOrThrow();
+    expect(await h.store.listRuns(user.family_id, { limit: 10 })).toEqual([]);
+    expect(await h.store.getAccount(user.family_id, accountId)).toMatchObject({ name: 'Main checking' });
+  });
+
+  it('is refused by the web pages that take JSON and by /autoimport', async () => {
+    const res = await alice.request('/import/start', {
+      method: 'POST',
+      headers: { 'x-csrf-token': alice.csrf, 'content-type': 'application/json' },
+      body: '{not json',
+    });
+    expect(res.status).toBe(400);
+    const auto = await new Client(h.app).request('/autoimport', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-auto-import-secret': SECRET },
+      body: '{not json',
+    });
+    expect(auto.status).toBe(400);
+    expect(((await auto.json()) as { error: string }).error).toMatch(/JSON/);
   });
 });
 

@@ -11,11 +11,11 @@ import { StoreError } from '../../store/index.js';
 import { recordConnection } from '../../store/record-connection.js';
 import type { LedgerTransactionStatus } from '../../store/schema.js';
 import { SyncLockedError } from '../../sync/lock.js';
-import { userForToken } from '../auth/api-tokens.js';
 import type { Ctx, WebApp } from '../context.js';
 import { currentUser } from '../context.js';
 import { listAccountsWithBalance } from '../data.js';
 import { ImportRunError, runImportNow } from '../import/run.js';
+import { jsonBody } from '../json-body.js';
 
 const notFound = (c: Ctx) => c.json({ error: 'not found' }, 404);
 const bad = (c: Ctx, error: string) => c.json({ error }, 400);
@@ -47,29 +47,7 @@ const accountPatch = z
 
 const syncBody = z.object({ accountIds: z.array(z.string().max(100)).max(500).optional() }).strict();
 
-async function jsonBody(c: Ctx): Promise<unknown> {
-  try {
-    return await c.req.json();
-  } catch {
-    return undefined;
-  }
-}
-
 export function registerApi(app: WebApp): void {
-  // Bearer tokens: checked here (the global middleware lets /api requests with a token through).
-  app.use('/api/*', async (c, next) => {
-    if (c.req.path === '/api/docs') return next();
-    const auth = c.req.header('authorization');
-    if (auth?.startsWith('Bearer ')) {
-      const user = await userForToken(c.var.deps.db, auth.slice(7).trim());
-      if (!user) return c.json({ error: 'invalid token' }, 401);
-      c.set('apiUser', user);
-    } else if (!c.var.session) {
-      return c.json({ error: 'authentication required' }, 401);
-    }
-    return next();
-  });
-
   app.get('/api/accounts', async (c) => {
     const rows = await listAccountsWithBalance(c.var.deps.store, currentUser(c).familyId);
     return c.json({
