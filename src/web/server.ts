@@ -5,6 +5,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { getCookie } from 'hono/cookie';
+import { matchedRoutes } from 'hono/route';
 import { secureHeaders } from 'hono/secure-headers';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Server as HttpServer } from 'node:http';
@@ -24,6 +25,7 @@ import { setCookieSecure } from './cookies.js';
 import type { Ctx, WebApp, WebDeps, WebEnv } from './context.js';
 import { refuseUnparsableJson } from './json-body.js';
 import { userForToken } from './auth/api-tokens.js';
+import { accessOf } from './auth/access.js';
 import { registerAssets } from './assets.js';
 import { registerAuthPages } from './pages/auth.js';
 import { registerDashboard } from './pages/dashboard.js';
@@ -43,11 +45,19 @@ import { LiveTasks, registerTaskEvents } from './tasks.js';
 import { messagePage } from './render.js';
 import { countUsers } from './users.js';
 
-/** Paths reachable without a session. */
-const PUBLIC_PATHS = new Set(['/login', '/setup', '/healthz']);
-const isPublic = (path: string): boolean => PUBLIC_PATHS.has(path) || path.startsWith('/assets/');
 /** Requests that authenticate themselves (a valid bearer token, the auto-import secret): no cookies, no CSRF. */
 const isSelfAuthenticated = (c: Ctx): boolean => c.var.apiUser !== null || c.req.path === '/autoimport';
+
+/** A request that needs a login and has none. */
+async function askToLogIn(c: Ctx): Promise<Response> {
+  if (c.req.path.startsWith('/api/')) return c.json({ error: 'authentication required' }, 401);
+  if (c.req.header('hx-request')) {
+    c.header('HX-Redirect', '/login');
+    return c.body(null, 401);
+  }
+  if (!isSafeMethod(c.req.method)) return c.text('authentication required', 401);
+  return c.redirect((await countUsers(c.var.deps.db)) === 0 ? '/setup' : '/login');
+}
 
 export function createWebApp(deps: WebDeps): WebApp {
   const app = new Hono<WebEnv>();
@@ -141,18 +151,21 @@ export function createWebApp(deps: WebDeps): WebApp {
     return next();
   });
 
-  // Login required except for public and self-authenticated paths; first run goes to setup.
+  // Access: each route's declared access (src/web/auth/access.ts); first run goes to setup.
   app.use(async (c, next) => {
-    const path = c.req.path;
-    if (isPublic(path) || isSelfAuthenticated(c)) return next();
-    if (c.var.session) return next();
-    if (path.startsWith('/api/')) return c.json({ error: 'authentication required' }, 401);
-    if (c.req.header('hx-request')) {
-      c.header('HX-Redirect', '/login');
-      return c.body(null, 401);
-    }
-    if (!isSafeMethod(c.req.method)) return c.text('authentication required', 401);
-    return c.redirect((await countUsers(deps.db)) === 0 ? '/setup' : '/login');
+    const route = matchedRoutes(c).find((r) => r.method !== 'ALL');
+    // No route: a logged-in person gets "not found", anyone else the way in.
+    const access = route ? accessOf(route.method, route.path) : 'member';
+    if (access === 'public' || access === 'own-secret') return next();
+    const user = c.var.apiUser ?? c.var.session?.user;
+    if (!user) return askToLogIn(c);
+    if (access === 'admin' && user.role !== 'admin')
+      return c.req.path.startsWith('/api/')
+        ? c.json({ error: 'only an administrator of the family can do this' }, 403)
+        : messagePage(c, 'Not allowed', 'Only an administrator of the family can do this.', 403);
+    if (access === 'instance-admin' && !user.instanceAdmin)
+      return messagePage(c, 'Not found', 'There is nothing here.', 404);
+    return next();
   });
 
   app.use(refuseUnparsableJson);
