@@ -78,6 +78,8 @@ it('a delivery killed mid-way and run again leaves exactly the expected transact
     const states = await opened.db.selectFrom('firefly_transactions').select('state').execute();
     // Some requests were in flight when the process died.
     expect(states.some((s) => s.state === 'sending')).toBe(true);
+    // The killed run's lock, as after SYNC_LOCK_TTL_MS (or a takeover of a dead holder): free again.
+    await opened.db.updateTable('scheduler_locks').set({ expires_at: '2000-01-01T00:00:00.000Z' }).execute();
     await new Promise((r) => setTimeout(r, 100)); // let in-flight requests land in the fake
     const client = new FireflyClient({ baseUrl: fake.url, token: fake.token });
     const result = await deliverFamily({ db: opened.db, client }, family);

@@ -223,7 +223,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
             : 'nothing new';
         } else {
           if (!deps.deliverFirefly) throw new Error('Firefly III delivery is not available in this process');
-          message = (await deps.deliverFirefly(familyId, d.options)).message;
+          message = (await deps.deliverFirefly(familyId, d.options, { heldBy: owner })).message;
         }
         await notifier.outcome(familyId, subject, label, { ok: true });
       } catch (err) {

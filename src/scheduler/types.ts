@@ -26,4 +26,6 @@ export type RunSync = (
 export type DeliverFirefly = (
   familyId: string,
   options: Record<string, unknown>,
+  /** The scheduler holds the family's lock under this owner; absent, the delivery takes it. */
+  lock?: { heldBy: string },
 ) => Promise<{ message: string }>;

@@ -81,7 +81,7 @@ export function createRunSync(store: Store, config: Config, options: WiringOptio
 }
 
 export function createDeliverFirefly(store: Store, config: Config): DeliverFirefly {
-  return async (familyId, destinationOptions) => {
+  return async (familyId, destinationOptions, lock) => {
     const saved = fireflyOptions.safeParse(destinationOptions);
     const o = saved.success ? saved.data : {};
     const name = o.configName ?? o.configFile ?? 'the import configuration';
@@ -102,12 +102,16 @@ export function createDeliverFirefly(store: Store, config: Config): DeliverFiref
             },
             familyId,
             importConfig,
-            { trigger: 'schedule', pending: config.fireflyPending },
+            {
+              trigger: 'schedule',
+              pending: config.fireflyPending,
+              ...(lock ? { lockHeldBy: lock.heldBy } : {}),
+            },
           ).catch((err: unknown) => {
             throw err instanceof NothingToImportError ? new Error(`${name}: ${err.message}`) : err;
           })
         ).delivery
-      : await deliverToFirefly(store, familyId, config);
+      : await deliverToFirefly(store, familyId, config, lock ? { lockHeldBy: lock.heldBy } : {});
     if (r.aborted) throw new Error(r.aborted);
     if (r.failed > 0)
       throw new Error(`${r.failed} transactions not delivered: ${r.errors[0]?.message ?? 'see the log'}`);

@@ -3,8 +3,9 @@
  * server, worker, CLI). Taking one is a single atomic upsert: insert, take over a row whose holder
  * let it expire (a crashed process), or renew our own. A holder renews it (heartbeat) while it works.
  *
- * Every sync of a family (CLI `sync`, `import`, web "Sync now", the API, the scheduler) holds the
- * family's sync lock, so two never run at once, whichever processes start them.
+ * Every sync of a family (CLI `sync`, `import`, web "Sync now", the API, the scheduler) and every
+ * delivery to Firefly III holds the family's sync lock, so two never run at once, whichever processes
+ * start them; an import holds it once for its sync and its delivery.
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -182,7 +183,8 @@ export interface FamilyLockOptions {
 }
 
 /**
- * Runs `work` holding the family's sync lock, renewed while it runs and released after; throws
+ * Runs `work` holding the family's sync lock, renewed while it runs and released after (`work` gets
+ * the owner id, to pass on as `heldBy` to what it runs under the same lock); throws
  * SyncLockedError (naming since when and which host and process) when another sync holds it. A
  * lock left by a process of this host that no longer exists (kill -9) is taken over at once.
  * Lock times are wall-clock times: they are compared across processes.
@@ -190,7 +192,7 @@ export interface FamilyLockOptions {
 export async function withFamilySyncLock<T>(
   db: Kysely<Database>,
   familyId: string,
-  work: () => Promise<T>,
+  work: (owner: string) => Promise<T>,
   options: FamilyLockOptions = {},
 ): Promise<T> {
   const name = familySyncLock(familyId);
@@ -203,7 +205,7 @@ export async function withFamilySyncLock<T>(
       .where('owner', '=', options.heldBy)
       .executeTakeFirst();
     if (!mine) throw await lockedError(db, name);
-    return work();
+    return work(options.heldBy);
   }
   const owner = newOwnerId();
   const got = await acquireOrTakeOver(db, name, owner, ttlMs, new Date());
@@ -215,7 +217,7 @@ export async function withFamilySyncLock<T>(
   );
   heartbeat.unref();
   try {
-    return await work();
+    return await work(owner);
   } finally {
     clearInterval(heartbeat);
     await releaseLock(db, name, owner);

@@ -55,6 +55,8 @@ export interface SyncPort {
       from?: string;
       to?: string;
       onEvent?: (e: SyncEvent) => void;
+      /** An import holds the family's lock for its sync and delivery (src/sync/lock.ts). */
+      lockHeldBy?: string;
     },
   ): Promise<SyncRunResult>;
 }

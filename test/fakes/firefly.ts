@@ -87,6 +87,11 @@ export class FakeFirefly {
   token: string;
   /** Answer this many upcoming POST /transactions with the body stored but the connection cut. */
   dropPostAnswers = 0;
+  /** While set, POST /transactions waits here before it is handled (overlapping runs in tests). */
+  private gate: Promise<void> | null = null;
+  private openGate: (() => void) | null = null;
+  /** POST /transactions requests waiting at the gate. */
+  heldWrites = 0;
   private nextId = 1;
   private readonly byHash = new Map<string, FakeGroup>();
   private server: ServerType | null = null;
@@ -151,6 +156,17 @@ export class FakeFirefly {
     };
     this.accounts.set(acc.id, acc);
     return acc;
+  }
+
+  /** Makes POST /transactions wait until `releaseWrites()`. */
+  holdWrites(): void {
+    if (!this.gate) this.gate = new Promise((r) => (this.openGate = r));
+  }
+
+  releaseWrites(): void {
+    this.openGate?.();
+    this.gate = null;
+    this.openGate = null;
   }
 
   /** Soft-deletes a group as a user would in the Firefly UI. */
@@ -379,6 +395,11 @@ export class FakeFirefly {
     });
 
     app.post('/api/v1/transactions', async (c) => {
+      if (this.gate) {
+        this.heldWrites++;
+        await this.gate;
+        this.heldWrites--;
+      }
       const body = parsedBody(c) as Record<string, unknown> | null;
       const splits = Array.isArray(body?.transactions)
         ? (body!.transactions as Record<string, unknown>[])

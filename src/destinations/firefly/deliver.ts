@@ -13,6 +13,7 @@ import type { Kysely } from 'kysely';
 import pLimit from 'p-limit';
 import { addDays, calendarDateIn } from '../../dates.js';
 import type { Database } from '../../store/schema.js';
+import { withFamilySyncLock } from '../../sync/lock.js';
 import { ensureAccounts, type AccountTarget, type DeliverableAccount } from './accounts.js';
 import { checkBalances, type BalanceComparison } from './balance-check.js';
 import {
@@ -68,6 +69,11 @@ export interface DeliveryOptions {
   /** Days between the two sides of a transfer between the user's own accounts. */
   transferMatchDays?: number;
   onProgress?: (p: DeliveryProgress) => void;
+  /**
+   * The caller holds the family's lock under this owner (an import: its sync and this delivery under
+   * one hold; the scheduler's tick). Without it the delivery takes the lock itself.
+   */
+  lockHeldBy?: string;
 }
 
 export interface DeliveryProgress {
@@ -101,10 +107,24 @@ export interface DeliveryResult {
 
 type Candidate = LedgerTransaction & { f: FireflyTransactionRow | null };
 
-export async function deliverFamily(
+/**
+ * Delivers under the family's lock (src/sync/lock.ts), so no row is ever sent by two runs: a run
+ * that finds it held throws SyncLockedError, which says since when and which host and process hold it.
+ */
+export function deliverFamily(
   deps: { db: Kysely<Database>; client: FireflyClient },
   familyId: string,
   options: DeliveryOptions = {},
+): Promise<DeliveryResult> {
+  return withFamilySyncLock(deps.db, familyId, () => deliverLocked(deps, familyId, options), {
+    ...(options.lockHeldBy ? { heldBy: options.lockHeldBy } : {}),
+  });
+}
+
+async function deliverLocked(
+  deps: { db: Kysely<Database>; client: FireflyClient },
+  familyId: string,
+  options: DeliveryOptions,
 ): Promise<DeliveryResult> {
   const { db, client } = deps;
   const startRequests = client.requests;

@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import { calendarDateIn } from '../../dates.js';
 import type { Store } from '../../store/index.js';
 import type { Database, SyncTrigger } from '../../store/schema.js';
+import { withFamilySyncLock } from '../../sync/lock.js';
 import type { SyncEvent, SyncRunResult } from '../../sync/run.js';
 import type { AccountTarget } from './accounts.js';
 import type { FireflyClient } from './client.js';
@@ -88,6 +89,7 @@ export interface DeliverPreparedOptions {
   /** Ours, for the import tag's %version%. */
   version?: string;
   onProgress?: (p: DeliveryProgress) => void;
+  lockHeldBy?: string;
 }
 
 /** Delivers the prepared accounts with the configuration's options (tag, rules, mapping, window). */
@@ -115,6 +117,7 @@ export function deliverPrepared(
     ...(options.fireflyVersion ? { fireflyVersion: options.fireflyVersion } : {}),
     ...(options.version ? { version: options.version } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.lockHeldBy ? { lockHeldBy: options.lockHeldBy } : {}),
   });
 }
 
@@ -149,6 +152,8 @@ export type ImportSync = (
     to: string;
     trigger: SyncTrigger;
     onEvent: (e: SyncEvent) => void;
+    /** The import holds the family's lock for its sync and its delivery: the sync runs under it. */
+    lockHeldBy: string;
   },
 ) => Promise<SyncRunResult>;
 
@@ -169,6 +174,8 @@ export interface ImportRunOptions extends PrepareOptions {
   fireflyVersion?: string;
   version?: string;
   onEvent?: (e: ImportEvent) => void;
+  /** The caller (the scheduler's tick) already holds the family's lock under this owner. */
+  lockHeldBy?: string;
 }
 
 /**
@@ -196,11 +203,31 @@ export class NothingToImportError extends Error {
   }
 }
 
-export async function runImportConfiguration(
+/**
+ * The whole import holds the family's lock once, from before the sync until the delivery is done:
+ * another import, sync or delivery of the family meanwhile is refused with SyncLockedError (who holds
+ * it, since when), so nothing is sent twice and no sync slips in between.
+ */
+export function runImportConfiguration(
   deps: ImportRunDeps,
   familyId: string,
   config: FidiConfig,
   options: ImportRunOptions,
+): Promise<ImportResult> {
+  return withFamilySyncLock(
+    deps.store.db,
+    familyId,
+    (owner) => runImportLocked(deps, familyId, config, options, owner),
+    options.lockHeldBy ? { heldBy: options.lockHeldBy } : {},
+  );
+}
+
+async function runImportLocked(
+  deps: ImportRunDeps,
+  familyId: string,
+  config: FidiConfig,
+  options: ImportRunOptions,
+  owner: string,
 ): Promise<ImportResult> {
   const prepared = await prepareImport(deps.store, familyId, config, options);
   if (prepared.accountIds.length === 0) throw new NothingToImportError(prepared.warnings);
@@ -212,6 +239,7 @@ export async function runImportConfiguration(
         to: window.to,
         trigger: options.trigger,
         onEvent: (event) => options.onEvent?.({ type: 'sync', event }),
+        lockHeldBy: owner,
       })
     : null;
   const delivery = await deliverPrepared({ db: deps.store.db, client: deps.client }, familyId, prepared, {
@@ -220,6 +248,7 @@ export async function runImportConfiguration(
     ...(options.fireflyVersion ? { fireflyVersion: options.fireflyVersion } : {}),
     ...(options.version ? { version: options.version } : {}),
     onProgress: (progress) => options.onEvent?.({ type: 'delivery', progress }),
+    lockHeldBy: owner,
   });
   return {
     sync,

@@ -61,12 +61,13 @@ export async function runImportNow(
         store: deps.store,
         client,
         sync: options.sync
-          ? (id, { accountIds, from, to }) =>
+          ? (id, { accountIds, from, to, lockHeldBy }) =>
               deps.services.sync.run(id, {
                 trigger: options.trigger,
                 accountIds,
                 ...(from ? { from } : {}),
                 to,
+                lockHeldBy,
               })
           : null,
         concurrency: deps.config.fireflyConcurrency,
