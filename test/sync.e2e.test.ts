@@ -347,6 +347,45 @@ describe('sync end to end: a refresh that fails', () => {
   });
 });
 
+describe('sync end to end: the refresh call', () => {
+  it('is retried on 429 and 5xx like any read', async () => {
+    const w = await world();
+    w.sandbox.control.scriptFault({
+      endpoint: 'RefreshUserInstitutionAccount',
+      kind: '429',
+      count: 2,
+      retryAfter: 0,
+    });
+    w.sandbox.control.scriptFault({ endpoint: 'RefreshUserInstitutionAccount', kind: '503', count: 1 });
+    const run = await w.sync();
+    expect(run.outcome).toBe('succeeded');
+    for (const a of run.accounts) expect(a.refresh, a.accountName).toEqual({ state: 'refreshed' });
+    expect(w.sandbox.control.requestLog().filter((r) => r.fault !== null)).toHaveLength(3);
+  });
+
+  it('keeps failing, yet the position moves over what Sophtron had: the next sync is incremental', async () => {
+    const w = await world();
+    w.sandbox.control.scriptFault({ endpoint: 'RefreshUserInstitutionAccount', kind: '503', count: 100_000 });
+    const impatient = sandboxClient(w.sandbox, {
+      retryBudgetMs: 30,
+      retryBaseDelayMs: 1,
+      maxRetryDelayMs: 5,
+    });
+    const run = await w.sync({}, impatient);
+    for (const a of run.accounts) {
+      expect(a.refresh.state, a.accountName).toBe('failed');
+      expect(a.note).toMatch(/Sophtron failed the refresh call \(HTTP 503\) and the retry budget ran out/);
+      // Sophtron last updated these accounts when the bank was connected (15 June).
+      expect(a.syncedThrough, a.accountName).toBe('2026-06-15');
+    }
+    w.sandbox.control.clearFaults();
+    const next = await w.sync();
+    for (const a of next.accounts) {
+      expect(a.window, a.accountName).toMatchObject({ basis: 'since_last_sync', from: '2026-06-05' });
+    }
+  });
+});
+
 describe('sync end to end: an account linked later', () => {
   it('gets its own full backfill, whatever its siblings did', async () => {
     const w = await world({ linkFirst: 1 });

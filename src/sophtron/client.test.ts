@@ -290,8 +290,6 @@ describe('requests', () => {
     await expect(
       c.createConnection({ institutionId: 'i', username: 'u', password: 'p' }),
     ).rejects.toBeInstanceOf(SophtronServerError);
-    await expect(c.refreshConnection('u')).rejects.toBeInstanceOf(SophtronServerError);
-    await expect(c.refreshAccount('a')).rejects.toBeInstanceOf(SophtronServerError);
     await expect(c.deleteConnection('u')).rejects.toBeInstanceOf(SophtronServerError);
     await expect(c.updateConnection('u', { username: 'u', password: 'p' })).rejects.toBeInstanceOf(
       SophtronServerError,
@@ -299,7 +297,37 @@ describe('requests', () => {
     await expect(c.answerChallenge('j', { kind: 'token_input', code: '1' })).rejects.toBeInstanceOf(
       SophtronServerError,
     );
-    expect(s.requests).toHaveLength(6);
+    expect(s.requests).toHaveLength(4);
+  });
+
+  it('refreshes only start a job: retried like reads on 429 and 5xx, and an error says how often', async () => {
+    const script: Reply[] = [{ status: 429, headers: { 'retry-after': '1' } }, { status: 503 }];
+    const s = await serve((_r, n) => script[n] ?? { body: { JobID: `job-${n}` } });
+    const c = client(s.url);
+    expect(await c.refreshAccount('a')).toEqual({ jobId: 'job-2' });
+    expect(s.requests).toHaveLength(3);
+    expect(sleeps[0]).toBe(1000);
+    const s2 = await serve((_r, n) => (n < 1 ? { status: 500 } : { body: { JobID: 'j' } }));
+    expect(await client(s2.url).refreshConnection('u')).toEqual({ jobId: 'j' });
+    expect(s2.requests).toHaveLength(2);
+
+    const down = await serve(() => ({ status: 503 }));
+    const retried = await client(down.url, { retryBudgetMs: 100 })
+      .refreshAccount('a')
+      .then(
+        () => null,
+        (e: unknown) => e as SophtronError,
+      );
+    expect(retried).toBeInstanceOf(SophtronServerError);
+    expect(retried?.retries).toBe(down.requests.length - 1);
+    expect(retried?.retries).toBeGreaterThan(0);
+    const once = await client(down.url, { retryBudgetMs: 0 })
+      .refreshAccount('a')
+      .then(
+        () => null,
+        (e: unknown) => e as SophtronError,
+      );
+    expect(once?.retries).toBe(0);
   });
 
   it('each request has a timeout; reads retry it, then report it', async () => {

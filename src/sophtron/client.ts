@@ -95,10 +95,11 @@ export const ENDPOINTS = {
   createVerification: ep('UserInstitution/CreateUserInstitutionWithFullAccountNumbers', 'POST', false),
   updateConnection: ep('UserInstitution/UpdateUserInstitution', 'POST', false),
   deleteConnection: ep('UserInstitution/DeleteUserInstitution', 'POST', false),
-  refreshConnection: ep('UserInstitution/RefreshUserInstitution', 'POST', false),
+  // A refresh only starts a job: starting it twice is harmless, so it is retried like a read.
+  refreshConnection: ep('UserInstitution/RefreshUserInstitution', 'POST', true),
   accounts: ep('UserInstitution/GetUserInstitutionAccounts', 'POST', true),
   accountById: ep('UserInstitutionAccount/GetUserInstitutionAccountByID', 'POST', true),
-  refreshAccount: ep('UserInstitutionAccount/RefreshUserInstitutionAccount', 'POST', false),
+  refreshAccount: ep('UserInstitutionAccount/RefreshUserInstitutionAccount', 'POST', true),
   accountSelect: ep('UserInstitutionAccount/GetFullAccountNumberWithinJob', 'POST', false),
   transactions: ep('Transaction/GetTransactionsByTransactionDate', 'POST', true),
   job: ep('Job/GetJobInformationByID', 'POST', true),
@@ -261,7 +262,9 @@ export function createSophtronClient(options: SophtronClientOptions): SophtronCl
       try {
         return await once(e, body, call.secrets ?? [], call.signal, timeout);
       } catch (err) {
-        if (!(err instanceof SophtronError) || !err.transient || !e.read) throw err;
+        if (!(err instanceof SophtronError)) throw err;
+        err.retries = attempt - 1;
+        if (!err.transient || !e.read) throw err;
         const remaining = budget - (now() - started);
         const backoff = random() * Math.min(maxDelay, baseDelay * 2 ** (attempt - 1));
         const wait =

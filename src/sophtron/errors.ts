@@ -30,6 +30,8 @@ export class SophtronError extends Error {
   readonly status: number | undefined;
   /** Whether trying the same read again later may succeed. */
   readonly transient: boolean;
+  /** How often the client tried again before giving up (set by the client's request loop). */
+  retries = 0;
 
   constructor(
     kind: SophtronErrorKind,

@@ -3,7 +3,7 @@
  * "Sophtron rate-limited the transactions call (429) and the retry budget ran out". Messages come
  * from the client's typed errors, which never hold a secret.
  */
-import { SophtronError } from '../sophtron/errors.js';
+import { SophtronError, SophtronRateLimitedError } from '../sophtron/errors.js';
 import { PlanInputError } from './plan.js';
 
 export type SyncStage = 'refresh' | 'account' | 'transactions' | 'ledger';
@@ -23,10 +23,18 @@ export class SyncRequestError extends Error {
   }
 }
 
+/** Why a transient error was given up at once: never "the retry budget ran out" when no retry happened. */
+function notRetried(err: SophtronError): string {
+  if (err instanceof SophtronRateLimitedError && err.retryAfterMs !== null && err.retryAfterMs > 0) {
+    return `; not retried: it asks to wait ${Math.ceil(err.retryAfterMs / 1000)} s, longer than the retry budget (SOPHTRON_RETRY_BUDGET_MS)`;
+  }
+  return '; not retried (SOPHTRON_RETRY_BUDGET_MS is too short for a retry)';
+}
+
 export function describeSyncError(err: unknown, stage: SyncStage): string {
   const call = CALL[stage];
   if (err instanceof SophtronError) {
-    const retried = err.transient ? ' and the retry budget ran out' : '';
+    const retried = !err.transient ? '' : err.retries > 0 ? ' and the retry budget ran out' : notRetried(err);
     switch (err.kind) {
       case 'rate_limited':
         return `Sophtron rate-limited the ${call} (429)${retried}`;
@@ -37,7 +45,7 @@ export function describeSyncError(err: unknown, stage: SyncStage): string {
       case 'timeout':
         return `Sophtron did not answer the ${call} in time${retried}`;
       case 'invalid_response':
-        return `Sophtron's answer to the ${call} could not be read${retried}: ${err.message}`;
+        return `Sophtron's answer to the ${call} could not be read (${err.message})${retried}`;
       case 'not_found':
         return `Sophtron no longer knows this account (${call}: HTTP 404); link it again`;
       case 'auth':

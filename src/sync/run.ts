@@ -24,7 +24,13 @@ import { calendarDateIn, isCalendarDate } from '../dates.js';
 import { describeSyncError, SyncRequestError, type SyncStage } from './errors.js';
 import { holderText, withFamilySyncLock, type LockHolder } from './lock.js';
 import { planCounts, PlanInputError, type PlanCounts } from './plan.js';
-import { computeWindow, nextSyncedThrough, reachForPending, type SyncWindow } from './window.js';
+import {
+  computeWindow,
+  nextSyncedThrough,
+  positionWithoutRefresh,
+  reachForPending,
+  type SyncWindow,
+} from './window.js';
 
 type Db = Kysely<Database>;
 
@@ -513,12 +519,12 @@ async function syncAccount(job: AccountJob): Promise<AccountSyncResult> {
       availableMinor: applyBalanceRule(account.balance_rule, providerAccount.availableBalance),
       currency: account.currency,
     };
-    // Without a fresh refresh, Sophtron may still be missing the bank's latest rows: the account's
-    // position stays, so the next sync re-reads these days once the bank answers again.
+    // Without a fresh refresh, Sophtron holds the bank's rows as of its last update of the account:
+    // the position moves over the window up to that day only, so later days are read again.
     const fresh = refresh.state === 'refreshed' || (refresh.state === 'skipped' && !refresh.after);
     const syncedThrough = fresh
       ? nextSyncedThrough(account, window, deps.config, job.timeZone)
-      : account.synced_through;
+      : positionWithoutRefresh(account, window, deps.config, job.timeZone, providerAccount.lastUpdated);
     const applied = await applyAccountSync(db, {
       accountId: account.id,
       currency: account.currency,

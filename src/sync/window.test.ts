@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addDays, calendarDateIn, daysBetween, isCalendarDate } from '../dates.js';
-import { computeWindow, nextSyncedThrough, reachForPending } from './window.js';
+import { computeWindow, nextSyncedThrough, positionWithoutRefresh, reachForPending } from './window.js';
 
 const settings = { syncStartDays: 90, syncOverlapDays: 10 };
 const tz = 'America/New_York';
@@ -138,5 +138,33 @@ describe('reachForPending', () => {
     expect(reachForPending(w, '2026-05-20').from).toBe('2026-05-20');
     expect(reachForPending(w, '2025-01-01').from).toBe('2026-05-02');
     expect(reachForPending({ ...w, basis: 'explicit' }, '2026-05-20').from).toBe('2026-06-01');
+  });
+});
+
+describe('positionWithoutRefresh', () => {
+  const first = { ...linkedOn('2026-06-01'), sync_start_date: '2026-03-01' };
+  const window = { from: '2026-03-01', to: '2026-06-16' };
+  it('moves over what was read, up to the day Sophtron last updated the account', () => {
+    expect(positionWithoutRefresh(first, window, settings, tz, '2026-06-14T20:00:00Z')).toBe('2026-06-14');
+    // Updated after the window's end: the window is the limit.
+    expect(positionWithoutRefresh(first, window, settings, tz, '2026-06-30T12:00:00Z')).toBe('2026-06-16');
+  });
+
+  it('never moves back, and stays where it was when Sophtron does not say when it last updated', () => {
+    const synced = { ...first, synced_through: '2026-06-15' };
+    const again = { from: '2026-06-05', to: '2026-06-17' };
+    expect(positionWithoutRefresh(synced, again, settings, tz, '2026-06-10T12:00:00Z')).toBe('2026-06-15');
+    expect(positionWithoutRefresh(synced, again, settings, tz, null)).toBe('2026-06-15');
+    expect(positionWithoutRefresh(first, window, settings, tz, 'not a date')).toBeNull();
+    // Without a zone Sophtron means UTC; .NET dates too.
+    expect(positionWithoutRefresh(first, window, settings, tz, '2026-06-14T02:00:00')).toBe('2026-06-13');
+    const ms = Date.parse('2026-06-12T12:00:00Z');
+    expect(positionWithoutRefresh(first, window, settings, tz, `/Date(${ms})/`)).toBe('2026-06-12');
+  });
+
+  it('does not move over a gap the window left', () => {
+    const synced = { ...first, synced_through: '2026-05-01' };
+    const gap = { from: '2026-06-01', to: '2026-06-17' };
+    expect(positionWithoutRefresh(synced, gap, settings, tz, '2026-06-16T12:00:00Z')).toBe('2026-05-01');
   });
 });

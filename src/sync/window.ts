@@ -98,3 +98,30 @@ export function reachForPending(window: SyncWindow, oldestPending: CalendarDate 
   if (window.basis === 'explicit' || !oldestPending || oldestPending >= window.from) return window;
   return { ...window, from: maxDate(oldestPending, addDays(window.from, -PENDING_REACH_DAYS)) };
 }
+
+/**
+ * Where the account stands after a sync whose refresh did not work (the bank refused, asked for
+ * MFA, or Sophtron kept failing the call): what was read is what Sophtron held when it last updated
+ * the account, so the position moves over the window up to that day, never further and never back.
+ * Without that day the position stays. A fault run is thus not followed by a full re-read.
+ */
+export function positionWithoutRefresh(
+  account: WindowAccount,
+  window: Pick<SyncWindow, 'from' | 'to'>,
+  settings: Pick<WindowSettings, 'syncStartDays'>,
+  timeZone: string,
+  sophtronUpdatedAt: string | null,
+): CalendarDate | null {
+  const updated = sophtronUpdatedAt ? sophtronInstant(sophtronUpdatedAt) : null;
+  const next = nextSyncedThrough(account, window, settings, timeZone);
+  if (!updated || Number.isNaN(updated.getTime()) || !next) return account.synced_through;
+  const moved = minDate(next, calendarDateIn(updated, timeZone));
+  return account.synced_through ? maxDate(account.synced_through, moved) : moved;
+}
+
+/** Sophtron's timestamps: ISO with or without a zone (then UTC), or .NET's "/Date(ms)/". */
+function sophtronInstant(text: string): Date {
+  const ms = /^\/Date\((-?\d+)/.exec(text);
+  if (ms) return new Date(Number(ms[1]));
+  return new Date(/T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text) ? `${text}Z` : text);
+}
