@@ -151,4 +151,25 @@ describe('changing the password', () => {
     await expect(login(h.app, 'alice')).rejects.toThrow();
     await login(h.app, 'alice', 'a brand new secret');
   });
+
+  it('revokes the API tokens made under the old password, and says so before and after', async () => {
+    const alice = await setupFirstUser(h.app);
+    await alice.page('/tokens');
+    const made = await alice.post('/tokens', { name: 'nightly cron' });
+    const token = /id="new-token">\s*(sst_[\w-]+)/.exec(await made.text())?.[1];
+    expect(token).toBeTruthy();
+    const bearer = { headers: { authorization: `Bearer ${token}` } };
+    expect((await new Client(h.app).request('/api/accounts', bearer)).status).toBe(200);
+
+    const form = await alice.page('/family');
+    expect(form.html).toContain('also revokes your 1 API token');
+    const ok = await alice.post('/family/password', {
+      current: PASSWORD,
+      password: 'a brand new secret',
+      password2: 'a brand new secret',
+    });
+    expect(decodeURIComponent(ok.headers.get('location')!)).toContain('1 API token was revoked');
+    expect((await new Client(h.app).request('/api/accounts', bearer)).status).toBe(401);
+    expect(await h.store.db.selectFrom('web_api_tokens').selectAll().execute()).toEqual([]);
+  });
 });

@@ -41,6 +41,15 @@ export async function deleteApiToken(db: Kysely<Database>, userId: string, id: s
   return Number(r.numDeletedRows) > 0;
 }
 
+/**
+ * Deletes every token of the user; returns how many. A password change calls it: whatever was
+ * issued under the old password (sessions and tokens alike) ends with it.
+ */
+export async function revokeAllApiTokens(db: Kysely<Database>, userId: string): Promise<number> {
+  const r = await db.deleteFrom('web_api_tokens').where('user_id', '=', userId).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
 export async function userForToken(db: Kysely<Database>, token: string): Promise<SessionUser | null> {
   if (!token.startsWith(TOKEN_PREFIX) || token.length > 100) return null;
   const hash = sha256(token);

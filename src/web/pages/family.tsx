@@ -8,6 +8,7 @@ import { CsrfField } from '../layout.js';
 import { flashFrom, page, withFlash } from '../render.js';
 import { isTimeZone } from '../time.js';
 import { createFamily, createUser, findUserByName, listFamilies, listFamilyUsers } from '../users.js';
+import { listApiTokens, revokeAllApiTokens } from '../auth/api-tokens.js';
 import { hashPassword, verifyPassword } from '../auth/passwords.js';
 import { passwordSchema, usernameSchema } from './auth.js';
 
@@ -47,6 +48,7 @@ export function registerFamilyPages(app: WebApp): void {
   app.get('/family', async (c) => {
     const user = currentUser(c);
     const users = await listFamilyUsers(c.var.deps.db, user.familyId);
+    const tokens = (await listApiTokens(c.var.deps.db, user.id)).length;
     return page(
       c,
       'Family',
@@ -71,6 +73,12 @@ export function registerFamilyPages(app: WebApp): void {
         <form method="post" action="/family/password" class="card narrow">
           <h2>Change your password</h2>
           <CsrfField token={c.var.csrf} />
+          <p>
+            Your other sessions are logged out
+            {tokens > 0 &&
+              ` and the change also revokes your ${tokens} API ${tokens === 1 ? 'token' : 'tokens'} (scripts need a new one)`}
+            .
+          </p>
           {/* Tells a password manager whose password changes; not read by the server. */}
           <input type="text" hidden autocomplete="username" value={user.username} readonly />
           <label>
@@ -147,7 +155,16 @@ export function registerFamilyPages(app: WebApp): void {
       .where('user_id', '=', user.id)
       .where('id_hash', '!=', c.var.session?.idHash ?? '')
       .execute();
-    return c.redirect(withFlash('/family', 'ok', 'Password changed; your other sessions were logged out.'));
+    // So are API tokens: a token made by whoever knew the old password must not outlive it.
+    const revoked = await revokeAllApiTokens(db, user.id);
+    const tokensText = revoked === 1 ? '1 API token was revoked' : `${revoked} API tokens were revoked`;
+    return c.redirect(
+      withFlash(
+        '/family',
+        'ok',
+        `Password changed; your other sessions were logged out${revoked ? ` and ${tokensText} (make new ones on the API tokens page)` : ''}.`,
+      ),
+    );
   });
 
   app.get('/admin/families', async (c) => {

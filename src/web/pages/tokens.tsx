@@ -20,7 +20,8 @@ export function registerTokenPages(app: WebApp): void {
       <>
         <p>
           Scripts use the JSON API with <code>Authorization: Bearer &lt;token&gt;</code>; see{' '}
-          <a href="/api/docs">the API documentation</a>. A token acts as you, in your family.
+          <a href="/api/docs">the API documentation</a>. A token acts as you, in your family. Changing your
+          password revokes all your tokens.
         </p>
         {created && (
           <div class="card" role="status">
