@@ -3,6 +3,7 @@
  * Callers use these functions (each scoped by family) and never SQL dialect details, so a
  * PostgreSQL dialect can be added in src/store/database.ts without changing them.
  */
+import { rmSync } from 'node:fs';
 import type { Config } from '../config.js';
 import { accountsRepository } from './accounts.js';
 import { balancesRepository } from './balances.js';
@@ -15,6 +16,7 @@ import {
   createSecretBox,
   loadSecretKey,
   makeKeyCheck,
+  SecretKeyError,
   verifyKeyCheck,
   type SecretBox,
   type SecretKey,
@@ -101,6 +103,8 @@ export async function openStore(
     }
   } catch (err) {
     await opened.close();
+    // A key made just now for a database that already had one opens nothing: leave none behind.
+    if (key.generated && key.file && err instanceof SecretKeyError) rmSync(key.file, { force: true });
     throw err;
   }
   const db = opened.db;

@@ -1,13 +1,14 @@
 /**
  * Encryption at rest of stored secrets (Sophtron Access Keys, Firefly tokens): AES-256-GCM under
  * one 32-byte key. There is no plaintext mode: without SECRET_KEY or SECRET_KEY_FILE a key is
- * generated into the data folder (mode 0600) and reused.
+ * generated into an empty data folder (mode 0600) and reused; a folder that already holds data
+ * and lost its key gets an error naming the file to restore, never a new, useless key.
  *
  * Sealed text is `v1:<iv b64>:<tag b64>:<ciphertext b64>`; the GCM tag makes a wrong key or a
  * changed byte fail loudly instead of opening to garbage.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
 
@@ -101,6 +102,9 @@ export function loadSecretKey(
       generated: false,
     };
   }
+  // A new key is only useful to a new folder: one that holds data needs the key it was made with.
+  const held = dataFolderContents(options.dataDir);
+  if (held.length > 0) throw new SecretKeyError(missingKeyMessage(file, options.dataDir, held));
   mkdirSync(options.dataDir, { recursive: true });
   const key = randomBytes(KEY_BYTES);
   // 'wx' fails if another process created it meanwhile: then use theirs, never overwrite a key.
@@ -115,6 +119,27 @@ export function loadSecretKey(
   chmodSync(file, 0o600); // the umask may have cleared bits; make the mode exact
   options.onGenerated?.(file);
   return { key, source: 'generated', file, generated: true };
+}
+
+/** What a data folder holds, leaving out what a new folder or volume may have (dot files, lost+found). */
+function dataFolderContents(dataDir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dataDir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  return names.filter((n) => !n.startsWith('.') && n !== 'lost+found' && n !== GENERATED_KEY_FILE).sort();
+}
+
+function missingKeyMessage(file: string, dataDir: string, held: string[]): string {
+  const shown = held.slice(0, 3).join(', ') + (held.length > 3 ? ', …' : '');
+  return (
+    `${file} is missing, and ${dataDir} already holds data (${shown}) encrypted with that key. ` +
+    `No new key was made (it could not open the stored secrets): restore ${GENERATED_KEY_FILE} from your backup ` +
+    `into ${dataDir}, or set SECRET_KEY or SECRET_KEY_FILE to the key this data was encrypted with.`
+  );
 }
 
 export interface SecretBox {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -59,13 +59,55 @@ describe('openStore and the secret key', () => {
     await expect(openStore({ dataDir: dir, secretKey: wrong })).rejects.toThrow(
       /^SECRET_KEY does not match the key this data was encrypted with \(the key came from SECRET_KEY\)/,
     );
-    // Without SECRET_KEY a generated key would differ too: refused, not decrypted to garbage.
-    await expect(openStore({ dataDir: dir }, quiet)).rejects.toThrow(
-      /SECRET_KEY does not match.*generated file/,
-    );
+    // Without SECRET_KEY no key is made up for a folder that holds data: the error says what to restore.
+    await expect(openStore({ dataDir: dir }, quiet)).rejects.toThrow(/secret\.key is missing/);
+    expect(existsSync(join(dir, GENERATED_KEY_FILE))).toBe(false);
     // The same key as hex opens it.
     const s2 = keep(await openStore({ dataDir: dir, secretKey: key.toString('hex') }));
     expect((await s2.getCredentials(f.id))?.accessKey).toBe('a2V5');
+  });
+
+  it('generates a key only into an empty data folder; a deleted secret.key is named, not replaced', async () => {
+    const dir = tmp();
+    const s1 = await openStore({ dataDir: dir }, quiet);
+    const f = await s1.createFamily({ name: 'A', timeZone: 'UTC' });
+    await s1.saveCredentials(f.id, { userId: 'u', accessKey: 'a2V5', baseUrl: null });
+    await s1.close();
+    const keyFile = join(dir, GENERATED_KEY_FILE);
+    const saved = readFileSync(keyFile, 'utf8');
+    rmSync(keyFile);
+    const said: string[] = [];
+    const refused = openStore({ dataDir: dir }, { onKeyGenerated: (file) => said.push(file) });
+    await expect(refused).rejects.toThrow(SecretKeyError);
+    await expect(openStore({ dataDir: dir }, quiet)).rejects.toThrow(
+      `${keyFile} is missing, and ${dir} already holds data (sophtron-sync.sqlite)`,
+    );
+    await expect(openStore({ dataDir: dir }, quiet)).rejects.toThrow(/restore .* from your backup/);
+    await expect(openStore({ dataDir: dir }, quiet)).rejects.toThrow(/SECRET_KEY/);
+    expect(said).toEqual([]);
+    expect(existsSync(keyFile)).toBe(false);
+    // Restored from the backup, everything opens again.
+    writeFileSync(keyFile, saved, { mode: 0o600 });
+    const s2 = keep(await openStore({ dataDir: dir }, quiet));
+    expect((await s2.getCredentials(f.id))?.accessKey).toBe('a2V5');
+  });
+
+  it('leaves no generated key behind when the database it opens was encrypted with another', async () => {
+    const dbDir = tmp();
+    const s1 = await openStore({ dataDir: dbDir, secretKey: randomBytes(32).toString('base64') });
+    await s1.close();
+    const empty = tmp();
+    const opening = openStore({ dataDir: empty, filename: join(dbDir, 'sophtron-sync.sqlite') }, quiet);
+    await expect(opening).rejects.toThrow(/does not match/);
+    expect(existsSync(join(empty, GENERATED_KEY_FILE))).toBe(false);
+  });
+
+  it('generates a key into an empty existing folder (a new volume may hold lost+found)', async () => {
+    const dir = tmp();
+    mkdirSync(join(dir, 'lost+found'));
+    const said: string[] = [];
+    keep(await openStore({ dataDir: dir }, { onKeyGenerated: (file) => said.push(file) }));
+    expect(said).toEqual([join(dir, GENERATED_KEY_FILE)]);
   });
 
   it('never writes the Access Key in plaintext to the database or its WAL', async () => {
