@@ -23,6 +23,8 @@ export interface SophtronCredentialsInput {
 export interface SophtronPort {
   describe(familyId: string): Promise<SophtronCredentialsView>;
   save(familyId: string, input: SophtronCredentialsInput): Promise<void>;
+  /** Forgets the family's saved credentials: the environment's or the sandbox's apply again. */
+  remove(familyId: string): Promise<void>;
   /** Tests the given credentials, or the family's current ones when none are given. */
   test(familyId: string, input?: SophtronCredentialsInput): Promise<CredentialCheck>;
   client(familyId: string): Promise<SophtronApi>;
@@ -35,11 +37,17 @@ export interface FireflyConnectionView {
 }
 
 export type FireflyTestResult =
-  { ok: true; version: string | null; user: string | null } | { ok: false; message: string };
+  | { ok: true; version: string | null; user: string | null }
+  /** refused: it answered and said no (token, version); unreachable: no answer at that address. */
+  | { ok: false; message: string; reason?: 'refused' | 'unreachable' };
 
 export interface FireflyPort {
   describe(familyId: string): Promise<FireflyConnectionView | null>;
   save(familyId: string, input: { url: string; token: string | null }): Promise<void>;
+  /** Forgets the family's saved connection (the environment's applies again, if any). */
+  remove(familyId: string): Promise<void>;
+  /** The token the family would use for `url`: the one typed, else the saved or the environment's. */
+  tokenFor(familyId: string, typed: string | null): Promise<string | null>;
   test(familyId: string, input?: { url: string; token: string }): Promise<FireflyTestResult>;
   /** A client for the family's Firefly III, or null when none is set. */
   client(familyId: string): Promise<FireflyClient | null>;

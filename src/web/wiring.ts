@@ -4,8 +4,9 @@
  */
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
-import { FireflyClient } from '../destinations/firefly/client.js';
+import { FireflyClient, FireflyError, FireflyUnreachableError } from '../destinations/firefly/client.js';
 import {
+  deleteFireflySettings,
   describeFireflySettings,
   getFireflySettings,
   saveFireflySettings,
@@ -62,6 +63,9 @@ export function createSophtronPort(
     async save(familyId, input) {
       await store.saveCredentials(familyId, input);
     },
+    async remove(familyId) {
+      await store.deleteCredentials(familyId);
+    },
     async test(familyId, input): Promise<CredentialCheck> {
       const creds = input ?? (await effective(familyId));
       if (!creds) return { result: 'rejected', message: 'no Sophtron credentials are set' };
@@ -95,6 +99,12 @@ export function createFireflyPort(store: Store, config: Config): FireflyPort {
         return { url: config.fireflyUrl, tokenSet: !!config.fireflyToken, source: 'environment' };
       return null;
     },
+    async remove(familyId) {
+      await deleteFireflySettings(store.db, familyId);
+    },
+    async tokenFor(familyId, typed) {
+      return typed ?? (await effective(familyId))?.token ?? null;
+    },
     async save(familyId, input) {
       const current = await effective(familyId);
       const token = input.token ?? current?.token;
@@ -123,7 +133,10 @@ export function createFireflyPort(store: Store, config: Config): FireflyPort {
         const version = await client.checkVersion();
         return { ok: true, version, user: null };
       } catch (err) {
-        return { ok: false, message: err instanceof Error ? err.message : String(err) };
+        const message = err instanceof Error ? err.message : String(err);
+        if (err instanceof FireflyUnreachableError) return { ok: false, message, reason: 'unreachable' };
+        if (err instanceof FireflyError) return { ok: false, message, reason: 'refused' };
+        return { ok: false, message };
       }
     },
   };

@@ -123,7 +123,7 @@ describe.skipIf(!available)('the web application in a browser', () => {
     await page.getByLabel('Sophtron Access Key').fill(user.accessKey);
     await page.getByLabel('Base URL (optional)').fill(sandbox.baseUrl);
     await page.getByRole('button', { name: 'Save the credentials' }).click();
-    await page.getByText('Sophtron credentials saved.').waitFor();
+    await page.getByText('Sophtron credentials saved and accepted by Sophtron.').waitFor();
     expect(await page.locator('.banner.sandbox').count()).toBe(0);
     expect(await page.content()).not.toContain(user.accessKey);
     await page.getByRole('button', { name: 'Test the current credentials' }).click();
@@ -131,7 +131,7 @@ describe.skipIf(!available)('the web application in a browser', () => {
     await page.getByLabel('Firefly III address').fill(firefly.url);
     await page.getByLabel(/Personal access token/).fill(firefly.token);
     await page.getByRole('button', { name: 'Save the Firefly III connection' }).click();
-    await page.getByText('Firefly III connection saved.').waitFor();
+    await page.getByText(/Firefly III connection saved/).waitFor();
     await page.getByRole('button', { name: 'Test the connection' }).click();
     await page.getByText(/Connected to Firefly III/).waitFor();
     expect(await page.content()).not.toContain(firefly.token);

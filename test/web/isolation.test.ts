@@ -41,6 +41,7 @@ beforeAll(async () => {
       sophtron: {
         describe: async () => ({ userId: 'u', baseUrl: null, source: 'saved' }),
         save: async () => undefined,
+        remove: async () => undefined,
         test: async () => ({ result: 'accepted' }),
         client: async () => slowSophtron,
       },

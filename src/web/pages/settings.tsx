@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { CredentialCheck } from '../../sophtron/api.js';
+import { isValidAccessKey } from '../../sophtron/signing.js';
 import type { Ctx, WebApp } from '../context.js';
 import { currentUser } from '../context.js';
 import { formData, parseForm, text } from '../forms.js';
@@ -108,7 +109,7 @@ async function settingsPage(
 ) {
   const typed = opts.typed ?? {};
   const user = currentUser(c);
-  const { services, db } = c.var.deps;
+  const { services, db, config } = c.var.deps;
   const sophtron = await services.sophtron.describe(user.familyId);
   const firefly = await services.firefly.describe(user.familyId);
   const family = await getFamily(db, user.familyId);
@@ -172,6 +173,17 @@ async function settingsPage(
             <button type="submit">Save the credentials</button>
           </form>
         )}
+        {!readOnly && sophtron.source === 'saved' && (
+          <form method="post" action="/settings/sophtron/remove">
+            <CsrfField token={csrf} />
+            <button type="submit" class="secondary">
+              Remove the saved credentials
+            </button>{' '}
+            <span class="muted">
+              (then {config.sophtronUserId ? 'the environment’s credentials' : 'the built-in sandbox'} apply)
+            </span>
+          </form>
+        )}
       </section>
 
       <section class="card" aria-labelledby="firefly-h">
@@ -214,6 +226,14 @@ async function settingsPage(
             <button type="submit">Save the Firefly III connection</button>
           </form>
         )}
+        {!readOnly && firefly?.source === 'saved' && (
+          <form method="post" action="/settings/firefly/remove">
+            <CsrfField token={csrf} />
+            <button type="submit" class="secondary">
+              Remove the Firefly III connection
+            </button>
+          </form>
+        )}
       </section>
 
       <section class="card" aria-labelledby="tz-h">
@@ -252,12 +272,44 @@ export function registerSettingsPages(app: WebApp): void {
         userId: typedText(form, 'user_id'),
         baseUrl: typedText(form, 'base_url'),
       });
-    await c.var.deps.services.sophtron.save(user.familyId, {
+    const typed = { userId: parsed.data.user_id, baseUrl: parsed.data.base_url ?? '' };
+    if (!isValidAccessKey(parsed.data.access_key))
+      return refused(
+        c,
+        'Sophtron Access Key: is not base64 text; copy the whole key from Developer Profile → Direct Auth',
+        typed,
+      );
+    const input = {
       userId: parsed.data.user_id,
       accessKey: parsed.data.access_key,
       baseUrl: parsed.data.base_url,
-    });
-    return c.redirect(withFlash('/settings', 'ok', 'Sophtron credentials saved.'));
+    };
+    // Checked before it is saved: a key Sophtron refuses would only fail later, in a sync.
+    const check = await c.var.deps.services.sophtron.test(user.familyId, input);
+    if (check.result !== 'accepted')
+      return refused(
+        c,
+        check.result === 'rejected'
+          ? `Sophtron refused these credentials (${check.message}); nothing was saved.`
+          : `Sophtron could not be reached to check them (${check.message}); nothing was saved.`,
+        typed,
+      );
+    await c.var.deps.services.sophtron.save(user.familyId, input);
+    return c.redirect(withFlash('/settings', 'ok', 'Sophtron credentials saved and accepted by Sophtron.'));
+  });
+
+  app.post('/settings/sophtron/remove', async (c) => {
+    const user = currentUser(c);
+    if (user.role !== 'admin') return refuseNonAdmin(c);
+    await c.var.deps.services.sophtron.remove(user.familyId);
+    const now = await c.var.deps.services.sophtron.describe(user.familyId);
+    const fallback =
+      now.source === 'environment'
+        ? 'the credentials of the environment (SOPHTRON_*) apply again'
+        : now.source === 'sandbox'
+          ? 'this family uses the built-in sandbox again'
+          : 'no credentials are set';
+    return c.redirect(withFlash('/settings', 'ok', `Sophtron credentials removed: ${fallback}.`));
   });
 
   app.post('/settings/sophtron/test', async (c) => {
@@ -282,8 +334,40 @@ export function registerSettingsPages(app: WebApp): void {
     const existing = await c.var.deps.services.firefly.describe(user.familyId);
     if (!parsed.data.token && !existing?.tokenSet)
       return refused(c, 'Personal access token: is required', { fireflyUrl: parsed.data.url });
-    await c.var.deps.services.firefly.save(user.familyId, { url: parsed.data.url, token: parsed.data.token });
-    return c.redirect(withFlash('/settings', 'ok', 'Firefly III connection saved.'));
+    const { firefly } = c.var.deps.services;
+    const token = await firefly.tokenFor(user.familyId, parsed.data.token);
+    // Checked with /about before it is saved, so a wrong address or token shows up now.
+    const check = token ? await firefly.test(user.familyId, { url: parsed.data.url, token }) : null;
+    if (check && !check.ok)
+      return refused(
+        c,
+        check.reason === 'unreachable'
+          ? `Firefly III did not answer at ${parsed.data.url} (${check.message}); nothing was saved.`
+          : `Firefly III did not accept the connection (${check.message}); nothing was saved.`,
+        { fireflyUrl: parsed.data.url },
+      );
+    await firefly.save(user.familyId, { url: parsed.data.url, token: parsed.data.token });
+    return c.redirect(
+      withFlash(
+        '/settings',
+        'ok',
+        `Firefly III connection saved${check?.ok && check.version ? ` (Firefly III ${check.version})` : ''}.`,
+      ),
+    );
+  });
+
+  app.post('/settings/firefly/remove', async (c) => {
+    const user = currentUser(c);
+    if (user.role !== 'admin') return refuseNonAdmin(c);
+    await c.var.deps.services.firefly.remove(user.familyId);
+    const now = await c.var.deps.services.firefly.describe(user.familyId);
+    return c.redirect(
+      withFlash(
+        '/settings',
+        'ok',
+        `Firefly III connection removed${now ? ': the environment’s (FIREFLY_III_URL) applies again' : ''}.`,
+      ),
+    );
   });
 
   app.post('/settings/firefly/test', async (c) => {
