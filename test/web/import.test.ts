@@ -1,5 +1,6 @@
 /** The import wizard over HTTP against the Firefly III fake: upload errors, mapping, delivery, download. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { saveFireflySettings } from '../../src/destinations/firefly/repository.js';
 import { seedAccount, seedConnection, seedTransaction } from '../fakes/ledger-seed.js';
 import { startFakeFirefly, type FakeFirefly } from '../fakes/firefly.js';
 import type { Client } from './harness.js';
@@ -150,4 +151,128 @@ describe('import wizard', () => {
     expect(summary.delivery.created).toBe(0);
     expect(firefly.groups.size).toBe(3);
   });
+});
+
+describe('import wizard without a working Firefly III', () => {
+  let h2: Harness;
+  let bob: Client;
+  let familyId: string;
+  let sophtronId: string;
+
+  beforeAll(async () => {
+    h2 = await createHarness();
+    bob = await setupFirstUser(h2.app, 'bob');
+    const user = await h2.store.db.selectFrom('web_users').selectAll().executeTakeFirstOrThrow();
+    familyId = user.family_id;
+    const conn = await seedConnection(h2.store.db, familyId);
+    const accountId = await seedAccount(h2.store.db, familyId, conn, {
+      name: 'Savings',
+      balanceMinor: 9_000,
+    });
+    await seedTransaction(h2.store.db, accountId, {
+      amountMinor: -700,
+      date: '2026-11-03',
+      description: 'TEA',
+    });
+    sophtronId = (
+      await h2.store.db
+        .selectFrom('provider_accounts')
+        .select('sophtron_account_id')
+        .executeTakeFirstOrThrow()
+    ).sophtron_account_id;
+  });
+  afterAll(async () => {
+    await h2.close();
+  });
+
+  async function throughOptions(): Promise<string> {
+    await bob.page('/import');
+    const start = await bob.post('/import/start');
+    const base = start.headers.get('location')!.replace(/\/accounts$/, '');
+    const accounts = await bob.page(`${base}/accounts`);
+    expect(accounts.html).toContain('Firefly III is not connected');
+    expect(accounts.html).toContain('href="/settings"');
+    await bob.post(`${base}/accounts`, { include: sophtronId, [`target_${sophtronId}`]: '0' });
+    // Accounts and dates chosen: the configuration can be taken home already.
+    await bob.post(`${base}/dates`, {
+      date_range: 'all',
+      date_range_number: '30',
+      date_range_unit: 'd',
+      date_not_before: '',
+      date_not_after: '',
+    });
+    const options = await bob.page(`${base}/options`);
+    expect(options.html).toContain(`href="${base}/config.json"`);
+    expect(options.html).toContain('Download the configuration');
+    await bob.post(`${base}/options`, { add_import_tag: 'on' });
+    const sync = await bob.page(`${base}/sync`);
+    expect(sync.html).toContain(`href="${base}/config.json"`);
+    return base;
+  }
+
+  it('offers the configuration before any delivery', async () => {
+    const base = await throughOptions();
+    const dl = await bob.request(`${base}/config.json`);
+    expect(dl.status).toBe(200);
+    const cfg = JSON.parse(await dl.text()) as { accounts: Record<string, number>; date_range: string };
+    expect(cfg.accounts).toEqual({ [sophtronId]: 0 });
+    expect(cfg.date_range).toBe('all');
+  });
+
+  it('with no Firefly III set up, "Deliver now" says so and shows the way on', async () => {
+    const base = await throughOptions();
+    await bob.post(`${base}/sync`, { skip: '1' });
+    const deliver = await bob.post(`${base}/deliver`);
+    expect(deliver.status).toBe(302);
+    const shown = await bob.page(deliver.headers.get('location')!);
+    expect(shown.html).toMatch(/class="flash error"[^>]*>[^<]*Firefly III is not connected/);
+    expect(shown.html).toContain('href="/settings"');
+    expect(shown.html).toContain(`href="${base}/options"`);
+    expect(shown.html).toContain(`href="${base}/config.json"`);
+  });
+
+  it('against an unreachable Firefly III, the delivery ends with the reason, a retry and a way back', async () => {
+    await saveFireflySettings(h2.store.db, h2.store.secrets, familyId, {
+      url: 'http://127.0.0.1:9',
+      token: 'tok-unreachable',
+    });
+    const base = await throughOptionsReachable();
+    await bob.post(`${base}/sync`, { skip: '1' });
+    const deliver = await bob.post(`${base}/deliver`);
+    const taskId = /task=(.+)$/.exec(deliver.headers.get('location')!)![1]!;
+    const res = await bob.request(`/tasks/${decodeURIComponent(taskId)}/events`);
+    const done = JSON.parse(/event: done\ndata: (.+)\n/.exec(await res.text())![1]!) as {
+      ok: boolean;
+      redirect: string | null;
+    };
+    expect(done.ok).toBe(false);
+    expect(done.redirect!.startsWith(`${base}/deliver?error=`)).toBe(true);
+    const page = await bob.page(done.redirect!);
+    expect(page.html).toMatch(/class="flash error"/);
+    expect(page.html).toContain('127.0.0.1:9');
+    expect(page.html).toMatch(/<button type="submit">Try again<\/button>/);
+    expect(page.html).toContain(`href="${base}/options"`);
+    expect(page.html).toContain('href="/settings"');
+    expect(page.html).not.toContain('tok-unreachable');
+  });
+
+  /** The accounts page names an unreachable Firefly III and offers to ask it again. */
+  async function throughOptionsReachable(): Promise<string> {
+    await bob.page('/import');
+    const start = await bob.post('/import/start');
+    const base = start.headers.get('location')!.replace(/\/accounts$/, '');
+    const accounts = await bob.page(`${base}/accounts`);
+    expect(accounts.html).toContain('Firefly III did not answer');
+    expect(accounts.html).toContain(`href="${base}/accounts"`);
+    await bob.post(`${base}/accounts`, { include: sophtronId, [`target_${sophtronId}`]: '0' });
+    await bob.post(`${base}/dates`, {
+      date_range: 'all',
+      date_range_number: '30',
+      date_range_unit: 'd',
+      date_not_before: '',
+      date_not_after: '',
+    });
+    await bob.post(`${base}/options`, { add_import_tag: 'on' });
+    return base;
+  }
 });

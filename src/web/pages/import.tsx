@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { describeComparison } from '../../destinations/firefly/balance-check.js';
 import { opposingName } from '../../destinations/firefly/convert.js';
 import { FidiConfigError, parseFidiConfig, type FidiConfig } from '../../destinations/firefly/fidi-config.js';
-import type { FireflyAccount } from '../../destinations/firefly/client.js';
+import { FireflyUnreachableError, type FireflyAccount } from '../../destinations/firefly/client.js';
 import type { Ctx, WebApp } from '../context.js';
 import { currentUser } from '../context.js';
 import { LiveProgress } from '../components/progress.js';
@@ -41,14 +41,61 @@ const notFound = (c: Ctx) =>
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 const bool = (v: unknown) => v === 'on' || v === 'true' || v === '1';
 
-async function fireflyAccounts(c: Ctx, familyId: string): Promise<FireflyAccount[] | string> {
-  const client = await c.var.deps.services.firefly.client(familyId);
-  if (!client) return 'Firefly III is not connected: set its address and token in Settings first.';
+type FireflyAnswer = { accounts: FireflyAccount[] } | { problem: string; connected: boolean };
+
+/** The family's Firefly III accounts, or why they cannot be listed (not set up, no answer, refused). */
+async function fireflyAccounts(c: Ctx, familyId: string): Promise<FireflyAnswer> {
+  const { firefly } = c.var.deps.services;
+  const client = await firefly.client(familyId);
+  if (!client)
+    return {
+      problem: 'Firefly III is not connected: set its address and token in Settings first.',
+      connected: false,
+    };
   try {
-    return (await client.listAccounts('all')).filter((a) => a.active !== false);
+    return { accounts: (await client.listAccounts('all')).filter((a) => a.active !== false) };
   } catch (err) {
-    return errorText(err);
+    const where = (await firefly.describe(familyId))?.url ?? 'its address';
+    return {
+      problem:
+        err instanceof FireflyUnreachableError
+          ? `Firefly III did not answer at ${where}: ${errorText(err)}`
+          : errorText(err),
+      connected: true,
+    };
   }
+}
+
+/** Why Firefly III's accounts are missing, and the ways on: ask again, or fix the connection. */
+function FireflyProblem({ answer, again }: { answer: FireflyAnswer; again: string }) {
+  if ('accounts' in answer) return null;
+  return (
+    <div class="flash error" role="alert">
+      <p>{answer.problem}</p>
+      <p>
+        {answer.connected && (
+          <>
+            <a href={again}>Ask Firefly III again</a> ·{' '}
+          </>
+        )}
+        <a href="/settings">Settings</a> · Accounts can still be chosen: each becomes a new Firefly III
+        account unless another is chosen later.
+      </p>
+    </div>
+  );
+}
+
+/** The configuration so far, to keep or to run later with `sophtron-sync import`. */
+function ConfigDownload({ d }: { d: ImportDraft }) {
+  if (Object.keys(d.config.accounts).length === 0) return null;
+  return (
+    <p class="muted">
+      <a href={`/import/${d.id}/config.json`} download="import_config.json">
+        Download the configuration
+      </a>{' '}
+      (the accounts, dates and options chosen so far; no secrets)
+    </p>
+  );
 }
 
 export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new ImportDrafts()): void {
@@ -67,7 +114,8 @@ export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new 
             <CsrfField token={c.var.csrf} />
             <h2>Start fresh</h2>
             <p>
-              Choose accounts, dates and options step by step. You can download the configuration at the end.
+              Choose accounts, dates and options step by step. The configuration can be downloaded as soon as
+              the accounts and dates are chosen.
             </p>
             <button type="submit">Start fresh</button>
           </form>
@@ -112,15 +160,15 @@ export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new 
     const listings = (await store.listProviderAccounts(d.familyId)).filter((p) => p.account);
     const ff = await fireflyAccounts(c, d.familyId);
     const assetLike =
-      typeof ff === 'string'
-        ? []
-        : ff.filter((a) => a.type === 'asset' || a.type === 'liabilities' || a.type === 'liability');
+      'accounts' in ff
+        ? ff.accounts.filter((a) => a.type === 'asset' || a.type === 'liabilities' || a.type === 'liability')
+        : [];
     return page(
       c,
       'Import: accounts',
       <>
         <Steps current={1} />
-        {typeof ff === 'string' && <p class="flash error">{ff}</p>}
+        <FireflyProblem answer={ff} again={`${base(d)}/accounts`} />
         {listings.length === 0 ? (
           <p>
             No linked accounts yet. <a href="/connect">Connect a bank</a> first.
@@ -307,6 +355,7 @@ export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new 
       'Import: options',
       <>
         <Steps current={3} />
+        <ConfigDownload d={d} />
         <form method="post" action={`${base(d)}/options`} class="card narrow">
           <CsrfField token={c.var.csrf} />
           {check('rules', cfg.rules, "Apply Firefly III's rules")}
@@ -359,6 +408,7 @@ export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new 
       'Import: sync from Sophtron',
       <>
         <Steps current={4} />
+        <ConfigDownload d={d} />
         {task ? (
           <LiveProgress taskId={task.id} label="Sync progress" since={task.startedAt} />
         ) : (
@@ -426,9 +476,9 @@ export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new 
     }
     const ff = await fireflyAccounts(c, d.familyId);
     const targets =
-      typeof ff === 'string'
-        ? []
-        : ff.filter((a) => a.type === 'expense' || a.type === 'revenue' || a.type === 'asset');
+      'accounts' in ff
+        ? ff.accounts.filter((a) => a.type === 'expense' || a.type === 'revenue' || a.type === 'asset')
+        : [];
     const current = d.config.mapping['0'] ?? {};
     const sorted = [...names.entries()].sort((a, b) => b[1] - a[1]).slice(0, 200);
     return page(
@@ -436,7 +486,8 @@ export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new 
       'Import: map other parties',
       <>
         <Steps current={5} />
-        {typeof ff === 'string' && <p class="flash error">{ff}</p>}
+        <FireflyProblem answer={ff} again={`${base(d)}/map`} />
+        <ConfigDownload d={d} />
         <form method="post" action={`${base(d)}/map`} class="card">
           <CsrfField token={c.var.csrf} />
           <p>
@@ -496,11 +547,13 @@ export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new 
     return c.redirect(`${base(d)}/deliver`);
   });
 
-  app.get('/import/:id/deliver', (c) => {
+  app.get('/import/:id/deliver', async (c) => {
     const d = draftOf(c);
     if (!d) return notFound(c);
     const taskId = c.req.query('task');
     const task = taskId ? tasks.get(taskId, d.familyId) : undefined;
+    const flash = flashFrom(c);
+    const connected = (await c.var.deps.services.firefly.describe(d.familyId)) !== null;
     return page(
       c,
       'Import: deliver to Firefly III',
@@ -518,10 +571,28 @@ export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new 
               </p>
             )}
             <p>Send new and changed transactions to Firefly III. Nothing already delivered is sent twice.</p>
-            <button type="submit">Deliver now</button>
+            {connected && (
+              <button type="submit">{flash?.kind === 'error' ? 'Try again' : 'Deliver now'}</button>
+            )}
           </form>
         )}
+        {!task && (
+          <p class="actions">
+            {(!connected || flash?.kind === 'error') && (
+              <a class="button secondary" href="/settings">
+                {connected
+                  ? 'Check the Firefly III connection in Settings'
+                  : 'Set up Firefly III in Settings'}
+              </a>
+            )}
+            <a class="button secondary" href={`${base(d)}/options`}>
+              Back: options
+            </a>
+          </p>
+        )}
+        <ConfigDownload d={d} />
       </>,
+      { flash },
     );
   });
 
@@ -538,21 +609,37 @@ export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new 
     d.ledgerBySophtron = prepared.ledgerBySophtron;
     const task = tasks.start(d.familyId, 'import-deliver', async (emit) => {
       emit({ type: 'progress', value: 0, max: 1, label: 'Checking Firefly III…' });
-      d.delivery = await deliverPrepared(store, client, d.familyId, prepared, {
-        concurrency: config.fireflyConcurrency,
-        onProgress: (p) =>
-          emit({
-            type: 'progress',
-            value: p.done,
-            max: Math.max(1, p.total),
-            label: `Delivered ${p.done} of ${p.total}: ${p.created} created, ${p.updated} updated, ${p.failed} failed`,
-          }),
+      // A delivery that stops before sending anything goes back to its step with the reason and a
+      // "Try again", never to an empty progress bar.
+      const stopped = (reason: string) => ({
+        type: 'done' as const,
+        ok: false,
+        redirect: withFlash(`${base(d)}/deliver`, 'error', `Nothing was delivered: ${reason}`),
+        message: reason,
       });
+      let delivery;
+      try {
+        delivery = await deliverPrepared(store, client, d.familyId, prepared, {
+          concurrency: config.fireflyConcurrency,
+          onProgress: (p) =>
+            emit({
+              type: 'progress',
+              value: p.done,
+              max: Math.max(1, p.total),
+              label: `Delivered ${p.done} of ${p.total}: ${p.created} created, ${p.updated} updated, ${p.failed} failed`,
+            }),
+        });
+      } catch (err) {
+        return stopped(errorText(err));
+      }
+      if (delivery.aborted && delivery.created + delivery.updated + delivery.failed === 0)
+        return stopped(delivery.aborted);
+      d.delivery = delivery;
       return {
         type: 'done',
-        ok: !d.delivery.aborted,
+        ok: !delivery.aborted,
         redirect: `${base(d)}/result`,
-        message: d.delivery.aborted ?? 'delivered',
+        message: delivery.aborted ?? 'delivered',
       };
     });
     return c.redirect(`${base(d)}/deliver?task=${encodeURIComponent(task.id)}`);
@@ -638,6 +725,12 @@ export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new 
           )}
         </section>
         <div class="actions">
+          {r.aborted && (
+            <form method="post" action={`${base(d)}/deliver`}>
+              <CsrfField token={c.var.csrf} />
+              <button type="submit">Try again</button>
+            </form>
+          )}
           <a class="button" href={`${base(d)}/config.json`} download="import_config.json">
             Download the configuration
           </a>
