@@ -86,6 +86,8 @@ const table = {
     'POST /settings/sophtron/test',
     'POST /settings/firefly',
     'POST /settings/firefly/test',
+    'POST /settings/sophtron/remove',
+    'POST /settings/firefly/remove',
     'POST /settings/time-zone',
     'POST /family/users',
     'POST /schedule',

@@ -300,7 +300,6 @@ export function registerSettingsPages(app: WebApp): void {
 
   app.post('/settings/sophtron/remove', async (c) => {
     const user = currentUser(c);
-    if (user.role !== 'admin') return refuseNonAdmin(c);
     await c.var.deps.services.sophtron.remove(user.familyId);
     const now = await c.var.deps.services.sophtron.describe(user.familyId);
     const fallback =
@@ -358,7 +357,6 @@ export function registerSettingsPages(app: WebApp): void {
 
   app.post('/settings/firefly/remove', async (c) => {
     const user = currentUser(c);
-    if (user.role !== 'admin') return refuseNonAdmin(c);
     await c.var.deps.services.firefly.remove(user.familyId);
     const now = await c.var.deps.services.firefly.describe(user.familyId);
     return c.redirect(
