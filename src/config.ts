@@ -5,7 +5,8 @@
  */
 import { Cron } from 'croner';
 import { z } from 'zod';
-import { normalizeBaseUrl } from './sophtron/base-url.js';
+import { isTimeZone } from './dates.js';
+import { parseBaseUrl } from './domain/base-url.js';
 
 type Setting<S extends z.ZodTypeAny> = {
   env: string;
@@ -30,14 +31,6 @@ const bool = (dflt: boolean) =>
     .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
     .default(dflt ? 'true' : 'false')
     .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
-const isTimeZone = (tz: string): boolean => {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 const isCron = (expr: string): boolean => {
   try {
@@ -120,15 +113,8 @@ export const settings = {
       .min(1)
       .default('https://api.sophtron.com/api')
       .superRefine((url, ctx) => {
-        try {
-          normalizeBaseUrl(url);
-        } catch (err) {
-          // The message names the variable already; the list of problems names it too.
-          ctx.addIssue({
-            code: 'custom',
-            message: (err as Error).message.replace(/^SOPHTRON_BASE_URL /, ''),
-          });
-        }
+        const parsed = parseBaseUrl(url);
+        if ('problem' in parsed) ctx.addIssue({ code: 'custom', message: parsed.problem });
       }),
   }),
   sophtronTimeoutMs: setting({

@@ -2,7 +2,7 @@
  * Calendar-date arithmetic on `YYYY-MM-DD` text. Dates are the family's calendar days, so all math is
  * done on UTC midnights: no local time zone can shift a day.
  */
-import type { CalendarDate } from './sophtron/types.js';
+import type { CalendarDate } from './domain/types.js';
 
 const DAY_MS = 86_400_000;
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
@@ -29,6 +29,17 @@ export function daysBetween(a: CalendarDate, b: CalendarDate): number {
 
 export const minDate = (a: CalendarDate, b: CalendarDate): CalendarDate => (a <= b ? a : b);
 export const maxDate = (a: CalendarDate, b: CalendarDate): CalendarDate => (a >= b ? a : b);
+
+/** An IANA time zone name this runtime knows ("America/New_York"). */
+export function isTimeZone(tz: string): boolean {
+  if (!tz) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** The calendar day an instant falls on in a time zone (an IANA name). */
 export function calendarDateIn(instant: Date, timeZone: string): CalendarDate {

@@ -16,7 +16,7 @@ import {
   SophtronRateLimitedError,
   SophtronServerError,
 } from '../src/sophtron/errors.js';
-import type { Challenge, ChallengeAnswer } from '../src/sophtron/types.js';
+import type { Challenge, ChallengeAnswer } from '../src/domain/types.js';
 import { call } from '../src/sandbox/test-helpers.js';
 
 let sandbox: RunningSandbox;

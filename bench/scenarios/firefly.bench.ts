@@ -12,8 +12,8 @@ import { FireflyClient } from '../../src/destinations/firefly/client.js';
 import {
   convertTransaction,
   importTag,
+  type ConvertibleTransaction,
   type ConvertOptions,
-  type LedgerTransaction,
 } from '../../src/destinations/firefly/convert.js';
 import { deliverFamily } from '../../src/destinations/firefly/deliver.js';
 import { openDatabase } from '../../src/store/database.js';
@@ -66,7 +66,7 @@ export async function run(): Promise<BenchResult[]> {
       .selectAll()
       .orderBy('date')
       .orderBy('id')
-      .execute()) as LedgerTransaction[];
+      .execute()) as ConvertibleTransaction[];
     const options: ConvertOptions = {
       pending: 'tag',
       importTag: null,

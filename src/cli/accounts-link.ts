@@ -12,6 +12,7 @@ import {
   type LinkOptions,
   type ProviderAccountListing,
 } from '../store/index.js';
+import { centsToDecimal } from '../money.js';
 import { GONE } from '../store/accounts.js';
 import { importRemoteAccounts } from '../store/record-connection.js';
 import type { AccountKind, BalanceRule } from '../store/schema.js';
@@ -85,13 +86,6 @@ export function describeAccount(a: Account) {
   };
 }
 
-/** Minor units as text without floating point: -1234 → "-12.34". */
-export function formatMinor(minor: number | null): string {
-  if (minor === null) return '';
-  const abs = Math.abs(minor);
-  return `${minor < 0 ? '-' : ''}${Math.trunc(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
-}
-
 function providerAccountView(p: ProviderAccountListing) {
   return {
     id: p.id,
@@ -104,7 +98,7 @@ function providerAccountView(p: ProviderAccountListing) {
     numberMask: p.number_mask,
     type: p.type,
     /** As Sophtron reported it (before the account's balance rule). */
-    balance: formatMinor(p.balance_minor),
+    balance: centsToDecimal(p.balance_minor),
     balanceMinor: p.balance_minor,
     linked: p.account ? describeAccount(p.account) : null,
   };

@@ -3,10 +3,11 @@
  * group: listing is its default subcommand, so others can add `accounts link`/`unlink` to it.
  */
 import type { Command } from 'commander';
-import type { ProviderAccountData } from '../sophtron/types.js';
+import type { ProviderAccountData } from '../domain/types.js';
 import { withCliContext } from './context.js';
 import { printJson, printTable } from './output.js';
-import { formatCents, sophtronCliError } from './sophtron-terminal.js';
+import { centsToDecimal } from '../money.js';
+import { sophtronCliError } from './sophtron-terminal.js';
 
 export function accountRows(accounts: ProviderAccountData[]) {
   return accounts.map((a) => ({
@@ -14,8 +15,8 @@ export function accountRows(accounts: ProviderAccountData[]) {
     name: a.name,
     type: a.type,
     number: a.numberMask,
-    balance: formatCents(a.balance),
-    available: formatCents(a.availableBalance),
+    balance: centsToDecimal(a.balance),
+    available: centsToDecimal(a.availableBalance),
     currency: a.currencyHint,
     connection: a.userInstitutionId,
   }));

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import type { SophtronApi } from '../sophtron/api.js';
 import { connectBank, jobTiming } from '../sophtron/connect.js';
 import { SophtronNotFoundError } from '../sophtron/errors.js';
-import type { Institution, ProviderAccountData } from '../sophtron/types.js';
+import type { Institution, ProviderAccountData } from '../domain/types.js';
 import { recordConnection } from '../store/record-connection.js';
 import { accountRows } from './accounts.js';
 import { withCliContext } from './context.js';

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import type { SophtronClient } from '../sophtron/client.js';
 import { SophtronNotFoundError } from '../sophtron/errors.js';
 import { jobTiming, refreshConnection, runJob } from '../sophtron/connect.js';
-import type { JobOutcome, ProviderAccountData } from '../sophtron/types.js';
+import type { JobOutcome, ProviderAccountData } from '../domain/types.js';
 import type { Store } from '../store/index.js';
 import { recordConnection } from '../store/record-connection.js';
 import { accountRows } from './accounts.js';

@@ -4,7 +4,7 @@
  * the same data the web and the destinations use.
  */
 import type { Command } from 'commander';
-import { formatAmount } from '../destinations/firefly/convert.js';
+import { minorToDecimal } from '../money.js';
 import type { LedgerTransactionStatus } from '../store/schema.js';
 import type { TransactionListItem } from '../store/transactions.js';
 import { isCalendarDate } from '../dates.js';
@@ -78,7 +78,7 @@ export function transactionView(t: TransactionListItem | Omit<TransactionListIte
     transactionDate: t.transaction_date,
     postDate: t.post_date,
     amountMinor: t.amount_minor,
-    amount: formatAmount(t.amount_minor, t.currency),
+    amount: minorToDecimal(t.amount_minor, t.currency),
     currency: t.currency,
     description: t.description,
     merchant: t.merchant,
@@ -139,7 +139,7 @@ export function register(program: Command): void {
             id: t.id,
             date: t.date,
             account: t.account_name,
-            amount: `${formatAmount(t.amount_minor, t.currency)} ${t.currency}`,
+            amount: `${minorToDecimal(t.amount_minor, t.currency)} ${t.currency}`,
             status: t.status,
             description: t.description ?? t.merchant ?? '',
           })),
@@ -183,7 +183,7 @@ export function register(program: Command): void {
           deleted.push(tx);
           if (!flags.json) {
             process.stdout.write(
-              `deleted ${tx.id}: ${tx.date} ${formatAmount(tx.amount_minor, tx.currency)} ${tx.currency} ` +
+              `deleted ${tx.id}: ${tx.date} ${minorToDecimal(tx.amount_minor, tx.currency)} ${tx.currency} ` +
                 `${tx.description ?? tx.merchant ?? ''}\n`,
             );
           }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { describeChallenge, NoAnswerError } from '../sophtron/connect.js';
 import { SophtronError } from '../sophtron/errors.js';
-import type { Challenge, ChallengeAnswer, JobOutcome, JobProgress } from '../sophtron/types.js';
+import type { Challenge, ChallengeAnswer, JobOutcome, JobProgress } from '../domain/types.js';
 import { CliError } from './errors.js';
 import { InputEndedError, type Prompter } from './prompter.js';
 
@@ -148,17 +148,4 @@ export function outcomeError(outcome: JobOutcome, connectionId?: string): CliErr
 export function sophtronCliError(err: unknown): unknown {
   if (err instanceof SophtronError) return new CliError(err.message);
   return err;
-}
-
-/** Integer cents → "-1234.56" (no float arithmetic). */
-export function formatCents(cents: number | null): string {
-  if (cents === null) return '';
-  const sign = cents < 0 ? '-' : '';
-  const abs = Math.abs(cents);
-  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
-}
-
-/** Today in UTC and a day `days` before, as YYYY-MM-DD. */
-export function today(offsetDays = 0): string {
-  return new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
 }

@@ -1,10 +1,11 @@
 /** `transactions --account ID --from DATE --to DATE`: what Sophtron reports for an account (read only). */
 import type { Command } from 'commander';
-import { isCalendarDate } from '../dates.js';
+import { addDays, calendarDateIn, isCalendarDate } from '../dates.js';
 import { withCliContext } from './context.js';
 import { CliError } from './errors.js';
 import { printJson, printTable } from './output.js';
-import { formatCents, sophtronCliError, today } from './sophtron-terminal.js';
+import { centsToDecimal } from '../money.js';
+import { sophtronCliError } from './sophtron-terminal.js';
 
 function dateFlag(flag: string, value: string): string {
   const v = value.trim();
@@ -24,10 +25,16 @@ export function register(program: Command): void {
     .option('--to <date>', 'last day, YYYY-MM-DD (default: today)')
     .option('--json', 'print JSON')
     .action(async (opts: { account: string; from?: string; to?: string; json?: boolean }) => {
-      const to = opts.to === undefined ? today() : dateFlag('--to', opts.to);
-      const from = opts.from === undefined ? today(-30) : dateFlag('--from', opts.from);
-      if (from > to) throw new CliError(`--from (${from}) is after --to (${to})`);
-      await withCliContext({}, async ({ sophtron }) => {
+      const toFlag = opts.to === undefined ? undefined : dateFlag('--to', opts.to);
+      const fromFlag = opts.from === undefined ? undefined : dateFlag('--from', opts.from);
+      if (fromFlag && toFlag && fromFlag > toFlag)
+        throw new CliError(`--from (${fromFlag}) is after --to (${toFlag})`);
+      await withCliContext({}, async ({ sophtron, family }) => {
+        // Days are the family's: "today" is today in its time zone, not in UTC.
+        const today = calendarDateIn(new Date(), family.time_zone);
+        const to = toFlag ?? today;
+        const from = fromFlag ?? addDays(today, -30);
+        if (from > to) throw new CliError(`--from (${from}) is after --to (${to})`);
         const rows = await sophtron.getTransactions(opts.account.trim(), from, to).catch((err: unknown) => {
           throw sophtronCliError(err);
         });
@@ -39,7 +46,7 @@ export function register(program: Command): void {
         printTable(
           rows.map((t) => ({
             date: t.date,
-            amount: formatCents(t.amount),
+            amount: centsToDecimal(t.amount),
             status: t.status,
             description: t.description ?? t.merchant ?? '',
             id: t.transactionId,

@@ -10,10 +10,10 @@
 import type { SandboxInstitution } from './banks.js';
 import { dayOfMonth, guid, hashSeed, mulberry32, netDate, pick, randInt, weekday, type Rng } from './rng.js';
 
-export type AccountKind = 'checking' | 'savings' | 'credit' | 'loan' | 'investment';
+export type BankAccountType = 'checking' | 'savings' | 'credit' | 'loan' | 'investment';
 
 export interface AccountPlan {
-  kind: AccountKind;
+  kind: BankAccountType;
   name: string;
   accountType: string;
   subType: string;

@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { TEST_BANK_CREDENTIALS, institutionById } from './banks.js';
-import { TRIGGERS, type Connection, type SandboxState } from './state.js';
+import { TRIGGERS, type UserInstitution, type SandboxState } from './state.js';
 
 const TRIGGER_WORDS = [TRIGGERS.failPassword, TRIGGERS.timeoutPassword, TRIGGERS.neverPassword] as const;
 
@@ -34,7 +34,7 @@ const loginSchema = z.object({
 const fileSchema = z.object({ version: z.literal(1), logins: z.array(loginSchema) });
 type SavedLogin = z.infer<typeof loginSchema>;
 
-function passwordKind(c: Connection): SavedLogin['password'] {
+function passwordKind(c: UserInstitution): SavedLogin['password'] {
   const trigger = TRIGGER_WORDS.find((w) => w === c.password);
   if (trigger) return trigger;
   if (!c.institution.test) return 'ok';
@@ -90,7 +90,7 @@ export function loadState(state: SandboxState, file: string): number {
   for (const saved of parsed.data.logins) {
     const institution = institutionById(saved.institutionId);
     if (!institution) continue;
-    const connection: Connection = {
+    const connection: UserInstitution = {
       id: saved.id,
       userId: saved.userId,
       memberId: saved.memberId,

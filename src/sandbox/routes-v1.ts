@@ -7,7 +7,7 @@ import { parseRequestDate } from './dates.js';
 import type { Job } from './jobs.js';
 import { EMPTY_GUID } from './rng.js';
 import { HttpError, field, notFound, ok, optionalText, raw, type Ctx, type Result } from './http.js';
-import type { Connection } from './state.js';
+import type { UserInstitution } from './state.js';
 import { accountWire, institutionWire, userInstitutionWire } from './wire.js';
 
 export interface Route {
@@ -17,7 +17,7 @@ export interface Route {
   handle: (ctx: Ctx) => Result | Promise<Result>;
 }
 
-const connectionOf = (ctx: Ctx): Connection => {
+const connectionOf = (ctx: Ctx): UserInstitution => {
   const c = ctx.state.connection(ctx.userId, field(ctx, 'UserInstitutionID'));
   if (!c) throw notFound('UserInstitution');
   return c;
@@ -25,7 +25,7 @@ const connectionOf = (ctx: Ctx): Connection => {
 
 const jobOf = (ctx: Ctx): Job | undefined => ctx.state.job(ctx.userId, ctx.body['jobid']);
 
-const accountsOf = (ctx: Ctx, c: Connection) => {
+const accountsOf = (ctx: Ctx, c: UserInstitution) => {
   const today = ctx.state.today();
   return c.accounts.map((a) => accountWire(a, c, today, a.balanceOn(today)));
 };

@@ -6,7 +6,7 @@ import { ALL_BANKS, institutionById, searchInstitutions } from './banks.js';
 import { parseRequestDate } from './dates.js';
 import { HttpError, empty, field, notFound, ok, optionalText, raw, type Ctx } from './http.js';
 import type { Route } from './routes-v1.js';
-import type { Connection, Customer } from './state.js';
+import type { UserInstitution, Customer } from './state.js';
 import { accountWire, customerWire, institutionWire, memberWire } from './wire.js';
 
 interface V2Route extends Omit<Route, 'method'> {
@@ -19,16 +19,16 @@ const customerOf = (ctx: Ctx): Customer => {
   if (!c) throw notFound('Customer');
   return c;
 };
-const membersOf = (ctx: Ctx, customer: Customer): Connection[] =>
+const membersOf = (ctx: Ctx, customer: Customer): UserInstitution[] =>
   ctx.state.connectionsOf(ctx.userId).filter((c) => c.customerId === customer.id);
-const memberOf = (ctx: Ctx): Connection => {
+const memberOf = (ctx: Ctx): UserInstitution => {
   const customer = customerOf(ctx);
   const id = ctx.params[1]?.toLowerCase();
   const m = membersOf(ctx, customer).find((c) => c.memberId === id || c.id === id);
   if (!m) throw notFound('Member');
   return m;
 };
-const accountsJson = (ctx: Ctx, connections: Connection[]) => {
+const accountsJson = (ctx: Ctx, connections: UserInstitution[]) => {
   const today = ctx.state.today();
   return connections.flatMap((c) => c.accounts.map((a) => accountWire(a, c, today, a.balanceOn(today))));
 };

@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Hono, type Context } from 'hono';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import { sleep } from '../sleep.js';
 import { Authenticator } from './auth.js';
 import { SandboxControl, controlRoutes } from './control.js';
 import { FaultInjector, type FaultSpec } from './faults.js';
@@ -69,8 +70,6 @@ export function defaultUser(seed: number): SandboxUser {
   const rng = mulberry32(hashSeed('default-user', seed));
   return { userId: guid(rng), accessKey: Buffer.from(`sandbox-${guid(rng)}`).toString('base64') };
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function createSandboxApp(options: SandboxAppOptions = {}): SandboxApp {
   const seed = options.seed ?? 42;

@@ -18,7 +18,8 @@ export interface SandboxUser {
   accessKey: string;
 }
 
-export interface Connection {
+/** A bank login as the sandbox holds it: Sophtron's UserInstitution. */
+export interface UserInstitution {
   id: string;
   userId: string;
   memberId: string;
@@ -84,7 +85,7 @@ const JOB_TYPES: Record<JobKind, string> = {
 
 export class SandboxState {
   readonly users = new Map<string, SandboxUser>();
-  readonly connections = new Map<string, Connection>();
+  readonly connections = new Map<string, UserInstitution>();
   readonly accounts = new Map<string, SandboxAccount>();
   readonly jobs = new Map<string, Job>();
   readonly customers = new Map<string, Customer>();
@@ -112,7 +113,7 @@ export class SandboxState {
   }
 
   // --- owner-scoped lookups ---
-  connection(userId: string, id: unknown): Connection | undefined {
+  connection(userId: string, id: unknown): UserInstitution | undefined {
     const c = typeof id === 'string' ? this.connections.get(id.trim().toLowerCase()) : undefined;
     return c && c.userId === userId ? c : undefined;
   }
@@ -128,7 +129,7 @@ export class SandboxState {
     const c = typeof id === 'string' ? this.customers.get(id.trim().toLowerCase()) : undefined;
     return c && c.userId === userId ? c : undefined;
   }
-  connectionsOf(userId: string): Connection[] {
+  connectionsOf(userId: string): UserInstitution[] {
     return [...this.connections.values()].filter((c) => c.userId === userId);
   }
 
@@ -143,9 +144,9 @@ export class SandboxState {
       /** A verification job: pauses at AccountsReady until one account is picked (sophtron-api.md §5.2). */
       verification?: boolean;
     } = {},
-  ): { connection: Connection; job: Job } {
+  ): { connection: UserInstitution; job: Job } {
     const now = this.now();
-    const connection: Connection = {
+    const connection: UserInstitution = {
       id: this.newId(),
       userId,
       memberId: this.newId(),
@@ -167,13 +168,13 @@ export class SandboxState {
     return { connection, job: this.startJob(connection, flags.verification ? 'verify' : 'create') };
   }
 
-  deleteConnection(c: Connection): void {
+  deleteConnection(c: UserInstitution): void {
     for (const a of c.accounts) this.accounts.delete(a.id);
     this.connections.delete(c.id);
     this.options.onChange?.();
   }
 
-  startJob(connection: Connection, kind: JobKind, accountId?: string): Job {
+  startJob(connection: UserInstitution, kind: JobKind, accountId?: string): Job {
     const bank = connection.institution;
     const login = kind === 'create' || kind === 'verify' || kind === 'retry' || kind === 'update';
     const phases: Phase[] = [{ t: 'timed', step: 'LogInPanel', status: 'Started' }];
@@ -218,13 +219,13 @@ export class SandboxState {
     return job;
   }
 
-  private credentialsValid(c: Connection): boolean {
+  private credentialsValid(c: UserInstitution): boolean {
     if (c.password === TRIGGERS.failPassword) return false;
     if (!c.institution.test) return true;
     return TEST_BANK_CREDENTIALS.some(([u, p]) => u === c.userName && p === c.password);
   }
 
-  private accountsReady(c: Connection): void {
+  private accountsReady(c: UserInstitution): void {
     c.lastUpdated = this.now();
     if (c.accounts.length > 0 || !this.connections.has(c.id)) return;
     const startDay = c.institution.test ? TEST_HISTORY_START : this.today() - HISTORY_DAYS;
@@ -236,7 +237,7 @@ export class SandboxState {
    * The accounts of a bank login: their kinds and data follow from the seed and the login's id, so
    * the same ids and start day give the same accounts again (how a restored login gets them back).
    */
-  addAccounts(c: Connection, startDay: number, idFor: (index: number) => string): void {
+  addAccounts(c: UserInstitution, startDay: number, idFor: (index: number) => string): void {
     const rng = mulberry32(hashSeed(this.options.seed, 'accounts', c.id));
     const currencyLabel = this.options.isoCurrency ? c.institution.currency : '$';
     accountPlans(c.institution, rng, this.options.bigAccount).forEach((plan, index) => {

@@ -5,7 +5,7 @@
 import type { SandboxInstitution } from './banks.js';
 import type { SandboxAccount } from './data.js';
 import { dayOfMonth, netDate } from './rng.js';
-import type { Connection, Customer } from './state.js';
+import type { UserInstitution, Customer } from './state.js';
 
 export const netDateTime = (d: Date): string => d.toISOString().slice(0, 19);
 
@@ -28,7 +28,7 @@ export function institutionWire(b: SandboxInstitution): Record<string, unknown> 
   };
 }
 
-export function userInstitutionWire(c: Connection): Record<string, unknown> {
+export function userInstitutionWire(c: UserInstitution): Record<string, unknown> {
   const profile = c.profileInfo;
   return {
     UserID: c.userId,
@@ -53,7 +53,7 @@ function nextDayOfMonth(today: number, dom: number): number {
 
 export function accountWire(
   a: SandboxAccount,
-  c: Connection,
+  c: UserInstitution,
   today: number,
   balance: { balanceCents: number; availableCents: number },
 ): Record<string, unknown> {
@@ -104,7 +104,7 @@ export function customerWire(c: Customer, memberIds: string[]): Record<string, u
   };
 }
 
-export function memberWire(c: Connection): Record<string, unknown> {
+export function memberWire(c: UserInstitution): Record<string, unknown> {
   return {
     MemberID: c.memberId,
     ID: c.memberId,

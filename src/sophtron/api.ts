@@ -8,11 +8,11 @@ import type {
   Challenge,
   Institution,
   JobProgress,
-  JobState,
   ProviderAccountData,
   ProviderTransactionData,
   RemoteConnection,
-} from './types.js';
+} from '../domain/types.js';
+import type { JobState } from './types.js';
 
 export type CredentialCheck =
   | { result: 'accepted' }

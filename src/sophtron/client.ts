@@ -35,8 +35,13 @@ import {
   parseTransactions,
 } from './schemas.js';
 import { isValidAccessKey, sign } from './signing.js';
-import { sleep as abortableSleep } from './sleep.js';
-import type { ChallengeAnswer, Institution, ProviderAccountData, ProviderTransactionData } from './types.js';
+import { sleep as abortableSleep } from '../sleep.js';
+import type {
+  ChallengeAnswer,
+  Institution,
+  ProviderAccountData,
+  ProviderTransactionData,
+} from '../domain/types.js';
 
 export interface SophtronClientOptions {
   userId: string | undefined;

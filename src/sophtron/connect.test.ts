@@ -7,7 +7,7 @@ import { startTestServer, type Reply, type TestServer } from '../../test/fakes/s
 import { createSophtronClient } from './client.js';
 import { connectBank, describeChallenge, jobTiming, NoAnswerError, runJob } from './connect.js';
 import { SophtronNotFoundError } from './errors.js';
-import type { Challenge, ChallengeAnswer } from './types.js';
+import type { Challenge, ChallengeAnswer } from '../domain/types.js';
 
 let server: TestServer | undefined;
 afterEach(async () => {

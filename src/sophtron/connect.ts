@@ -6,8 +6,9 @@
 import type { Config } from '../config.js';
 import type { NewConnection, RunJobOptions, SophtronApi } from './api.js';
 import { SophtronNotFoundError } from './errors.js';
-import type { Challenge, ChallengeAnswer, JobOutcome, JobState } from './types.js';
-import { sleep as abortableSleep } from './sleep.js';
+import type { Challenge, ChallengeAnswer, JobOutcome } from '../domain/types.js';
+import type { JobState } from './types.js';
+import { sleep as abortableSleep } from '../sleep.js';
 
 export const DEFAULT_JOB_TIMEOUT_MS = 600_000;
 

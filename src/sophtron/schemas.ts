@@ -10,12 +10,12 @@ import { maskAccountNumber, parseCalendarDate, parseCents } from './parse.js';
 import type {
   Challenge,
   Institution,
-  JobState,
   ProviderAccountData,
   ProviderAccountType,
   ProviderTransactionData,
   RemoteConnection,
-} from './types.js';
+} from '../domain/types.js';
+import type { JobState } from './types.js';
 
 type Obj = Record<string, unknown>;
 

@@ -7,7 +7,7 @@
  * sure-sophtron.md §4), so a card/loan shows the amount owed as a positive number by default
  * (`owed_positive`), and each account can choose `as_reported` or `negate` instead.
  */
-import type { ProviderAccountType } from '../sophtron/types.js';
+import type { ProviderAccountType } from '../domain/types.js';
 import type { AccountKind, BalanceRule } from './schema.js';
 
 export const ACCOUNT_KINDS: readonly AccountKind[] = ['depository', 'credit_card', 'investment', 'loan'];

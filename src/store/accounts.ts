@@ -3,7 +3,7 @@
  * link between them. Every function is scoped by family: another family's ids find nothing.
  */
 import type { Selectable } from 'kysely';
-import type { ProviderAccountData } from '../sophtron/types.js';
+import type { ProviderAccountData } from '../domain/types.js';
 import { defaultBalanceRule, defaultCurrency, defaultKind, isCurrencyCode } from './account-rules.js';
 import type { AccountKind, AccountsTable, BalanceRule, ProviderAccountsTable } from './schema.js';
 import { inTransaction, newId, nowIso, StoreError, type Db } from './util.js';

@@ -3,7 +3,7 @@
  * status and the provider accounts Sophtron listed. The CLI `connect` command and the web call it.
  */
 import type { SophtronApi } from '../sophtron/api.js';
-import type { Institution, JobOutcome, ProviderAccountData } from '../sophtron/types.js';
+import type { Institution, JobOutcome, ProviderAccountData } from '../domain/types.js';
 import type { Connection } from './connections.js';
 import type { Store, StoreTx } from './index.js';
 import type { ProviderAccount } from './accounts.js';

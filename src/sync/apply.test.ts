@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bankView, dayDate, postedTruth, settledBy, type Purchase } from '../../test/fakes/bank-model.js';
 import { openLedgerFixture, type LedgerFixture } from '../../test/fakes/ledger-fixture.js';
 import { providerTransaction } from '../../test/fakes/ledger-store.js';
-import type { ProviderTransactionData } from '../sophtron/types.js';
+import type { ProviderTransactionData } from '../domain/types.js';
 import { applyAccountSync, applyPlan } from './apply.js';
 import { addDays } from '../dates.js';
 import { transactionsRepository } from '../store/transactions.js';

@@ -5,7 +5,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
-import type { CalendarDate, ProviderTransactionData } from '../sophtron/types.js';
+import type { CalendarDate, ProviderTransactionData } from '../domain/types.js';
 import { addDays } from '../dates.js';
 import {
   FIELD_NAMES,

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bankView, dayDate, postedTruth, settledBy, type Purchase } from '../../test/fakes/bank-model.js';
-import type { ProviderTransactionData } from '../sophtron/types.js';
+import type { ProviderTransactionData } from '../domain/types.js';
 import { addDays } from '../dates.js';
 import { reachForPending } from './window.js';
 import {

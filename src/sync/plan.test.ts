@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ProviderTransactionData } from '../sophtron/types.js';
+import type { ProviderTransactionData } from '../domain/types.js';
 import { planSync, PlanInputError, type LedgerRow, type PlanOptions } from './plan.js';
 import { descriptionSimilarity } from './similarity.js';
 import { providerTransaction } from '../../test/fakes/ledger-store.js';

@@ -17,7 +17,7 @@
  *   tombstone's facts).
  */
 import type { LedgerTransactionStatus } from '../store/schema.js';
-import type { CalendarDate, ProviderTransactionData } from '../sophtron/types.js';
+import type { CalendarDate, ProviderTransactionData } from '../domain/types.js';
 import { addDays, daysBetween, isCalendarDate } from '../dates.js';
 import { descriptionSimilarity, MIN_MERGE_SIMILARITY } from './similarity.js';
 

@@ -7,7 +7,7 @@ import { openLedgerFixture, type LedgerFixture } from '../../test/fakes/ledger-f
 import { providerTransaction } from '../../test/fakes/ledger-store.js';
 import { loadConfig } from '../config.js';
 import type { SophtronApi } from '../sophtron/api.js';
-import type { ProviderAccountData, ProviderTransactionData } from '../sophtron/types.js';
+import type { ProviderAccountData, ProviderTransactionData } from '../domain/types.js';
 import { SyncRequestError } from './errors.js';
 import { syncFamily, type SyncEvent } from './run.js';
 

@@ -12,7 +12,7 @@ import type { Logger } from '../log.js';
 import type { RunJobOptions, SophtronApi } from '../sophtron/api.js';
 import { jobTiming, refreshAccount } from '../sophtron/connect.js';
 import { SophtronError } from '../sophtron/errors.js';
-import type { CalendarDate, JobOutcome, ProviderAccountData } from '../sophtron/types.js';
+import type { CalendarDate, JobOutcome, ProviderAccountData } from '../domain/types.js';
 import { accountsRepository, type SyncableAccount } from '../store/accounts.js';
 import { applyBalanceRule } from '../store/account-rules.js';
 import { balancesRepository } from '../store/balances.js';

@@ -3,7 +3,7 @@
  * (accounts.synced_through), so an account linked after its siblings still gets its full backfill
  * (Sure windows by the connection's last sync and gives late accounts ~60 days only).
  */
-import type { CalendarDate } from '../sophtron/types.js';
+import type { CalendarDate } from '../domain/types.js';
 import { addDays, calendarDateIn, maxDate, minDate } from '../dates.js';
 
 export interface SyncWindow {

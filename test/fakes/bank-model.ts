@@ -5,7 +5,7 @@
  * and what the bank lists on a given day. The truth the ledger must end with is `postedTruth`.
  */
 import { addDays } from '../../src/dates.js';
-import type { ProviderTransactionData } from '../../src/sophtron/types.js';
+import type { ProviderTransactionData } from '../../src/domain/types.js';
 
 export type PurchaseKind = 'posted' | 'same_id' | 'new_id' | 'cancel';
 

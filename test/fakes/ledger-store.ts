@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ProviderAccountData, ProviderTransactionData } from '../../src/sophtron/types.js';
+import type { ProviderAccountData, ProviderTransactionData } from '../../src/domain/types.js';
 import { openStore, type Store } from '../../src/store/index.js';
 
 export async function openTempStore(): Promise<{

@@ -5,7 +5,7 @@
  * is left as is, so spreadsheets still add it up.
  */
 import { stringify } from 'csv-stringify/sync';
-import { minorToDecimal } from './money.js';
+import { minorToDecimal } from '../../money.js';
 import type { ExportData } from './query.js';
 
 export const CSV_HEADER = [

@@ -8,7 +8,7 @@ import { Ofx } from 'ofx-data-extractor';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type OpenedDatabase } from '../../store/database.js';
 import { seedAccount, seedConnection, seedFamily, seedTransaction } from '../../../test/fakes/ledger-seed.js';
-import { CSV_HEADER, exportLedger, ExportFilterError, minorToDecimal, safeCell } from './index.js';
+import { CSV_HEADER, exportLedger, ExportFilterError, safeCell } from './index.js';
 import { deliverToFolder } from './folder.js';
 
 let dir: string;
@@ -65,19 +65,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await opened.close();
   rmSync(dir, { recursive: true, force: true });
-});
-
-describe('minorToDecimal', () => {
-  it('formats minor units by the currency exponent without floats', () => {
-    expect(minorToDecimal(-1234, 'USD')).toBe('-12.34');
-    expect(minorToDecimal(5, 'USD')).toBe('0.05');
-    expect(minorToDecimal(-5, 'USD')).toBe('-0.05');
-    expect(minorToDecimal(0, 'USD')).toBe('0.00');
-    expect(minorToDecimal(1234, 'JPY')).toBe('1234');
-    expect(minorToDecimal(1234, 'BHD')).toBe('1.234');
-    expect(minorToDecimal(900719925474099, 'USD')).toBe('9007199254740.99');
-    expect(() => minorToDecimal(1.5, 'USD')).toThrow(/integer/);
-  });
 });
 
 describe('CSV export', () => {

@@ -13,7 +13,6 @@ import { toOfx } from './ofx.js';
 import { loadExportData, type ExportFilter } from './query.js';
 
 export { CSV_HEADER, safeCell } from './csv.js';
-export { minorToDecimal } from './money.js';
 export { ExportFilterError, loadExportData, type ExportData, type ExportFilter } from './query.js';
 
 export const EXPORT_FORMATS = ['csv', 'ofx', 'json'] as const;

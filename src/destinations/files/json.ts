@@ -2,7 +2,7 @@
  * JSON export: everything the ledger knows about the exported accounts and transactions, in the
  * shape published as schemas/export.schema.json (versioned; fields are only ever added).
  */
-import { minorToDecimal } from './money.js';
+import { minorToDecimal } from '../../money.js';
 import type { ExportData, ExportFilter } from './query.js';
 
 export const JSON_EXPORT_VERSION = 1;

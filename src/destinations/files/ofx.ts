@@ -7,7 +7,7 @@
  * Pending transactions are left out by default: OFX has no pending state, and an importer that
  * keeps the first version of a FITID would keep the pending amount forever.
  */
-import { minorToDecimal } from './money.js';
+import { minorToDecimal } from '../../money.js';
 import type { ExportAccount, ExportData, ExportTransaction } from './query.js';
 
 export interface OfxOptions {

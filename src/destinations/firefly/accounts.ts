@@ -17,7 +17,8 @@ import {
   type FireflyAccount,
   type FireflyClient,
 } from './client.js';
-import { fireflyDate, formatAmount } from './convert.js';
+import { minorToDecimal } from '../../money.js';
+import { fireflyDate } from './convert.js';
 import { listFireflyAccounts, upsertFireflyAccount, type FireflyAccountRow } from './repository.js';
 
 export interface DeliverableAccount {
@@ -117,7 +118,7 @@ export function accountStoreBody(
   if (opening.minor !== null && opening.minor !== 0) {
     // A liability's opening balance is the amount owed, written as a positive number.
     const amount = liability && body.liability_direction === 'debit' ? -opening.minor : opening.minor;
-    body.opening_balance = formatAmount(amount, body.currency_code);
+    body.opening_balance = minorToDecimal(amount, body.currency_code);
     body.opening_balance_date = fireflyDate(opening.date, timeZone);
   }
   body.notes = `Created by Sophtron Sync for ${account.name}${account.number_mask ? ` (${account.number_mask})` : ''}.`;

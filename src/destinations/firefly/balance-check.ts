@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.js';
 import { signedBankBalance, type DeliverableAccount } from './accounts.js';
 import type { FireflyClient } from './client.js';
-import { formatAmount, parseAmount } from './convert.js';
+import { decimalToMinor, minorToDecimal } from '../../money.js';
 import { recordBalanceCheck, type FireflyAccountRow } from './repository.js';
 
 export interface BalanceComparison {
@@ -57,7 +57,7 @@ export async function checkBalances(
       fromLastCheck = true;
     } else {
       const ff = await client.getAccount(row.firefly_account_id);
-      fireflyMinor = parseAmount(ff.current_balance ?? '0', ff.currency_code ?? account.currency);
+      fireflyMinor = decimalToMinor(ff.current_balance ?? '0', ff.currency_code ?? account.currency);
       await recordBalanceCheck(db, familyId, account.id, fireflyMinor, expected);
     }
     const difference = expected === null ? null : fireflyMinor - expected;
@@ -77,9 +77,9 @@ export async function checkBalances(
 }
 
 export function describeComparison(c: BalanceComparison): string {
-  const ff = formatAmount(c.fireflyMinor, c.currency);
+  const ff = minorToDecimal(c.fireflyMinor, c.currency);
   if (c.expectedMinor === null)
     return `${c.name}: Firefly III ${ff} ${c.currency}; the bank's balance is unknown`;
   if (c.matches) return `${c.name}: ${ff} ${c.currency} in Firefly III, as at the bank`;
-  return `${c.name}: Firefly III shows ${ff} ${c.currency}, the bank ${formatAmount(c.expectedMinor, c.currency)} (difference ${formatAmount(c.differenceMinor!, c.currency)})`;
+  return `${c.name}: Firefly III shows ${ff} ${c.currency}, the bank ${minorToDecimal(c.expectedMinor, c.currency)} (difference ${minorToDecimal(c.differenceMinor!, c.currency)})`;
 }

@@ -5,6 +5,7 @@
  * unknown raises `FireflyUnknownOutcomeError`, and the caller resolves it by searching external_id.
  */
 import { z } from 'zod';
+import { sleep } from '../../sleep.js';
 
 export const MINIMUM_FIREFLY_VERSION = '6.0.0';
 
@@ -487,5 +488,3 @@ function toGroup(read: z.infer<typeof transactionReadSchema>): FireflyGroup {
     tags: split?.tags ?? [],
   };
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

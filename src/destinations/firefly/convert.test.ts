@@ -3,14 +3,12 @@ import {
   cleanDescription,
   convertTransaction,
   fireflyDate,
-  formatAmount,
   importTag,
-  parseAmount,
   type ConvertOptions,
-  type LedgerTransaction,
+  type ConvertibleTransaction,
 } from './convert.js';
 
-const tx = (over: Partial<LedgerTransaction> = {}): LedgerTransaction => ({
+const tx = (over: Partial<ConvertibleTransaction> = {}): ConvertibleTransaction => ({
   id: 1,
   account_id: 'acc',
   provider_transaction_id: 'T1',
@@ -115,16 +113,6 @@ describe('convertTransaction', () => {
 });
 
 describe('amounts, dates and tags', () => {
-  it('formats and parses minor units exactly, by currency', () => {
-    expect(formatAmount(5, 'USD')).toBe('0.05');
-    expect(formatAmount(123456789012, 'USD')).toBe('1234567890.12');
-    expect(formatAmount(-250, 'USD')).toBe('-2.50');
-    expect(formatAmount(500, 'JPY')).toBe('500');
-    expect(parseAmount('-12.345', 'USD')).toBe(-1235);
-    expect(parseAmount('0.10', 'USD')).toBe(10);
-    expect(parseAmount('12', 'USD')).toBe(1200);
-  });
-
   it('sends a calendar date as noon in the family time zone', () => {
     expect(fireflyDate('2026-07-01', 'America/Los_Angeles')).toBe('2026-07-01T12:00:00-07:00');
     expect(fireflyDate('2026-07-01', 'UTC')).toBe('2026-07-01T12:00:00+00:00');

@@ -3,25 +3,29 @@
  * No I/O: everything it needs (target account, mapping, options) is passed in, so each rule here
  * is tested directly.
  */
+import { minorToDecimal } from '../../money.js';
+import type { LedgerTransaction } from '../../store/transactions.js';
 import type { TransactionSplitBody, TransactionStoreBody } from './client.js';
 
-export interface LedgerTransaction {
-  id: number;
-  account_id: string;
-  provider_transaction_id: string;
-  status: 'pending' | 'posted' | 'vanished';
-  amount_minor: number;
-  currency: string;
-  date: string;
-  transaction_date: string | null;
-  post_date: string | null;
-  description: string | null;
-  merchant: string | null;
-  category: string | null;
-  memo: string | null;
-  check_number: string | null;
-  change_seq: number;
-}
+/** The ledger transaction fields a conversion reads (a ledger row has them all). */
+export type ConvertibleTransaction = Pick<
+  LedgerTransaction,
+  | 'id'
+  | 'account_id'
+  | 'provider_transaction_id'
+  | 'status'
+  | 'amount_minor'
+  | 'currency'
+  | 'date'
+  | 'transaction_date'
+  | 'post_date'
+  | 'description'
+  | 'merchant'
+  | 'category'
+  | 'memo'
+  | 'check_number'
+  | 'change_seq'
+>;
 
 export interface TargetAccount {
   ledgerAccountId: string;
@@ -63,7 +67,7 @@ export type Converted =
       transferCounterpart: string | null;
     };
 
-export function externalIdFor(target: TargetAccount, tx: LedgerTransaction): string {
+export function externalIdFor(target: TargetAccount, tx: ConvertibleTransaction): string {
   const ns = target.sophtronAccountId
     ? `sophtron:${target.sophtronAccountId}`
     : `ledger:${target.ledgerAccountId}`;
@@ -71,7 +75,7 @@ export function externalIdFor(target: TargetAccount, tx: LedgerTransaction): str
 }
 
 export function convertTransaction(
-  tx: LedgerTransaction,
+  tx: ConvertibleTransaction,
   target: TargetAccount,
   options: ConvertOptions,
 ): Converted {
@@ -95,7 +99,7 @@ export function convertTransaction(
   const split: TransactionSplitBody = {
     type: isTransfer ? 'transfer' : outgoing ? 'withdrawal' : 'deposit',
     date: fireflyDate(tx.date, options.timeZone),
-    amount: formatAmount(Math.abs(tx.amount_minor), tx.currency),
+    amount: minorToDecimal(Math.abs(tx.amount_minor), tx.currency),
     description: describe(tx),
     currency_code: tx.currency,
     external_id: externalIdFor(target, tx),
@@ -140,13 +144,13 @@ function isOwnAccountType(type: string): boolean {
   return ['asset', 'Asset account', 'Default account'].includes(type);
 }
 
-function describe(tx: LedgerTransaction): string {
+function describe(tx: ConvertibleTransaction): string {
   const text = (tx.description ?? '').trim() || (tx.merchant ?? '').trim() || '(no description)';
   return text.slice(0, 1000);
 }
 
 /** The other party: the merchant, else the description without card numbers, dates and references. */
-export function opposingName(tx: Pick<LedgerTransaction, 'merchant' | 'description'>): string | null {
+export function opposingName(tx: Pick<ConvertibleTransaction, 'merchant' | 'description'>): string | null {
   const merchant = tx.merchant?.trim();
   if (merchant) return merchant.slice(0, 255);
   const cleaned = cleanDescription(tx.description ?? '');
@@ -174,43 +178,6 @@ function findMapped(mapping: Map<string, MappedAccount>, name: string | null): M
   const lower = name.toLowerCase();
   for (const [k, v] of mapping) if (k.trim().toLowerCase() === lower) return v;
   return null;
-}
-
-const decimalsCache = new Map<string, number>();
-export function currencyDecimals(currency: string): number {
-  let d = decimalsCache.get(currency);
-  if (d === undefined) {
-    try {
-      d =
-        new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
-          .maximumFractionDigits ?? 2;
-    } catch {
-      d = 2;
-    }
-    decimalsCache.set(currency, d);
-  }
-  return d;
-}
-
-/** Minor units → Firefly's decimal string ("12.34"), never through a float. */
-export function formatAmount(minor: number, currency: string): string {
-  const decimals = currencyDecimals(currency);
-  const negative = minor < 0;
-  const digits = String(Math.abs(minor)).padStart(decimals + 1, '0');
-  const whole = decimals ? digits.slice(0, -decimals) : digits;
-  const frac = decimals ? `.${digits.slice(-decimals)}` : '';
-  return `${negative ? '-' : ''}${whole}${frac}`;
-}
-
-/** Firefly's decimal string → minor units (exact; extra decimals are rounded half away from zero). */
-export function parseAmount(text: string, currency: string): number {
-  const decimals = currencyDecimals(currency);
-  const m = /^\s*(-)?(\d*)(?:\.(\d*))?\s*$/.exec(text);
-  if (!m) throw new Error(`not an amount: ${JSON.stringify(text)}`);
-  const frac = (m[3] ?? '').padEnd(decimals + 1, '0');
-  let minor = Number(`${m[2] || '0'}${frac.slice(0, decimals)}`);
-  if (Number(frac[decimals]) >= 5) minor += 1;
-  return m[1] ? -minor : minor;
 }
 
 /**

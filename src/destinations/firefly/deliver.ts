@@ -32,8 +32,8 @@ import {
   mergeTags,
   updateBodyFor,
   type Converted,
+  type ConvertibleTransaction,
   type ConvertOptions,
-  type LedgerTransaction,
   type MappedAccount,
   type PendingMode,
   type TargetAccount,
@@ -105,7 +105,7 @@ export interface DeliveryResult {
   aborted: string | null;
 }
 
-type Candidate = LedgerTransaction & { f: FireflyTransactionRow | null };
+type Candidate = ConvertibleTransaction & { f: FireflyTransactionRow | null };
 
 /**
  * Delivers under the family's lock (src/sync/lock.ts), so no row is ever sent by two runs: a run
@@ -670,7 +670,7 @@ async function findTransferPartner(
   const incoming = c.amount_minor > 0;
   for (const r of rows) {
     if (incoming ? r.partner_state === 'paired' : r.partner_state !== 'delivered') continue;
-    const pc = convertTransaction(r as LedgerTransaction, partnerTarget, options);
+    const pc = convertTransaction(r as ConvertibleTransaction, partnerTarget, options);
     if (pc.kind === 'group' && pc.transferCounterpart === target.fireflyAccountId) return r.id;
   }
   return null;

@@ -1,5 +1,5 @@
 /** One MFA challenge as a form the person answers in the page. */
-import type { Challenge } from '../../sophtron/types.js';
+import type { Challenge } from '../../domain/types.js';
 import { CsrfField } from '../layout.js';
 
 export function ChallengeForm(props: {

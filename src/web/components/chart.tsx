@@ -1,5 +1,5 @@
 /** A balance history as an inline SVG line, drawn on the server (no script, no CDN). */
-import { formatMoney } from '../time.js';
+import { formatMoney } from '../../money.js';
 
 // Drawing units: the SVG scales to the page's width, so a phone sees text at about 11 px.
 const W = 400;

@@ -3,7 +3,7 @@ import type { ProviderAccountListing } from '../../store/index.js';
 import { linkDefaults } from '../../store/accounts.js';
 import type { AccountKind } from '../../store/schema.js';
 import { CsrfField } from '../layout.js';
-import { formatMoney } from '../time.js';
+import { formatMoney } from '../../money.js';
 
 export const KIND_OPTIONS: { value: AccountKind; label: string }[] = [
   { value: 'depository', label: 'Checking or savings' },

@@ -5,7 +5,7 @@
  */
 import { connectBank, refreshConnection, runJob } from '../../sophtron/connect.js';
 import type { NewConnection, SophtronApi } from '../../sophtron/api.js';
-import type { Challenge, ChallengeAnswer, Institution, JobOutcome } from '../../sophtron/types.js';
+import type { Challenge, ChallengeAnswer, Institution, JobOutcome } from '../../domain/types.js';
 import { recordConnection } from '../../store/record-connection.js';
 import type { Store } from '../../store/index.js';
 import { randomToken } from '../auth/tokens.js';

@@ -11,7 +11,8 @@ import { KIND_OPTIONS, KindSelect } from '../components/link-form.js';
 import { formData, parseForm, text } from '../forms.js';
 import { CsrfField } from '../layout.js';
 import { flashFrom, messagePage, page, withFlash } from '../render.js';
-import { formatMoney, formatTimestamp } from '../time.js';
+import { formatMoney } from '../../money.js';
+import { formatTimestamp } from '../time.js';
 import { familyTimeZone } from '../users.js';
 
 const PAGE_SIZE = 50;

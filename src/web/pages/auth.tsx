@@ -1,7 +1,7 @@
 /** First-run setup (guarded by the console code), login and logout. */
 import { deleteCookie } from 'hono/cookie';
 import { z } from 'zod';
-import { isTimeZone } from '../time.js';
+import { isTimeZone } from '../../dates.js';
 import { dummyHash, MIN_PASSWORD_LENGTH, verifyPassword } from '../auth/passwords.js';
 import { attemptKey, clearFailures, lockedFor, recordFailure } from '../auth/rate-limit.js';
 import { createSession, destroySession, SESSION_COOKIE, SESSION_TTL_MS } from '../auth/sessions.js';

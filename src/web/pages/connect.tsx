@@ -3,7 +3,7 @@
  * MFA challenge live in the page while Sophtron works, then link the accounts.
  */
 import { z } from 'zod';
-import type { ChallengeAnswer, Institution } from '../../sophtron/types.js';
+import type { ChallengeAnswer, Institution } from '../../domain/types.js';
 import type { Ctx, WebApp } from '../context.js';
 import { currentUser } from '../context.js';
 import { LinkForm, KIND_OPTIONS } from '../components/link-form.js';

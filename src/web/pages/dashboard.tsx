@@ -5,7 +5,8 @@ import { currentUser } from '../context.js';
 import { connectionsNeedingAttention, listAccountsWithBalance } from '../data.js';
 import { CsrfField } from '../layout.js';
 import { flashFrom, page } from '../render.js';
-import { formatMoney, formatTimestamp } from '../time.js';
+import { formatMoney } from '../../money.js';
+import { formatTimestamp } from '../time.js';
 import { familyTimeZone } from '../users.js';
 
 export const KIND_LABELS: Record<AccountKind, string> = {

@@ -6,7 +6,7 @@ import { formData, parseForm, text } from '../forms.js';
 import { TIME_ZONE_LIST, TimeZoneList } from '../components/time-zones.js';
 import { CsrfField } from '../layout.js';
 import { flashFrom, page, withFlash } from '../render.js';
-import { isTimeZone } from '../time.js';
+import { isTimeZone } from '../../dates.js';
 import { createFamily, createUser, findUserByName, listFamilies, listFamilyUsers } from '../users.js';
 import { listApiTokens, revokeAllApiTokens } from '../auth/api-tokens.js';
 import { hashPassword, verifyPassword } from '../auth/passwords.js';

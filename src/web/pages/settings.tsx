@@ -13,7 +13,7 @@ import { TIME_ZONE_LIST, TimeZoneList } from '../components/time-zones.js';
 import { CsrfField } from '../layout.js';
 import { flashFrom, page, withFlash } from '../render.js';
 import type { FireflyTestResult } from '../services.js';
-import { isTimeZone } from '../time.js';
+import { isTimeZone } from '../../dates.js';
 import { getFamily, setFamilyTimeZone } from '../users.js';
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
