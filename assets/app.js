@@ -98,6 +98,21 @@
       var question = form && form.getAttribute && form.getAttribute('data-confirm');
       if (question && !window.confirm(question)) e.preventDefault();
     });
+    // Copy buttons: <button data-copy="#id"> copies that element's text (a secret shown once).
+    document.addEventListener('click', function (e) {
+      var button = e.target && e.target.closest && e.target.closest('[data-copy]');
+      if (!button) return;
+      var source = document.querySelector(button.getAttribute('data-copy'));
+      if (!source || !navigator.clipboard) return;
+      navigator.clipboard.writeText(source.textContent.trim()).then(
+        function () {
+          button.textContent = 'Copied';
+        },
+        function () {
+          button.textContent = 'Copy failed: select the text and copy it';
+        },
+      );
+    });
     init(document);
     setInterval(tickElapsed, 1000);
   });

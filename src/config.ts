@@ -259,6 +259,20 @@ export const settings = {
     schema: bool(false),
   }),
 
+  // --- SimpleFIN (src/simplefin) ---
+  simplefinRateLimit: setting({
+    env: 'SIMPLEFIN_RATE_LIMIT',
+    description:
+      'SimpleFIN: requests an hour each Access URL may make (a warning is sent past 80%, then 429 until the hour ends).',
+    schema: int(1, 1_000_000, 600),
+  }),
+  simplefinRefreshWaitSeconds: setting({
+    env: 'SIMPLEFIN_REFRESH_WAIT_SECONDS',
+    description:
+      'SimpleFIN: how long a request that started a "refresh when older than" sync waits for it before answering from the ledger.',
+    schema: int(0, 50, 20),
+  }),
+
   // --- sandbox ---
   sandboxPollsPerStep: setting({
     env: 'SANDBOX_POLLS_PER_STEP',

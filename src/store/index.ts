@@ -21,6 +21,7 @@ import {
   type SecretBox,
   type SecretKey,
 } from './secret-box.js';
+import { simplefinRepository } from './simplefin.js';
 import { syncRunsRepository } from './sync-runs.js';
 import { transactionsRepository } from './transactions.js';
 import { usageRepository } from './usage.js';
@@ -36,6 +37,7 @@ export function bindRepositories(db: Db, secrets: SecretBox) {
     ...balancesRepository(db),
     ...syncRunsRepository(db),
     ...usageRepository(db),
+    ...simplefinRepository(db),
   };
 }
 
@@ -142,3 +144,10 @@ export {
   type TransactionFilter,
 } from './transactions.js';
 export { usageMonth } from './usage.js';
+export type {
+  ClaimResult,
+  SimplefinAccountRow,
+  SimplefinToken,
+  SimplefinTokenListing,
+  SimplefinTransactionRow,
+} from './simplefin.js';

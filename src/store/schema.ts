@@ -183,7 +183,7 @@ export interface BalanceSnapshotsTable {
   currency: string;
 }
 
-export type SyncTrigger = 'cli' | 'web' | 'schedule' | 'import' | 'api';
+export type SyncTrigger = 'cli' | 'web' | 'schedule' | 'import' | 'api' | 'simplefin';
 /** `interrupted`: its process ended mid-run (killed, crashed); found by the next holder of the lock. */
 export type SyncOutcome = 'running' | 'succeeded' | 'partial' | 'failed' | 'interrupted';
 
@@ -399,6 +399,40 @@ export interface ExportCursorsTable {
   updated_at: Timestamp;
 }
 
+/** A SimpleFIN setup token and the Access URL claiming it gave (src/simplefin); secrets only as SHA-256. */
+export interface SimplefinTokensTable {
+  id: string;
+  family_id: string;
+  name: string;
+  /** The SimpleFIN root URL the app was given (`https://host/simplefin`); the Access URL is built on it. */
+  root_url: string;
+  /** The web user who created it; null from the command line. */
+  created_by: string | null;
+  created_at: Timestamp;
+  claim_hash: string;
+  claim_expires_at: Timestamp;
+  claimed_at: Timestamp | null;
+  /** Claims refused after the token was claimed: someone else may hold the setup token. */
+  refused_claims: Generated<number>;
+  last_refused_claim_at: Timestamp | null;
+  access_user_hash: string | null;
+  access_secret_hash: string | null;
+  /** The Access URL (and an unclaimed token) stops working then; null = no expiry. */
+  expires_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+  /** A request finding the accounts' last sync older than this starts a sync (within the quota). */
+  refresh_hours: number | null;
+  last_used_at: Timestamp | null;
+  use_count: Generated<number>;
+  rate_window_start: Timestamp | null;
+  rate_window_count: Generated<number>;
+}
+
+export interface SimplefinTokenAccountsTable {
+  token_id: string;
+  account_id: string;
+}
+
 export interface Database {
   families: FamiliesTable;
   credentials: CredentialsTable;
@@ -427,6 +461,8 @@ export interface Database {
   notification_channels: NotificationChannelsTable;
   incidents: IncidentsTable;
   export_cursors: ExportCursorsTable;
+  simplefin_tokens: SimplefinTokensTable;
+  simplefin_token_accounts: SimplefinTokenAccountsTable;
 }
 
 /** For columns whose insert type differs from select (kept here for modules adding tables). */

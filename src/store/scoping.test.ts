@@ -15,7 +15,7 @@ let dir: string;
 let s: Store;
 let a: string; // the owner
 let b: string; // the intruder
-const ids = { connection: '', providerAccount: '', account: '', account2: '', tx: 0, run: '' };
+const ids = { connection: '', providerAccount: '', account: '', account2: '', tx: 0, run: '', simplefin: '' };
 
 const TABLES: (keyof Database)[] = [
   'families',
@@ -29,6 +29,8 @@ const TABLES: (keyof Database)[] = [
   'sync_runs',
   'sync_run_accounts',
   'sophtron_usage',
+  'simplefin_tokens',
+  'simplefin_token_accounts',
 ];
 const snapshot = async () =>
   Object.fromEntries(
@@ -89,6 +91,19 @@ beforeAll(async () => {
   ids.run = (await s.createRun(a, 'cli')).id;
   await s.recordAccountResult(a, ids.run, { accountId: ids.account, outcome: 'succeeded' });
   await s.incrementUsage(a, 'X', 5);
+  const token = await s.createSimplefinToken(a, {
+    name: 'Actual',
+    accountIds: [ids.account],
+    rootUrl: 'https://x/simplefin',
+    claimHash: 'c',
+    claimExpiresAt: '9999',
+    expiresAt: null,
+    refreshHours: null,
+    createdBy: null,
+    now: '2026-01-01T00:00:00.000Z',
+  });
+  ids.simplefin = token.id;
+  await s.claimSimplefinToken('c', { userHash: 'u', secretHash: 'p' }, '2026-01-01T00:00:01.000Z');
 });
 
 afterAll(async () => {
@@ -169,6 +184,38 @@ const cases: Record<string, Case | 'not family-owned'> = {
   monthTotal: () => s.monthTotal(b),
   instanceMonthTotal: 'not family-owned',
   usageByEndpoint: () => s.usageByEndpoint(b),
+  createSimplefinToken: () =>
+    s
+      .createSimplefinToken(b, {
+        name: 'x',
+        accountIds: [ids.account],
+        rootUrl: 'https://x/simplefin',
+        claimHash: 'c2',
+        claimExpiresAt: '9999',
+        expiresAt: null,
+        refreshHours: null,
+        createdBy: null,
+        now: 'x',
+      })
+      .then(
+        () => 'created!',
+        (err: Error) => void expect(err.message).toMatch(/not a linked account of this family/),
+      ),
+  listSimplefinTokens: () => s.listSimplefinTokens(b),
+  getSimplefinToken: () => s.getSimplefinToken(b, ids.simplefin),
+  revokeSimplefinToken: () => s.revokeSimplefinToken(b, ids.simplefin, 'x'),
+  claimSimplefinToken: 'not family-owned', // found by the hash of its one-time code
+  findSimplefinAccess: 'not family-owned', // found by the hash of the Access URL's user
+  countSimplefinRequest: () => s.countSimplefinRequest(b, ids.simplefin, 'x', 'x'),
+  simplefinAccounts: () => s.simplefinAccounts(b, ids.simplefin),
+  simplefinTransactions: () =>
+    s.simplefinTransactions(b, ids.account, {
+      from: null,
+      to: null,
+      includePending: true,
+      after: null,
+      limit: 100,
+    }),
 };
 
 describe('family scoping', () => {

@@ -31,6 +31,7 @@ export const NAV: { href: string; label: string }[] = [
   { href: '/settings', label: 'Settings' },
   { href: '/family', label: 'Family' },
   { href: '/tokens', label: 'API tokens' },
+  { href: '/simplefin-tokens', label: 'SimpleFIN' },
 ];
 
 export function CsrfField({ token }: { token: string }) {

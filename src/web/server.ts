@@ -31,6 +31,7 @@ import { registerAuthPages } from './pages/auth.js';
 import { registerDashboard } from './pages/dashboard.js';
 import { registerFamilyPages } from './pages/family.js';
 import { registerTokenPages } from './pages/tokens.js';
+import { registerSimplefinPages } from './pages/simplefin.js';
 import { registerSchedulePages } from './pages/schedule.js';
 import { registerSettingsPages } from './pages/settings.js';
 import { registerConnectPages } from './pages/connect.js';
@@ -44,6 +45,7 @@ import { registerAutoImport } from './api/autoimport.js';
 import { LiveTasks, registerTaskEvents } from './tasks.js';
 import { messagePage } from './render.js';
 import { countUsers } from './users.js';
+import { simplefinServerFor } from '../simplefin/index.js';
 
 /** Requests that authenticate themselves (a valid bearer token, the auto-import secret): no cookies, no CSRF. */
 const isSelfAuthenticated = (c: Ctx): boolean => c.var.apiUser !== null || c.req.path === '/autoimport';
@@ -88,6 +90,16 @@ export function createWebApp(deps: WebDeps): WebApp {
       maxSize: 2 * 1024 * 1024,
       onError: (c) => c.text('The request is too large (2 MB at most).', 413),
     }),
+  );
+
+  // SimpleFIN apps authenticate on their own (a one-time claim code, then HTTP Basic): mounted
+  // before the session, CSRF and login middleware, which never see these requests.
+  app.route(
+    '/simplefin',
+    deps.simplefin ??
+      simplefinServerFor(deps.store, deps.config, deps.logger, (familyId, accountIds) =>
+        deps.services.sync.run(familyId, { accountIds, trigger: 'simplefin' }),
+      ),
   );
 
   // Context: deps, session, secure flag, CSRF token, sandbox banner.
@@ -193,6 +205,7 @@ export function createWebApp(deps: WebDeps): WebApp {
   registerImportPages(app, tasks);
   registerFamilyPages(app);
   registerTokenPages(app);
+  registerSimplefinPages(app);
   registerSchedulePages(app);
 
   app.notFound((c) =>

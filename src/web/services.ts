@@ -58,7 +58,7 @@ export interface SyncPort {
     familyId: string,
     options: {
       accountIds?: string[];
-      trigger: 'web' | 'api' | 'import';
+      trigger: 'web' | 'api' | 'import' | 'simplefin';
       /** The import configuration's date window. */
       from?: string;
       to?: string;

@@ -19,8 +19,8 @@ afterAll(async () => {
 
 /** Routes that are public by design (before login). */
 const PUBLIC = new Set(['/login', '/setup']);
-/** Authenticated by its own shared secret, not cookies (tested in api tests). */
-const OWN_AUTH = new Set(['/autoimport']);
+/** Authenticated by its own secret, not cookies (tested in api tests; SimpleFIN's one-time claim code in simplefin.e2e). */
+const OWN_AUTH = new Set(['/autoimport', '/simplefin/claim/:code', '/simplefin/claim/:code/']);
 
 const concrete = (path: string) => path.replace(/:[A-Za-z_]+/g, () => randomUUID()).replace(/\*$/, 'x');
 

@@ -11,6 +11,7 @@ import * as m0011 from './0011_tombstone_facts.js';
 import * as m0100 from './0100_firefly.js';
 import * as m0200 from './0200_web.js';
 import * as m0300 from './0300_scheduler.js';
+import * as m0400 from './0400_simplefin.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_ledger': m0001,
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0100_firefly': m0100,
   '0200_web': m0200,
   '0300_scheduler': m0300,
+  '0400_simplefin': m0400,
 };

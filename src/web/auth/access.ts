@@ -4,7 +4,8 @@
  * its request loudly, and test/web/access.test.ts fails for any route of the app not listed.
  *
  * - public: anyone (login, first-run setup, assets, health check);
- * - own-secret: authenticates itself with its own shared secret (POST /autoimport);
+ * - own-secret: authenticates itself with its own shared secret (POST /autoimport; SimpleFIN's
+ *   claim code and Access URL under /simplefin);
  * - member: any logged-in person of the family (or an API token): sees, syncs, connects banks;
  * - admin: an administrator of the family: settings, schedule, people, and the tests of the
  *   Sophtron, Firefly III and notification connections (they spend quota or send messages);
@@ -16,7 +17,17 @@ export const routeKey = (method: string, path: string): string => `${method.toUp
 
 const table = {
   public: ['GET /healthz', 'GET /assets/:name', 'GET /setup', 'POST /setup', 'GET /login', 'POST /login'],
-  'own-secret': ['POST /autoimport'],
+  'own-secret': [
+    'POST /autoimport',
+    // SimpleFIN (src/simplefin): a one-time claim code, then HTTP Basic from the Access URL.
+    'GET /simplefin/info',
+    'GET /simplefin/info/',
+    'GET /simplefin/create',
+    'POST /simplefin/claim/:code',
+    'POST /simplefin/claim/:code/',
+    'GET /simplefin/accounts',
+    'GET /simplefin/accounts/',
+  ],
   member: [
     'POST /logout',
     'GET /',
@@ -95,6 +106,9 @@ const table = {
     'POST /schedule/notify',
     'POST /schedule/notify/test',
     'POST /schedule/notify/:id/remove',
+    'GET /simplefin-tokens',
+    'POST /simplefin-tokens',
+    'POST /simplefin-tokens/:id/revoke',
   ],
   'instance-admin': ['GET /admin/families', 'POST /admin/families'],
 } satisfies Record<Access, string[]>;

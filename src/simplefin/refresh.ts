@@ -1,0 +1,122 @@
+/**
+ * "Refresh when older than N hours": a SimpleFIN request that finds its accounts' last sync older
+ * than the Access URL's limit starts a sync of them, through the one sync entry point (which takes
+ * the family's lock), and only when the family's Sophtron budget for the month still fits a sync.
+ * The answer waits for it a bounded time, then serves whatever the ledger has: SimpleFIN is served
+ * from the ledger, never by calling Sophtron per request.
+ */
+import type { Kysely } from 'kysely';
+import type { Logger } from '../log.js';
+import { estimateCallsPerSync, intervalText } from '../scheduler/budget.js';
+import { familyBudget, getSchedule } from '../scheduler/schedules.js';
+import type { SchedulerSettings } from '../scheduler/settings.js';
+import type { Store } from '../store/index.js';
+import type { Database } from '../store/schema.js';
+import type { SimplefinAccountRow } from '../store/simplefin.js';
+import { SyncLockedError } from '../sync/lock.js';
+
+export type RefreshDecision =
+  { action: 'none' } | { action: 'skip'; note: string } | { action: 'sync'; accountIds: string[] };
+
+export function refreshDecision(input: {
+  now: Date;
+  refreshHours: number;
+  accounts: readonly Pick<SimplefinAccountRow, 'id' | 'linked' | 'last_sync_at'>[];
+  /** The family's latest sync of any kind (a failed one too: it is not retried on every request). */
+  lastRunStartedAt: string | null;
+  remainingCalls: number;
+  callsPerSync: number;
+}): RefreshDecision {
+  const limit = input.now.getTime() - input.refreshHours * 3_600_000;
+  const stale = input.accounts.filter(
+    (a) => a.linked && (a.last_sync_at === null || Date.parse(a.last_sync_at) < limit),
+  );
+  if (stale.length === 0) return { action: 'none' };
+  if (input.lastRunStartedAt !== null && Date.parse(input.lastRunStartedAt) >= limit)
+    return { action: 'none' };
+  if (input.remainingCalls < input.callsPerSync)
+    return {
+      action: 'skip',
+      note: `Not refreshed: this month's Sophtron budget cannot fit another sync (${Math.max(0, input.remainingCalls)} calls left, a sync takes about ${input.callsPerSync}).`,
+    };
+  return { action: 'sync', accountIds: stale.map((a) => a.id) };
+}
+
+export interface RefreshDeps {
+  db: Kysely<Database>;
+  store: Pick<Store, 'listRuns' | 'getFamily'>;
+  settings: SchedulerSettings;
+  /** The sync entry point (syncFamily with the family's counted Sophtron client). */
+  runSync(familyId: string, accountIds: string[]): Promise<unknown>;
+  /** How long an answer waits for the sync before serving what the ledger has. */
+  waitMs: number;
+  clock?: () => Date;
+  logger?: Logger;
+}
+
+/** Returns a note for `x-api-message`, or null when nothing was needed. */
+export type Refresher = (
+  familyId: string,
+  refreshHours: number,
+  accounts: readonly SimplefinAccountRow[],
+) => Promise<string | null>;
+
+export function createRefresher(deps: RefreshDeps): Refresher {
+  const clock = deps.clock ?? (() => new Date());
+  // One refresh per family at a time in this process; the database lock covers other processes.
+  const running = new Map<string, Promise<unknown>>();
+
+  const waitFor = async (sync: Promise<unknown>): Promise<string | null> => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'waiting'>((resolve) => {
+      timer = setTimeout(() => resolve('waiting'), deps.waitMs);
+      timer.unref();
+    });
+    try {
+      const r = await Promise.race([sync.then(() => 'done' as const), timeout]);
+      return r === 'done'
+        ? null
+        : `A sync of these accounts is running (started for this request); ask again in a few minutes for its data.`;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  return async (familyId, refreshHours, accounts) => {
+    const inFlight = running.get(familyId);
+    if (inFlight) return waitFor(inFlight);
+    const now = clock();
+    const family = await deps.store.getFamily(familyId);
+    if (!family) return null;
+    const [lastRun] = await deps.store.listRuns(familyId, { limit: 1 });
+    const schedule = await getSchedule(deps.db, familyId, deps.settings);
+    const budget = await familyBudget(deps.db, schedule, family.time_zone, deps.settings, now);
+    const estimate = await estimateCallsPerSync(deps.db, familyId, deps.settings.callsPerAccount);
+    const decision = refreshDecision({
+      now,
+      refreshHours,
+      accounts,
+      lastRunStartedAt: lastRun?.started_at ?? null,
+      remainingCalls: budget.remaining,
+      callsPerSync: estimate.callsPerSync,
+    });
+    if (decision.action === 'none') return null;
+    if (decision.action === 'skip') return decision.note;
+    const sync = deps
+      .runSync(familyId, decision.accountIds)
+      .catch((err: unknown) => {
+        if (err instanceof SyncLockedError) return;
+        deps.logger?.warn(
+          { familyId, err: err instanceof Error ? err.message : String(err) },
+          'SimpleFIN refresh: the sync failed',
+        );
+      })
+      .finally(() => running.delete(familyId));
+    running.set(familyId, sync);
+    deps.logger?.info(
+      { familyId, accounts: decision.accountIds.length },
+      `SimpleFIN refresh: data older than ${intervalText(refreshHours * 3_600_000)}, syncing`,
+    );
+    return waitFor(sync);
+  };
+}
