@@ -235,6 +235,33 @@ export async function setSchedule(
   return { schedule: await getSchedule(db, familyId, settings), check };
 }
 
+/**
+ * A new family syncs daily at the default hour unless someone turns it off (like Sophtron's own
+ * apps), saved as a real schedule so every page and command says the same. A family that cannot
+ * fit the budget stays off, and the reason is returned.
+ */
+export async function startDefaultSchedule(
+  db: Kysely<Database>,
+  familyId: string,
+  settings: SchedulerSettings,
+  now: Date = new Date(),
+): Promise<{ enabled: boolean; reason: string | null }> {
+  const existing = await db
+    .selectFrom('schedules')
+    .select('family_id')
+    .where('family_id', '=', familyId)
+    .executeTakeFirst();
+  if (existing) return { enabled: (await getSchedule(db, familyId, settings)).enabled, reason: null };
+  try {
+    await setSchedule(db, familyId, { cron: settings.defaultCron, enabled: true }, settings, now);
+    return { enabled: true, reason: null };
+  } catch (err) {
+    if (!(err instanceof ScheduleError)) throw err;
+    await setSchedule(db, familyId, { cron: settings.defaultCron, enabled: false }, settings, now);
+    return { enabled: false, reason: err.message };
+  }
+}
+
 export async function setDestination(
   db: Kysely<Database>,
   familyId: string,

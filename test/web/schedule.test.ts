@@ -49,6 +49,40 @@ afterEach(async () => {
 const flash = (res: Response) => decodeURIComponent(res.headers.get('location') ?? '');
 
 describe('Schedule page', () => {
+  it('gives a new family a daily sync and says what happens next, never contradicting itself', async () => {
+    let { html } = await c.page('/schedule');
+    expect(html).toMatch(/id="schedule-state">on — daily at 05:17 \(UTC\)/);
+    expect(html).toMatch(/id="next-sync">(today|tomorrow) 05:17/);
+    expect(html).not.toContain('not saved yet');
+    expect(html).toMatch(/name="enabled"[^>]*checked/);
+    expect(await h.store.db.selectFrom('schedules').selectAll().executeTakeFirst()).toMatchObject({
+      enabled: 1,
+      cron: '17 5 * * *',
+    });
+
+    // Turned off: the page says so and the box is not ticked.
+    await c.post('/schedule', { mode: 'daily', time: '06:00', budget: '' });
+    ({ html } = await c.page('/schedule'));
+    expect(html).toMatch(/id="schedule-state">off/);
+    expect(html).not.toContain('id="next-sync"');
+    expect(html).not.toMatch(/name="enabled"[^>]*checked/);
+
+    // Every N hours, and daily at a time, chosen without cron.
+    await c.post('/schedule', { mode: 'hours', every: '6', enabled: 'on', budget: '' });
+    expect(await h.store.db.selectFrom('schedules').select('cron').executeTakeFirstOrThrow()).toEqual({
+      cron: '0 */6 * * *',
+    });
+    ({ html } = await c.page('/schedule'));
+    expect(html).toMatch(/id="schedule-state">on — every 6 hours/);
+    expect(html).toMatch(/name="mode" value="hours"[^>]*checked/);
+    await c.post('/schedule', { mode: 'daily', time: '06:30', enabled: 'on', budget: '' });
+    ({ html } = await c.page('/schedule'));
+    expect(html).toMatch(/id="schedule-state">on — daily at 06:30/);
+    expect(html).toMatch(/id="next-sync">(today|tomorrow) 06:30/);
+    const bad = await c.post('/schedule', { mode: 'daily', time: '31:00', enabled: 'on', budget: '' });
+    expect(flash(bad)).toMatch(/error=Daily at: a time such as 06:00/);
+  });
+
   it('saves a schedule within the budget and refuses one over it with the numbers', async () => {
     const { html } = await c.page('/schedule');
     expect(html).toContain('Automatic syncs');
@@ -58,7 +92,9 @@ describe('Schedule page', () => {
       /error=This schedule needs about 5,848 Sophtron calls a month .* over the monthly budget \(SOPHTRON_MONTHLY_BUDGET\) of 1,000/,
     );
     const ok = await c.post('/schedule', { cron: '0 6 * * *', enabled: 'on', budget: '' });
-    expect(flash(ok)).toMatch(/ok=This schedule needs about 240 Sophtron calls a month/);
+    expect(flash(ok)).toMatch(
+      /ok=Syncs daily at 06:00\. This schedule needs about 240 Sophtron calls a month/,
+    );
     const row = await h.store.db.selectFrom('schedules').selectAll().executeTakeFirstOrThrow();
     expect(row).toMatchObject({ cron: '0 6 * * *', enabled: 1, monthly_budget: null });
     const bad = await c.post('/schedule', { cron: 'every day', enabled: 'on', budget: 'x' });

@@ -1,4 +1,6 @@
 /** First-run setup (guarded by the console code), login and logout. */
+import { startDefaultSchedule } from '../../scheduler/schedules.js';
+import { schedulerSettings } from '../../scheduler/settings.js';
 import { deleteCookie } from 'hono/cookie';
 import { z } from 'zod';
 import { isTimeZone } from '../../dates.js';
@@ -145,6 +147,7 @@ export function registerAuthPages(app: WebApp): void {
       return again('Setup code: wrong code (see the server console).', 403);
     }
     const familyId = await createFamily(db, parsed.data.family, parsed.data.time_zone);
+    await startDefaultSchedule(db, familyId, schedulerSettings(c.var.deps.config));
     const userId = await createUser(db, {
       familyId,
       username: parsed.data.username,

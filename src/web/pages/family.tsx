@@ -1,4 +1,6 @@
 /** The family's users (admins add them) and, for the instance administrator, other families. */
+import { startDefaultSchedule } from '../../scheduler/schedules.js';
+import { schedulerSettings } from '../../scheduler/settings.js';
 import { z } from 'zod';
 import type { WebApp } from '../context.js';
 import { currentUser } from '../context.js';
@@ -207,6 +209,7 @@ export function registerFamilyPages(app: WebApp): void {
     if (await findUserByName(db, parsed.data.username))
       return c.redirect(withFlash('/admin/families', 'error', 'Username: already taken'));
     const familyId = await createFamily(db, parsed.data.family, parsed.data.time_zone);
+    await startDefaultSchedule(db, familyId, schedulerSettings(c.var.deps.config));
     await createUser(db, {
       familyId,
       username: parsed.data.username,

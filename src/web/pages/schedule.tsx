@@ -26,6 +26,7 @@ import {
   type ScheduleStatus,
 } from '../../scheduler/schedules.js';
 import { intervalText } from '../../scheduler/budget.js';
+import { cronOf, describeWhen, relativeWhen, whenOf } from '../../scheduler/when.js';
 import { schedulerSettings } from '../../scheduler/settings.js';
 import { FidiConfigError, parseFidiConfig, type FidiConfig } from '../../destinations/firefly/fidi-config.js';
 import type { Ctx, WebApp } from '../context.js';
@@ -55,7 +56,11 @@ const checkbox = z
   .transform((v) => v !== undefined);
 
 const scheduleForm = z.object({
-  cron: z.string().trim().min(1, 'is required').max(100),
+  /** daily at a time, every N hours, or cron (advanced); a form without it sends cron (older pages). */
+  mode: z.enum(['daily', 'hours', 'cron']).optional(),
+  time: z.string().trim().max(5).optional().default(''),
+  every: z.string().trim().max(3).optional().default(''),
+  cron: z.string().trim().max(100).optional().default(''),
   enabled: checkbox,
   budget: z
     .string()
@@ -122,19 +127,29 @@ function channelConfig(f: z.output<typeof channelForm>): unknown {
   };
 }
 
-function StatusCard({ s }: { s: ScheduleStatus }) {
+/** When the next scheduled sync starts, in words; a slot already passed runs at the next check. */
+function nextSyncText(s: ScheduleStatus, now: Date): string | null {
+  if (!s.schedule.enabled || !s.nextSlot) return null;
+  const slot = new Date(s.nextSlot);
+  if (slot.getTime() <= now.getTime()) return 'within a minute (a slot was missed while nothing ran)';
+  return relativeWhen(slot, now, s.timeZone);
+}
+
+function StatusCard({ s, now }: { s: ScheduleStatus; now: Date }) {
   const at = (iso: string) => formatTimestamp(iso, s.timeZone);
+  const next = nextSyncText(s, now);
   return (
     <dl id="schedule-status">
       <dt>Automatic syncs</dt>
       <dd id="schedule-state">
-        {s.schedule.enabled ? 'on' : 'off'} — <code>{s.schedule.cron}</code> ({s.timeZone})
-        {s.schedule.isDefault ? ' (the default; not saved yet)' : ''}
+        {s.schedule.enabled
+          ? `on — ${describeWhen(s.schedule.cron)} (${s.timeZone})`
+          : 'off: nothing syncs by itself; “Sync now” on the dashboard syncs by hand'}
       </dd>
-      {s.nextSlot && (
+      {next && (
         <>
-          <dt>Next slot</dt>
-          <dd>{at(s.nextSlot)}</dd>
+          <dt>Next sync</dt>
+          <dd id="next-sync">{next}</dd>
         </>
       )}
       {s.schedule.lastRunAt && (
@@ -224,32 +239,59 @@ async function schedulePage(c: Ctx) {
   const formats = Array.isArray(files?.options.formats) ? (files.options.formats as string[]) : ['csv'];
   const admin = user.role === 'admin';
   const csrf = c.var.csrf;
+  const when = whenOf(status.schedule.cron);
   return page(
     c,
     'Schedule',
     <>
       <section class="card" aria-labelledby="sched-h">
         <h2 id="sched-h">Automatic syncs</h2>
-        <StatusCard s={status} />
+        <StatusCard s={status} now={new Date()} />
         {admin && (
           <form method="post" action="/schedule">
             <CsrfField token={csrf} />
-            <label>
-              When (cron, in the family's time zone){' '}
-              <input name="cron" required value={status.schedule.cron} placeholder="17 5 * * *" />
-            </label>
-            <p class="hint">
-              Examples: <code>17 5 * * *</code> every day at 05:17; <code>0 6,18 * * *</code> twice a day;{' '}
-              <code>0 7 * * 1</code> Mondays at 07:00.
-            </p>
             <label class="check">
-              <input
-                type="checkbox"
-                name="enabled"
-                checked={status.schedule.enabled || status.schedule.isDefault}
-              />{' '}
-              Sync automatically at these times
+              <input type="checkbox" name="enabled" checked={status.schedule.enabled} /> Sync automatically
             </label>
+            <fieldset>
+              <legend>When, in the family's time zone ({status.timeZone})</legend>
+              <label class="check">
+                <input type="radio" name="mode" value="daily" checked={when.mode === 'daily'} /> Daily at{' '}
+                <input
+                  name="time"
+                  type="time"
+                  aria-label="Daily at"
+                  value={when.mode === 'daily' ? when.time : '06:00'}
+                />
+              </label>
+              <label class="check">
+                <input type="radio" name="mode" value="hours" checked={when.mode === 'hours'} /> Every{' '}
+                <input
+                  name="every"
+                  type="number"
+                  min="1"
+                  max="23"
+                  class="short"
+                  aria-label="Every how many hours"
+                  value={String(when.mode === 'hours' ? when.every : 6)}
+                />{' '}
+                hours
+              </label>
+              <label class="check">
+                <input type="radio" name="mode" value="cron" checked={when.mode === 'cron'} /> A cron
+                expression (advanced){' '}
+                <input
+                  name="cron"
+                  aria-label="Cron expression"
+                  value={status.schedule.cron}
+                  placeholder="17 5 * * *"
+                />
+              </label>
+              <p class="hint">
+                Cron examples: <code>17 5 * * *</code> every day at 05:17; <code>0 6,18 * * *</code> twice a
+                day; <code>0 7 * * 1</code> Mondays at 07:00.
+              </p>
+            </fieldset>
             <label>
               This family's own monthly budget (calls; empty = share the instance budget){' '}
               <input
@@ -481,18 +523,39 @@ export function registerSchedulePages(app: WebApp): void {
   app.post('/schedule', async (c) => {
     const user = currentUser(c);
     const parsed = parseForm(scheduleForm, await formData(c), {
-      cron: 'When',
+      cron: 'Cron expression',
       budget: "This family's own monthly budget",
     });
     if (!parsed.ok) return c.redirect(withFlash('/schedule', 'error', parsed.error));
+    const f = parsed.data;
+    let cron: string;
+    try {
+      cron = cronOf(
+        f.mode === 'daily'
+          ? { mode: 'daily', time: f.time }
+          : f.mode === 'hours'
+            ? { mode: 'hours', every: Number(f.every), minute: 0 }
+            : { mode: 'cron', cron: f.cron },
+      );
+    } catch (err) {
+      return c.redirect(withFlash('/schedule', 'error', err instanceof Error ? err.message : String(err)));
+    }
     try {
       const { check } = await setSchedule(
         c.var.deps.db,
         user.familyId,
-        { cron: parsed.data.cron, enabled: parsed.data.enabled, monthlyBudget: parsed.data.budget },
+        { cron, enabled: f.enabled, monthlyBudget: f.budget },
         schedulerSettings(c.var.deps.config),
       );
-      return c.redirect(withFlash('/schedule', 'ok', check?.message ?? 'Automatic syncs are off.'));
+      return c.redirect(
+        withFlash(
+          '/schedule',
+          'ok',
+          f.enabled
+            ? `Syncs ${describeWhen(cron)}. ${check?.message ?? ''}`.trim()
+            : 'Automatic syncs are off: nothing syncs by itself.',
+        ),
+      );
     } catch (err) {
       if (err instanceof ScheduleError) return c.redirect(withFlash('/schedule', 'error', err.message));
       throw err;
