@@ -1,15 +1,53 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type TestProjectConfiguration, type ViteUserConfig } from 'vitest/config';
+import { findTestPostgres } from './test/helpers/find-postgres.js';
 
-export default defineConfig({
-  test: {
-    include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'test/**/*.test.ts', 'test/**/*.test.tsx'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-    // Two cores on CI: forks keep native modules (better-sqlite3) isolated per file.
-    pool: 'forks',
-    // The JSON report lets .ci/run print one plain "N passed, N failed" closing line.
-    reporters: ['default', 'json'],
-    outputFile: { json: 'test-output/vitest-report.json' },
-  },
-  esbuild: { jsx: 'automatic', jsxImportSource: 'hono/jsx' },
+const ALL = ['src/**/*.test.ts', 'src/**/*.test.tsx', 'test/**/*.test.ts', 'test/**/*.test.tsx'];
+/** Tests of PostgreSQL itself (connection checks, value types): the postgres project only. */
+const POSTGRES_ONLY = ['src/**/*.pg.test.ts', 'test/**/*.pg.test.ts'];
+
+/**
+ * The suites that run on both databases (one suite each, run twice): everything that reads or
+ * writes the ledger through the store. Their tests take a database from test/helpers/databases.ts.
+ */
+const ON_BOTH_DATABASES = [
+  'src/store/store.test.ts',
+  'src/store/scoping.test.ts',
+  'src/sync/apply.test.ts',
+  'src/sync/run.test.ts',
+  'src/destinations/firefly/deliver.test.ts',
+  'src/destinations/files/files.test.ts',
+  'src/scheduler/scheduler.test.ts',
+];
+
+export default defineConfig(async (): Promise<ViteUserConfig> => {
+  const postgresUrl = await findTestPostgres();
+  const projects: TestProjectConfiguration[] = [
+    {
+      extends: true,
+      test: { name: 'sqlite', include: ALL, exclude: POSTGRES_ONLY, provide: { testDatabaseKind: 'sqlite' } },
+    },
+  ];
+  if (postgresUrl)
+    projects.push({
+      extends: true,
+      test: {
+        name: 'postgres',
+        include: [...ON_BOTH_DATABASES, ...POSTGRES_ONLY],
+        globalSetup: ['test/helpers/postgres-setup.ts'],
+        provide: { testDatabaseKind: 'postgres', testDatabaseUrl: postgresUrl },
+      },
+    });
+  return {
+    test: {
+      testTimeout: 60_000,
+      hookTimeout: 60_000,
+      // Two cores on CI: forks keep native modules (better-sqlite3) isolated per file.
+      pool: 'forks',
+      // The JSON report lets .ci/run print one plain "N passed, N failed" closing line.
+      reporters: ['default', 'json'],
+      outputFile: { json: 'test-output/vitest-report.json' },
+      projects,
+    },
+    esbuild: { jsx: 'automatic', jsxImportSource: 'hono/jsx' },
+  };
 });

@@ -7,6 +7,7 @@ import { Cron } from 'croner';
 import { z } from 'zod';
 import { isTimeZone } from './dates.js';
 import { parseBaseUrl } from './domain/base-url.js';
+import { parseDatabaseUrl } from './database-url.js';
 
 type Setting<S extends z.ZodTypeAny> = {
   env: string;
@@ -47,6 +48,24 @@ export const settings = {
     env: 'DATA_DIR',
     description: 'Folder for the SQLite database, the generated secret key and exports.',
     schema: z.string().trim().min(1).default('./data'),
+  }),
+  databaseUrl: setting({
+    env: 'DATABASE_URL',
+    description:
+      'Where the ledger lives: unset for the SQLite file in DATA_DIR, sqlite:<file>, or postgres://user:password@host:5432/database (PostgreSQL 13 or newer).',
+    schema: optionalText().superRefine((url, ctx) => {
+      try {
+        parseDatabaseUrl(url);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^DATABASE_URL /, '') });
+      }
+    }),
+    secret: true,
+  }),
+  databasePoolSize: setting({
+    env: 'DATABASE_POOL_SIZE',
+    description: 'Connections each process keeps to PostgreSQL (ignored with SQLite).',
+    schema: int(1, 1000, 10),
   }),
   port: setting({
     env: 'PORT',

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type OpenedDatabase } from '../store/database.js';
+import { createTestDatabase, type TestDatabase } from '../../test/helpers/databases.js';
+import type { OpenedDatabase } from '../store/database.js';
 import { createSecretBox } from '../store/secret-box.js';
 import type { AccountSyncOutcome } from '../store/schema.js';
 import {
@@ -45,7 +45,7 @@ class Clock {
 }
 
 let dir: string;
-let file: string;
+let database: TestDatabase;
 let opened: OpenedDatabase;
 let familyId: string;
 let bank1: string;
@@ -114,9 +114,9 @@ function fakeSync(
 }
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'scheduler-'));
-  file = join(dir, 'db.sqlite');
-  opened = await openDatabase({ filename: file });
+  database = await createTestDatabase();
+  dir = database.dataDir;
+  opened = await database.open();
   const db = opened.db;
   familyId = await seedFamily(db, 'Smiths');
   bank1 = await seedConnection(db, familyId, { institutionName: 'First Bank' });
@@ -142,7 +142,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await new Promise<void>((r) => http.close(() => r()));
   await opened.close();
-  rmSync(dir, { recursive: true, force: true });
+  await database.dispose();
 });
 
 describe('scheduler', () => {
@@ -192,10 +192,10 @@ describe('scheduler', () => {
     expect(sync.calls).toHaveLength(1);
   });
 
-  it('two schedulers on one database file: only one runs a family’s sync', async () => {
+  it('two schedulers on one database: only one runs a family’s sync', async () => {
     const clock = new Clock(new Date('2026-03-10T00:00:00Z'));
     await setSchedule(opened.db, familyId, { cron: '17 5 * * *' }, settings, clock.now());
-    const other = await openDatabase({ filename: file });
+    const other = await database.open();
     try {
       clock.set('2026-03-10T05:18:00Z');
       const syncA = fakeSync(opened.db, clock);

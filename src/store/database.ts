@@ -1,7 +1,7 @@
 /**
- * Opens the ledger database: one SQLite file in the data folder, WAL, foreign keys on, migrations
- * applied at open. Callers get a Kysely instance; nothing outside src/store touches better-sqlite3,
- * so a PostgreSQL dialect can be added here without changing callers.
+ * Opens the ledger database, migrations applied at open: by default one SQLite file in the data
+ * folder (WAL, foreign keys on); with a `postgres://` DATABASE_URL a PostgreSQL database through a
+ * connection pool (src/store/postgres.ts). Callers get a Kysely instance and never see the driver.
  */
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -17,7 +17,10 @@ import {
   type MigrationProvider,
   type SqliteDialectConfig,
 } from 'kysely';
+import type { DatabaseDialect } from './dialect.js';
+import { parseDatabaseUrl } from '../database-url.js';
 import { migrations } from './migrations/index.js';
+import { openPostgres } from './postgres.js';
 import type { Database } from './schema.js';
 
 export const DATABASE_FILE = 'sophtron-sync.sqlite';
@@ -27,11 +30,17 @@ export interface OpenDatabaseOptions {
   dataDir?: string;
   /** An explicit file (or ':memory:'), overriding dataDir. */
   filename?: string;
+  /** DATABASE_URL: `sqlite:<file>` or `postgres://…` (which overrides dataDir and filename). */
+  url?: string;
+  /** Connections in the PostgreSQL pool (DATABASE_POOL_SIZE). */
+  poolSize?: number;
 }
 
 export interface OpenedDatabase {
   db: Kysely<Database>;
+  /** The SQLite file (or ':memory:'), or the PostgreSQL URL without its password. */
   filename: string;
+  dialect: DatabaseDialect;
   close(): Promise<void>;
 }
 
@@ -60,7 +69,21 @@ class ImmediateSqliteDialect extends SqliteDialect {
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<OpenedDatabase> {
-  const filename = options.filename ?? join(options.dataDir ?? './data', DATABASE_FILE);
+  const target = parseDatabaseUrl(options.url);
+  if (target.kind === 'postgres') {
+    const opened = await openPostgres(target.url, { poolSize: options.poolSize });
+    try {
+      await migrateToLatest(opened.db);
+    } catch (err) {
+      await opened.close();
+      throw err;
+    }
+    return opened;
+  }
+  return openSqlite(options.filename ?? target.filename ?? join(options.dataDir ?? './data', DATABASE_FILE));
+}
+
+async function openSqlite(filename: string): Promise<OpenedDatabase> {
   const created = filename !== ':memory:' && !existsSync(filename);
   // Bank data and sealed secrets: a new data folder and database are for this user only.
   if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true, mode: 0o700 });
@@ -80,7 +103,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Opened
     await db.destroy();
     throw err;
   }
-  return { db, filename, close: () => db.destroy() };
+  return { db, filename, dialect: 'sqlite', close: () => db.destroy() };
 }
 
 const BUSY_TIMEOUT_MS = 5000;

@@ -10,6 +10,7 @@ import { balancesRepository } from './balances.js';
 import { connectionsRepository } from './connections.js';
 import { credentialsRepository } from './credentials.js';
 import { openDatabase } from './database.js';
+import type { DatabaseDialect } from './dialect.js';
 import { familiesRepository } from './families.js';
 import { META_KEY_CHECK, getMeta, setMetaIfAbsent } from './meta.js';
 import {
@@ -49,8 +50,9 @@ export type StoreTx = Repositories & { db: Db; secrets: SecretBox };
 export type Store = Repositories & {
   db: Db;
   secrets: SecretBox;
-  /** The database file (or ':memory:'). */
+  /** The database file (or ':memory:'), or the PostgreSQL address without its password. */
   filename: string;
+  dialect: DatabaseDialect;
   /** Runs `fn` in one database transaction; repository calls on `tx` are part of it. */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -60,6 +62,9 @@ export interface OpenStoreOptions {
   dataDir: string;
   /** An explicit database file (or ':memory:'), overriding `<dataDir>/sophtron-sync.sqlite`. */
   filename?: string;
+  /** DATABASE_URL (`sqlite:<file>` or `postgres://…`), overriding filename and the data folder's file. */
+  databaseUrl?: string;
+  databasePoolSize?: number;
   /** SECRET_KEY / SECRET_KEY_FILE values (as in Config), or a key already loaded. */
   secretKey?: string;
   secretKeyFile?: string;
@@ -73,7 +78,9 @@ export interface OpenStoreOptions {
  * stored at first open: a different key fails here with a clear message, before any secret is read.
  */
 export async function openStore(
-  input: Pick<Config, 'dataDir' | 'secretKey' | 'secretKeyFile'> | OpenStoreOptions,
+  input:
+    | Pick<Config, 'dataDir' | 'secretKey' | 'secretKeyFile' | 'databaseUrl' | 'databasePoolSize'>
+    | OpenStoreOptions,
   extra: { onKeyGenerated?: (file: string) => void } = {},
 ): Promise<Store> {
   const options = input as OpenStoreOptions;
@@ -92,9 +99,12 @@ export async function openStore(
       { dataDir: options.dataDir, onGenerated },
     );
   const secrets = createSecretBox(key.key);
-  const opened = await openDatabase(
-    options.filename ? { filename: options.filename } : { dataDir: options.dataDir },
-  );
+  const opened = await openDatabase({
+    dataDir: options.dataDir,
+    filename: options.filename,
+    url: options.databaseUrl,
+    poolSize: options.databasePoolSize,
+  });
   try {
     const stored = await getMeta(opened.db, META_KEY_CHECK);
     if (stored === undefined) {
@@ -114,6 +124,7 @@ export async function openStore(
     db,
     secrets,
     filename: opened.filename,
+    dialect: opened.dialect,
     ...bindRepositories(db, secrets),
     transaction: (fn) =>
       db.transaction().execute((trx) => fn({ db: trx, secrets, ...bindRepositories(trx, secrets) })),

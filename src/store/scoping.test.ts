@@ -3,15 +3,13 @@
  * nothing. The list of cases must name every function the store exposes, so a new repository
  * function without a scoping case fails this test.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../test/helpers/databases.js';
 import { openStore, type Store } from './index.js';
 import type { Database } from './schema.js';
 import { providerAccount } from '../../test/fakes/ledger-store.js';
 
-let dir: string;
+let database: TestDatabase;
 let s: Store;
 let a: string; // the owner
 let b: string; // the intruder
@@ -38,8 +36,8 @@ const snapshot = async () =>
   );
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'ss-scope-'));
-  s = await openStore({ dataDir: dir }, { onKeyGenerated: () => {} });
+  database = await createTestDatabase();
+  s = await openStore({ dataDir: database.dataDir, databaseUrl: database.url }, { onKeyGenerated: () => {} });
   a = (await s.createFamily({ name: 'Owner', timeZone: 'UTC' })).id;
   b = (await s.createFamily({ name: 'Intruder', timeZone: 'UTC' })).id;
   await s.saveCredentials(a, { userId: 'ua', accessKey: 'YQ==', baseUrl: null });
@@ -108,7 +106,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await s.close();
-  rmSync(dir, { recursive: true, force: true });
+  await database.dispose();
 });
 
 type Case = () => Promise<unknown>;

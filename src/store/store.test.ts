@@ -1,23 +1,29 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createTestDatabase, testDatabaseKind, type TestDatabase } from '../../test/helpers/databases.js';
 import { providerAccount } from '../../test/fakes/ledger-store.js';
-import { openStore, SecretKeyError, type Store } from './index.js';
+import { openStore as openStoreAt, SecretKeyError, type OpenStoreOptions, type Store } from './index.js';
 import { GENERATED_KEY_FILE } from './secret-box.js';
 
 const quiet = { onKeyGenerated: () => {} };
-const dirs: string[] = [];
+const databases = new Map<string, TestDatabase>();
 const stores: Store[] = [];
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), 'ss-store-'));
-  dirs.push(d);
-  return d;
+/** A fresh data folder with its own ledger (on this run's database kind). */
+const tmp = async () => {
+  const d = await createTestDatabase();
+  databases.set(d.dataDir, d);
+  return d.dataDir;
 };
+/** openStore on the ledger of the data folder tmp() made. */
+const openStore = (options: OpenStoreOptions, extra?: Parameters<typeof openStoreAt>[1]) =>
+  openStoreAt({ ...options, databaseUrl: databases.get(options.dataDir)?.url }, extra);
 afterEach(async () => {
   for (const s of stores.splice(0)) await s.close().catch(() => {});
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  for (const d of databases.values()) await d.dispose();
+  databases.clear();
 });
 const keep = (s: Store) => {
   stores.push(s);
@@ -26,7 +32,7 @@ const keep = (s: Store) => {
 
 describe('openStore and the secret key', () => {
   it('generates a key once, reuses it, and reads credentials back after reopening', async () => {
-    const dir = tmp();
+    const dir = await tmp();
     const said: string[] = [];
     const s1 = keep(await openStore({ dataDir: dir }, { onKeyGenerated: (f) => said.push(f) }));
     const f = await s1.createFamily({ name: 'A', timeZone: 'UTC' });
@@ -48,7 +54,7 @@ describe('openStore and the secret key', () => {
   });
 
   it('refuses a different key with the documented message, without touching the data', async () => {
-    const dir = tmp();
+    const dir = await tmp();
     const key = randomBytes(32);
     const s1 = await openStore({ dataDir: dir, secretKey: key.toString('base64') });
     const f = await s1.createFamily({ name: 'A', timeZone: 'UTC' });
@@ -67,8 +73,11 @@ describe('openStore and the secret key', () => {
     expect((await s2.getCredentials(f.id))?.accessKey).toBe('a2V5');
   });
 
-  it('generates a key only into an empty data folder; a deleted secret.key is named, not replaced', async () => {
-    const dir = tmp();
+  // The data folder holds the SQLite file; a PostgreSQL ledger is not in it.
+  it.skipIf(testDatabaseKind() === 'postgres')(
+    'generates a key only into an empty data folder; a deleted secret.key is named, not replaced',
+    async () => {
+    const dir = await tmp();
     const s1 = await openStore({ dataDir: dir }, quiet);
     const f = await s1.createFamily({ name: 'A', timeZone: 'UTC' });
     await s1.saveCredentials(f.id, { userId: 'u', accessKey: 'a2V5', baseUrl: null });
@@ -90,20 +99,24 @@ describe('openStore and the secret key', () => {
     writeFileSync(keyFile, saved, { mode: 0o600 });
     const s2 = keep(await openStore({ dataDir: dir }, quiet));
     expect((await s2.getCredentials(f.id))?.accessKey).toBe('a2V5');
-  });
+  },
+  );
 
   it('leaves no generated key behind when the database it opens was encrypted with another', async () => {
-    const dbDir = tmp();
+    const dbDir = await tmp();
     const s1 = await openStore({ dataDir: dbDir, secretKey: randomBytes(32).toString('base64') });
     await s1.close();
-    const empty = tmp();
-    const opening = openStore({ dataDir: empty, filename: join(dbDir, 'sophtron-sync.sqlite') }, quiet);
+    const empty = await tmp();
+    const opening = openStoreAt(
+      { dataDir: empty, filename: join(dbDir, 'sophtron-sync.sqlite'), databaseUrl: databases.get(dbDir)?.url },
+      quiet,
+    );
     await expect(opening).rejects.toThrow(/does not match/);
     expect(existsSync(join(empty, GENERATED_KEY_FILE))).toBe(false);
   });
 
   it('generates a key into an empty existing folder (a new volume may hold lost+found)', async () => {
-    const dir = tmp();
+    const dir = await tmp();
     mkdirSync(join(dir, 'lost+found'));
     const said: string[] = [];
     keep(await openStore({ dataDir: dir }, { onKeyGenerated: (file) => said.push(file) }));
@@ -111,12 +124,29 @@ describe('openStore and the secret key', () => {
   });
 
   it('never writes the Access Key in plaintext to the database or its WAL', async () => {
-    const dir = tmp();
+    const dir = await tmp();
     const accessKey = 'UExBSU5URVhULUFDQ0VTUy1LRVktOTk5OTk=';
     const s = keep(await openStore({ dataDir: dir }, quiet));
     const f = await s.createFamily({ name: 'A', timeZone: 'UTC' });
     await s.saveCredentials(f.id, { userId: 'u', accessKey, baseUrl: null });
     await s.saveCredentials(f.id, { userId: 'u2', accessKey, baseUrl: 'http://127.0.0.1:9/api' });
+    if (testDatabaseKind() === 'postgres') {
+      // No file to search: every row of every table, as the server returns it, instead.
+      const tables = await s.db.introspection.getTables();
+      const dump: string[] = [];
+      for (const t of tables)
+        dump.push(
+          ...(
+            await sql<{ r: string }>`select row_to_json(x)::text as r from ${sql.table(t.name)} x`.execute(
+              s.db,
+            )
+          ).rows.map((row) => row.r),
+        );
+      const text = dump.join('\n');
+      expect(text).not.toContain(accessKey);
+      expect(text).toContain('"u2"');
+      return;
+    }
     // Read while open (the WAL still holds the pages) and again after the checkpoint at close.
     const files = () =>
       ['sophtron-sync.sqlite', 'sophtron-sync.sqlite-wal', 'sophtron-sync.sqlite-shm']
@@ -140,7 +170,7 @@ describe('openStore and the secret key', () => {
   });
 
   it('keeps the data when the same generated key file is used by a second process', async () => {
-    const dir = tmp();
+    const dir = await tmp();
     const a = keep(await openStore({ dataDir: dir }, quiet));
     const b = keep(await openStore({ dataDir: dir }, quiet));
     const f = await a.createFamily({ name: 'A', timeZone: 'UTC' });
@@ -151,7 +181,7 @@ describe('openStore and the secret key', () => {
 
 describe('repositories', () => {
   it('links with defaults from the account type and country, and re-links reusing history', async () => {
-    const s = keep(await openStore({ dataDir: tmp() }, quiet));
+    const s = keep(await openStore({ dataDir: await tmp() }, quiet));
     const f = await s.createFamily({ name: 'A', timeZone: 'UTC' });
     const c = await s.upsertConnection(f.id, {
       userInstitutionId: 'ui-1',
@@ -234,7 +264,7 @@ describe('repositories', () => {
   });
 
   it('lists, searches, pages and tombstones transactions; counts usage; records runs', async () => {
-    const s = keep(await openStore({ dataDir: tmp() }, quiet));
+    const s = keep(await openStore({ dataDir: await tmp() }, quiet));
     const f = await s.createFamily({ name: 'A', timeZone: 'UTC' });
     const c = await s.upsertConnection(f.id, {
       userInstitutionId: 'ui-1',
@@ -346,7 +376,7 @@ describe('repositories', () => {
   });
 
   it('refuses to relabel the currency of an account that has transactions', async () => {
-    const s = keep(await openStore({ dataDir: tmp() }, quiet));
+    const s = keep(await openStore({ dataDir: await tmp() }, quiet));
     const f = await s.createFamily({ name: 'A', timeZone: 'UTC' });
     const c = await s.upsertConnection(f.id, {
       userInstitutionId: 'ui-1',
@@ -401,7 +431,7 @@ describe('repositories', () => {
 describe('command-line default family', () => {
   it('creates one family, updates its credentials, and never takes over another identity', async () => {
     const { ensureDefaultFamily, findDefaultFamily } = await import('./default-family.js');
-    const s = keep(await openStore({ dataDir: tmp() }, quiet));
+    const s = keep(await openStore({ dataDir: await tmp() }, quiet));
     const input = { userId: 'u1', accessKey: 'azE=', baseUrl: null, timeZone: 'America/Toronto' };
     const f1 = await ensureDefaultFamily(s, input);
     expect(f1.time_zone).toBe('America/Toronto');
@@ -411,21 +441,22 @@ describe('command-line default family', () => {
     expect((await findDefaultFamily(s))?.id).toBe(f1.id);
 
     // A single family made on the web with another Sophtron identity is left alone.
-    const s2 = keep(await openStore({ dataDir: tmp() }, quiet));
+    const s2 = keep(await openStore({ dataDir: await tmp() }, quiet));
     const web = await s2.createFamily({ name: 'Web', timeZone: 'UTC' });
     await s2.saveCredentials(web.id, { userId: 'someone-else', accessKey: 'eA==', baseUrl: null });
     const cli = await ensureDefaultFamily(s2, input);
     expect(cli.id).not.toBe(web.id);
     expect((await s2.getCredentials(web.id))?.userId).toBe('someone-else');
     // ... but one without credentials (or with the same identity) is adopted.
-    const s3 = keep(await openStore({ dataDir: tmp() }, quiet));
+    const s3 = keep(await openStore({ dataDir: await tmp() }, quiet));
     const bare = await s3.createFamily({ name: 'Bare', timeZone: 'UTC' });
     expect((await ensureDefaultFamily(s3, input)).id).toBe(bare.id);
     expect(await s3.listFamilies()).toHaveLength(1);
 
     // Two commands at once on an empty database end with one family.
-    const s4 = keep(await openStore({ dataDir: tmp() }, quiet));
-    const s5 = keep(await openStore({ dataDir: s4.filename.replace(/\/[^/]+$/, '') }, quiet));
+    const dir4 = await tmp();
+    const s4 = keep(await openStore({ dataDir: dir4 }, quiet));
+    const s5 = keep(await openStore({ dataDir: dir4 }, quiet));
     const [x, y] = await Promise.all([ensureDefaultFamily(s4, input), ensureDefaultFamily(s5, input)]);
     expect(x.id).toBe(y.id);
     expect(await s4.listFamilies()).toHaveLength(1);

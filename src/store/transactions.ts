@@ -54,13 +54,23 @@ export interface TransactionCursor {
  * the changed row, so a sequence number is never visible before its row.
  */
 export async function nextChangeSeq(db: Db): Promise<number> {
+  return reserveChangeSeqs(db, 1);
+}
+
+/**
+ * Reserves `n` consecutive change sequence numbers; returns the first. One counter row, updated in
+ * the writing transaction, not a PostgreSQL sequence: the row stays locked until commit, so change
+ * sequences become visible in order and a destination reading "after N" never skips a row that
+ * commits later with a smaller number.
+ */
+export async function reserveChangeSeqs(db: Db, n: number): Promise<number> {
   const row = await db
     .updateTable('change_counter')
-    .set((eb) => ({ value: eb('value', '+', 1) }))
+    .set((eb) => ({ value: eb('value', '+', n) }))
     .where('id', '=', 1)
     .returning('value')
     .executeTakeFirstOrThrow();
-  return Number(row.value);
+  return Number(row.value) - n + 1;
 }
 
 /** Escapes LIKE wildcards so a search for "50%" means the text "50%". */

@@ -3,7 +3,9 @@
  * Every query is bounded by the window or by an index on a small set (pending rows, fetched ids), so
  * the work of a sync grows with the window, not with the account's history.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { lockAccountForWrite } from '../store/dialect.js';
+import { reserveChangeSeqs } from '../store/transactions.js';
 import type { Database } from '../store/schema.js';
 import type { CalendarDate, ProviderTransactionData } from '../domain/types.js';
 import { addDays } from '../dates.js';
@@ -129,17 +131,6 @@ export async function loadDeletedPending(
     });
   }
   return out.sort((a, b) => a.transaction_id - b.transaction_id);
-}
-
-/** Reserves `n` consecutive change sequence numbers; returns the first. */
-async function reserveChangeSeqs(db: Db, n: number): Promise<number> {
-  const row = await db
-    .updateTable('change_counter')
-    .set((eb) => ({ value: eb('value', '+', n) }))
-    .where('id', '=', 1)
-    .returning('value')
-    .executeTakeFirstOrThrow();
-  return Number(row.value) - n + 1;
 }
 
 export interface ApplyContext {
@@ -291,12 +282,12 @@ export interface AccountSyncApplied {
 /**
  * Reads, plans and writes one account in ONE database transaction: an error anywhere (a bad row, a
  * constraint, the caller's alsoWrite) rolls everything back, so the ledger is never half-written.
- * The first statement is a write, so SQLite takes the write lock before the ledger is read: two syncs
- * of the same account (web and scheduler) cannot plan against the same stale rows.
+ * The account is locked for writing before the ledger is read (store/dialect.ts): two syncs of the
+ * same account (web, scheduler, workers) cannot plan against the same stale rows.
  */
 export async function applyAccountSync(db: Db, input: AccountSyncInput): Promise<AccountSyncApplied> {
   const work = async (trx: Db): Promise<AccountSyncApplied> => {
-    await sql`update change_counter set value = value where id = 1`.execute(trx);
+    await lockAccountForWrite(trx as Kysely<unknown>, input.accountId);
     const { window, pendingMatchDays } = input.planOptions;
     const ledger = await loadLedgerRows(trx, input.accountId, window, pendingMatchDays, input.fetched);
     const { tombstones, successorOf } = await loadTombstones(trx, input.accountId, input.fetched);

@@ -1,22 +1,24 @@
 /**
- * A real SQLite ledger in a temporary folder with one family, connection, provider account and
- * linked account, for tests of the sync engine's database side.
+ * A real ledger (a SQLite file in a temporary folder, or a PostgreSQL database of its own) with one
+ * family, connection, provider account and linked account, for tests of the sync engine's database side.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openDatabase, type OpenedDatabase } from '../../src/store/database.js';
+import type { OpenedDatabase } from '../../src/store/database.js';
+import { createTestDatabase, type TestDatabase, type TestDatabaseKind } from '../helpers/databases.js';
 
 export interface LedgerFixture extends OpenedDatabase {
   familyId: string;
   accountId: string;
   sophtronAccountId: string;
+  /** The database under the fixture (its kind, folder, URL; open() for a second connection). */
+  database: TestDatabase;
   dispose(): Promise<void>;
 }
 
-export async function openLedgerFixture(options: { timeZone?: string } = {}): Promise<LedgerFixture> {
-  const dir = mkdtempSync(join(tmpdir(), 'ss-sync-'));
-  const opened = await openDatabase({ dataDir: dir });
+export async function openLedgerFixture(
+  options: { timeZone?: string; kind?: TestDatabaseKind } = {},
+): Promise<LedgerFixture> {
+  const database = await createTestDatabase(options.kind);
+  const opened = await database.open();
   const now = new Date().toISOString();
   const { db } = opened;
   await db
@@ -80,9 +82,7 @@ export async function openLedgerFixture(options: { timeZone?: string } = {}): Pr
     familyId: 'fam',
     accountId: 'acc',
     sophtronAccountId: 'acct',
-    async dispose() {
-      await opened.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    database,
+    dispose: () => database.dispose(),
   };
 }

@@ -1,30 +1,30 @@
 /**
- * Helpers for tests that use the real ledger store: a store in a fresh tmp folder with its own
- * key, and provider account data as the Sophtron client returns it.
+ * Helpers for tests that use the real ledger store: a store on a fresh database (SQLite in a tmp
+ * folder, or PostgreSQL) with its own key, and provider account data as the Sophtron client returns it.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createTestDatabase, type TestDatabase, type TestDatabaseKind } from '../helpers/databases.js';
 import type { ProviderAccountData, ProviderTransactionData } from '../../src/domain/types.js';
 import { openStore, type Store } from '../../src/store/index.js';
 
-export async function openTempStore(): Promise<{
+export async function openTempStore(kind?: TestDatabaseKind): Promise<{
   store: Store;
   dataDir: string;
   secretKey: string;
+  database: TestDatabase;
   cleanup(): Promise<void>;
 }> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ss-ledger-'));
+  const database = await createTestDatabase(kind);
   const secretKey = randomBytes(32).toString('base64');
-  const store = await openStore({ dataDir, secretKey });
+  const store = await openStore({ dataDir: database.dataDir, databaseUrl: database.url, secretKey });
   return {
     store,
-    dataDir,
+    dataDir: database.dataDir,
     secretKey,
+    database,
     async cleanup() {
       await store.close().catch(() => {});
-      rmSync(dataDir, { recursive: true, force: true });
+      await database.dispose();
     },
   };
 }

@@ -1,25 +1,27 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { parse } from 'csv-parse/sync';
 import { Ofx } from 'ofx-data-extractor';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type OpenedDatabase } from '../../store/database.js';
+import { createTestDatabase, type TestDatabase } from '../../../test/helpers/databases.js';
+import type { OpenedDatabase } from '../../store/database.js';
 import { seedAccount, seedConnection, seedFamily, seedTransaction } from '../../../test/fakes/ledger-seed.js';
 import { CSV_HEADER, exportLedger, ExportFilterError, safeCell } from './index.js';
 import { deliverToFolder } from './folder.js';
 
 let dir: string;
+let database: TestDatabase;
 let opened: OpenedDatabase;
 let familyId: string;
 let checking: string;
 let card: string;
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'files-export-'));
-  opened = await openDatabase({ filename: join(dir, 'ledger.sqlite') });
+  database = await createTestDatabase();
+  dir = database.dataDir;
+  opened = await database.open();
   const db = opened.db;
   familyId = await seedFamily(db, 'The Smiths');
   const conn = await seedConnection(db, familyId, { institutionName: 'First Test Bank' });
@@ -64,7 +66,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await opened.close();
-  rmSync(dir, { recursive: true, force: true });
+  await database.dispose();
 });
 
 describe('CSV export', () => {

@@ -1,8 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type OpenedDatabase } from '../../store/database.js';
+import { createTestDatabase, type TestDatabase } from '../../../test/helpers/databases.js';
+import type { OpenedDatabase } from '../../store/database.js';
 import type { FakeFirefly } from '../../../test/fakes/firefly.js';
 import { startFakeFirefly } from '../../../test/fakes/firefly.js';
 import {
@@ -18,14 +16,14 @@ import { deliverToFirefly } from './index.js';
 import { saveFireflySettings } from './repository.js';
 import { createSecretBox } from '../../store/secret-box.js';
 
-let dir: string;
+let database: TestDatabase;
 let opened: OpenedDatabase;
 let fake: FakeFirefly;
 let client: FireflyClient;
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'ff-deliver-'));
-  opened = await openDatabase({ filename: join(dir, 'db.sqlite') });
+  database = await createTestDatabase();
+  opened = await database.open();
   fake = await startFakeFirefly();
   client = new FireflyClient({ baseUrl: fake.url, token: fake.token, timeoutMs: 2_000, retryDelayMs: 10 });
 });
@@ -34,7 +32,7 @@ afterEach(async () => {
   expect(fake.violations).toEqual([]);
   await fake.stop();
   await opened.close();
-  rmSync(dir, { recursive: true, force: true });
+  await database.dispose();
 });
 
 const deps = () => ({ db: opened.db, client });

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { autoIdColumn, bigintType } from './columns.js';
 
 // Migrations take Kysely<unknown>: they must not depend on today's table types.
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -45,8 +46,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('raw_type', 'text')
     .addColumn('sub_type', 'text')
     .addColumn('type', 'text', (c) => c.notNull())
-    .addColumn('balance_minor', 'integer')
-    .addColumn('available_minor', 'integer')
+    .addColumn('balance_minor', bigintType(db))
+    .addColumn('available_minor', bigintType(db))
     .addColumn('currency_hint', 'text')
     .addColumn('last_seen_at', 'text', (c) => c.notNull())
     .addUniqueConstraint('provider_accounts_family_sa', ['family_id', 'sophtron_account_id'])
@@ -75,11 +76,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema
     .createTable('transactions')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', bigintType(db), autoIdColumn(db))
     .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
     .addColumn('provider_transaction_id', 'text', (c) => c.notNull())
     .addColumn('status', 'text', (c) => c.notNull())
-    .addColumn('amount_minor', 'integer', (c) => c.notNull())
+    .addColumn('amount_minor', bigintType(db), (c) => c.notNull())
     .addColumn('currency', 'text', (c) => c.notNull())
     .addColumn('date', 'text', (c) => c.notNull())
     .addColumn('transaction_date', 'text')
@@ -94,7 +95,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('last_seen_at', 'text', (c) => c.notNull())
     .addColumn('last_seen_date', 'text', (c) => c.notNull())
     .addColumn('vanished_at', 'text')
-    .addColumn('change_seq', 'integer', (c) => c.notNull())
+    .addColumn('change_seq', bigintType(db), (c) => c.notNull())
     .addUniqueConstraint('transactions_account_ptid', ['account_id', 'provider_transaction_id'])
     .execute();
   await db.schema
@@ -116,17 +117,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('change_counter')
     .addColumn('id', 'integer', (c) => c.primaryKey())
-    .addColumn('value', 'integer', (c) => c.notNull())
+    .addColumn('value', bigintType(db), (c) => c.notNull())
     .execute();
   await sql`insert into change_counter (id, value) values (1, 0)`.execute(db);
 
   await db.schema
     .createTable('balance_snapshots')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', bigintType(db), autoIdColumn(db))
     .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
     .addColumn('taken_at', 'text', (c) => c.notNull())
-    .addColumn('current_minor', 'integer')
-    .addColumn('available_minor', 'integer')
+    .addColumn('current_minor', bigintType(db))
+    .addColumn('available_minor', bigintType(db))
     .addColumn('currency', 'text', (c) => c.notNull())
     .execute();
   await db.schema

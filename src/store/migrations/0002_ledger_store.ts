@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { bigintType } from './columns.js';
 
 /**
  * What the ledger store needs beyond 0001: a `meta` table (key check of the secret key, the
@@ -22,8 +23,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema.alterTable('accounts').addColumn('previous_sophtron_account_id', 'text').execute();
 
-  await db.schema.alterTable('tombstones').addColumn('transaction_id', 'integer').execute();
-  await db.schema.alterTable('tombstones').addColumn('change_seq', 'integer').execute();
+  await db.schema.alterTable('tombstones').addColumn('transaction_id', bigintType(db)).execute();
+  await db.schema.alterTable('tombstones').addColumn('change_seq', bigintType(db)).execute();
   await db.schema.createIndex('tombstones_change_seq').on('tombstones').column('change_seq').execute();
 
   await db.schema

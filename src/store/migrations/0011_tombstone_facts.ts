@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { bigintType } from './columns.js';
 
 /**
  * Tombstones remember what the user deleted, not only its TransactionID, because a bank does not keep
@@ -15,7 +16,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('origin', 'text', (c) => c.notNull().defaultTo('deleted'))
     .execute();
   await t().addColumn('status', 'text').execute();
-  await t().addColumn('amount_minor', 'integer').execute();
+  await t().addColumn('amount_minor', bigintType(db)).execute();
   await t().addColumn('date', 'text').execute();
   await t().addColumn('description', 'text').execute();
   await t().addColumn('merchant', 'text').execute();

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { bigintType } from './columns.js';
 
 // Tables of the Firefly III destination. Migrations take Kysely<unknown>: they must not depend on today's types.
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -23,11 +24,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('firefly_name', 'text', (c) => c.notNull())
     .addColumn('firefly_type', 'text', (c) => c.notNull())
     .addColumn('created_by_us', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('opening_balance_minor', 'integer')
+    .addColumn('opening_balance_minor', bigintType(db))
     .addColumn('opening_balance_date', 'text')
     .addColumn('checked_at', 'text')
-    .addColumn('checked_firefly_minor', 'integer')
-    .addColumn('checked_bank_minor', 'integer')
+    .addColumn('checked_firefly_minor', bigintType(db))
+    .addColumn('checked_bank_minor', bigintType(db))
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('firefly_accounts_pk', ['family_id', 'account_id'])
     .execute();
@@ -37,15 +38,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('firefly_transactions')
     .addColumn('family_id', 'text', (c) => c.notNull().references('families.id').onDelete('cascade'))
-    .addColumn('transaction_id', 'integer', (c) => c.notNull())
+    .addColumn('transaction_id', bigintType(db), (c) => c.notNull())
     .addColumn('account_id', 'text', (c) => c.notNull())
     .addColumn('state', 'text', (c) => c.notNull())
     .addColumn('external_id', 'text', (c) => c.notNull())
     .addColumn('firefly_group_id', 'text')
     .addColumn('firefly_journal_id', 'text')
-    .addColumn('delivered_seq', 'integer', (c) => c.notNull())
+    .addColumn('delivered_seq', bigintType(db), (c) => c.notNull())
     .addColumn('delivered_pending', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('delivered_amount_minor', 'integer')
+    .addColumn('delivered_amount_minor', bigintType(db))
     .addColumn('content_hash', 'text')
     .addColumn('note', 'text')
     .addColumn('updated_at', 'text', (c) => c.notNull())

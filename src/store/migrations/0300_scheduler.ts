@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { bigintType } from './columns.js';
 
 /**
  * Automatic syncs, notifications and file exports (src/scheduler, src/destinations/files):
@@ -97,7 +98,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createTable('export_cursors')
     .addColumn('family_id', 'text', (c) => c.notNull().references('families.id').onDelete('cascade'))
     .addColumn('destination', 'text', (c) => c.notNull())
-    .addColumn('change_seq', 'integer', (c) => c.notNull())
+    .addColumn('change_seq', bigintType(db), (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('export_cursors_pk', ['family_id', 'destination'])
     .execute();
