@@ -17,6 +17,7 @@ import {
   createSecretBox,
   loadSecretKey,
   makeKeyCheck,
+  missingKeyForDatabaseMessage,
   SecretKeyError,
   verifyKeyCheck,
   type SecretBox,
@@ -110,6 +111,9 @@ export async function openStore(
     if (stored === undefined) {
       const winner = await setMetaIfAbsent(opened.db, META_KEY_CHECK, makeKeyCheck(secrets));
       verifyKeyCheck(secrets, winner, key);
+    } else if (key.generated && key.file && opened.dialect === 'postgres') {
+      // The folder was empty but the database is not (PostgreSQL lives elsewhere): name the lost key.
+      throw new SecretKeyError(missingKeyForDatabaseMessage(key.file, opened.filename));
     } else {
       verifyKeyCheck(secrets, stored, key);
     }

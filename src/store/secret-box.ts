@@ -9,7 +9,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Config } from '../config.js';
 
 export const GENERATED_KEY_FILE = 'secret.key';
@@ -139,6 +139,15 @@ function missingKeyMessage(file: string, dataDir: string, held: string[]): strin
     `${file} is missing, and ${dataDir} already holds data (${shown}) encrypted with that key. ` +
     `No new key was made (it could not open the stored secrets): restore ${GENERATED_KEY_FILE} from your backup ` +
     `into ${dataDir}, or set SECRET_KEY or SECRET_KEY_FILE to the key this data was encrypted with.`
+  );
+}
+
+/** A key generated just now met a database (PostgreSQL, not in the data folder) made with another. */
+export function missingKeyForDatabaseMessage(file: string, database: string): string {
+  return (
+    `${file} is missing: the database ${database} holds data encrypted with another key, which a new key does not match. ` +
+    `No new key was kept (it could not open the stored secrets): restore ${GENERATED_KEY_FILE} from your backup ` +
+    `into ${dirname(file)}, or set SECRET_KEY or SECRET_KEY_FILE to the key this data was encrypted with.`
   );
 }
 

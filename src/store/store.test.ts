@@ -77,29 +77,29 @@ describe('openStore and the secret key', () => {
   it.skipIf(testDatabaseKind() === 'postgres')(
     'generates a key only into an empty data folder; a deleted secret.key is named, not replaced',
     async () => {
-    const dir = await tmp();
-    const s1 = await openStore({ dataDir: dir }, quiet);
-    const f = await s1.createFamily({ name: 'A', timeZone: 'UTC' });
-    await s1.saveCredentials(f.id, { userId: 'u', accessKey: 'a2V5', baseUrl: null });
-    await s1.close();
-    const keyFile = join(dir, GENERATED_KEY_FILE);
-    const saved = readFileSync(keyFile, 'utf8');
-    rmSync(keyFile);
-    const said: string[] = [];
-    const refused = openStore({ dataDir: dir }, { onKeyGenerated: (file) => said.push(file) });
-    await expect(refused).rejects.toThrow(SecretKeyError);
-    await expect(openStore({ dataDir: dir }, quiet)).rejects.toThrow(
-      `${keyFile} is missing, and ${dir} already holds data (sophtron-sync.sqlite)`,
-    );
-    await expect(openStore({ dataDir: dir }, quiet)).rejects.toThrow(/restore .* from your backup/);
-    await expect(openStore({ dataDir: dir }, quiet)).rejects.toThrow(/SECRET_KEY/);
-    expect(said).toEqual([]);
-    expect(existsSync(keyFile)).toBe(false);
-    // Restored from the backup, everything opens again.
-    writeFileSync(keyFile, saved, { mode: 0o600 });
-    const s2 = keep(await openStore({ dataDir: dir }, quiet));
-    expect((await s2.getCredentials(f.id))?.accessKey).toBe('a2V5');
-  },
+      const dir = await tmp();
+      const s1 = await openStore({ dataDir: dir }, quiet);
+      const f = await s1.createFamily({ name: 'A', timeZone: 'UTC' });
+      await s1.saveCredentials(f.id, { userId: 'u', accessKey: 'a2V5', baseUrl: null });
+      await s1.close();
+      const keyFile = join(dir, GENERATED_KEY_FILE);
+      const saved = readFileSync(keyFile, 'utf8');
+      rmSync(keyFile);
+      const said: string[] = [];
+      const refused = openStore({ dataDir: dir }, { onKeyGenerated: (file) => said.push(file) });
+      await expect(refused).rejects.toThrow(SecretKeyError);
+      await expect(openStore({ dataDir: dir }, quiet)).rejects.toThrow(
+        `${keyFile} is missing, and ${dir} already holds data (sophtron-sync.sqlite)`,
+      );
+      await expect(openStore({ dataDir: dir }, quiet)).rejects.toThrow(/restore .* from your backup/);
+      await expect(openStore({ dataDir: dir }, quiet)).rejects.toThrow(/SECRET_KEY/);
+      expect(said).toEqual([]);
+      expect(existsSync(keyFile)).toBe(false);
+      // Restored from the backup, everything opens again.
+      writeFileSync(keyFile, saved, { mode: 0o600 });
+      const s2 = keep(await openStore({ dataDir: dir }, quiet));
+      expect((await s2.getCredentials(f.id))?.accessKey).toBe('a2V5');
+    },
   );
 
   it('leaves no generated key behind when the database it opens was encrypted with another', async () => {
@@ -108,7 +108,11 @@ describe('openStore and the secret key', () => {
     await s1.close();
     const empty = await tmp();
     const opening = openStoreAt(
-      { dataDir: empty, filename: join(dbDir, 'sophtron-sync.sqlite'), databaseUrl: databases.get(dbDir)?.url },
+      {
+        dataDir: empty,
+        filename: join(dbDir, 'sophtron-sync.sqlite'),
+        databaseUrl: databases.get(dbDir)?.url,
+      },
       quiet,
     );
     await expect(opening).rejects.toThrow(/does not match/);
