@@ -4,6 +4,8 @@
  * exits non-zero naming each failed account and why.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,7 +46,9 @@ beforeAll(async () => {
   }
 }, 60_000);
 
+let hook: Server | undefined;
 afterAll(async () => {
+  await new Promise((r) => (hook ? hook.close(r) : r(undefined)));
   await sandbox?.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
@@ -102,5 +106,47 @@ describe('sophtron-sync sync', () => {
     } finally {
       sandbox.control.clearFaults();
     }
+  });
+
+  it('a bank that refuses the login: needs attention, a partial run, exit 1 naming the login, one notification', async () => {
+    const received: { event: string; title: string; message: string }[] = [];
+    hook = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        received.push(JSON.parse(body) as { event: string; title: string; message: string });
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((r) => hook!.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
+    expect((await cli(['notify', 'add', 'webhook', '--name', 'hook', '--url', url])).code).toBe(0);
+    const [login] = sandbox.control.connections();
+
+    for (let i = 0; i < 2; i++) {
+      sandbox.control.failNext(login!.userInstitutionId, 'fail');
+      const r = await cli(['sync']);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/^sync partial: /m);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines).toEqual([
+        `error: ${login!.institutionName} (${[...accountNames].sort().join(', ')}): The bank refused the login: Invalid credentials; ` +
+          `give Sophtron the new login with \`sophtron-sync connections update ${login!.userInstitutionId}\``,
+      ]);
+    }
+    const store = await openStore({ dataDir, secretKey: env.SECRET_KEY! });
+    try {
+      const [connection] = await store.db.selectFrom('connections').selectAll().execute();
+      expect(connection).toMatchObject({
+        status: 'needs_attention',
+        status_reason: 'The bank refused the login: Invalid credentials',
+      });
+    } finally {
+      await store.close();
+    }
+    // Two runs, one incident: one message.
+    expect(received.map((m) => m.event)).toEqual(['needs_attention']);
+    expect(received[0]!.title).toBe(`${login!.institutionName} needs your attention`);
+    expect(received[0]!.message).toMatch(/The bank refused the login: Invalid credentials/);
   });
 });

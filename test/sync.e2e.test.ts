@@ -326,24 +326,37 @@ describe('sync end to end against the sandbox', () => {
   });
 });
 
-describe('sync end to end: a refresh that fails', () => {
-  it('notes the failed refresh and still reads what Sophtron has', async () => {
+describe('sync end to end: a bank that refuses the login on refresh', () => {
+  it("marks the connection as needing attention with the bank's reason, and the run partial", async () => {
     const w = await world();
     await w.sync();
     w.sandbox.control.advanceDays(1);
     w.sandbox.control.failNext(w.userInstitutionId, 'fail');
     const run = await w.sync();
     const [first, ...rest] = run.accounts;
-    expect(first).toMatchObject({ outcome: 'succeeded', refresh: { state: 'failed' } });
+    expect(first).toMatchObject({
+      outcome: 'needs_attention',
+      refresh: { state: 'needs_attention', reason: 'The bank refused the login: Invalid credentials' },
+    });
+    expect(first!.note).toBe(
+      'the bank refused the login: Invalid credentials; synced what Sophtron already had',
+    );
     // The same bank login is not refreshed again for its other accounts in this run.
     for (const a of rest) {
-      expect(a).toMatchObject({ outcome: 'succeeded', refresh: { state: 'skipped', after: 'failed' } });
-      expect(a.note).toMatch(/^refresh at Sophtron failed for this bank login/);
+      expect(a).toMatchObject({
+        outcome: 'needs_attention',
+        refresh: { state: 'skipped', after: 'needs_attention' },
+      });
     }
-    expect(first!.note).toMatch(/^refresh at Sophtron failed \(.+\); synced what Sophtron already had$/);
-    expect(run.outcome).toBe('succeeded');
+    expect(run.outcome).toBe('partial');
+    expect((await w.store.getRun(w.familyId, run.runId))?.outcome).toBe('partial');
+    const [connection] = await w.store.listConnections(w.familyId);
+    expect(connection).toMatchObject({
+      status: 'needs_attention',
+      status_reason: 'The bank refused the login: Invalid credentials',
+    });
     const account = await w.store.getAccount(w.familyId, first!.accountId);
-    expect(account).toMatchObject({ last_sync_outcome: 'succeeded', last_sync_error: first!.note });
+    expect(account).toMatchObject({ last_sync_outcome: 'needs_attention', last_sync_error: first!.note });
   });
 });
 

@@ -4,6 +4,8 @@
  * when any account failed, with one line per failed account naming it and why.
  */
 import type { Command } from 'commander';
+import { createNotifier } from '../scheduler/notifications/notifier.js';
+import { announceSyncOutcome, loginsNeedingAttention } from '../scheduler/notifications/sync-outcome.js';
 import { SyncRequestError } from '../sync/errors.js';
 import { syncFamily, type AccountSyncResult, type SyncEvent } from '../sync/run.js';
 import { withCliContext } from './context.js';
@@ -116,7 +118,33 @@ export function register(program: Command): void {
         }
         const failed = result.accounts.filter((a) => a.outcome === 'failed');
         for (const f of failed) process.stderr.write(`error: ${f.accountName}: ${f.error}\n`);
-        if (failed.length > 0) process.exitCode = 1;
+        // A login the bank refused (or that asks a question) goes stale until a person acts: say which.
+        const attention = await loginsNeedingAttention(ctx.store.db, ctx.family.id, result.accounts);
+        for (const l of attention) {
+          const fix = l.refused
+            ? `give Sophtron the new login with \`sophtron-sync connections update ${l.userInstitutionId}\``
+            : `answer the bank with \`sophtron-sync connections refresh ${l.userInstitutionId}\``;
+          process.stderr.write(
+            `error: ${l.institutionName} (${l.accountNames.join(', ')}): ${l.reason}; ${fix}\n`,
+          );
+        }
+        await announceSyncOutcome(
+          createNotifier({
+            db: ctx.store.db,
+            secrets: ctx.store.secrets,
+            log: ctx.logger,
+            allowLinkLocal: ctx.config.notifyAllowLinkLocal,
+          }),
+          ctx.store.db,
+          ctx.family.id,
+          result.accounts,
+        ).catch((err: unknown) =>
+          ctx.logger.warn(
+            { err: err instanceof Error ? err.message : String(err) },
+            'could not record notifications',
+          ),
+        );
+        if (failed.length > 0 || attention.length > 0) process.exitCode = 1;
       });
     });
 }

@@ -95,7 +95,7 @@ export type ChallengeAnswer =
 export type JobOutcome =
   | { outcome: 'connected'; userInstitutionId: string }
   | { outcome: 'needs_attention'; reason: string; challenge: Challenge }
-  | { outcome: 'failed'; message: string }
+  | { outcome: 'failed'; message: string; bankTimedOut?: boolean }
   | { outcome: 'timed_out'; afterMs: number };
 
 /** Progress of a long job, for a terminal line or a web progress bar. */

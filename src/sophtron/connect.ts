@@ -141,7 +141,11 @@ export async function runJob(
         userInstitutionId ??= state.userInstitutionId ?? null;
         return connected();
       case 'failed':
-        return { outcome: 'failed', message: state.message };
+        return {
+          outcome: 'failed',
+          message: state.message,
+          ...(state.bankTimedOut ? { bankTimedOut: true } : {}),
+        };
       case 'accounts_ready':
         accountsReady = true;
         userInstitutionId ??= state.userInstitutionId ?? null;

@@ -320,6 +320,8 @@ describe('job dispatch (§5.2)', () => {
     expect(state({ SuccessFlag: false, LastStatus: 'Timeout' })).toEqual({
       state: 'failed',
       message: 'Sophtron timed out while the bank was completing the login',
+      // A bank that did not answer in time is not a refused login.
+      bankTimedOut: true,
     });
     expect(state({ SuccessFlag: false, LastStatus: 'Completed' })).toMatchObject({ state: 'failed' });
     expect(state({ SuccessFlag: false, LastStatus: 'Started' })).toMatchObject({ state: 'running' });

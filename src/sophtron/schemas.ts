@@ -401,6 +401,7 @@ function toJobInfo(j: z.output<typeof jobSchema>): JobInfo {
   else if (challenge) state = { state: 'challenge', challenge };
   else if (j.successflag === false && (j.errormessage !== null || FAILED_STATUS.test(j.laststatus ?? ''))) {
     state = { state: 'failed', message: j.errormessage ?? failureText(j.laststatus) };
+    if (/timeout|timedout/i.test(j.laststatus ?? '')) state.bankTimedOut = true;
   } else if (j.laststatus !== null && /^accountsready$/i.test(j.laststatus)) {
     state = { state: 'accounts_ready', userInstitutionId: j.userinstitutionid };
   } else state = { state: 'running', step: j.laststep, status: j.laststatus };

@@ -7,4 +7,5 @@ export type JobState =
   | { state: 'challenge'; challenge: Challenge }
   | { state: 'accounts_ready'; userInstitutionId?: string | null }
   | { state: 'succeeded'; userInstitutionId?: string | null }
-  | { state: 'failed'; message: string };
+  /** `bankTimedOut`: the bank did not answer Sophtron in time (LastStatus Timeout), not a refusal. */
+  | { state: 'failed'; message: string; bankTimedOut?: boolean };

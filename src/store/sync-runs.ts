@@ -25,11 +25,16 @@ export interface AccountResult {
   error?: string | null;
 }
 
-/** A run's outcome from its accounts: all fine → succeeded, none fine → failed, else partial. */
+/**
+ * A run's outcome from its accounts: all fine → succeeded, all failed → failed, else partial. An
+ * account that needs attention was still read (what Sophtron had), so it makes a run partial.
+ */
 export function summarizeOutcome(results: { outcome: AccountSyncOutcome }[]): SyncOutcome {
-  const bad = results.filter((r) => r.outcome === 'failed' || r.outcome === 'needs_attention').length;
-  if (bad === 0) return 'succeeded';
-  if (bad === results.filter((r) => r.outcome !== 'skipped').length) return 'failed';
+  const counted = results.filter((r) => r.outcome !== 'skipped');
+  const failed = counted.filter((r) => r.outcome === 'failed').length;
+  const attention = counted.filter((r) => r.outcome === 'needs_attention').length;
+  if (failed + attention === 0) return 'succeeded';
+  if (failed === counted.length) return 'failed';
   return 'partial';
 }
 

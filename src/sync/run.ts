@@ -74,17 +74,26 @@ export interface SyncOptions {
 
 export type RefreshResult =
   | { state: 'refreshed' }
-  | { state: 'needs_attention'; reason: string }
+  /** `refused`: the bank refused the login (new credentials needed), not a challenge to answer. */
+  | { state: 'needs_attention'; reason: string; refused?: boolean }
   | { state: 'failed' | 'timed_out'; message: string }
   /**
    * Not refreshed: not asked (`refresh: false`), or another account of the same bank login already
    * hit MFA, failed or timed out in this run (`after`), so asking again would only wait or nag.
    */
-  | { state: 'skipped'; reason: string; after?: 'needs_attention' | 'failed' | 'timed_out' };
+  | {
+      state: 'skipped';
+      reason: string;
+      after?: 'needs_attention' | 'failed' | 'timed_out';
+      refused?: boolean;
+    };
 
 export interface AccountSyncResult {
   accountId: string;
   accountName: string;
+  /** The bank login (connection) the account belongs to: our id and Sophtron's UserInstitutionID. */
+  connectionId: string;
+  userInstitutionId: string;
   outcome: AccountSyncOutcome;
   window: SyncWindow | null;
   counts: PlanCounts;
@@ -406,8 +415,15 @@ async function refreshFirst(job: AccountJob): Promise<RefreshResult> {
   if (options.refresh === false) return { state: 'skipped', reason: 'not asked' };
   const known = job.attention.get(account.connection_id);
   if (known && known.state !== 'refreshed' && known.state !== 'skipped') {
-    const reason = known.state === 'needs_attention' ? known.reason : known.message;
-    return { state: 'skipped', reason, after: known.state };
+    if (known.state === 'needs_attention') {
+      return {
+        state: 'skipped',
+        reason: known.reason,
+        after: known.state,
+        ...(known.refused ? { refused: true } : {}),
+      };
+    }
+    return { state: 'skipped', reason: known.message, after: known.state };
   }
   job.emit({ type: 'account-progress', runId: job.runId, accountId: account.id, stage: 'refreshing' });
   try {
@@ -447,8 +463,15 @@ async function refreshOutcome(job: AccountJob, outcome: JobOutcome): Promise<Ref
         outcome.reason,
       );
       return { state: 'needs_attention', reason: outcome.reason };
-    case 'failed':
-      return { state: 'failed', message: outcome.message };
+    case 'failed': {
+      // The bank did not answer Sophtron in time: try again later, nothing for a person to fix.
+      if (outcome.bankTimedOut) return { state: 'failed', message: outcome.message };
+      // The bank refused the login (a changed password, a locked login): syncs of it cannot get
+      // fresh data until a person gives Sophtron the new login, so say so where they look.
+      const reason = `The bank refused the login: ${outcome.message}`;
+      await connections.setConnectionStatus(familyId, account.connection_id, 'needs_attention', reason);
+      return { state: 'needs_attention', reason, refused: true };
+    }
     case 'timed_out':
       return {
         state: 'timed_out',
@@ -457,17 +480,22 @@ async function refreshOutcome(job: AccountJob, outcome: JobOutcome): Promise<Ref
   }
 }
 
+const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);
+
 function refreshNote(r: RefreshResult): string | null {
   switch (r.state) {
     case 'refreshed':
       return null;
     case 'needs_attention':
-      return `the bank asks for verification (${r.reason}); synced what Sophtron already had`;
+      return r.refused
+        ? `${lowerFirst(r.reason)}; synced what Sophtron already had`
+        : `the bank asks for verification (${r.reason}); synced what Sophtron already had`;
     case 'failed':
     case 'timed_out':
       return `refresh at Sophtron failed (${r.message}); synced what Sophtron already had`;
     case 'skipped':
       if (!r.after) return null;
+      if (r.refused) return `${lowerFirst(r.reason)}; synced what Sophtron already had`;
       return r.after === 'needs_attention'
         ? `the bank asks for verification (${r.reason}); synced what Sophtron already had`
         : `refresh at Sophtron failed for this bank login (${r.reason}); synced what Sophtron already had`;
@@ -482,6 +510,8 @@ async function syncAccount(job: AccountJob): Promise<AccountSyncResult> {
   const base = {
     accountId: account.id,
     accountName: account.name,
+    connectionId: account.connection_id,
+    userInstitutionId: account.user_institution_id,
     window,
     counts: zeroCounts(),
     skippedDeleted: 0,

@@ -31,10 +31,29 @@ export async function listAccountsWithBalance(store: Store, familyId: string) {
   return accounts.map((a) => ({ ...a, balance: balances.get(a.id) ?? null }));
 }
 
-export const connectionsNeedingAttention = (db: Kysely<Database>, familyId: string) =>
-  db
+/** Bank logins a person must fix, each with its linked accounts' names (two logins at one bank differ by those). */
+export async function connectionsNeedingAttention(db: Kysely<Database>, familyId: string) {
+  const rows = await db
     .selectFrom('connections')
     .select(['id', 'institution_name', 'status', 'status_reason', 'updated_at'])
     .where('family_id', '=', familyId)
     .where('status', 'in', ['needs_attention', 'failed'])
     .execute();
+  if (rows.length === 0) return [];
+  const accounts = await db
+    .selectFrom('accounts')
+    .innerJoin('provider_accounts', 'provider_accounts.id', 'accounts.provider_account_id')
+    .select(['provider_accounts.connection_id', 'accounts.name'])
+    .where('accounts.family_id', '=', familyId)
+    .where(
+      'provider_accounts.connection_id',
+      'in',
+      rows.map((r) => r.id),
+    )
+    .orderBy('accounts.name')
+    .execute();
+  return rows.map((r) => ({
+    ...r,
+    accountNames: accounts.filter((a) => a.connection_id === r.id).map((a) => a.name),
+  }));
+}

@@ -24,6 +24,8 @@ import type {
   WebServices,
 } from './services.js';
 import { syncFamily, type SyncDeps } from '../sync/run.js';
+import { createNotifier } from '../scheduler/notifications/notifier.js';
+import { announceSyncOutcome } from '../scheduler/notifications/sync-outcome.js';
 
 export function createSophtronPort(
   store: Store,
@@ -152,7 +154,7 @@ export function createSyncPort(
   return {
     async run(familyId, options) {
       const api = await sophtron.client(familyId);
-      return syncFamily(
+      const result = await syncFamily(
         {
           store,
           sophtron: api,
@@ -163,6 +165,20 @@ export function createSyncPort(
         familyId,
         options,
       );
+      // A login the bank refused is announced once, like a scheduled sync's; never fails the sync.
+      const notifier = createNotifier({
+        db: store.db,
+        secrets: store.secrets,
+        ...(logger ? { log: logger } : {}),
+        allowLinkLocal: config.notifyAllowLinkLocal,
+      });
+      await announceSyncOutcome(notifier, store.db, familyId, result.accounts).catch((err: unknown) =>
+        logger?.warn(
+          { err: err instanceof Error ? err.message : String(err) },
+          'could not record notifications',
+        ),
+      );
+      return result;
     },
   };
 }

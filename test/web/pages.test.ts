@@ -115,4 +115,34 @@ describe('the pages as a person sees them', () => {
     }).format(new Date(row.created_at));
     expect(html).toContain(ny);
   });
+
+  it('says on the dashboard which bank login the bank refused, by its accounts, and how to fix it', async () => {
+    const refused = await seedConnection(h.store.db, familyId, {
+      institutionName: 'Alice Bank',
+      status: 'needs_attention',
+    });
+    await h.store.db
+      .updateTable('connections')
+      .set({ status_reason: 'The bank refused the login: Invalid credentials' })
+      .where('id', '=', refused)
+      .execute();
+    await seedAccount(h.store.db, familyId, refused, { name: 'Joint Savings' });
+    await seedAccount(h.store.db, familyId, refused, { name: 'Joint Card', kind: 'credit_card' });
+    try {
+      const { html } = await alice.page('/');
+      const banner = /<div class="banner attention"[^]*?<\/div>/.exec(html)?.[0] ?? '';
+      expect(banner).toContain('<strong>Alice Bank</strong>');
+      expect(banner).toContain('the login of Joint Card, Joint Savings');
+      expect(banner).toContain('The bank refused the login: Invalid credentials');
+      expect(banner).toContain(`href="/connect/reconnect/${refused}"`);
+      // The other Alice Bank login (healthy) is not in a banner.
+      expect(html).not.toContain('the login of Alice Checking');
+    } finally {
+      await h.store.db
+        .updateTable('connections')
+        .set({ status: 'connected' })
+        .where('id', '=', refused)
+        .execute();
+    }
+  });
 });

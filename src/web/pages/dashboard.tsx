@@ -49,6 +49,7 @@ export function registerDashboard(app: WebApp): void {
         {attention.map((conn) => (
           <div class="banner attention" role="alert">
             <strong>{conn.institution_name}</strong>{' '}
+            {conn.accountNames.length > 0 ? `(the login of ${conn.accountNames.join(', ')}) ` : ''}
             {conn.status === 'failed' ? 'failed' : 'needs your attention'}:{' '}
             {conn.status_reason ?? 'no reason given'}{' '}
             <a href={`/connect/reconnect/${conn.id}`} class="button">

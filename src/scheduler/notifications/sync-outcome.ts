@@ -1,0 +1,89 @@
+/**
+ * What a sync run tells people about its bank logins, whoever started it (command line, web,
+ * API): a login that needs attention opens an incident (one message, however many runs see it),
+ * and a login refreshed again closes it (one recovery message). The scheduler records its own runs
+ * (with retries and backoff) in scheduler.ts.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../../store/schema.js';
+import type { AccountSyncResult } from '../../sync/run.js';
+import type { Notifier } from './notifier.js';
+
+export interface LoginAttention {
+  connectionId: string;
+  userInstitutionId: string;
+  institutionName: string;
+  accountNames: string[];
+  reason: string;
+  /** The bank refused the login (new credentials needed), rather than asking a question. */
+  refused: boolean;
+}
+
+/** The bank logins of a run that need a person, with their accounts (in run order). */
+export async function loginsNeedingAttention(
+  db: Kysely<Database>,
+  familyId: string,
+  accounts: readonly AccountSyncResult[],
+): Promise<LoginAttention[]> {
+  const byLogin = new Map<string, LoginAttention>();
+  for (const a of accounts) {
+    if (a.outcome !== 'needs_attention') continue;
+    const r = a.refresh;
+    const reason = r.state === 'needs_attention' || r.state === 'skipped' ? r.reason : (a.note ?? '');
+    const refused = (r.state === 'needs_attention' || r.state === 'skipped') && r.refused === true;
+    const had = byLogin.get(a.connectionId);
+    if (had) had.accountNames.push(a.accountName);
+    else
+      byLogin.set(a.connectionId, {
+        connectionId: a.connectionId,
+        userInstitutionId: a.userInstitutionId,
+        institutionName: a.connectionId,
+        accountNames: [a.accountName],
+        reason,
+        refused,
+      });
+  }
+  if (byLogin.size === 0) return [];
+  const names = await db
+    .selectFrom('connections')
+    .select(['id', 'institution_name'])
+    .where('family_id', '=', familyId)
+    .where('id', 'in', [...byLogin.keys()])
+    .execute();
+  for (const n of names) byLogin.get(n.id)!.institutionName = n.institution_name;
+  return [...byLogin.values()];
+}
+
+/** Records each bank login's outcome of a run as an incident; messages go out once per change. */
+export async function announceSyncOutcome(
+  notifier: Notifier,
+  db: Kysely<Database>,
+  familyId: string,
+  accounts: readonly AccountSyncResult[],
+): Promise<void> {
+  const attention = await loginsNeedingAttention(db, familyId, accounts);
+  for (const login of attention) {
+    await notifier.outcome(familyId, `connection:${login.connectionId}`, login.institutionName, {
+      ok: false,
+      kind: 'needs_attention',
+      message: `${login.institutionName} (${login.accountNames.join(', ')}): ${login.reason}`,
+    });
+  }
+  const troubled = new Set(attention.map((l) => l.connectionId));
+  const healthy = new Map<string, string>();
+  for (const a of accounts) {
+    if (a.refresh.state === 'refreshed' && !troubled.has(a.connectionId))
+      healthy.set(a.connectionId, a.accountName);
+  }
+  for (const connectionId of healthy.keys()) {
+    const row = await db
+      .selectFrom('connections')
+      .select('institution_name')
+      .where('family_id', '=', familyId)
+      .where('id', '=', connectionId)
+      .executeTakeFirst();
+    await notifier.outcome(familyId, `connection:${connectionId}`, row?.institution_name ?? connectionId, {
+      ok: true,
+    });
+  }
+}
