@@ -110,7 +110,12 @@ const fill = (rng: Rng, template: string, day: number): string =>
   });
 
 /** The five accounts every connection gets (plus the big one on the NoMFA test bank). */
-export function accountPlans(institution: SandboxInstitution, rng: Rng, bigAccount: boolean): AccountPlan[] {
+export function accountPlans(
+  institution: SandboxInstitution,
+  rng: Rng,
+  bigAccount: boolean,
+  bigAccountPerDay?: number,
+): AccountPlan[] {
   const n4 = () => String(randInt(rng, 1000, 9999));
   const plans: AccountPlan[] = [
     {
@@ -161,7 +166,10 @@ export function accountPlans(institution: SandboxInstitution, rng: Rng, bigAccou
       accountType: 'Checking',
       subType: 'checking',
       last4: '9999',
-      purchasesPerDay: [5, 8],
+      purchasesPerDay:
+        bigAccountPerDay === undefined
+          ? [5, 8]
+          : [Math.max(0, Math.round(bigAccountPerDay) - 3), Math.round(bigAccountPerDay) + 3],
     });
   }
   return plans;

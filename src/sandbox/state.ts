@@ -53,6 +53,8 @@ export interface StateOptions {
   pollsPerStep: number;
   isoCurrency: boolean;
   bigAccount: boolean;
+  /** Average card purchases per day of the big account (see SandboxAppOptions). */
+  bigAccountPurchasesPerDay?: number;
   now: () => Date;
   /** Mixed into generated ids only (see SandboxAppOptions.idSalt). */
   idSalt?: string;
@@ -240,19 +242,21 @@ export class SandboxState {
   addAccounts(c: UserInstitution, startDay: number, idFor: (index: number) => string): void {
     const rng = mulberry32(hashSeed(this.options.seed, 'accounts', c.id));
     const currencyLabel = this.options.isoCurrency ? c.institution.currency : '$';
-    accountPlans(c.institution, rng, this.options.bigAccount).forEach((plan, index) => {
-      const account = new SandboxAccount({
-        id: idFor(index),
-        connectionId: c.id,
-        userId: c.userId,
-        memberId: c.memberId,
-        plan,
-        startDay,
-        seed: this.options.seed,
-        currencyLabel,
-      });
-      c.accounts.push(account);
-      this.accounts.set(account.id, account);
-    });
+    accountPlans(c.institution, rng, this.options.bigAccount, this.options.bigAccountPurchasesPerDay).forEach(
+      (plan, index) => {
+        const account = new SandboxAccount({
+          id: idFor(index),
+          connectionId: c.id,
+          userId: c.userId,
+          memberId: c.memberId,
+          plan,
+          startDay,
+          seed: this.options.seed,
+          currencyLabel,
+        });
+        c.accounts.push(account);
+        this.accounts.set(account.id, account);
+      },
+    );
   }
 }

@@ -440,6 +440,21 @@ export function accountsRepository(db: Db) {
     },
 
     /** What the sync engine writes after each account. */
+    /** Moves the account's position alone: a backfill part committed (the run goes on). */
+    async setSyncedThrough(
+      familyId: string,
+      accountId: string,
+      syncedThrough: string | null,
+    ): Promise<boolean> {
+      const r = await db
+        .updateTable('accounts')
+        .set({ synced_through: syncedThrough, updated_at: nowIso() })
+        .where('family_id', '=', familyId)
+        .where('id', '=', accountId)
+        .executeTakeFirst();
+      return r.numUpdatedRows > 0n;
+    },
+
     async setAccountSyncState(
       familyId: string,
       accountId: string,

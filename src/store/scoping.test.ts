@@ -154,6 +154,7 @@ const cases: Record<string, Case | 'not family-owned'> = {
   unlinkAccount: () => s.unlinkAccount(b, ids.account),
   updateAccount: () => s.updateAccount(b, ids.account, { name: 'pwned', kind: 'loan' }),
   setAccountSyncState: () => s.setAccountSyncState(b, ids.account, { outcome: 'failed' }),
+  setSyncedThrough: () => s.setSyncedThrough(b, ids.account, '2030-01-01'),
   deleteAccount: () => s.deleteAccount(b, ids.account2),
   listTransactions: () => s.listTransactions(b, { accountId: ids.account }),
   getTransaction: () => s.getTransaction(b, ids.tx),

@@ -11,7 +11,8 @@ import type { ProviderAccountData, ProviderTransactionData } from '../domain/typ
 import { SyncRequestError } from './errors.js';
 import { syncFamily, type SyncEvent } from './run.js';
 
-const config = loadConfig({ LOG_LEVEL: 'silent' });
+// One read window covers each account's first sync here (SYNC_START_DAYS 90): one part, one event set.
+const config = loadConfig({ LOG_LEVEL: 'silent', SOPHTRON_WINDOW_DAYS: '120' });
 const clock = () => new Date('2026-04-10T12:00:00Z');
 
 let fx: LedgerFixture;

@@ -19,14 +19,17 @@ import { balancesRepository } from '../store/balances.js';
 import { connectionsRepository } from '../store/connections.js';
 import type { AccountSyncOutcome, Database, SyncOutcome, SyncTrigger } from '../store/schema.js';
 import { syncRunsRepository } from '../store/sync-runs.js';
-import { applyAccountSync } from './apply.js';
-import { calendarDateIn, isCalendarDate } from '../dates.js';
+import { applyAccountSync, type AccountSyncApplied } from './apply.js';
+import { addDays, calendarDateIn, daysBetween, isCalendarDate } from '../dates.js';
 import { describeSyncError, SyncRequestError, type SyncStage } from './errors.js';
 import { holderText, withFamilySyncLock, type LockHolder } from './lock.js';
 import { planCounts, PlanInputError, type PlanCounts } from './plan.js';
 import {
   computeWindow,
+  firstPartDays,
+  nextPartDays,
   nextSyncedThrough,
+  partEnd,
   positionWithoutRefresh,
   reachForPending,
   type SyncWindow,
@@ -42,7 +45,8 @@ export type SyncConfig = Pick<
   | 'pendingGraceDays'
   | 'sophtronJobTimeoutMs'
   | 'sophtronJobPollMs'
->;
+> &
+  Partial<Pick<Config, 'sophtronWindowDays'>>;
 
 export interface SyncDeps {
   /** The ledger database (or a Store, whose `db` is used). */
@@ -152,6 +156,8 @@ export type SyncEvent =
       runId: string;
       accountId: string;
       stage: 'refreshing' | 'reading' | 'writing';
+      /** A long window (a backfill) is read and committed in parts: which one. */
+      part?: { from: CalendarDate; to: CalendarDate; index: number };
     }
   | { type: 'account-finished'; runId: string; index: number; total: number; result: AccountSyncResult }
   | { type: 'run-finished'; result: SyncRunResult };
@@ -197,6 +203,31 @@ export async function syncFamily(
   } finally {
     if (familyLocks.get(familyId) === mine) familyLocks.delete(familyId);
   }
+}
+
+/** Longest backfill part when the Sophtron read window is not configured (the client's own default). */
+const DEFAULT_PART_DAYS = 90;
+
+interface PartTotals {
+  counts: PlanCounts;
+  skippedDeleted: number;
+  rowsRead: number;
+  rowsWritten: number;
+}
+
+function withPart(t: PartTotals, a: AccountSyncApplied): PartTotals {
+  const c = planCounts(a.plan);
+  return {
+    counts: {
+      new: t.counts.new + c.new,
+      updated: t.counts.updated + c.updated,
+      merged: t.counts.merged + c.merged,
+      vanished: t.counts.vanished + c.vanished,
+    },
+    skippedDeleted: t.skippedDeleted + a.plan.ignored.filter((i) => i.reason === 'deleted_by_user').length,
+    rowsRead: t.rowsRead + a.rowsRead,
+    rowsWritten: t.rowsWritten + a.rowsWritten,
+  };
 }
 
 const totalCalls = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
@@ -537,13 +568,7 @@ async function syncAccount(job: AccountJob): Promise<AccountSyncResult> {
         `Sophtron answered with account ${JSON.stringify(providerAccount.accountId)} instead of ${JSON.stringify(account.sophtron_account_id)}`,
       );
     }
-    stage = 'transactions';
-    const fetched = await deps.sophtron.getTransactions(account.sophtron_account_id, window.from, window.to);
-    stage = 'ledger';
-    job.emit({ type: 'account-progress', runId, accountId: account.id, stage: 'writing' });
-
     const outcome: AccountSyncOutcome = attentionNow ? 'needs_attention' : 'succeeded';
-    const now = clock().toISOString();
     const balance = {
       currentMinor: applyBalanceRule(account.balance_rule, providerAccount.balance),
       availableMinor: applyBalanceRule(account.balance_rule, providerAccount.availableBalance),
@@ -552,58 +577,89 @@ async function syncAccount(job: AccountJob): Promise<AccountSyncResult> {
     // Without a fresh refresh, Sophtron holds the bank's rows as of its last update of the account:
     // the position moves over the window up to that day only, so later days are read again.
     const fresh = refresh.state === 'refreshed' || (refresh.state === 'skipped' && !refresh.after);
-    const syncedThrough = fresh
-      ? nextSyncedThrough(account, window, deps.config, job.timeZone)
-      : positionWithoutRefresh(account, window, deps.config, job.timeZone, providerAccount.lastUpdated);
-    const applied = await applyAccountSync(db, {
-      accountId: account.id,
-      currency: account.currency,
-      today,
-      now,
-      fetched,
-      planOptions: {
-        window,
-        accountId: account.sophtron_account_id,
-        pendingMatchDays: deps.config.pendingMatchDays,
-        pendingGraceDays: deps.config.pendingGraceDays,
-        includeDeleted: options.includeDeleted ?? false,
-      },
-      // Balances, the account's position and the run record commit with the ledger rows or not at all.
-      alsoWrite: async (trx, a) => {
-        await accountsRepository(trx).upsertProviderAccounts(familyId, account.connection_id, [
-          providerAccount,
-        ]);
-        await balancesRepository(trx).recordBalance(familyId, account.id, { ...balance, takenAt: now });
-        await accountsRepository(trx).setAccountSyncState(familyId, account.id, {
-          syncedThrough,
-          at: now,
-          outcome,
-          error: note,
-        });
-        const counts = planCounts(a.plan);
-        await syncRunsRepository(trx).recordAccountResult(familyId, runId, {
-          accountId: account.id,
-          outcome,
-          windowFrom: window.from,
-          windowTo: window.to,
-          newCount: counts.new,
-          updatedCount: counts.updated,
-          mergedCount: counts.merged,
-          vanishedCount: counts.vanished,
-          sophtronCalls: calls(),
-          error: note,
-        });
-      },
-    });
+    const maxPartDays = deps.config.sophtronWindowDays ?? DEFAULT_PART_DAYS;
+    let partDays = firstPartDays(window, maxPartDays);
+    let total: PartTotals = { counts: zeroCounts(), skippedDeleted: 0, rowsRead: 0, rowsWritten: 0 };
+    let position = account.synced_through;
+    for (let index = 0, from = window.from; from <= window.to; index++) {
+      const part = { from, to: partEnd(from, partDays, window.to) };
+      const last = part.to === window.to;
+      const progress = index > 0 || !last ? { part: { ...part, index } } : {};
+      if (index > 0)
+        job.emit({ type: 'account-progress', runId, accountId: account.id, stage: 'reading', ...progress });
+      stage = 'transactions';
+      const fetched = await deps.sophtron.getTransactions(account.sophtron_account_id, part.from, part.to);
+      stage = 'ledger';
+      job.emit({ type: 'account-progress', runId, accountId: account.id, stage: 'writing', ...progress });
+      const now = clock().toISOString();
+      // A part before the last holds only history the refresh does not change: it always moves the
+      // position, so a backfill killed after four years resumes at year four. The last part (today's
+      // end of the window) moves it fully only after a fresh refresh.
+      const before = { ...account, synced_through: position };
+      const through =
+        !last || fresh
+          ? nextSyncedThrough(before, part, deps.config, job.timeZone)
+          : positionWithoutRefresh(before, part, deps.config, job.timeZone, providerAccount.lastUpdated);
+      const applied = await applyAccountSync(db, {
+        accountId: account.id,
+        currency: account.currency,
+        today,
+        now,
+        fetched,
+        planOptions: {
+          window: { ...window, ...part },
+          accountId: account.sophtron_account_id,
+          pendingMatchDays: deps.config.pendingMatchDays,
+          pendingGraceDays: deps.config.pendingGraceDays,
+          includeDeleted: options.includeDeleted ?? false,
+        },
+        alsoWrite: async (trx, a) => {
+          if (!last) {
+            if (through !== position)
+              await accountsRepository(trx).setSyncedThrough(familyId, account.id, through);
+            return;
+          }
+          // Balances, the account's position and the run record commit with the ledger rows or not at all.
+          await accountsRepository(trx).upsertProviderAccounts(familyId, account.connection_id, [
+            providerAccount,
+          ]);
+          await balancesRepository(trx).recordBalance(familyId, account.id, { ...balance, takenAt: now });
+          await accountsRepository(trx).setAccountSyncState(familyId, account.id, {
+            syncedThrough: through,
+            at: now,
+            outcome,
+            error: note,
+          });
+          const counts = withPart(total, a).counts;
+          await syncRunsRepository(trx).recordAccountResult(familyId, runId, {
+            accountId: account.id,
+            outcome,
+            windowFrom: window.from,
+            windowTo: window.to,
+            newCount: counts.new,
+            updatedCount: counts.updated,
+            mergedCount: counts.merged,
+            vanishedCount: counts.vanished,
+            sophtronCalls: calls(),
+            error: note,
+          });
+        },
+      });
+      total = withPart(total, applied);
+      position = through;
+      partDays = nextPartDays(daysBetween(part.from, part.to) + 1, fetched.length, maxPartDays);
+      from = addDays(part.to, 1);
+      if (!last) options.signal?.throwIfAborted();
+    }
     return {
       ...base,
       outcome,
-      counts: planCounts(applied.plan),
-      skippedDeleted: applied.plan.ignored.filter((i) => i.reason === 'deleted_by_user').length,
-      rowsRead: applied.rowsRead,
-      rowsWritten: applied.rowsWritten,
+      counts: total.counts,
+      skippedDeleted: total.skippedDeleted,
+      rowsRead: total.rowsRead,
+      rowsWritten: total.rowsWritten,
       balance,
-      syncedThrough,
+      syncedThrough: position,
       sophtronCalls: calls(),
       refresh,
       error: null,

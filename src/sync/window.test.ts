@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { addDays, calendarDateIn, daysBetween, isCalendarDate } from '../dates.js';
-import { computeWindow, nextSyncedThrough, positionWithoutRefresh, reachForPending } from './window.js';
+import {
+  computeWindow,
+  nextPartDays,
+  nextSyncedThrough,
+  partEnd,
+  positionWithoutRefresh,
+  reachForPending,
+} from './window.js';
 
 const settings = { syncStartDays: 90, syncOverlapDays: 10 };
 const tz = 'America/New_York';
@@ -166,5 +173,21 @@ describe('positionWithoutRefresh', () => {
     const synced = { ...first, synced_through: '2026-05-01' };
     const gap = { from: '2026-06-01', to: '2026-06-17' };
     expect(positionWithoutRefresh(synced, gap, settings, tz, '2026-06-16T12:00:00Z')).toBe('2026-05-01');
+  });
+});
+
+describe('backfill parts', () => {
+  it('ends a part after its days, never after the window', () => {
+    expect(partEnd('2026-01-01', 30, '2026-03-15')).toBe('2026-01-30');
+    expect(partEnd('2026-03-02', 30, '2026-03-15')).toBe('2026-03-15');
+    // An incremental window shorter than a read window is one part.
+    expect(partEnd('2026-06-01', 90, '2026-06-12')).toBe('2026-06-12');
+  });
+  it('sizes the next part to about the target rows, between one day and the read window', () => {
+    expect(nextPartDays(90, 300, 90, 2000)).toBe(90);
+    expect(nextPartDays(90, 0, 90, 2000)).toBe(90);
+    expect(nextPartDays(90, 9000, 90, 2000)).toBe(20);
+    expect(nextPartDays(20, 1000, 90, 2000)).toBe(40);
+    expect(nextPartDays(1, 50_000, 90, 2000)).toBe(1);
   });
 });

@@ -4,7 +4,7 @@
  * (Sure windows by the connection's last sync and gives late accounts ~60 days only).
  */
 import type { CalendarDate } from '../domain/types.js';
-import { addDays, calendarDateIn, maxDate, minDate } from '../dates.js';
+import { addDays, calendarDateIn, daysBetween, maxDate, minDate } from '../dates.js';
 
 export interface SyncWindow {
   from: CalendarDate;
@@ -124,4 +124,40 @@ function sophtronInstant(text: string): Date {
   const ms = /^\/Date\((-?\d+)/.exec(text);
   if (ms) return new Date(Number(ms[1]));
   return new Date(/T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text) ? `${text}Z` : text);
+}
+
+/** About this many transactions per backfill part: what a part holds in memory, whatever the bank's volume. */
+export const PART_TARGET_ROWS = 1_000;
+
+/**
+ * A long window (a backfill of years) is read and committed in parts, each at most one Sophtron read
+ * window (SOPHTRON_WINDOW_DAYS) long: a backfill then holds one part in memory at a time and, killed
+ * half-way, resumes after the last part committed. A window of one read window (every incremental
+ * sync) stays one part: one database transaction per account. This gives the days of the part that
+ * starts at `from`.
+ */
+export function partEnd(from: CalendarDate, days: number, windowTo: CalendarDate): CalendarDate {
+  return minDate(addDays(from, Math.max(1, Math.floor(days)) - 1), windowTo);
+}
+
+/** A backfill's first part: short, until the account's volume is known (incremental syncs: the whole window). */
+export const FIRST_PART_DAYS = 14;
+
+export function firstPartDays(window: Pick<SyncWindow, 'from' | 'to'>, maxDays: number): number {
+  const days = daysBetween(window.from, window.to) + 1;
+  return days <= maxDays ? days : Math.min(FIRST_PART_DAYS, maxDays);
+}
+
+/**
+ * The next part's length after one of `days` days held `rows` transactions: sized so that it holds
+ * about PART_TARGET_ROWS (a busy account gets shorter parts), never longer than `maxDays`.
+ */
+export function nextPartDays(
+  days: number,
+  rows: number,
+  maxDays: number,
+  targetRows = PART_TARGET_ROWS,
+): number {
+  if (rows <= 0) return maxDays;
+  return Math.max(1, Math.min(maxDays, Math.floor((days * targetRows) / rows)));
 }
