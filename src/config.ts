@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { isTimeZone } from './dates.js';
 import { parseBaseUrl } from './domain/base-url.js';
 import { parseDatabaseUrl } from './database-url.js';
+import { isValidAccessKey } from './domain/access-key.js';
 
 type Setting<S extends z.ZodTypeAny> = {
   env: string;
@@ -120,7 +121,9 @@ export const settings = {
   sophtronAccessKey: setting({
     env: 'SOPHTRON_ACCESS_KEY',
     description: 'Sophtron Access Key (base64 text from the Sophtron dashboard).',
-    schema: optionalText(),
+    schema: optionalText().refine((v) => v === undefined || isValidAccessKey(v), {
+      message: 'must be the base64 text the Sophtron dashboard shows (Developer Profile → Direct Auth)',
+    }),
     secret: true,
   }),
   sophtronBaseUrl: setting({
@@ -335,17 +338,57 @@ export function loadConfig(
 ): Config {
   const out: Record<string, unknown> = {};
   const problems: string[] = [];
-  for (const [key, s] of Object.entries(settings) as [keyof Settings, Setting<z.ZodTypeAny>][]) {
-    const raw = key in overrides && overrides[key] !== undefined ? overrides[key] : env[s.env];
-    const parsed = s.schema.safeParse(raw === '' && !s.schema.isOptional() ? undefined : raw);
-    if (parsed.success) out[key] = parsed.data;
-    else {
-      const why = parsed.error.issues.map((i) => i.message).join('; ');
-      problems.push(s.secret ? `${s.env}: ${why}` : `${s.env}=${JSON.stringify(raw)}: ${why}`);
-    }
+  for (const row of inspectSettings(env, overrides)) {
+    if (row.problem === undefined) out[row.key] = row.value;
+    else
+      problems.push(
+        row.secret ? `${row.env}: ${row.problem}` : `${row.env}=${JSON.stringify(row.raw)}: ${row.problem}`,
+      );
   }
   if (problems.length) throw new ConfigError(problems);
   return out as Config;
+}
+
+interface InspectedSetting {
+  key: keyof Settings;
+  env: string;
+  secret: boolean;
+  raw: unknown;
+  /** The parsed value, when usable. */
+  value?: unknown;
+  /** Why the value is unusable. */
+  problem?: string;
+}
+
+function inspectSettings(
+  env: Record<string, string | undefined>,
+  overrides: Partial<Record<keyof Settings, unknown>>,
+): InspectedSetting[] {
+  return (Object.entries(settings) as [keyof Settings, Setting<z.ZodTypeAny>][]).map(([key, s]) => {
+    const raw = key in overrides && overrides[key] !== undefined ? overrides[key] : env[s.env];
+    const parsed = s.schema.safeParse(raw === '' && !s.schema.isOptional() ? undefined : raw);
+    const base = { key, env: s.env, secret: s.secret === true, raw };
+    return parsed.success
+      ? { ...base, value: parsed.data }
+      : { ...base, problem: parsed.error.issues.map((i) => i.message).join('; ') };
+  });
+}
+
+/**
+ * `config show` on any environment, valid or not: every setting with its value (secrets masked)
+ * or, for one that stops the program, what was given and why it is unusable.
+ */
+export function inspectConfig(
+  env: Record<string, string | undefined> = process.env,
+): { env: string; value: string; description: string; problem?: string }[] {
+  return inspectSettings(env, {}).map((row) => {
+    const description = settings[row.key].description;
+    const shown = (v: unknown) =>
+      row.secret ? (v ? '(set)' : '(not set)') : v === undefined ? '(not set)' : String(v);
+    if (row.problem === undefined) return { env: row.env, value: shown(row.value), description };
+    const given = row.secret ? '(set)' : JSON.stringify(row.raw);
+    return { env: row.env, value: `${given} — unusable: ${row.problem}`, description, problem: row.problem };
+  });
 }
 
 /** Lines for `sophtron-sync config show` and the README: every setting, secrets masked. */

@@ -249,10 +249,12 @@ describe('sophtron-sync connect (child process, answers through stdin)', () => {
       DATA_DIR: badDir,
     });
     rmSync(badDir, { recursive: true, force: true });
-    expect(run.code).not.toBe(0);
-    expect(run.stderr.trim().split('\n').at(-1)).toBe(
-      'error: the Access Key must be the base64 text shown in the Sophtron dashboard',
+    // Like any bad setting: exit 2, naming the variable (never echoing the secret).
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n').at(-1)).toMatch(
+      /^ {2}- SOPHTRON_ACCESS_KEY: must be the base64 text the Sophtron dashboard shows/,
     );
+    expect(run.stderr).not.toContain('not base64 at all!');
     expect(sandbox.control.requestLog().length).toBe(before);
   });
 });

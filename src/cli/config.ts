@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { describeConfig, loadConfig } from '../config.js';
+import { inspectConfig } from '../config.js';
 import { registerConfigValidate } from './import.js';
 import { printJson, printTable } from './output.js';
 
@@ -7,12 +7,15 @@ export function register(program: Command): void {
   const config = program.command('config').description('Settings and import configuration files.');
   config
     .command('show')
-    .description('Every setting with its environment variable and current value (secrets masked).')
+    .description(
+      'Every setting with its environment variable and current value (secrets masked); an unusable value says why (exit 2).',
+    )
     .option('--json', 'print JSON')
     .action((opts: { json?: boolean }) => {
-      const rows = describeConfig(loadConfig());
+      const rows = inspectConfig();
       if (opts.json) printJson(rows);
       else printTable(rows, ['env', 'value', 'description']);
+      if (rows.some((r) => r.problem !== undefined)) process.exitCode = 2;
     });
   registerConfigValidate(config);
 }

@@ -15,7 +15,13 @@ import {
   FireflyUnreachableError,
   FireflyVersionError,
 } from '../destinations/firefly/client.js';
-import { FidiConfigError, parseFidiConfig, type FidiConfig } from '../destinations/firefly/fidi-config.js';
+import {
+  dateRangeProblems,
+  FidiConfigError,
+  parseFidiConfig,
+  type FidiConfig,
+} from '../destinations/firefly/fidi-config.js';
+import { calendarDateIn } from '../dates.js';
 import {
   configWithFireflyIds,
   NothingToImportError,
@@ -48,9 +54,13 @@ export const EXIT = {
 const VERSION = process.env.npm_package_version ?? '0.1.0';
 
 export function readConfigFile(file: string): FidiConfig {
-  if (!existsSync(file) || !statSync(file).isFile()) {
-    throw new CliError(`${file}: no such file`, EXIT.invalidPath);
-  }
+  if (!existsSync(file)) throw new CliError(`${file}: no such file`, EXIT.invalidPath);
+  if (statSync(file).isDirectory())
+    throw new CliError(
+      `${file}: is a directory, not a file (give the configuration file in it)`,
+      EXIT.invalidPath,
+    );
+  if (!statSync(file).isFile()) throw new CliError(`${file}: not a regular file`, EXIT.invalidPath);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -61,7 +71,10 @@ export function readConfigFile(file: string): FidiConfig {
     );
   }
   try {
-    return parseFidiConfig(text);
+    const parsed = parseFidiConfig(text);
+    const problems = dateRangeProblems(parsed, calendarDateIn(new Date(), loadConfig().timeZone));
+    if (problems.length) throw new FidiConfigError(problems);
+    return parsed;
   } catch (err) {
     if (err instanceof FidiConfigError) throw new CliError(`${file}: ${err.message}`, EXIT.cannotParseConfig);
     throw err;

@@ -13,14 +13,7 @@ export function authPath(url: string): string {
   return (i < 0 ? `/${url}` : url.slice(i)).toLowerCase();
 }
 
-/** True when the Access Key is standard base64 (padding optional) of at least one byte. */
-export function isValidAccessKey(accessKey: string): boolean {
-  const k = accessKey.trim();
-  const body = k.replace(/={1,2}$/, '');
-  if (!/^[A-Za-z0-9+/]+$/.test(body) || body.length % 4 === 1) return false;
-  // With padding, the total length must be a multiple of 4.
-  return k.length === body.length || k.length % 4 === 0;
-}
+export { isValidAccessKey } from '../domain/access-key.js';
 
 /** base64(HMAC-SHA256(base64decode(accessKey), METHOD + "\n" + authPath)). */
 export function signature(method: string, path: string, accessKey: string): string {

@@ -1,5 +1,6 @@
 /** Parsing of posted forms with zod; errors name the field as the form labels it. */
 import { z } from 'zod';
+import { isCalendarDate } from '../dates.js';
 import type { Ctx } from './context.js';
 
 export async function formData(c: Ctx): Promise<Record<string, string | string[]>> {
@@ -32,4 +33,25 @@ export const text = (max = 200) =>
 export function clientIp(c: Ctx): string {
   const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
   return incoming?.socket?.remoteAddress ?? 'unknown';
+}
+
+/** A real calendar day as YYYY-MM-DD (2026-13-45 and 2026-02-30 are refused, naming the value). */
+export const calendarDate = z
+  .string()
+  .trim()
+  .superRefine((v, ctx) => {
+    if (!isCalendarDate(v))
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be a date YYYY-MM-DD that exists (got ${JSON.stringify(v)})`,
+      });
+  });
+
+/** A from–to pair the wrong way round names `from` (an empty list would hide the mistake). */
+export function fromNotAfterTo(
+  v: { from?: string | undefined; to?: string | undefined },
+  ctx: z.RefinementCtx,
+) {
+  if (v.from && v.to && v.from > v.to)
+    ctx.addIssue({ code: 'custom', path: ['from'], message: `${v.from} is after to (${v.to})` });
 }

@@ -68,6 +68,14 @@ describe('JSON API', () => {
     const bad = await api(`/api/accounts/${accountId}/transactions?from=yesterday`);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toMatch(/^from: /);
+    const noSuchDay = await api(`/api/accounts/${accountId}/transactions?from=2026-13-45`);
+    expect(noSuchDay.status).toBe(400);
+    expect(((await noSuchDay.json()) as { error: string }).error).toMatch(/^from: .*2026-13-45/);
+    const feb30 = await api(`/api/accounts/${accountId}/transactions?to=2026-02-30`);
+    expect(((await feb30.json()) as { error: string }).error).toMatch(/^to: /);
+    const backwards = await api(`/api/accounts/${accountId}/transactions?from=2026-11-05&to=2026-11-01`);
+    expect(backwards.status).toBe(400);
+    expect(((await backwards.json()) as { error: string }).error).toMatch(/^from: .*after to/);
     const patch = await api(`/api/accounts/${accountId}`, {
       method: 'PATCH',
       headers: { 'content-type': 'application/json' },

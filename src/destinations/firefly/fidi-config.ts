@@ -4,6 +4,7 @@
  * (firefly-iii.md §2). Unknown keys are kept; secrets are never written; errors name the key.
  */
 import { z } from 'zod';
+import { addDays, isCalendarDate } from '../../dates.js';
 import type { AccountTarget } from './accounts.js';
 import type { PendingMode } from './convert.js';
 
@@ -19,7 +20,7 @@ const boolLike = z.preprocess(
 );
 const dateOrEmpty = z.union([
   z.literal(''),
-  z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD or empty'),
+  z.string().refine(isCalendarDate, 'must be a date YYYY-MM-DD that exists, or empty'),
 ]);
 const unit = z.enum(['d', 'w', 'm', 'y']);
 
@@ -108,7 +109,25 @@ export function parseFidiConfig(text: string): FidiConfig {
       'date_not_before / date_not_after: both are needed when date_range is "range"',
     ]);
   }
+  if (c.date_range === 'range' && c.date_not_before > c.date_not_after) {
+    throw new FidiConfigError([
+      `date_not_before: ${c.date_not_before} is after date_not_after (${c.date_not_after}); nothing could be imported`,
+    ]);
+  }
   return c;
+}
+
+/**
+ * What only today can tell about a file's range: a first day after tomorrow (`today` in the
+ * family's time zone) reads nothing, now or on any run soon. Empty when the range can be read.
+ */
+export function dateRangeProblems(config: FidiConfig, today: string): string[] {
+  if (config.date_range !== 'range' || !config.date_not_before) return [];
+  return config.date_not_before > addDays(today, 1)
+    ? [
+        `date_not_before: ${config.date_not_before} is in the future (today is ${today}); nothing could be imported`,
+      ]
+    : [];
 }
 
 const SECRET_KEY = /(secret|token|password|passwd|api_key|apikey|access_key|accesskey|private|credential)/i;

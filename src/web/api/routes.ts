@@ -15,22 +15,25 @@ import type { Ctx, WebApp } from '../context.js';
 import { currentUser } from '../context.js';
 import { listAccountsWithBalance } from '../data.js';
 import { ImportRunError, runImportNow } from '../import/run.js';
+import { calendarDate, fromNotAfterTo } from '../forms.js';
 import { jsonBody } from '../json-body.js';
 
 const notFound = (c: Ctx) => c.json({ error: 'not found' }, 404);
 const bad = (c: Ctx, error: string) => c.json({ error }, 400);
 const zodError = (e: z.ZodError) =>
   e.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
+const date = calendarDate;
 
-const txQuery = z.object({
-  q: z.string().max(100).optional(),
-  status: z.enum(['pending', 'posted', 'vanished']).optional(),
-  from: date.optional(),
-  to: date.optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  offset: z.coerce.number().int().min(0).default(0),
-});
+const txQuery = z
+  .object({
+    q: z.string().max(100).optional(),
+    status: z.enum(['pending', 'posted', 'vanished']).optional(),
+    from: date.optional(),
+    to: date.optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    offset: z.coerce.number().int().min(0).default(0),
+  })
+  .superRefine(fromNotAfterTo);
 
 const accountPatch = z
   .object({
