@@ -113,7 +113,7 @@ export function Layout(props: LayoutProps) {
                 {props.flash.text}
               </p>
             )}
-            <h1>{props.title}</h1>
+            <h1 id="page-title">{props.title}</h1>
             {props.children}
           </main>
         </body>

@@ -287,6 +287,63 @@ describe('connect a bank', () => {
     expect((await carol.page('/')).html).not.toContain('class="banner attention"');
   });
 
+  it('a failed bank login: the heading says so, the banner offers try again and remove, and leaves when resolved', async () => {
+    const erin = await login(app, 'bob');
+    const bank = ORDINARY_BANKS.find((b) => b.mfa.length === 0)!;
+    const failOnce = async () => {
+      await erin.page(`/connect/bank/${bank.id}`);
+      const start = await erin.post(`/connect/bank/${bank.id}`, {
+        username: 'erin',
+        password: TRIGGERS.failPassword,
+      });
+      const sessionId = /\/connect\/session\/([^/?]+)/.exec(start.headers.get('location')!)![1]!;
+      let state = '';
+      for (let i = 0; i < 200 && !/flash error/.test(state); i++) {
+        state = await (
+          await erin.request(`/connect/session/${sessionId}/state`, { headers: { 'hx-request': 'true' } })
+        ).text();
+        if (!/flash error/.test(state)) await new Promise((r) => setTimeout(r, 20));
+      }
+      // The live heading is replaced too: no "Connecting …" above the failure.
+      expect(state).toMatch(/<h1 id="page-title" hx-swap-oob="true">Could not connect /);
+      expect(state).toContain('Invalid credentials');
+    };
+    await failOnce();
+    let home = await erin.page('/');
+    const banners = () =>
+      [...home.html.matchAll(/<div class="banner attention"[^>]*id="attention-([^"]+)"/g)].map((m) => m[1]!);
+    const [failed] = banners().filter((id) => home.html.includes(`/connections/${id}/remove`));
+    expect(failed).toBeDefined();
+    expect(home.html).toContain(`href="/connect/reconnect/${failed}"`);
+    expect(home.html).toMatch(/>Try again</);
+    expect(home.html).toMatch(/>Remove this login</);
+
+    // Try again with a password the bank accepts: the banner leaves.
+    await erin.page(`/connect/reconnect/${failed}`);
+    const retry = await erin.post(`/connect/reconnect/${failed}/login`, { username: 'erin', password: 'pw' });
+    const retryId = /\/connect\/session\/([^/?]+)/.exec(retry.headers.get('location')!)![1]!;
+    await waitForState(erin, retryId, /Connected to /);
+    home = await erin.page('/');
+    expect(home.html).not.toContain(`id="attention-${failed}"`);
+
+    // Another failure, removed from the banner: gone from the dashboard and the ledger.
+    await failOnce();
+    home = await erin.page('/');
+    const second = banners().find((id) => id !== failed && home.html.includes(`/connections/${id}/remove`))!;
+    const removed = await erin.post(`/connections/${second}/remove`);
+    expect(decodeURIComponent(removed.headers.get('location')!)).toContain('login was removed');
+    home = await erin.page('/');
+    expect(home.html).not.toContain(`id="attention-${second}"`);
+    const family = (
+      await h.store.db
+        .selectFrom('web_users')
+        .select('family_id')
+        .where('username', '=', 'bob')
+        .executeTakeFirstOrThrow()
+    ).family_id;
+    expect(await h.store.getConnection(family, second)).toBeUndefined();
+  });
+
   it('asks several security questions at once, and shows the code to confirm for a push approval', async () => {
     const dave = await login(app, 'bob');
     const multiple = TEST_BANKS.find((b) => b.name === 'Sophtron Bank SecurityQuestion Multiple')!;

@@ -58,6 +58,7 @@ const table = {
     'POST /connect/session/:id/answer',
     'POST /connect/session/:id/cancel',
     'GET /connections/:id/link',
+    'POST /connections/:id/remove',
     'POST /connections/:id/link',
     'GET /tasks/:id/events',
     'POST /sync',

@@ -407,14 +407,34 @@ export function registerConnectPages(app: WebApp, connects: ConnectSessions): vo
     const s = mine(c);
     if (!s) return notFound(c);
     const title =
-      s.phase === 'failed' ? `Could not connect ${s.institution.name}` : `Connecting ${s.institution.name}`;
+      s.phase === 'failed'
+        ? `Could not connect ${s.institution.name}`
+        : s.phase === 'accounts'
+          ? `Connected to ${s.institution.name}`
+          : `Connecting ${s.institution.name}`;
     return page(c, title, await renderLive(c, s));
   });
 
   app.get('/connect/session/:id/state', async (c) => {
     const s = mine(c);
     if (!s) return notFound(c);
-    return c.html(await renderLive(c, s));
+    // The page's heading follows the state it swaps in: no "Connecting …" above a failure.
+    const heading =
+      s.phase === 'failed'
+        ? `Could not connect ${s.institution.name}`
+        : s.phase === 'accounts'
+          ? `Connected to ${s.institution.name}`
+          : null;
+    return c.html(
+      <>
+        {heading && (
+          <h1 id="page-title" hx-swap-oob="true">
+            {heading}
+          </h1>
+        )}
+        {await renderLive(c, s)}
+      </>,
+    );
   });
 
   app.get('/connect/session/:id/captcha.png', (c) => {
@@ -446,6 +466,28 @@ export function registerConnectPages(app: WebApp, connects: ConnectSessions): vo
     if (!s) return notFound(c);
     connects.cancel(s);
     return c.redirect(withFlash('/connect', 'ok', 'Connecting was cancelled.'));
+  });
+
+  app.post('/connections/:id/remove', async (c) => {
+    const user = currentUser(c);
+    const { store, services } = c.var.deps;
+    const conn = await store.getConnection(user.familyId, c.req.param('id'));
+    if (!conn) return notFound(c);
+    // Sophtron forgets it too when it can; the ledger's copy goes either way (accounts keep history).
+    let atSophtron = '';
+    try {
+      await (await services.sophtron.client(user.familyId)).deleteConnection(conn.user_institution_id);
+    } catch (err) {
+      atSophtron = ` (Sophtron could not be told: ${errorText(err)})`;
+    }
+    await store.deleteConnection(user.familyId, conn.id);
+    return c.redirect(
+      withFlash(
+        '/',
+        'ok',
+        `The ${conn.institution_name} login was removed${atSophtron}. Its accounts keep their history; connecting the bank again continues them.`,
+      ),
+    );
   });
 
   app.get('/connections/:id/link', async (c) => {

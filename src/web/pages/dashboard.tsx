@@ -47,14 +47,29 @@ export function registerDashboard(app: WebApp): void {
       'Dashboard',
       <>
         {attention.map((conn) => (
-          <div class="banner attention" role="alert">
-            <strong>{conn.institution_name}</strong>{' '}
-            {conn.accountNames.length > 0 ? `(the login of ${conn.accountNames.join(', ')}) ` : ''}
-            {conn.status === 'failed' ? 'failed' : 'needs your attention'}:{' '}
-            {conn.status_reason ?? 'no reason given'}{' '}
-            <a href={`/connect/reconnect/${conn.id}`} class="button">
-              Fix the connection
-            </a>
+          <div class="banner attention" role="alert" id={`attention-${conn.id}`}>
+            <p>
+              <strong>{conn.institution_name}</strong>{' '}
+              {conn.accountNames.length > 0 ? `(the login of ${conn.accountNames.join(', ')}) ` : ''}
+              {conn.status === 'failed' ? 'failed' : 'needs your attention'}:{' '}
+              {conn.status_reason ?? 'no reason given'}
+            </p>
+            <div class="actions">
+              <a href={`/connect/reconnect/${conn.id}`} class="button">
+                {conn.status === 'failed' ? 'Try again' : 'Fix the connection'}
+              </a>
+              <form
+                method="post"
+                action={`/connections/${conn.id}/remove`}
+                class="inline"
+                data-confirm={`Remove the ${conn.institution_name} login? Its accounts keep their history.`}
+              >
+                <CsrfField token={c.var.csrf} />
+                <button type="submit" class="secondary">
+                  Remove this login
+                </button>
+              </form>
+            </div>
           </div>
         ))}
         <div class="actions">
