@@ -387,7 +387,8 @@ describe('sync end to end: the refresh call', () => {
     const run = await w.sync({}, impatient);
     for (const a of run.accounts) {
       expect(a.refresh.state, a.accountName).toBe('failed');
-      expect(a.note).toMatch(/Sophtron failed the refresh call \(HTTP 503\) and the retry budget ran out/);
+      // Retried or not within 30 ms depends on the machine's speed; the message says which.
+      expect(a.note).toMatch(/^refresh at Sophtron failed \(Sophtron failed the refresh call \(HTTP 503\)/);
       // Sophtron last updated these accounts when the bank was connected (15 June).
       expect(a.syncedThrough, a.accountName).toBe('2026-06-15');
     }
