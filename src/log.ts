@@ -25,6 +25,10 @@ export const REDACTED_KEYS = [
   'SecurityAnswer',
   'TokenInput',
   'CaptchaInput',
+  // SimpleFIN: an Access URL carries its credentials, a setup token and a claim URL a one-time code.
+  'accessUrl',
+  'setupToken',
+  'claimUrl',
 ];
 
 const paths = REDACTED_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `headers.${k.toLowerCase()}`]);

@@ -22,6 +22,7 @@ import { register as registerNotify } from './notify.js';
 import { register as registerExport } from './export.js';
 import { register as registerWorker } from './worker.js';
 import { register as registerSandbox } from './sandbox.js';
+import { register as registerSimplefin } from './simplefin.js';
 
 const commands: ((program: Command) => void)[] = [
   registerConfig,
@@ -40,6 +41,7 @@ const commands: ((program: Command) => void)[] = [
   registerExport,
   registerWorker,
   registerSandbox,
+  registerSimplefin,
 ];
 
 export function buildProgram(): Command {
