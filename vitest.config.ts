@@ -12,6 +12,7 @@ const POSTGRES_ONLY = ['src/**/*.pg.test.ts', 'test/**/*.pg.test.ts'];
 const ON_BOTH_DATABASES = [
   'src/store/store.test.ts',
   'src/store/scoping.test.ts',
+  'src/store/simplefin.test.ts',
   'src/sync/apply.test.ts',
   'src/sync/run.test.ts',
   'src/destinations/firefly/deliver.test.ts',
