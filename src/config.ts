@@ -216,6 +216,12 @@ export const settings = {
     description: 'Timeout of one Firefly III request, in milliseconds.',
     schema: int(100, 600_000, 30_000),
   }),
+  fireflyRetryBudgetMs: setting({
+    env: 'FIREFLY_III_RETRY_BUDGET_MS',
+    description:
+      'Longest time spent on one Firefly III request, retries included (429 with Retry-After, 5xx, no answer); a longer wait stops the run.',
+    schema: int(0, 3_600_000, 120_000),
+  }),
   fireflyConcurrency: setting({
     env: 'FIREFLY_III_CONCURRENCY',
     description: 'How many requests to Firefly III may run at once during a delivery.',

@@ -193,6 +193,7 @@ export async function runImport(file: string, flags: ImportFlags): Promise<numbe
       baseUrl: settings.url,
       token: settings.token,
       timeoutMs: ctx.config.fireflyTimeoutMs,
+      retryBudgetMs: ctx.config.fireflyRetryBudgetMs,
     });
     let fireflyVersion: string;
     try {

@@ -20,6 +20,7 @@ import {
   shortEndpoint,
 } from './errors.js';
 import { isCalendarDate } from '../dates.js';
+import { retryPolicy, withRetry } from '../http/retry.js';
 import { dateWindows } from './parse.js';
 import {
   type JobInfo,
@@ -143,11 +144,15 @@ export function createSophtronClient(options: SophtronClientOptions): SophtronCl
   const budgetMs = options.retryBudgetMs ?? 120_000;
   const windowDays = options.windowDays ?? 90;
   const fetchImpl = options.fetch ?? globalThis.fetch;
-  const random = options.random ?? Math.random;
-  const sleep = options.sleep ?? abortableSleep;
   const now = options.now ?? Date.now;
-  const baseDelay = options.retryBaseDelayMs ?? 500;
-  const maxDelay = options.maxRetryDelayMs ?? 30_000;
+  const policy = retryPolicy({
+    budgetMs,
+    baseDelayMs: options.retryBaseDelayMs ?? 500,
+    maxDelayMs: options.maxRetryDelayMs ?? 30_000,
+    random: options.random ?? Math.random,
+    now,
+    sleep: options.sleep ?? abortableSleep,
+  });
   const log = options.logger;
   const counts: Record<string, number> = {};
   let captchaEndpoint: Endpoint = ENDPOINTS.captcha;
@@ -260,30 +265,28 @@ export function createSophtronClient(options: SophtronClientOptions): SophtronCl
    * then the last error is thrown as is, so a lasting 429 surfaces as RateLimited, never as "no data".
    */
   async function request(e: Endpoint, body: unknown, call: CallOptions = {}): Promise<unknown> {
-    const started = now();
-    const budget = Math.min(budgetMs, call.budgetMs ?? budgetMs);
     const timeout = Math.min(clientTimeoutMs, call.timeoutMs ?? clientTimeoutMs);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await once(e, body, call.secrets ?? [], call.signal, timeout);
-      } catch (err) {
-        if (!(err instanceof SophtronError)) throw err;
-        err.retries = attempt - 1;
-        if (!err.transient || !e.read) throw err;
-        const remaining = budget - (now() - started);
-        const backoff = random() * Math.min(maxDelay, baseDelay * 2 ** (attempt - 1));
-        const wait =
-          err instanceof SophtronRateLimitedError && err.retryAfterMs !== null
-            ? Math.max(err.retryAfterMs, backoff)
-            : backoff;
-        if (wait > remaining) throw err;
+    const attempt = (n: number) =>
+      once(e, body, call.secrets ?? [], call.signal, timeout).catch((err: unknown) => {
+        // How many retries came before this error (its message says whether the budget ran out).
+        if (err instanceof SophtronError) err.retries = n - 1;
+        throw err;
+      });
+    return withRetry(policy, attempt, {
+      classify: (err) =>
+        err instanceof SophtronError && err.transient && e.read
+          ? { retry: true, retryAfterMs: err instanceof SophtronRateLimitedError ? err.retryAfterMs : null }
+          : { retry: false },
+      onRetry: (err, attempt, wait) => {
+        const problem = err instanceof SophtronError ? err : null;
         log?.warn(
-          { endpoint: e.name, attempt, waitMs: Math.round(wait), problem: err.kind },
-          `retrying in ${(wait / 1000).toFixed(1)} s (attempt ${attempt}): ${err.message}`,
+          { endpoint: e.name, attempt, waitMs: Math.round(wait), problem: problem?.kind },
+          `retrying in ${(wait / 1000).toFixed(1)} s (attempt ${attempt}): ${problem?.message ?? String(err)}`,
         );
-        await sleep(wait, call.signal);
-      }
-    }
+      },
+      ...(call.signal ? { signal: call.signal } : {}),
+      ...(call.budgetMs !== undefined ? { budgetMs: call.budgetMs } : {}),
+    });
   }
 
   const jobTracker = (e: Endpoint, body: unknown) => parseJobTracker(e.name, body);

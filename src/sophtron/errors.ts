@@ -3,6 +3,7 @@
  * `cause` keeps the low-level detail for logs. No message or property ever holds the Access Key or a
  * bank password: texts that came back from the server are scrubbed of the secrets sent with the call.
  */
+import { parseRetryAfter } from '../http/retry.js';
 
 export type SophtronErrorKind =
   | 'config'
@@ -148,18 +149,8 @@ export function scrub(text: string, secrets: readonly (string | null | undefined
   return out;
 }
 
-/**
- * Retry-After is either delta-seconds or an HTTP date (RFC 9110 §10.2.3); null when absent or
- * unreadable. A date in the past means "now".
- */
-export function parseRetryAfter(value: string | null, now: number = Date.now()): number | null {
-  if (value === null) return null;
-  const v = value.trim();
-  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
-  const at = Date.parse(v);
-  if (Number.isNaN(at)) return null;
-  return Math.max(0, at - now);
-}
+/** Retry-After (seconds or an HTTP date) is read by the one retry policy of every client. */
+export { parseRetryAfter };
 
 /** The server's own short message from an error body ({"Message": "..."}), scrubbed; null if none. */
 function serverMessage(body: string, secrets: readonly (string | null | undefined)[]): string | null {

@@ -120,7 +120,12 @@ export function createFireflyPort(store: Store, config: Config): FireflyPort {
     async client(familyId) {
       const conn = await effective(familyId);
       return conn
-        ? new FireflyClient({ baseUrl: conn.url, token: conn.token, timeoutMs: config.fireflyTimeoutMs })
+        ? new FireflyClient({
+            baseUrl: conn.url,
+            token: conn.token,
+            timeoutMs: config.fireflyTimeoutMs,
+            retryBudgetMs: config.fireflyRetryBudgetMs,
+          })
         : null;
     },
     async test(familyId, input) {

@@ -26,6 +26,22 @@ export interface FakeFireflyOptions {
   validate?: boolean;
 }
 
+/**
+ * Faults the fake injects, each request rolling a seeded die: a 429 (nothing done) with
+ * Retry-After, a 5xx before anything is done, or — for writes — a 5xx after the write was stored
+ * (the client cannot know which). A client coming back sooner than Retry-After asked is a violation.
+ */
+export interface FakeFaults {
+  rate429?: number;
+  /** The Retry-After header of a 429: seconds, or 'date' for an HTTP date that far ahead. */
+  retryAfterSeconds?: number;
+  retryAfterAsDate?: boolean;
+  rate5xxBefore?: number;
+  /** Share of writes (POST, PUT, DELETE) answered 500 after they were stored. */
+  rate5xxAfter?: number;
+  seed?: number;
+}
+
 export interface FakeAccount {
   id: string;
   name: string;
@@ -92,6 +108,14 @@ export class FakeFirefly {
   private openGate: (() => void) | null = null;
   /** POST /transactions requests waiting at the gate. */
   heldWrites = 0;
+  private faults: Required<FakeFaults> | null = null;
+  private roll: () => number = Math.random;
+  /** "METHOD /path" of writes to answer 500 once each after they are stored. */
+  readonly failAfterWrite: string[] = [];
+  /** Faults answered so far. */
+  readonly injected = { rateLimited: 0, failedBefore: 0, failedAfter: 0 };
+  /** Request → the time before which Retry-After asked the client not to come back. */
+  private readonly notBefore = new Map<string, number>();
   private nextId = 1;
   private readonly byHash = new Map<string, FakeGroup>();
   private server: ServerType | null = null;
@@ -156,6 +180,20 @@ export class FakeFirefly {
     };
     this.accounts.set(acc.id, acc);
     return acc;
+  }
+
+  /** Turns fault injection on (or off with null). */
+  setFaults(faults: FakeFaults | null): void {
+    this.faults = faults && {
+      rate429: 0,
+      retryAfterSeconds: 1,
+      retryAfterAsDate: false,
+      rate5xxBefore: 0,
+      rate5xxAfter: 0,
+      seed: 1,
+      ...faults,
+    };
+    this.roll = seeded(this.faults?.seed ?? 1);
   }
 
   /** Makes POST /transactions wait until `releaseWrites()`. */
@@ -226,7 +264,54 @@ export class FakeFirefly {
       if (c.req.header('authorization') !== `Bearer ${this.token}`) {
         return this.answer(c, 401, { message: 'Unauthenticated', exception: 'AuthenticationException' });
       }
+      const key = `${c.req.method} ${url.pathname}${url.search} ${JSON.stringify(body ?? null)}`;
+      const asked = this.notBefore.get(key);
+      if (asked !== undefined) {
+        this.notBefore.delete(key);
+        if (Date.now() < asked)
+          this.violations.push(
+            `${c.req.method} ${url.pathname}: retried ${asked - Date.now()} ms sooner than Retry-After asked`,
+          );
+      }
+      let failAfter = false;
+      if (this.faults) {
+        const f = this.faults;
+        const r = this.roll();
+        const write = c.req.method !== 'GET';
+        if (r < f.rate429) {
+          this.injected.rateLimited++;
+          const until = Date.now() + f.retryAfterSeconds * 1000;
+          // An HTTP date has whole seconds: the client may come back at the start of that second.
+          this.notBefore.set(key, f.retryAfterAsDate ? Math.floor(until / 1000) * 1000 : until);
+          this.log.push({ method: c.req.method, path: url.pathname + url.search, status: 429 });
+          return new Response(JSON.stringify({ message: 'Too Many Attempts.' }), {
+            status: 429,
+            headers: {
+              'content-type': 'application/json',
+              'retry-after': f.retryAfterAsDate ? new Date(until).toUTCString() : String(f.retryAfterSeconds),
+            },
+          });
+        }
+        if (r < f.rate429 + f.rate5xxBefore) {
+          this.injected.failedBefore++;
+          this.log.push({ method: c.req.method, path: url.pathname + url.search, status: 500 });
+          return c.json({ message: 'Internal Firefly III Exception: injected before the write' }, 500);
+        }
+        failAfter = write && r < f.rate429 + f.rate5xxBefore + f.rate5xxAfter;
+      }
+      const once = this.failAfterWrite.indexOf(`${c.req.method} ${url.pathname}`);
+      if (once >= 0) {
+        this.failAfterWrite.splice(once, 1);
+        failAfter = true;
+      }
       await next();
+      if (failAfter && c.res.status < 300) {
+        this.injected.failedAfter++;
+        c.res = new Response(
+          JSON.stringify({ message: 'Internal Firefly III Exception: injected after the write' }),
+          { status: 500, headers: { 'content-type': 'application/json' } },
+        );
+      }
       this.log.push({ method: c.req.method, path: url.pathname + url.search, status: c.res.status });
     });
 
@@ -733,6 +818,18 @@ function fromMinor(minor: number, currency: string): string {
   const neg = minor < 0;
   const digits = String(Math.abs(minor)).padStart(d + 1, '0');
   return `${neg ? '-' : ''}${d ? `${digits.slice(0, -d)}.${digits.slice(-d)}` : digits}`;
+}
+
+/** A small seeded generator (mulberry32): the same faults for the same seed. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 /** Starts a fake; the caller stops it. */

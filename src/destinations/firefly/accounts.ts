@@ -11,6 +11,8 @@ import type { AccountKind, BalanceRule, Database } from '../../store/schema.js';
 import {
   FireflyAuthError,
   FireflyError,
+  FireflyRateLimitedError,
+  FireflyUnknownOutcomeError,
   FireflyUnreachableError,
   FireflyValidationError,
   type AccountStoreBody,
@@ -210,7 +212,18 @@ export async function ensureAccounts(
     });
     let ff: FireflyAccount;
     try {
-      ff = await client.createAccount(body);
+      // A lost answer (no answer, a 5xx) is resolved by looking for the account by name: the
+      // create is sent again only when Firefly does not have it.
+      let made: FireflyAccount | undefined;
+      for (let attempt = 1; !made; attempt++) {
+        try {
+          made = await client.createAccount(body);
+        } catch (err) {
+          if (!(err instanceof FireflyUnknownOutcomeError) || attempt >= 4) throw err;
+          made = (await client.listAccounts('all')).find(sameName);
+        }
+      }
+      ff = made;
       created.push(account.id);
     } catch (err) {
       if (
@@ -250,7 +263,8 @@ export async function ensureAccounts(
       if (
         !(err instanceof FireflyError) ||
         err instanceof FireflyAuthError ||
-        err instanceof FireflyUnreachableError
+        err instanceof FireflyUnreachableError ||
+        err instanceof FireflyRateLimitedError
       )
         throw err;
       failures.push({ accountId: account.id, message: err.message });

@@ -1,11 +1,13 @@
 /**
  * HTTP client of the Firefly III REST API (v1): version check, accounts, transactions, search.
- * Every answer is parsed with zod; errors become typed values a person can read. GET, PUT and
- * DELETE are retried (they cannot duplicate anything); a POST never is: a POST whose outcome is
- * unknown raises `FireflyUnknownOutcomeError`, and the caller resolves it by searching external_id.
+ * Every answer is parsed with zod; errors become typed values a person can read. Retries follow the
+ * project's one policy (src/http/retry.ts: time budget, full jitter, Retry-After honoured). GET, PUT
+ * and DELETE are retried on network errors, 5xx and 429 (they cannot duplicate anything); a POST
+ * only on 429, which means Firefly did not process it. A POST whose outcome is unknown (no answer,
+ * a 5xx) raises `FireflyUnknownOutcomeError`, and the caller resolves it by searching external_id.
  */
 import { z } from 'zod';
-import { sleep } from '../../sleep.js';
+import { parseRetryAfter, retryPolicy, withRetry, type RetryPolicy } from '../../http/retry.js';
 
 export const MINIMUM_FIREFLY_VERSION = '6.0.0';
 
@@ -13,10 +15,16 @@ export interface FireflyClientOptions {
   baseUrl: string;
   token: string;
   timeoutMs?: number;
-  /** Attempts for requests that are safe to repeat (GET, PUT, DELETE). */
-  retries?: number;
+  /** Longest time spent on one request, retries included (FIREFLY_III_RETRY_BUDGET_MS); default 120 s. */
+  retryBudgetMs?: number;
+  /** First backoff before jitter; default 500 ms, doubling up to maxRetryDelayMs (30 s). */
   retryDelayMs?: number;
+  maxRetryDelayMs?: number;
   fetch?: typeof fetch;
+  /** Tests: the jitter source, the clock and the wait. */
+  random?: () => number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export class FireflyError extends Error {
@@ -83,6 +91,20 @@ export class FireflyUnreachableError extends FireflyError {
   constructor(message: string) {
     super(message, null);
     this.name = 'FireflyUnreachableError';
+  }
+}
+
+/**
+ * Firefly III keeps answering 429, or asks (Retry-After) to wait longer than the retry budget
+ * allows: the run stops here rather than hammering it or waiting for hours.
+ */
+export class FireflyRateLimitedError extends FireflyError {
+  constructor(
+    readonly retryAfterMs: number | null,
+    message: string,
+  ) {
+    super(message, 429);
+    this.name = 'FireflyRateLimitedError';
   }
 }
 
@@ -252,8 +274,7 @@ type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 export class FireflyClient {
   private readonly baseUrl: string;
   private readonly timeoutMs: number;
-  private readonly retries: number;
-  private readonly retryDelayMs: number;
+  private readonly policy: RetryPolicy;
   private readonly fetchImpl: typeof fetch;
   /** Requests sent, by "METHOD /path" (for reports and benchmarks). */
   readonly counts = new Map<string, number>();
@@ -262,8 +283,14 @@ export class FireflyClient {
   constructor(private readonly options: FireflyClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '').replace(/\/api$/, '');
     this.timeoutMs = options.timeoutMs ?? 30_000;
-    this.retries = options.retries ?? 3;
-    this.retryDelayMs = options.retryDelayMs ?? 500;
+    this.policy = retryPolicy({
+      budgetMs: options.retryBudgetMs ?? 120_000,
+      baseDelayMs: options.retryDelayMs ?? 500,
+      maxDelayMs: options.maxRetryDelayMs ?? 30_000,
+      ...(options.random ? { random: options.random } : {}),
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.sleep ? { sleep: options.sleep } : {}),
+    });
     this.fetchImpl = options.fetch ?? fetch;
   }
 
@@ -383,7 +410,7 @@ export class FireflyClient {
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
   }
 
-  private async call<T>(
+  private call<T>(
     method: Method,
     path: string,
     body: unknown,
@@ -391,82 +418,102 @@ export class FireflyClient {
     what = 'such resource',
   ): Promise<T> {
     const safeToRepeat = method !== 'POST';
-    const attempts = safeToRepeat ? Math.max(1, this.retries) : 1;
-    let lastError: unknown;
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      if (attempt > 1) await sleep(this.retryDelayMs * 2 ** (attempt - 2));
-      this.count(method, path);
-      let res: Response;
-      try {
-        res = await this.fetchImpl(`${this.baseUrl}${path}`, {
-          method,
-          headers: {
-            Accept: 'application/json',
-            'Content-Type': 'application/json',
-            Authorization: `Bearer ${this.options.token}`,
-            'User-Agent': 'sophtron-sync',
-          },
-          body: body === undefined ? undefined : JSON.stringify(body),
-          signal: AbortSignal.timeout(this.timeoutMs),
-        });
-      } catch (err) {
-        const why =
-          err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')
-            ? `no answer within ${this.timeoutMs} ms`
-            : `cannot connect (${err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err)})`;
-        if (!safeToRepeat) throw new FireflyUnknownOutcomeError(`Firefly III ${method} ${path}: ${why}`);
-        lastError = new FireflyUnreachableError(`Firefly III at ${this.baseUrl}: ${why}`);
-        continue;
-      }
-      const text = await res.text();
-      if (res.ok) {
-        if (schema === null) return undefined as T;
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          throw new FireflyError(
-            `Firefly III ${method} ${path} answered with something that is not JSON`,
-            res.status,
-          );
-        }
-        const parsed = schema.safeParse(json);
-        if (!parsed.success) {
-          throw new FireflyError(
-            `Firefly III ${method} ${path} answered in an unexpected shape: ${describeZod(parsed.error)}`,
-            res.status,
-          );
-        }
-        return parsed.data;
-      }
-      if (res.status === 401) throw new FireflyAuthError();
-      if (res.status === 404 || res.status === 410) throw new FireflyNotFoundError(what, res.status);
-      if (res.status === 422) {
-        let parsed: z.infer<typeof validationSchema> = {};
-        try {
-          parsed = validationSchema.parse(JSON.parse(text));
-        } catch {
-          // an unreadable 422 still says "rejected"
-        }
-        const errors = Object.entries(parsed.errors ?? {}).map(([field, messages]) => ({ field, messages }));
-        throw new FireflyValidationError(errors, parsed.message ?? 'validation failed');
-      }
-      const message = readMessage(text);
-      const err = new FireflyError(
-        `Firefly III ${method} ${path} failed with HTTP ${res.status}${message ? `: ${message}` : ''}`,
-        res.status,
-      );
-      if (safeToRepeat && (res.status >= 500 || res.status === 429)) {
-        lastError = err;
-        continue;
-      }
-      if (!safeToRepeat && res.status >= 500) {
-        // A 5xx after the body was read may still have stored it.
-        throw new FireflyUnknownOutcomeError(err.message);
-      }
-      throw err;
+    const budgetS = Math.round(this.policy.budgetMs / 1000);
+    return withRetry(this.policy, () => this.once(method, path, body, schema, what), {
+      classify: (err) => {
+        // 429: not processed, whatever the method. Anything else is repeated only when harmless.
+        if (err instanceof FireflyRateLimitedError) return { retry: true, retryAfterMs: err.retryAfterMs };
+        const transient =
+          err instanceof FireflyUnreachableError ||
+          (err instanceof FireflyError && err.status !== null && err.status >= 500);
+        return transient && safeToRepeat ? { retry: true, retryAfterMs: null } : { retry: false };
+      },
+      overBudget: (err, _waitMs, retryAfterMs) =>
+        err instanceof FireflyRateLimitedError
+          ? new FireflyRateLimitedError(
+              retryAfterMs,
+              retryAfterMs !== null && retryAfterMs > this.policy.budgetMs / 2
+                ? `Firefly III asks to wait ${Math.ceil(retryAfterMs / 1000)} s before more requests (Retry-After), longer than the retry budget of ${budgetS} s (FIREFLY_III_RETRY_BUDGET_MS); the run stopped: run it again later`
+                : `Firefly III kept answering 429 (too many requests) for ${budgetS} s (FIREFLY_III_RETRY_BUDGET_MS); the run stopped: run it again later`,
+            )
+          : err,
+    });
+  }
+
+  /** One request: the parsed answer, or a typed error. */
+  private async once<T>(
+    method: Method,
+    path: string,
+    body: unknown,
+    schema: z.ZodType<T> | null,
+    what: string,
+  ): Promise<T> {
+    const safeToRepeat = method !== 'POST';
+    this.count(method, path);
+    let res: Response;
+    try {
+      res = await this.fetchImpl(`${this.baseUrl}${path}`, {
+        method,
+        headers: {
+          Accept: 'application/json',
+          'Content-Type': 'application/json',
+          Authorization: `Bearer ${this.options.token}`,
+          'User-Agent': 'sophtron-sync',
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (err) {
+      const why =
+        err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')
+          ? `no answer within ${this.timeoutMs} ms`
+          : `cannot connect (${err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err)})`;
+      if (!safeToRepeat) throw new FireflyUnknownOutcomeError(`Firefly III ${method} ${path}: ${why}`);
+      throw new FireflyUnreachableError(`Firefly III at ${this.baseUrl}: ${why}`);
     }
-    throw lastError;
+    const text = await res.text().catch(() => '');
+    if (res.ok) {
+      if (schema === null) return undefined as T;
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        throw new FireflyError(
+          `Firefly III ${method} ${path} answered with something that is not JSON`,
+          res.status,
+        );
+      }
+      const parsed = schema.safeParse(json);
+      if (!parsed.success) {
+        throw new FireflyError(
+          `Firefly III ${method} ${path} answered in an unexpected shape: ${describeZod(parsed.error)}`,
+          res.status,
+        );
+      }
+      return parsed.data;
+    }
+    if (res.status === 401) throw new FireflyAuthError();
+    if (res.status === 404 || res.status === 410) throw new FireflyNotFoundError(what, res.status);
+    if (res.status === 422) {
+      let parsed: z.infer<typeof validationSchema> = {};
+      try {
+        parsed = validationSchema.parse(JSON.parse(text));
+      } catch {
+        // an unreadable 422 still says "rejected"
+      }
+      const errors = Object.entries(parsed.errors ?? {}).map(([field, messages]) => ({ field, messages }));
+      throw new FireflyValidationError(errors, parsed.message ?? 'validation failed');
+    }
+    const message = readMessage(text);
+    const said = `Firefly III ${method} ${path} failed with HTTP ${res.status}${message ? `: ${message}` : ''}`;
+    if (res.status === 429)
+      throw new FireflyRateLimitedError(
+        parseRetryAfter(res.headers.get('retry-after'), this.policy.now()),
+        said,
+      );
+    // A 5xx after the body was read may still have stored it.
+    if (!safeToRepeat && res.status >= 500) throw new FireflyUnknownOutcomeError(said);
+    throw new FireflyError(said, res.status);
   }
 }
 

@@ -20,6 +20,7 @@ import {
   FireflyAuthError,
   FireflyError,
   FireflyNotFoundError,
+  FireflyRateLimitedError,
   FireflyUnknownOutcomeError,
   FireflyUnreachableError,
   type FireflyClient,
@@ -278,7 +279,11 @@ async function deliverLocked(
       failed: result.failed,
     });
   const fatal = (err: unknown): boolean => {
-    if (err instanceof FireflyAuthError || err instanceof FireflyUnreachableError) {
+    if (
+      err instanceof FireflyAuthError ||
+      err instanceof FireflyUnreachableError ||
+      err instanceof FireflyRateLimitedError
+    ) {
       result.aborted ??= err.message;
       return true;
     }
@@ -501,8 +506,11 @@ async function deliverLocked(
       };
       if (!intents.has(c.id)) await writeDeliveryRow(db, sending);
       try {
-        const stored = await client.storeTransaction(conv.body);
-        if ('created' in stored) {
+        const stored = await storeOnce(client, conv.body, conv.externalId);
+        if ('found' in stored) {
+          record(deliveredRow(stored.found));
+          result.alreadyThere++;
+        } else if ('created' in stored) {
           record(deliveredRow(stored.created));
           result.created++;
         } else {
@@ -522,13 +530,6 @@ async function deliverLocked(
           return;
         }
         if (err instanceof FireflyUnknownOutcomeError) {
-          const found = await findExisting(client, [conv.externalId]).catch(() => null);
-          if (found) {
-            record(deliveredRow(found));
-            result.alreadyThere++;
-            touched.add(c.account_id);
-            return;
-          }
           // Left as 'sending': the next run searches again before sending.
           await fail(c, new Error(`${err.message}; it will be checked on the next run`));
           return;
@@ -616,6 +617,33 @@ function contentHash(body: TransactionStoreBody): string {
   const { tags, ...split } = body.transactions[0]!;
   const pending = (tags ?? []).includes('pending');
   return createHash('sha256').update(JSON.stringify({ split, pending })).digest('base64url').slice(0, 22);
+}
+
+/** How many times one run sends a transaction whose earlier sending may or may not have landed. */
+const UNKNOWN_OUTCOME_ATTEMPTS = 4;
+
+/**
+ * POSTs a group; when the answer is lost (no answer, a 5xx), searches Firefly for its external_id
+ * and sends it again only when it is not there: never a blind second POST. After
+ * UNKNOWN_OUTCOME_ATTEMPTS unknown outcomes the last one is thrown (the next run searches first).
+ */
+async function storeOnce(
+  client: FireflyClient,
+  body: TransactionStoreBody,
+  externalId: string,
+): Promise<Awaited<ReturnType<FireflyClient['storeTransaction']>> | { found: FireflyGroup }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await client.storeTransaction(body);
+    } catch (err) {
+      if (!(err instanceof FireflyUnknownOutcomeError) || attempt >= UNKNOWN_OUTCOME_ATTEMPTS) throw err;
+      // Whatever stops the search, the outcome stays unknown: the row stays 'sending'.
+      const found = await findExisting(client, [externalId]).catch(() => {
+        throw err;
+      });
+      if (found) return { found };
+    }
+  }
 }
 
 async function findExisting(client: FireflyClient, externalIds: string[]): Promise<FireflyGroup | null> {

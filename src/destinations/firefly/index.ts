@@ -25,13 +25,20 @@ export async function fireflyClientFor(
     secrets: { seal(p: string, aad?: string): string; open(s: string, aad?: string): string };
   },
   familyId: string,
-  config: Pick<Config, 'fireflyUrl' | 'fireflyToken' | 'fireflyTimeoutMs'>,
+  config: Pick<Config, 'fireflyUrl' | 'fireflyToken' | 'fireflyTimeoutMs'> &
+    Partial<Pick<Config, 'fireflyRetryBudgetMs'>>,
 ): Promise<{ client: FireflyClient; stored: Awaited<ReturnType<typeof getFireflySettings>> }> {
   const stored = await getFireflySettings(store.db, store.secrets, familyId);
   const url = stored?.url ?? config.fireflyUrl;
   const token = stored?.token ?? config.fireflyToken;
   if (!url || !token) throw new FireflyNotConfiguredError();
-  return { client: new FireflyClient({ baseUrl: url, token, timeoutMs: config.fireflyTimeoutMs }), stored };
+  const client = new FireflyClient({
+    baseUrl: url,
+    token,
+    timeoutMs: config.fireflyTimeoutMs,
+    ...(config.fireflyRetryBudgetMs !== undefined ? { retryBudgetMs: config.fireflyRetryBudgetMs } : {}),
+  });
+  return { client, stored };
 }
 
 /** One delivery of a family with its stored options (pending, tag, mapping), `overrides` on top. */
