@@ -23,6 +23,7 @@ import { register as registerExport } from './export.js';
 import { register as registerWorker } from './worker.js';
 import { register as registerSandbox } from './sandbox.js';
 import { register as registerSimplefin } from './simplefin.js';
+import { register as registerDb } from './db.js';
 
 const commands: ((program: Command) => void)[] = [
   registerConfig,
@@ -42,6 +43,7 @@ const commands: ((program: Command) => void)[] = [
   registerWorker,
   registerSandbox,
   registerSimplefin,
+  registerDb,
 ];
 
 export function buildProgram(): Command {
