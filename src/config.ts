@@ -84,6 +84,30 @@ export const settings = {
     description: 'The address users reach the web application at; https here marks cookies Secure.',
     schema: optionalText().pipe(z.string().url().optional()),
   }),
+  allowedHosts: setting({
+    env: 'ALLOWED_HOSTS',
+    description:
+      "Other names the web application answers to, comma-separated (e.g. nas.home); a leading dot takes sub-domains too (.home.arpa). Besides these it answers only to localhost, the HOST address and PUBLIC_URL's host (421 otherwise, against DNS rebinding).",
+    schema: z
+      .string()
+      .default('')
+      .transform((v) =>
+        v
+          .split(',')
+          .map((h) => h.trim().toLowerCase())
+          .filter(Boolean),
+      )
+      .pipe(
+        z.array(
+          z
+            .string()
+            .regex(
+              /^\.?[a-z0-9]([a-z0-9.-]*[a-z0-9])?$|^\[[0-9a-f:.]+\]$/,
+              'must be host names without scheme or port',
+            ),
+        ),
+      ),
+  }),
   logLevel: setting({
     env: 'LOG_LEVEL',
     description: 'Log level: fatal, error, warn, info, debug or trace.',

@@ -12,7 +12,6 @@ import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   CSRF_FIELD,
-  expectedOrigin,
   isSafeMethod,
   originAllowed,
   PRE_SESSION_COOKIE,
@@ -26,6 +25,7 @@ import type { Ctx, WebApp, WebDeps, WebEnv } from './context.js';
 import { refuseUnparsableJson } from './json-body.js';
 import { userForToken } from './auth/api-tokens.js';
 import { accessOf } from './auth/access.js';
+import { hostAccepted, hostPolicy, originAccepted } from './auth/hosts.js';
 import { registerAssets } from './assets.js';
 import { registerAuthPages } from './pages/auth.js';
 import { registerDashboard } from './pages/dashboard.js';
@@ -63,6 +63,18 @@ async function askToLogIn(c: Ctx): Promise<Response> {
 
 export function createWebApp(deps: WebDeps): WebApp {
   const app = new Hono<WebEnv>();
+  const hosts = hostPolicy(deps.config);
+
+  // DNS rebinding: only our own names (src/web/auth/hosts.ts). The health check answers any name.
+  app.use(async (c, next) => {
+    if (c.req.path === '/healthz' || hostAccepted(hosts, c.req.header('host') ?? new URL(c.req.url).host))
+      return next();
+    return c.text(
+      `This server does not answer to the name ${JSON.stringify((c.req.header('host') ?? '').slice(0, 100))}. ` +
+        'If it is yours, add it to ALLOWED_HOSTS (or set PUBLIC_URL) and restart.',
+      421,
+    );
+  });
 
   app.use(
     secureHeaders({
@@ -150,12 +162,11 @@ export function createWebApp(deps: WebDeps): WebApp {
       c.req.path.startsWith('/api/')
         ? c.json({ error: why }, 403)
         : messagePage(c, 'Request refused', `${why} Reload the page and try again.`, 403);
-    const origin = expectedOrigin(c, deps.config.publicUrl, c.var.secure);
-    if (!originAllowed(c, origin))
+    if (!originAllowed(c, (origin) => originAccepted(hosts, origin, c.req.header('host'))))
       return denied(
         deps.config.publicUrl
-          ? `This request did not come from ${origin} (PUBLIC_URL); open the application at that address.`
-          : 'This request came from another site.',
+          ? `This request did not come from ${new URL(deps.config.publicUrl).origin} (PUBLIC_URL) or another of this server's names; open the application at that address.`
+          : "This request came from another site (its address is not one of this server's names; see ALLOWED_HOSTS).",
       );
     const expected = c.var.session ? c.var.session.csrfToken : getCookie(c, PRE_SESSION_COOKIE);
     if (!tokenMatches(expected, await submittedToken(c)))

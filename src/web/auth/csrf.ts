@@ -13,20 +13,24 @@ export const PRE_SESSION_COOKIE = 'ss_csrf';
 
 export const isSafeMethod = (method: string): boolean => ['GET', 'HEAD', 'OPTIONS'].includes(method);
 
-/** The origin the request was addressed to (PUBLIC_URL when set; else the Host header). */
+/** The origin the request was addressed to (PUBLIC_URL when set; else the Host header, checked by hosts.ts). */
 export function expectedOrigin(c: Context, publicUrl: string | undefined, secure: boolean): string {
   if (publicUrl) return new URL(publicUrl).origin;
   const host = c.req.header('host') ?? new URL(c.req.url).host;
   return `${secure ? 'https' : 'http'}://${host}`;
 }
 
-export function originAllowed(c: Context, expected: string): boolean {
+/**
+ * Whether the browser says the request came from one of our own pages: `accept` judges the Origin
+ * (or the Referer's origin when a browser sends no Origin).
+ */
+export function originAllowed(c: Context, accept: (origin: string) => boolean): boolean {
   const origin = c.req.header('origin');
-  if (origin) return origin === expected;
+  if (origin) return accept(origin);
   const referer = c.req.header('referer');
   if (referer) {
     try {
-      return new URL(referer).origin === expected;
+      return accept(new URL(referer).origin);
     } catch {
       return false;
     }
