@@ -86,6 +86,32 @@ export function balancesRepository(db: Db) {
       return new Map(rows.map((r) => [r.account_id, r]));
     },
 
+    /**
+     * The net of an account's posted transactions per day up to `through` (inclusive), oldest
+     * first: what a balance history is derived from before the first snapshot.
+     */
+    async dailyPostedTotals(
+      familyId: string,
+      accountId: string,
+      through: string,
+    ): Promise<{ date: string; netMinor: number }[]> {
+      const rows = await db
+        .selectFrom('transactions')
+        .innerJoin('accounts', 'accounts.id', 'transactions.account_id')
+        .select(({ fn }) => [
+          'transactions.date as date',
+          fn.sum<number | string>('transactions.amount_minor').as('net'),
+        ])
+        .where('accounts.family_id', '=', familyId)
+        .where('transactions.account_id', '=', accountId)
+        .where('transactions.status', '=', 'posted')
+        .where('transactions.date', '<=', through)
+        .groupBy('transactions.date')
+        .orderBy('transactions.date')
+        .execute();
+      return rows.map((r) => ({ date: r.date, netMinor: Number(r.net) }));
+    },
+
     /** Oldest first, for a balance history chart. */
     async listBalances(
       familyId: string,

@@ -167,6 +167,9 @@ describe('connect a bank', () => {
     const acc = accounts[0]!;
     const accPage = await alice.page(`/accounts/${acc.id}`);
     expect(accPage.html).toContain('id="transactions"');
+    // After one sync the chart already shows the months read, derived backwards (dashed).
+    expect(accPage.html).toMatch(/<path class="line derived" d="M[^"]*( L[^"]*){3,}"/);
+    expect(accPage.html).toContain('id="derived-note"');
     const txIds = [...accPage.html.matchAll(/\/transactions\/(\d+)\/delete/g)].map((m) => m[1]!);
     expect(txIds.length).toBeGreaterThan(0);
     const del = await alice.post(`/accounts/${acc.id}/transactions/${txIds[0]}/delete`);

@@ -4,8 +4,24 @@ import { BalanceChart } from './chart.js';
 const render = (points: { at: string; minor: number }[]) => String(BalanceChart({ points, currency: 'USD' }));
 
 describe('balance chart', () => {
-  it('waits for two balances', () => {
-    expect(render([{ at: '2026-11-01T00:00:00Z', minor: 100 }])).toContain('after two or more syncs');
+  it('waits for a history', () => {
+    expect(render([{ at: '2026-11-01T00:00:00Z', minor: 100 }])).toContain('after the first sync');
+  });
+
+  it('draws derived balances dashed up to the first reported one, and says so', () => {
+    const svg = String(
+      BalanceChart({
+        currency: 'USD',
+        points: [
+          { at: '2026-09-01T12:00:00Z', minor: 500, derived: true },
+          { at: '2026-10-01T12:00:00Z', minor: 900, derived: true },
+          { at: '2026-11-01T08:00:00Z', minor: 700 },
+        ],
+      }),
+    );
+    expect(svg).toMatch(/<path class="line derived" d="M[\d.]+,[\d.]+ L[\d.]+,[\d.]+ L[\d.]+,[\d.]+"/);
+    expect(svg).not.toMatch(/<path class="line" /);
+    expect(svg).toContain('before 2026-11-01 derived from the transactions (dashed)');
   });
 
   it('draws an unchanged balance across the middle and says it is unchanged', () => {

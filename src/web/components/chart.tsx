@@ -12,10 +12,11 @@ export function BalanceChart({
   points,
   currency,
 }: {
-  points: { at: string; minor: number }[];
+  /** derived: worked out from transactions (drawn dashed), not reported by the bank. */
+  points: { at: string; minor: number; derived?: boolean }[];
   currency: string;
 }) {
-  if (points.length < 2) return <p class="muted">The chart appears after two or more syncs.</p>;
+  if (points.length < 2) return <p class="muted">The chart appears after the first sync.</p>;
   const xs = points.map((p) => Date.parse(p.at));
   const ys = points.map((p) => p.minor);
   const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
@@ -26,18 +27,27 @@ export function BalanceChart({
   // An unchanged balance is a line across the middle, not one lying on the axis.
   const sy = (y: number) =>
     flat ? (PAD_TOP + bottom) / 2 : bottom - ((y - y0) / (y1 - y0)) * (bottom - PAD_TOP);
-  const d = points
-    .map((p, i) => `${i ? 'L' : 'M'}${sx(xs[i]!).toFixed(1)},${sy(p.minor).toFixed(1)}`)
-    .join(' ');
+  const xy = (i: number) => `${sx(xs[i]!).toFixed(1)},${sy(points[i]!.minor).toFixed(1)}`;
+  // Derived points come first; their dashed line runs up to the first reported balance.
+  const derivedCount = points.filter((p) => p.derived).length;
+  const path = (from: number, to: number) =>
+    Array.from({ length: to - from }, (_, k) => `${k ? 'L' : 'M'}${xy(from + k)}`).join(' ');
+  const dDerived = derivedCount > 0 ? path(0, Math.min(points.length, derivedCount + 1)) : '';
+  const d = path(derivedCount, points.length);
   const first = formatMoney(ys[0], currency);
   const last = formatMoney(ys[ys.length - 1], currency);
+  const derivedNote =
+    derivedCount > 0
+      ? `; before ${points[derivedCount]?.at.slice(0, 10) ?? 'the first sync'} derived from the transactions (dashed)`
+      : '';
   const label = flat
-    ? `Balance unchanged at ${last} over ${points.length} syncs`
-    : `Balance from ${first} to ${last}; lowest ${formatMoney(y0, currency)}, highest ${formatMoney(y1, currency)}`;
+    ? `Balance unchanged at ${last} over ${points.length} ${derivedCount > 0 ? 'days' : 'syncs'}${derivedNote}`
+    : `Balance from ${first} to ${last}; lowest ${formatMoney(y0, currency)}, highest ${formatMoney(y1, currency)}${derivedNote}`;
   return (
     <svg class="chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={label}>
       <line class="axis" x1={PAD_X} y1={bottom} x2={W - PAD_X} y2={bottom} />
-      <path class="line" d={d} />
+      {dDerived && <path class="line derived" d={dDerived} />}
+      {d.includes('L') && <path class="line" d={d} />}
       {flat ? (
         <text x={PAD_X} y={sy(y0) - 6}>
           {last} (unchanged)

@@ -7,6 +7,8 @@ import type { BalanceRule, LedgerTransactionStatus } from '../../store/schema.js
 import type { Ctx, WebApp } from '../context.js';
 import { currentUser } from '../context.js';
 import { BalanceChart } from '../components/chart.js';
+import { balanceDirection, balanceHistory } from '../components/balance-history.js';
+import { calendarDateIn } from '../../dates.js';
 import { KIND_OPTIONS, KindSelect } from '../components/link-form.js';
 import { formData, parseForm, text } from '../forms.js';
 import { CsrfField } from '../layout.js';
@@ -82,6 +84,21 @@ export function registerAccountPages(app: WebApp): void {
     });
     const balances = await store.listBalances(user.familyId, account.id, { limit: 500 });
     const latest = balances[balances.length - 1];
+    const reported = balances
+      .filter((b) => b.current_minor !== null)
+      .map((b) => ({ at: b.taken_at, minor: b.current_minor! }));
+    const history = balanceHistory({
+      snapshots: reported,
+      dailyNet: reported[0]
+        ? await store.dailyPostedTotals(
+            user.familyId,
+            account.id,
+            calendarDateIn(new Date(reported[0].at), tz),
+          )
+        : [],
+      direction: balanceDirection(account.balance_rule),
+      timeZone: tz,
+    });
     const pages = Math.max(1, Math.ceil((total ?? 0) / PAGE_SIZE));
     const filtered = Boolean(f.q || f.from || f.to || f.status !== 'all');
     const qs = (p: number) =>
@@ -121,12 +138,13 @@ export function registerAccountPages(app: WebApp): void {
         </div>
         <section aria-labelledby="chart-h">
           <h2 id="chart-h">Balance history</h2>
-          <BalanceChart
-            currency={account.currency}
-            points={balances
-              .filter((b) => b.current_minor !== null)
-              .map((b) => ({ at: b.taken_at, minor: b.current_minor! }))}
-          />
+          <BalanceChart currency={account.currency} points={history} />
+          {history.some((p) => p.derived) && (
+            <p class="muted" id="derived-note">
+              Dashed: balances before the first sync, worked out backwards from the first balance through the
+              posted transactions (not reported by the bank).
+            </p>
+          )}
         </section>
         <section aria-labelledby="tx-h" id="tx-section">
           <h2 id="tx-h">Transactions</h2>
