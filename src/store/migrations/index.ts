@@ -2,6 +2,8 @@
  * Every migration, by name; Kysely runs them in name order. Modules add theirs here:
  * 00xx ledger and sync, 01xx Firefly III, 02xx web, 03xx scheduler and notifications.
  * A static list (not a folder scan) works the same from TypeScript sources and from dist/.
+ * Migrations run on SQLite and PostgreSQL: money, sequences and ids use `bigintType(db)` and
+ * `autoIdColumn(db)` from ./columns.ts (plain `integer` is 32 bits on PostgreSQL).
  */
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_ledger.js';
