@@ -2,9 +2,11 @@
  * The sync engine's cost: wall time, ledger rows read and written, and Sophtron calls.
  * 1. The sandbox's big account (10,000+ transactions): its backfill, a re-read of its whole history
  *    with nothing changed, and an ordinary incremental sync.
- * 2. An account with 100,000 stored transactions and 20 new ones: the sync touches about 20 rows.
- * Everything runs against the sandbox over HTTP and a real SQLite file.
+ * 2. An account with 100,000 stored transactions and 20 new ones: the sync touches about 20 rows;
+ *    on SQLite and, when a server answers (TEST_DATABASE_URL or the local one), on PostgreSQL.
+ * Everything runs against the sandbox over HTTP and a real database.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +17,11 @@ import type { SophtronClient } from '../../src/sophtron/client.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { addDays } from '../../src/dates.js';
 import { syncFamily, type SyncOptions, type SyncRunResult } from '../../src/sync/run.js';
+import { seedHistory } from '../../test/fakes/bulk-ledger.js';
+import { findTestPostgres, withDatabase } from '../../test/helpers/find-postgres.js';
 import { connectSandboxBank, sandboxClient } from '../../test/helpers/sandbox-family.js';
+import { sql } from 'kysely';
+import pg from 'pg';
 
 const HISTORY = Number(process.env.BENCH_SYNC_HISTORY ?? 100_000);
 const config = loadConfig({ LOG_LEVEL: 'silent' });
@@ -30,10 +36,26 @@ interface Setup {
   dispose(): Promise<void>;
 }
 
-async function setup(bigAccount: boolean): Promise<Setup> {
+/** A database of its own on the PostgreSQL server, dropped by the returned function. */
+async function benchPostgres(admin: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `ss_bench_${randomBytes(4).toString('hex')}`;
+  const run = async (text: string) => {
+    const c = new pg.Client({ connectionString: admin });
+    await c.connect();
+    await c.query(text).finally(() => c.end());
+  };
+  await run(`create database ${name}`);
+  return { url: withDatabase(admin, name), drop: () => run(`drop database ${name} with (force)`) };
+}
+
+async function setup(bigAccount: boolean, databaseUrl?: string): Promise<Setup> {
   const sandbox = await startSandbox({ seed: 3, pollsPerStep: 1, bigAccount });
   const dir = mkdtempSync(join(tmpdir(), 'ss-sync-bench-'));
-  const store = await openStore({ dataDir: dir, secretKey: Buffer.alloc(32, 9).toString('base64') });
+  const store = await openStore({
+    dataDir: dir,
+    databaseUrl,
+    secretKey: Buffer.alloc(32, 9).toString('base64'),
+  });
   const family = await store.createFamily({ name: 'Bench', timeZone: 'UTC' });
   const client = sandboxClient(sandbox);
   const { providerAccounts } = await connectSandboxBank(store, family.id, client, { jobOptions: fastJobs });
@@ -115,8 +137,9 @@ async function bigAccount(): Promise<BenchResult> {
   }
 }
 
-async function longHistory(): Promise<BenchResult> {
-  const s = await setup(false);
+async function longHistory(postgresAdmin?: string): Promise<BenchResult & { ms: number }> {
+  const database = postgresAdmin ? await benchPostgres(postgresAdmin) : undefined;
+  const s = await setup(false, database?.url);
   try {
     const checking = s.accounts[0]!;
     const only = { accountIds: [checking.id] };
@@ -124,40 +147,10 @@ async function longHistory(): Promise<BenchResult> {
     // Old history before the account's window: what a years-old ledger holds.
     const oldest = addDays(first.run.accounts[0]!.window!.from, -20);
     const t0 = performance.now();
-    await s.store.db.transaction().execute(async (trx) => {
-      for (let i = 0; i < HISTORY; i += 500) {
-        await trx
-          .insertInto('transactions')
-          .values(
-            Array.from({ length: Math.min(500, HISTORY - i) }, (_, k) => {
-              const n = i + k;
-              return {
-                account_id: checking.id,
-                provider_transaction_id: `hist-${n}`,
-                status: 'posted' as const,
-                amount_minor: -((n % 9000) + 100),
-                currency: 'USD',
-                date: addDays(oldest, -Math.floor(n / 40)),
-                transaction_date: null,
-                post_date: null,
-                description: `HISTORIC PURCHASE ${n % 300}`,
-                merchant: null,
-                category: null,
-                memo: null,
-                check_number: null,
-                replaced_pending_id: null,
-                first_seen_at: 'seed',
-                last_seen_at: 'seed',
-                last_seen_date: oldest,
-                vanished_at: null,
-                change_seq: 0,
-              };
-            }),
-          )
-          .execute();
-      }
-    });
+    await seedHistory(s.store.db, checking.id, HISTORY, oldest);
     const seedMs = performance.now() - t0;
+    // PostgreSQL plans from statistics; autovacuum gathers them after such a load: do it now.
+    if (s.store.dialect === 'postgres') await sql`analyze transactions`.execute(s.store.db);
     for (let i = 0; i < 20; i++) {
       s.sandbox.control.addTransaction(checking.sophtronId, {
         amountCents: -(1000 + i),
@@ -167,14 +160,25 @@ async function longHistory(): Promise<BenchResult> {
     const twenty = await timedSync(s, only);
     const total = await s.store.countTransactions(s.familyId, checking.id);
     return {
-      name: `sync: ${total} stored transactions, 20 new`,
+      name: `sync: ${total} stored transactions, 20 new (${s.store.dialect})`,
       figures: { 'seeding the history (ms)': Math.round(seedMs), ...figures('incremental sync', twenty) },
+      ms: twenty.ms,
     };
   } finally {
     await s.dispose();
+    await database?.drop();
   }
 }
 
 export async function run(): Promise<BenchResult[]> {
-  return [await bigAccount(), await longHistory()];
+  const results: BenchResult[] = [await bigAccount()];
+  const { ms: sqliteMs, ...onSqlite } = await longHistory();
+  results.push(onSqlite);
+  const admin = await findTestPostgres(process.env, (line) => console.log(line.replace('suite', 'bench')));
+  if (admin) {
+    const { ms: postgresMs, ...onPostgres } = await longHistory(admin);
+    onPostgres.figures['incremental sync: PostgreSQL / SQLite'] = `${(postgresMs / sqliteMs).toFixed(2)}×`;
+    results.push(onPostgres);
+  }
+  return results;
 }
