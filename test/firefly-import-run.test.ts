@@ -9,11 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { FireflyClient } from '../src/destinations/firefly/client.js';
 import { parseFidiConfig } from '../src/destinations/firefly/fidi-config.js';
-import {
-  NothingToImportError,
-  runImportConfiguration,
-  type ImportSync,
-} from '../src/destinations/firefly/import-run.js';
+import { NothingToImportError, runImportConfiguration, type ImportSync } from '../src/app/import.js';
 import { saveFireflySettings } from '../src/destinations/firefly/repository.js';
 import { createDeliverFirefly } from '../src/scheduler/wiring.js';
 import { openStore, type Store } from '../src/store/index.js';

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NO_MFA_BANK_ID, startSandbox, type RunningSandbox } from '../src/sandbox/index.js';
 import { connectBank } from '../src/sophtron/connect.js';
-import { createFamilySophtron } from '../src/store/family-sophtron.js';
+import { createFamilySophtron } from '../src/app/family-sophtron.js';
 import { recordConnection } from '../src/store/record-connection.js';
 import { openTempStore } from './fakes/ledger-store.js';
 

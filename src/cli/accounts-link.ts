@@ -14,7 +14,7 @@ import {
 } from '../store/index.js';
 import { centsToDecimal } from '../money.js';
 import { GONE } from '../store/accounts.js';
-import { importRemoteAccounts } from '../store/record-connection.js';
+import { importRemoteAccounts } from '../sync/remote-accounts.js';
 import type { AccountKind, BalanceRule } from '../store/schema.js';
 import { withCliContext } from './context.js';
 import { CliError } from './errors.js';

@@ -8,7 +8,7 @@ import { createLogger, type Logger } from '../log.js';
 import type { SophtronClient } from '../sophtron/client.js';
 import { SophtronConfigError } from '../sophtron/errors.js';
 import { ensureDefaultFamily, findDefaultFamily } from '../store/default-family.js';
-import { familySophtronFromCredentials, type FamilySophtron } from '../store/family-sophtron.js';
+import { familySophtronFromCredentials, type FamilySophtron } from '../app/family-sophtron.js';
 import type { Family } from '../store/families.js';
 import { openStore, SecretKeyError, SecretOpenError, StoreError, type Store } from '../store/index.js';
 import { CliError } from './errors.js';

@@ -3,6 +3,13 @@
  * Sophtron — sync the accounts the configuration names, deliver them into Firefly III — with its
  * exit codes (firefly-iii.md §4.1), and `sophtron-sync config validate <file>`.
  */
+import {
+  NothingToImportError,
+  runImportConfiguration,
+  type ImportOutcome,
+  type ImportResult,
+  type ImportSync,
+} from '../app/import.js';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -22,14 +29,7 @@ import {
   type FidiConfig,
 } from '../destinations/firefly/fidi-config.js';
 import { calendarDateIn } from '../dates.js';
-import {
-  configWithFireflyIds,
-  NothingToImportError,
-  runImportConfiguration,
-  type ImportOutcome,
-  type ImportResult,
-  type ImportSync,
-} from '../destinations/firefly/import-run.js';
+import { configWithFireflyIds } from '../destinations/firefly/import-run.js';
 import { getFireflySettings } from '../destinations/firefly/repository.js';
 import { jobTiming } from '../sophtron/connect.js';
 import { DATABASE_FILE } from '../store/database.js';

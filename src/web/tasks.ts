@@ -3,10 +3,7 @@
  * goes to the browser as server-sent events. A task belongs to a family: another family's request
  * for it is "not found". Finished tasks are kept a while so a late page load still sees the end.
  */
-import { streamSSE } from 'hono/streaming';
 import { randomToken } from './auth/tokens.js';
-import type { Ctx, WebApp } from './context.js';
-import { currentUser } from './context.js';
 
 export type TaskEvent =
   | { type: 'progress'; value: number; max: number; label: string }
@@ -75,46 +72,4 @@ export class LiveTasks {
   private prune(now = Date.now()): void {
     for (const [id, t] of this.tasks) if (t.finished && now - t.startedAt > KEEP_MS) this.tasks.delete(id);
   }
-}
-
-const send = (e: TaskEvent) => ({ event: e.type, data: JSON.stringify(e) });
-
-/** GET /tasks/:id/events: replays what happened, then streams until the task ends. */
-export function registerTaskEvents(app: WebApp, tasks: LiveTasks): void {
-  app.get('/tasks/:id/events', (c: Ctx) => {
-    const task = tasks.get(c.req.param('id') ?? '', currentUser(c).familyId);
-    if (!task) return c.json({ error: 'not found' }, 404);
-    return streamSSE(c, async (stream) => {
-      const queue: TaskEvent[] = [{ type: 'progress', ...task.last }, ...task.events];
-      let wake: (() => void) | null = null;
-      const listener = (e: TaskEvent) => {
-        queue.push(e);
-        wake?.();
-      };
-      task.listeners.add(listener);
-      stream.onAbort(() => {
-        task.listeners.delete(listener);
-        wake?.();
-      });
-      try {
-        for (;;) {
-          while (queue.length) {
-            const e = queue.shift()!;
-            await stream.writeSSE(send(e));
-            if (e.type === 'done') return;
-          }
-          if (stream.aborted || stream.closed) return;
-          await new Promise<void>((r) => {
-            wake = r;
-            // A comment line now and then keeps proxies from closing an idle stream.
-            setTimeout(r, 15_000).unref?.();
-          });
-          wake = null;
-          if (!queue.length && !stream.aborted) await stream.write(': keep-alive\n\n');
-        }
-      } finally {
-        task.listeners.delete(listener);
-      }
-    });
-  });
 }

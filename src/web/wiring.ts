@@ -13,7 +13,7 @@ import {
 } from '../destinations/firefly/repository.js';
 import type { CredentialCheck, SophtronApi } from '../sophtron/api.js';
 import { createSophtronClient } from '../sophtron/client.js';
-import { familySophtronFromCredentials } from '../store/family-sophtron.js';
+import { familySophtronFromCredentials } from '../app/family-sophtron.js';
 import type { Store } from '../store/index.js';
 import type { SandboxInfo } from './context.js';
 import type {

@@ -1,7 +1,7 @@
 /** One whole import (sync, then delivery) without pages: the JSON API and POST /autoimport. */
 import type { DeliveryResult } from '../../destinations/firefly/deliver.js';
 import type { FidiConfig } from '../../destinations/firefly/fidi-config.js';
-import { NothingToImportError, runImportConfiguration } from '../../destinations/firefly/import-run.js';
+import { NothingToImportError, runImportConfiguration } from '../../app/import.js';
 import { SyncLockedError } from '../../sync/lock.js';
 import type { SyncRunResult } from '../../sync/run.js';
 import type { WebDeps } from '../context.js';

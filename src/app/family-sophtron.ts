@@ -5,9 +5,9 @@
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { createSophtronClient, type SophtronClient, type SophtronClientOptions } from '../sophtron/client.js';
-import type { SophtronCredentials } from './credentials.js';
-import type { Store } from './index.js';
-import { StoreError } from './util.js';
+import type { SophtronCredentials } from '../store/credentials.js';
+import type { Store } from '../store/index.js';
+import { StoreError } from '../store/util.js';
 
 export interface FamilySophtron {
   client: SophtronClient;
