@@ -17,7 +17,7 @@ import {
   type MigrationProvider,
   type SqliteDialectConfig,
 } from 'kysely';
-import type { DatabaseDialect } from './dialect.js';
+import type { OpenedDatabase } from './dialect.js';
 import { parseDatabaseUrl } from '../database-url.js';
 import { migrations } from './migrations/index.js';
 import { openPostgres } from './postgres.js';
@@ -36,13 +36,7 @@ export interface OpenDatabaseOptions {
   poolSize?: number;
 }
 
-export interface OpenedDatabase {
-  db: Kysely<Database>;
-  /** The SQLite file (or ':memory:'), or the PostgreSQL URL without its password. */
-  filename: string;
-  dialect: DatabaseDialect;
-  close(): Promise<void>;
-}
+export type { OpenedDatabase } from './dialect.js';
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

@@ -4,8 +4,18 @@
  * column types that must hold more than 2^31) is asked for here.
  */
 import { PostgresAdapter, sql, type Kysely } from 'kysely';
+import type { Database } from './schema.js';
 
 export type DatabaseDialect = 'sqlite' | 'postgres';
+
+/** An open ledger database, whichever engine holds it. */
+export interface OpenedDatabase {
+  db: Kysely<Database>;
+  /** The SQLite file (or ':memory:'), or the PostgreSQL URL without its password. */
+  filename: string;
+  dialect: DatabaseDialect;
+  close(): Promise<void>;
+}
 
 // Kysely<unknown> in migrations, Kysely<Database> elsewhere: only the executor's adapter is read.
 type AnyDb = Pick<Kysely<unknown>, 'getExecutor'>;

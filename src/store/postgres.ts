@@ -10,7 +10,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { redactDatabaseUrl } from '../database-url.js';
-import type { OpenedDatabase } from './database.js';
+import type { OpenedDatabase } from './dialect.js';
 import type { Database } from './schema.js';
 
 export const MIN_POSTGRES_VERSION = 13;
