@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { FireflyClient } from '../src/destinations/firefly/client.js';
 import { parseFidiConfig } from '../src/destinations/firefly/fidi-config.js';
-import { runImportConfiguration } from '../src/destinations/firefly/import-run.js';
+import { runImportConfiguration } from '../src/app/import.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { startFakeFirefly, type FakeFirefly } from './fakes/firefly.js';
 import { seedAccount, seedFamily, seedTransaction, setBalance } from './fakes/ledger-seed.js';
