@@ -304,6 +304,29 @@ export const settings = {
     description: 'How often the scheduler looks for due syncs and retries, in seconds.',
     schema: int(1, 3600, 30),
   }),
+  workerLeaseSeconds: setting({
+    env: 'WORKER_LEASE_SECONDS',
+    description:
+      'PostgreSQL mode: how long a queued job (a family sync) stays with the worker that took it; a job whose worker died is taken by another after this (and the family lock it held has expired).',
+    schema: int(5, 86_400, 600),
+  }),
+  workerRetryLimit: setting({
+    env: 'WORKER_RETRY_LIMIT',
+    description:
+      'PostgreSQL mode: retries of a failing queued job (with growing delays) before it is recorded as failed in the sync history.',
+    schema: int(0, 100, 5),
+  }),
+  workerRetryDelaySeconds: setting({
+    env: 'WORKER_RETRY_DELAY_SECONDS',
+    description:
+      'PostgreSQL mode: the first retry delay of a failing queued job, in seconds; it doubles with each retry.',
+    schema: int(1, 86_400, 30),
+  }),
+  workerPollSeconds: setting({
+    env: 'WORKER_POLL_SECONDS',
+    description: 'PostgreSQL mode: how often an idle worker asks the queue for jobs, in seconds.',
+    schema: int(1, 600, 2),
+  }),
   notifyAllowLinkLocal: setting({
     env: 'NOTIFY_ALLOW_LINK_LOCAL',
     description:

@@ -1,6 +1,7 @@
 /**
- * `sophtron-sync worker`: the scheduler without the web server, for installs that run them apart
- * (any number of workers and servers may share the database: a lock keeps each family's sync single).
+ * `sophtron-sync worker [--concurrency N]` (PostgreSQL only): takes scheduled work from the job
+ * queue (src/scheduler/queue.ts). Any number of workers on any number of machines share one
+ * database; each family's work runs one at a time. With SQLite the scheduler runs inside `serve`.
  */
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
@@ -8,13 +9,28 @@ import { createLogger } from '../log.js';
 import { fallbackCredentials, startSchedulerFor } from '../scheduler/wiring.js';
 import { openStore, SecretKeyError } from '../store/index.js';
 import { CliError } from './errors.js';
+import { parseDatabaseUrl } from '../database-url.js';
 
 export function register(program: Command): void {
   program
     .command('worker')
-    .description('Run scheduled syncs, deliveries and notifications (without the web application).')
-    .action(async () => {
+    .description(
+      'Take scheduled syncs, deliveries and notifications from the job queue (PostgreSQL; any number of workers).',
+    )
+    .option('--concurrency <n>', 'families worked on at once by this process', '1')
+    .action(async (flags: { concurrency: string }) => {
       const config = loadConfig();
+      const concurrency = Number(flags.concurrency);
+      if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
+        throw new CliError(
+          `--concurrency: a whole number from 1 to 64 (got ${JSON.stringify(flags.concurrency)})`,
+          2,
+        );
+      if (parseDatabaseUrl(config.databaseUrl).kind !== 'postgres')
+        throw new CliError(
+          'worker needs PostgreSQL (DATABASE_URL=postgres://…): with SQLite, scheduled syncs run inside `sophtron-sync serve`',
+          2,
+        );
       const logger = createLogger(config.logLevel);
       let store;
       try {
@@ -23,7 +39,20 @@ export function register(program: Command): void {
         if (err instanceof SecretKeyError) throw new CliError(err.message, 2);
         throw err;
       }
-      const running = startSchedulerFor(store, config, { logger, fallback: fallbackCredentials(config) });
+      const running = startSchedulerFor(store, config, {
+        logger,
+        fallback: fallbackCredentials(config),
+        work: { concurrency },
+      });
+      try {
+        await running.ready;
+      } catch (err) {
+        await store.close();
+        throw new CliError(
+          `the job queue could not start: ${err instanceof Error ? err.message : String(err)}`,
+          1,
+        );
+      }
       await new Promise<void>((resolve) => {
         let stopping = false;
         const stop = (signal: string) => {
@@ -40,7 +69,9 @@ export function register(program: Command): void {
         };
         process.on('SIGINT', () => stop('SIGINT'));
         process.on('SIGTERM', () => stop('SIGTERM'));
-        process.stdout.write(`scheduler running (data folder ${config.dataDir}); Ctrl-C stops it\n`);
+        process.stdout.write(
+          `worker taking jobs (${concurrency} at a time, ${store.filename}); Ctrl-C stops it\n`,
+        );
       });
     });
 }

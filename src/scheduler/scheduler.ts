@@ -38,13 +38,18 @@ export interface SchedulerDeps {
   /** Lock owner id (default: host, pid and a random part). */
   owner?: string;
   fetch?: typeof fetch;
+  /**
+   * PostgreSQL mode: a due family is put on the job queue (queue.ts) instead of run here; a worker
+   * runs it with `runQueued`. Resolves false when the family already has a job waiting.
+   */
+  dispatch?: (familyId: string) => Promise<boolean>;
 }
 
 export interface FamilyTick {
   familyId: string;
   decision: Decision;
   /** What happened when the decision was to run. */
-  ran?: 'ran' | 'locked' | 'no-longer-due' | 'nothing-to-sync' | 'failed';
+  ran?: 'ran' | 'locked' | 'no-longer-due' | 'nothing-to-sync' | 'failed' | 'queued' | 'already-queued';
   result?: ScheduledSyncResult;
 }
 
@@ -54,6 +59,8 @@ export interface Scheduler {
   tick(): Promise<FamilyTick[]>;
   /** Decides for one family (for `schedule show` and the page). */
   decideFor(familyId: string): Promise<Decision>;
+  /** A queued job (PostgreSQL mode): decides again and, when still due, runs the family under its lock. */
+  runQueued(familyId: string): Promise<FamilyTick>;
   /** Releases every lock this scheduler holds. */
   close(): Promise<void>;
 }
@@ -305,7 +312,21 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     return { familyId, decision, ran: 'ran', result };
   }
 
-  async function runFamily(familyId: string, first: Decision & { action: 'run' }): Promise<FamilyTick> {
+  /** The family's last scheduled run started and never finished: its process died (we hold the lock). */
+  async function interrupted(familyId: string): Promise<boolean> {
+    const row = await db
+      .selectFrom('schedules')
+      .select('last_outcome')
+      .where('family_id', '=', familyId)
+      .executeTakeFirst();
+    return row?.last_outcome === 'running';
+  }
+
+  async function runFamily(
+    familyId: string,
+    first: Decision,
+    options: { resume?: boolean } = {},
+  ): Promise<FamilyTick> {
     const name = familySyncLock(familyId);
     const got = await acquireOrTakeOver(db, name, owner, settings.lockTtlMs, now());
     if (got === false) return { familyId, decision: first, ran: 'locked' };
@@ -329,7 +350,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     heartbeat.unref();
     try {
       // another process may have run it between our decision and our lock: decide again
-      const decision = await decideFor(familyId);
+      let decision = await decideFor(familyId);
+      // A queued job taken over from a worker that died mid-run: its slot counts as started, so
+      // deciding again says "not due"; the run is finished here instead.
+      if (decision.action !== 'run' && options.resume && (await interrupted(familyId)))
+        decision = { action: 'run', kind: 'slot', reason: 'finishing a scheduled sync whose worker stopped' };
       if (decision.action !== 'run') return { familyId, decision, ran: 'no-longer-due' };
       deps.log?.info({ familyId, kind: decision.kind, reason: decision.reason }, 'scheduled sync starting');
       const tick = await runLocked(familyId, decision);
@@ -378,6 +403,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
             out.push({ familyId, decision });
             continue;
           }
+          if (deps.dispatch) {
+            const queued = await deps.dispatch(familyId);
+            out.push({ familyId, decision, ran: queued ? 'queued' : 'already-queued' });
+            continue;
+          }
           out.push(await runFamily(familyId, decision));
         } catch (err) {
           deps.log?.error(
@@ -389,6 +419,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       }
       return out;
     },
+    async runQueued(familyId) {
+      // Decided under the family's lock (runFamily), where a run interrupted by a dead worker shows.
+      return runFamily(familyId, await decideFor(familyId), { resume: true });
+    },
     async close() {
       for (const name of held) await releaseLock(db, name, owner);
       held.clear();
@@ -398,6 +432,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
 export interface RunningScheduler {
   scheduler: Scheduler;
+  /** PostgreSQL mode: resolves once the job queue is open (and, for a worker, taking jobs). */
+  ready?: Promise<void>;
   stop(): Promise<void>;
 }
 

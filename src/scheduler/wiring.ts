@@ -12,6 +12,7 @@ import { deliverToFirefly, fireflyClientFor } from '../destinations/firefly/inde
 import { familySophtronFromCredentials } from '../app/family-sophtron.js';
 import type { Store } from '../store/index.js';
 import { syncFamily, type SyncDeps } from '../sync/run.js';
+import { openFamilyQueue } from './queue.js';
 import { startScheduler, type RunningScheduler, type SchedulerDeps } from './scheduler.js';
 import { fireflyOptions } from './schedules.js';
 import { schedulerSettings } from './settings.js';
@@ -131,11 +132,42 @@ export function schedulerDepsFor(store: Store, config: Config, options: WiringOp
   };
 }
 
-/** Starts the scheduler over an open store; `stop()` waits for a running sync's bookkeeping. */
+/**
+ * Starts the scheduler over an open store; `stop()` waits for a running sync's bookkeeping.
+ * SQLite: due families run in this process. PostgreSQL: due families go on the job queue
+ * (queue.ts) for `worker` processes; with `work`, this process is one of them.
+ */
 export function startSchedulerFor(
   store: Store,
   config: Config,
-  options: WiringOptions = {},
+  options: WiringOptions & { work?: { concurrency: number } } = {},
 ): RunningScheduler {
-  return startScheduler(schedulerDepsFor(store, config, options));
+  const deps = schedulerDepsFor(store, config, options);
+  if (store.dialect !== 'postgres' || !config.databaseUrl) return startScheduler(deps);
+  const opening = openFamilyQueue(config.databaseUrl, config, {
+    store,
+    ...(options.logger ? { log: options.logger } : {}),
+  });
+  const running = startScheduler({
+    ...deps,
+    // A worker that died stops renewing the family's lock: it must expire by the time its job does.
+    settings: {
+      ...deps.settings,
+      lockTtlMs: Math.min(deps.settings.lockTtlMs, config.workerLeaseSeconds * 1000),
+    },
+    dispatch: async (familyId) => (await opening).dispatch(familyId),
+  });
+  const working = options.work
+    ? opening.then((q) => q.work(running.scheduler, options.work!.concurrency))
+    : opening.then(() => undefined);
+  return {
+    scheduler: running.scheduler,
+    ready: working,
+    async stop() {
+      const queue = await opening.catch(() => null);
+      // Stop taking jobs first, then the ticks; a running job finishes its bookkeeping.
+      await queue?.stop();
+      await running.stop();
+    },
+  };
 }
