@@ -18,6 +18,7 @@ const ON_BOTH_DATABASES = [
   'src/destinations/firefly/deliver.test.ts',
   'src/destinations/files/files.test.ts',
   'src/scheduler/scheduler.test.ts',
+  'src/web/auth/throttle.test.ts',
 ];
 
 export default defineConfig(async (): Promise<ViteUserConfig> => {

@@ -108,6 +108,23 @@ export const settings = {
         ),
       ),
   }),
+  trustProxy: setting({
+    env: 'TRUST_PROXY',
+    description:
+      'Behind a reverse proxy: "true" (one proxy) or how many proxies stand in front; the client address (login throttling) is then read from X-Forwarded-For. Leave it off when clients connect directly: they could forge that header.',
+    schema: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .default('false')
+      .refine(
+        (v) => /^(true|false|yes|no|on|off|\d{1,2})$/.test(v),
+        'must be true, false or a number of proxies',
+      )
+      .transform((v) =>
+        ['true', 'yes', 'on'].includes(v) ? 1 : ['false', 'no', 'off'].includes(v) ? 0 : Number(v),
+      ),
+  }),
   logLevel: setting({
     env: 'LOG_LEVEL',
     description: 'Log level: fatal, error, warn, info, debug or trace.',

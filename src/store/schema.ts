@@ -260,6 +260,16 @@ export interface WebLoginAttemptsTable {
   failures: number;
   first_failure_at: Timestamp;
   locked_until: Timestamp | null;
+  /** Null only on rows older than migration 0220. */
+  last_failure_at: Timestamp | null;
+}
+
+/** A device a person logged in from (src/web/auth/devices.ts): only the cookie's SHA-256. */
+export interface WebKnownDevicesTable {
+  token_hash: string;
+  user_id: string;
+  created_at: Timestamp;
+  last_used_at: Timestamp;
 }
 
 /** Firefly III connection of a family (src/destinations/firefly); the token sealed by the secret box. */
@@ -454,6 +464,7 @@ export interface Database {
   web_sessions: WebSessionsTable;
   web_api_tokens: WebApiTokensTable;
   web_login_attempts: WebLoginAttemptsTable;
+  web_known_devices: WebKnownDevicesTable;
   schedules: SchedulesTable;
   schedule_destinations: ScheduleDestinationsTable;
   scheduler_locks: SchedulerLocksTable;

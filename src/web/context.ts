@@ -33,6 +33,8 @@ export interface WebDeps {
   connects?: ConnectSessions;
   /** Background tasks with live progress (sync, import). */
   tasks?: LiveTasks;
+  /** The clock of login throttling (tests let time pass); Date.now by default. */
+  now?: () => number;
   /** The SimpleFIN router mounted at /simplefin (default: built from the deps above). */
   simplefin?: Hono;
 }

@@ -30,11 +30,6 @@ export function parseForm<S extends z.ZodTypeAny>(
 export const text = (max = 200) =>
   z.string().trim().min(1, 'is required').max(max, `is longer than ${max} characters`);
 
-export function clientIp(c: Ctx): string {
-  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
-  return incoming?.socket?.remoteAddress ?? 'unknown';
-}
-
 /** A real calendar day as YYYY-MM-DD (2026-13-45 and 2026-02-30 are refused, naming the value). */
 export const calendarDate = z
   .string()

@@ -25,14 +25,28 @@ export interface Harness {
 }
 
 export async function createHarness(
-  opts: { env?: Record<string, string>; sandbox?: SandboxInfo | null; services?: Partial<WebServices> } = {},
+  opts: {
+    env?: Record<string, string>;
+    sandbox?: SandboxInfo | null;
+    services?: Partial<WebServices>;
+    /** The web app's clock (login throttling), for tests that let time pass. */
+    now?: () => number;
+  } = {},
 ): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'ss-web-'));
   const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', ...opts.env });
   const store = await openStore(config);
   const logger = createLogger('silent');
   const services = { ...createWebServices(store, config, opts.sandbox ?? null, logger), ...opts.services };
-  const app = createWebApp({ store, db: store.db, config, logger, setupCode: SETUP_CODE, services });
+  const app = createWebApp({
+    store,
+    db: store.db,
+    config,
+    logger,
+    setupCode: SETUP_CODE,
+    services,
+    ...(opts.now ? { now: opts.now } : {}),
+  });
   return {
     app,
     store,

@@ -14,6 +14,7 @@ import * as m0100 from './0100_firefly.js';
 import * as m0200 from './0200_web.js';
 import * as m0300 from './0300_scheduler.js';
 import * as m0400 from './0400_simplefin.js';
+import * as m0220 from './0220_login_throttle.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_ledger': m0001,
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0200_web': m0200,
   '0300_scheduler': m0300,
   '0400_simplefin': m0400,
+  '0220_login_throttle': m0220,
 };

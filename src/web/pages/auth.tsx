@@ -1,16 +1,18 @@
 /** First-run setup (guarded by the console code), login and logout. */
 import { startDefaultSchedule } from '../../scheduler/schedules.js';
 import { schedulerSettings } from '../../scheduler/settings.js';
-import { deleteCookie } from 'hono/cookie';
+import { deleteCookie, getCookie } from 'hono/cookie';
 import { z } from 'zod';
 import { isTimeZone } from '../../dates.js';
 import { dummyHash, MIN_PASSWORD_LENGTH, verifyPassword } from '../auth/passwords.js';
-import { attemptKey, clearFailures, lockedFor, recordFailure } from '../auth/rate-limit.js';
+import { clientAddress } from '../auth/client-address.js';
+import { DEVICE_COOKIE, DEVICE_TTL_MS, knownDevice, rememberDevice } from '../auth/devices.js';
+import { buckets, clearFailures, recordFailure, waitBefore, waitText } from '../auth/throttle.js';
 import { createSession, destroySession, SESSION_COOKIE, SESSION_TTL_MS } from '../auth/sessions.js';
 import { setupCodeMatches } from '../auth/setup-code.js';
 import { setCookieSecure } from '../cookies.js';
 import type { Ctx, WebApp } from '../context.js';
-import { clientIp, formData, parseForm, text } from '../forms.js';
+import { formData, parseForm, text } from '../forms.js';
 import { TIME_ZONE_LIST, TimeZoneList } from '../components/time-zones.js';
 import { CsrfField } from '../layout.js';
 import { page } from '../render.js';
@@ -138,12 +140,17 @@ export function registerAuthPages(app: WebApp): void {
         flash: { kind: 'error', text: error },
         status,
       });
-    const key = attemptKey(clientIp(c), '(setup)');
-    if ((await lockedFor(db, key)) > 0) return again('Too many wrong setup codes; wait 15 minutes.', 429);
+    const now = c.var.deps.now?.() ?? Date.now();
+    const tries = [buckets.setup(clientAddress(c, c.var.deps.config.trustProxy))];
+    const wait = await waitBefore(db, tries, now);
+    if (wait > 0) {
+      c.header('Retry-After', String(Math.ceil(wait / 1000)));
+      return again(`Too many wrong setup codes; try again in ${waitText(wait)}.`, 429);
+    }
     const parsed = parseForm(setupSchema, form, SETUP_LABELS);
     if (!parsed.ok) return again(parsed.error, 400, typed('code'));
     if (!setupCodeMatches(c.var.deps.setupCode, parsed.data.code)) {
-      await recordFailure(db, key);
+      await recordFailure(db, tries, now);
       return again('Setup code: wrong code (see the server console).', 403);
     }
     const familyId = await createFamily(db, parsed.data.family, parsed.data.time_zone);
@@ -155,7 +162,7 @@ export function registerAuthPages(app: WebApp): void {
       role: 'admin',
       instanceAdmin: true,
     });
-    await clearFailures(db, key);
+    await clearFailures(db, tries);
     const { cookieValue } = await createSession(db, userId);
     startSession(c, cookieValue);
     c.var.deps.logger.info({ familyId }, 'first user created');
@@ -178,20 +185,35 @@ export function registerAuthPages(app: WebApp): void {
         flash: { kind: 'error', text },
         status,
       });
-    const key = attemptKey(clientIp(c), username);
-    const wait = await lockedFor(db, key);
-    if (wait > 0)
-      return refuse(`Too many failed logins; try again in ${Math.ceil(wait / 60_000)} minutes.`, 429);
+    const now = c.var.deps.now?.() ?? Date.now();
+    const address = clientAddress(c, c.var.deps.config.trustProxy);
     const user = username ? await findUserByName(db, username) : undefined;
+    // A device this person logged in from, or their own session, has its own bucket: a
+    // stranger's guesses at this name never lock them out (src/web/auth/throttle.ts).
+    const device = user ? await knownDevice(db, getCookie(c, DEVICE_COOKIE), user.id, now) : null;
+    const ownSession = user && c.var.session?.user.id === user.id ? c.var.session : null;
+    const tries = device
+      ? [buckets.device(device)]
+      : ownSession
+        ? [buckets.session(ownSession.idHash)]
+        : [buckets.pair(address, username), buckets.address(address)];
+    const wait = await waitBefore(db, tries, now);
+    if (wait > 0) {
+      c.header('Retry-After', String(Math.ceil(wait / 1000)));
+      return refuse(`Too many failed logins; try again in ${waitText(wait)}.`, 429);
+    }
     const ok = await verifyPassword(password, user?.password_hash ?? (await dummyHash()));
     if (!user || !ok) {
-      await recordFailure(db, key);
+      await recordFailure(db, tries, now);
       return refuse('Wrong username or password.', 403);
     }
-    await clearFailures(db, key);
+    // The address bucket stays: logging in to one's own account must not reset a sprayer's count.
+    await clearFailures(db, [buckets.pair(address, username), ...(device || ownSession ? tries : [])]);
     if (c.var.session) await destroySession(db, c.var.session.idHash);
     const { cookieValue } = await createSession(db, user.id);
     startSession(c, cookieValue);
+    const deviceCookie = await rememberDevice(db, user.id, getCookie(c, DEVICE_COOKIE), now);
+    setCookieSecure(c, DEVICE_COOKIE, deviceCookie, { maxAge: Math.floor(DEVICE_TTL_MS / 1000) });
     return c.redirect('/');
   });
 
