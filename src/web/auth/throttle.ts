@@ -59,7 +59,7 @@ export async function waitBefore(db: Kysely<Database>, list: Bucket[], now: numb
 export async function recordFailure(db: Kysely<Database>, list: Bucket[], now: number): Promise<void> {
   const forgotten = iso(now - FORGET_MS);
   for (const b of list) {
-    await db
+    const row = await db
       .insertInto('web_login_attempts')
       .values({
         key: b.key,
@@ -85,17 +85,17 @@ export async function recordFailure(db: Kysely<Database>, list: Bucket[], now: n
           last_failure_at: iso(now),
         })),
       )
-      .execute();
-    const row = await db
-      .selectFrom('web_login_attempts')
-      .select('failures')
-      .where('key', '=', b.key)
+      .returning('failures')
       .executeTakeFirstOrThrow();
     const delay = delayAfter(Number(row.failures), b.free);
+    if (delay === 0) continue;
+    // Only ever later: a parallel failure that counted fewer must not shorten this wait.
+    const until = iso(now + delay);
     await db
       .updateTable('web_login_attempts')
-      .set({ locked_until: delay > 0 ? iso(now + delay) : null })
+      .set({ locked_until: until })
       .where('key', '=', b.key)
+      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', until)]))
       .execute();
   }
 }
