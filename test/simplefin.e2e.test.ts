@@ -557,7 +557,7 @@ describe('limits and streaming', () => {
     }
   });
 
-  it('pages through a history in small reads: every row once, in posted order, across equal dates', async () => {
+  it('pages through a history in small reads: every row once, in the order they happened, across equal dates', async () => {
     const account = await seedAccount(store.db, ids.famA, ids.bankOne, { name: 'Busy', balanceMinor: 1 });
     const expected: number[] = [];
     for (let i = 0; i < 23; i++)
@@ -587,7 +587,7 @@ describe('limits and streaming', () => {
       const set = await accountsV1(access, { startDate: 0 });
       const got = set.accounts[0]!.transactions!;
       expect(got.map((t) => Number(t.id)).sort((a, b) => a - b)).toEqual(expected.sort((a, b) => a - b));
-      const order = got.map((t) => [t.posted, Number(t.id)] as const);
+      const order = got.map((t) => [t.transacted_at!, Number(t.id)] as const);
       expect(order).toEqual([...order].sort((a, b) => a[0] - b[0] || a[1] - b[1]));
     } finally {
       await new Promise((r) => server.close(r));

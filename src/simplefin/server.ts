@@ -264,7 +264,7 @@ export async function* accountSetChunks(input: AccountSetInput): AsyncGenerator<
     const account = JSON.stringify(accountJson(row, names.get(row.id) ?? row.name, server, query.version));
     yield `${i > 0 ? ',' : ''}${account.slice(0, -1)},"transactions":[`;
     if (!query.balancesOnly && !range.empty) {
-      let after: { servedDate: string; id: number } | null = null;
+      let after: { date: string; id: number } | null = null;
       let first = true;
       for (;;) {
         const page = await input.store.simplefinTransactions(input.familyId, row.id, {
@@ -283,7 +283,9 @@ export async function* accountSetChunks(input: AccountSetInput): AsyncGenerator<
         yield text;
         if (page.length < input.pageSize) break;
         const last = page[page.length - 1]!;
-        after = { servedDate: last.served_date, id: last.id };
+        after = { date: last.date, id: last.id };
+        // Let the event loop breathe between pages: other requests, and the socket draining.
+        await new Promise((resolve) => setImmediate(resolve));
       }
     }
     yield ']}';

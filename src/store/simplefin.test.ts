@@ -2,7 +2,8 @@
  * The SimpleFIN repository on both databases: a setup token is claimed once even by racing
  * claims, the rate-limit window counts and restarts in one statement, accounts come with their
  * newest balance and bank login, and transactions are placed by the date SimpleFIN serves them at
- * (post date when posted, transaction date while pending), paged without gaps or repeats.
+ * (post date when posted, transaction date while pending), in the order they happened, paged
+ * without gaps or repeats.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/databases.js';
@@ -150,17 +151,18 @@ describe('reads', () => {
         })
         .then((rows) => rows.map((r) => [r.id, r.served_date]));
 
+    // In the order they happened (the ledger's date), each placed by its served date.
     expect(await read({})).toEqual([
+      [late, '2026-01-08'],
       [hold, '2026-01-06'],
       ...same.map((id) => [id, '2026-01-07']),
-      [late, '2026-01-08'],
     ]);
     expect(await read({ includePending: false, from: '2026-01-08' })).toEqual([[late, '2026-01-08']]);
     expect(await read({ to: '2026-01-08' })).not.toContainEqual([late, '2026-01-08']);
     expect(await read({ from: '2026-01-06', to: '2026-01-07' })).toEqual([[hold, '2026-01-06']]);
 
     const pages: (number | string)[][] = [];
-    let after: { servedDate: string; id: number } | null = null;
+    let after: { date: string; id: number } | null = null;
     for (;;) {
       const page = await s.simplefinTransactions(family, account, {
         from: null,
@@ -171,7 +173,7 @@ describe('reads', () => {
       });
       if (page.length === 0) break;
       pages.push(...page.map((r) => [r.id, r.served_date]));
-      after = { servedDate: page.at(-1)!.served_date, id: page.at(-1)!.id };
+      after = { date: page.at(-1)!.date, id: page.at(-1)!.id };
     }
     expect(pages).toEqual(await read({}));
   });

@@ -90,8 +90,8 @@ export interface SimplefinTransactionQuery {
   from: string | null;
   to: string | null;
   includePending: boolean;
-  /** Keyset: rows after this one (served_date, id ascending). */
-  after: { servedDate: string; id: number } | null;
+  /** Keyset: rows after this one (the ledger's date, then id, ascending). */
+  after: { date: string; id: number } | null;
   limit: number;
 }
 
@@ -363,8 +363,9 @@ export function simplefinRepository(db: Db) {
 
     /**
      * One page of an account's transactions as SimpleFIN serves them: pending and posted rows
-     * (never vanished ones; a deleted row is gone from the ledger), ordered by the date they are
-     * served at, then id. Callers page with `after` so that a long history is never held at once.
+     * (never vanished ones; a deleted row is gone from the ledger) whose served date is in the
+     * range, in the ledger's date order (when they happened: SimpleFIN's `transacted_at`), then
+     * id. Callers page with `after` so that a long history is never held at once.
      */
     async simplefinTransactions(
       familyId: string,
@@ -388,9 +389,12 @@ export function simplefinRepository(db: Db) {
           .where(servedDate, '<', q.to);
       }
       if (q.after) {
-        const { servedDate: d, id } = q.after;
+        const { date, id } = q.after;
         query = query.where((eb) =>
-          eb.or([eb(servedDate, '>', d), eb.and([eb(servedDate, '=', d), eb('transactions.id', '>', id)])]),
+          eb.or([
+            eb('transactions.date', '>', date),
+            eb.and([eb('transactions.date', '=', date), eb('transactions.id', '>', id)]),
+          ]),
         );
       }
       const rows = await query
@@ -409,7 +413,9 @@ export function simplefinRepository(db: Db) {
           'transactions.check_number',
         ])
         .select(servedDate.as('served_date'))
-        .orderBy(servedDate)
+        // The index on (account_id, date) holds the rows in this order already (id is the rowid):
+        // each page is a range read, not a sort of the account's whole history.
+        .orderBy('transactions.date')
         .orderBy('transactions.id')
         .limit(Math.max(1, Math.min(q.limit, 5000)))
         .execute();
