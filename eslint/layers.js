@@ -1,6 +1,6 @@
 /**
  * The direction of imports in src/, as one table, checked by ESLint (`npm run lint`):
- * entry points (cli, web, scheduler) → app → sync / destinations → store / sophtron → domain.
+ * entry points (cli, web, scheduler) → app / simplefin → sync / destinations → store / sophtron → domain.
  * A module may import its own layer or any layer below; never one above, never a neighbour on its
  * own floor (sync ↛ destinations, store ↛ sophtron), and no module takes part in an import circle.
  */
@@ -13,6 +13,8 @@ export const LAYERS = [
   { name: 'web', floor: 6, paths: ['src/web/'] },
   { name: 'scheduler', floor: 5, paths: ['src/scheduler/'] },
   { name: 'app', floor: 4, paths: ['src/app/'] },
+  // SimpleFIN serves the ledger (and may start a sync): beside app, under the ways in that mount it.
+  { name: 'simplefin', floor: 4, paths: ['src/simplefin/'] },
   { name: 'sync', floor: 3, paths: ['src/sync/'] },
   { name: 'destinations', floor: 3, paths: ['src/destinations/'] },
   // The sandbox is a Sophtron server: it may share the client's wire rules (signing), nothing above.

@@ -5,14 +5,14 @@
  */
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
-import { schedulerSettings } from '../scheduler/settings.js';
 import type { Store } from '../store/index.js';
-import { createRefresher } from './refresh.js';
+import { createRefresher, type BudgetLeft } from './refresh.js';
 import { createSimplefinServer } from './server.js';
 
 export { createSimplefinServer } from './server.js';
 export { createSetupToken, SetupTokenError, tokenState, CLAIM_WINDOW_HOURS } from './tokens.js';
 export { misreadByCentsClients } from './protocol.js';
+export type { BudgetLeft } from './refresh.js';
 
 /** The page where a family administrator creates setup tokens. */
 export const SIMPLEFIN_PAGE = '/simplefin-tokens';
@@ -22,7 +22,11 @@ export function simplefinServerFor(
   store: Store,
   config: Config,
   logger: Logger,
-  runSync: (familyId: string, accountIds: string[]) => Promise<unknown>,
+  ways: {
+    /** The sync entry point (syncFamily with the family's counted Sophtron client). */
+    runSync: (familyId: string, accountIds: string[]) => Promise<unknown>;
+    budget: BudgetLeft;
+  },
 ) {
   return createSimplefinServer({
     store,
@@ -30,10 +34,9 @@ export function simplefinServerFor(
     rateLimitPerHour: config.simplefinRateLimit,
     createPage: SIMPLEFIN_PAGE,
     refresher: createRefresher({
-      db: store.db,
       store,
-      settings: schedulerSettings(config),
-      runSync,
+      budget: ways.budget,
+      runSync: ways.runSync,
       waitMs: config.simplefinRefreshWaitSeconds * 1000,
       logger,
     }),

@@ -5,13 +5,8 @@
  * The answer waits for it a bounded time, then serves whatever the ledger has: SimpleFIN is served
  * from the ledger, never by calling Sophtron per request.
  */
-import type { Kysely } from 'kysely';
 import type { Logger } from '../log.js';
-import { estimateCallsPerSync, intervalText } from '../scheduler/budget.js';
-import { familyBudget, getSchedule } from '../scheduler/schedules.js';
-import type { SchedulerSettings } from '../scheduler/settings.js';
 import type { Store } from '../store/index.js';
-import type { Database } from '../store/schema.js';
 import type { SimplefinAccountRow } from '../store/simplefin.js';
 import { SyncLockedError } from '../sync/lock.js';
 
@@ -42,10 +37,15 @@ export function refreshDecision(input: {
   return { action: 'sync', accountIds: stale.map((a) => a.id) };
 }
 
+/** What the family's Sophtron budget still allows this month (the scheduler's own reckoning). */
+export type BudgetLeft = (
+  familyId: string,
+  now: Date,
+) => Promise<{ remaining: number; callsPerSync: number }>;
+
 export interface RefreshDeps {
-  db: Kysely<Database>;
-  store: Pick<Store, 'listRuns' | 'getFamily'>;
-  settings: SchedulerSettings;
+  store: Pick<Store, 'listRuns'>;
+  budget: BudgetLeft;
   /** The sync entry point (syncFamily with the family's counted Sophtron client). */
   runSync(familyId: string, accountIds: string[]): Promise<unknown>;
   /** How long an answer waits for the sync before serving what the ledger has. */
@@ -86,19 +86,15 @@ export function createRefresher(deps: RefreshDeps): Refresher {
     const inFlight = running.get(familyId);
     if (inFlight) return waitFor(inFlight);
     const now = clock();
-    const family = await deps.store.getFamily(familyId);
-    if (!family) return null;
     const [lastRun] = await deps.store.listRuns(familyId, { limit: 1 });
-    const schedule = await getSchedule(deps.db, familyId, deps.settings);
-    const budget = await familyBudget(deps.db, schedule, family.time_zone, deps.settings, now);
-    const estimate = await estimateCallsPerSync(deps.db, familyId, deps.settings.callsPerAccount);
+    const budget = await deps.budget(familyId, now);
     const decision = refreshDecision({
       now,
       refreshHours,
       accounts,
       lastRunStartedAt: lastRun?.started_at ?? null,
       remainingCalls: budget.remaining,
-      callsPerSync: estimate.callsPerSync,
+      callsPerSync: budget.callsPerSync,
     });
     if (decision.action === 'none') return null;
     if (decision.action === 'skip') return decision.note;
@@ -115,7 +111,7 @@ export function createRefresher(deps: RefreshDeps): Refresher {
     running.set(familyId, sync);
     deps.logger?.info(
       { familyId, accounts: decision.accountIds.length },
-      `SimpleFIN refresh: data older than ${intervalText(refreshHours * 3_600_000)}, syncing`,
+      `SimpleFIN refresh: data older than ${refreshHours} hours, syncing`,
     );
     return waitFor(sync);
   };

@@ -47,6 +47,7 @@ import { LiveTasks } from './tasks.js';
 import { messagePage } from './render.js';
 import { countUsers } from './users.js';
 import { simplefinServerFor } from '../simplefin/index.js';
+import { sophtronBudgetLeft } from './wiring.js';
 
 /** Requests that authenticate themselves (a valid bearer token, the auto-import secret): no cookies, no CSRF. */
 const isSelfAuthenticated = (c: Ctx): boolean => c.var.apiUser !== null || c.req.path === '/autoimport';
@@ -110,9 +111,11 @@ export function createWebApp(deps: WebDeps): WebApp {
   app.route(
     '/simplefin',
     deps.simplefin ??
-      simplefinServerFor(deps.store, deps.config, deps.logger, (familyId, accountIds) =>
-        deps.services.sync.run(familyId, { accountIds, trigger: 'simplefin' }),
-      ),
+      simplefinServerFor(deps.store, deps.config, deps.logger, {
+        runSync: (familyId, accountIds) =>
+          deps.services.sync.run(familyId, { accountIds, trigger: 'simplefin' }),
+        budget: sophtronBudgetLeft(deps.store, deps.config),
+      }),
   );
 
   // Context: deps, session, secure flag, CSRF token, sandbox banner.

@@ -14,6 +14,10 @@ import {
 import type { CredentialCheck, SophtronApi } from '../sophtron/api.js';
 import { createSophtronClient } from '../sophtron/client.js';
 import { familySophtronFromCredentials } from '../app/family-sophtron.js';
+import { estimateCallsPerSync } from '../scheduler/budget.js';
+import { familyBudget, getSchedule } from '../scheduler/schedules.js';
+import { schedulerSettings } from '../scheduler/settings.js';
+import type { BudgetLeft } from '../simplefin/index.js';
 import type { Store } from '../store/index.js';
 import type { SandboxInfo } from './context.js';
 import type {
@@ -200,5 +204,20 @@ export function createWebServices(
     sophtron,
     firefly: createFireflyPort(store, config),
     sync: createSyncPort(store, config, sophtron, logger, options.syncJobOptions),
+  };
+}
+
+/**
+ * What SimpleFIN's "refresh when older than N hours" may spend: the family's Sophtron budget left
+ * this month and the calls a sync takes, as the scheduler reckons them.
+ */
+export function sophtronBudgetLeft(store: Store, config: Config): BudgetLeft {
+  const settings = schedulerSettings(config);
+  return async (familyId, now) => {
+    const family = await store.getFamily(familyId);
+    const schedule = await getSchedule(store.db, familyId, settings);
+    const budget = await familyBudget(store.db, schedule, family?.time_zone ?? 'UTC', settings, now);
+    const estimate = await estimateCallsPerSync(store.db, familyId, settings.callsPerAccount);
+    return { remaining: budget.remaining, callsPerSync: estimate.callsPerSync };
   };
 }
