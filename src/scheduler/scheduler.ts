@@ -25,6 +25,7 @@ import { createNotifier, type Notifier } from './notifications/notifier.js';
 import { checkBudget, familyBudget, filesOptions, getSchedule, listDestinations } from './schedules.js';
 import type { SchedulerSettings } from './settings.js';
 import type { DeliverFirefly, RunSync, ScheduledSyncResult } from './types.js';
+import { familyTimeZone } from '../store/families.js';
 
 export interface SchedulerDeps {
   db: Kysely<Database>;
@@ -98,11 +99,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   async function decideFor(familyId: string): Promise<Decision> {
     const at = now();
     const schedule = await getSchedule(db, familyId, settings);
-    const family = await db
-      .selectFrom('families')
-      .select('time_zone')
-      .where('id', '=', familyId)
-      .executeTakeFirst();
+    const timeZone = await familyTimeZone(db, familyId);
+    const family = timeZone === undefined ? undefined : { time_zone: timeZone };
     if (!family || !schedule.enabled) return { action: 'wait', until: null, reason: 'schedule is off' };
     const { projection } = await checkBudget(
       db,

@@ -20,6 +20,7 @@ import {
 } from './budget.js';
 import { cronProblem, nextSlot } from './cron.js';
 import type { SchedulerSettings } from './settings.js';
+import { familyTimeZone } from '../store/families.js';
 
 export class ScheduleError extends Error {
   constructor(message: string) {
@@ -76,9 +77,9 @@ export interface ScheduleDestination {
 }
 
 async function timeZoneOf(db: Kysely<Database>, familyId: string): Promise<string> {
-  const f = await db.selectFrom('families').select('time_zone').where('id', '=', familyId).executeTakeFirst();
-  if (!f) throw new ScheduleError(`family ${familyId} does not exist`);
-  return f.time_zone;
+  const timeZone = await familyTimeZone(db, familyId);
+  if (timeZone === undefined) throw new ScheduleError(`family ${familyId} does not exist`);
+  return timeZone;
 }
 
 export async function getSchedule(

@@ -2,6 +2,7 @@
  * Provider accounts (as Sophtron reports them) and ledger accounts (what the family syncs), and the
  * link between them. Every function is scoped by family: another family's ids find nothing.
  */
+import { accountsWithSource } from './account-views.js';
 import type { Selectable } from 'kysely';
 import type { ProviderAccountData } from '../domain/types.js';
 import { defaultBalanceRule, defaultCurrency, defaultKind, isCurrencyCode } from './account-rules.js';
@@ -107,10 +108,7 @@ export function accountsRepository(db: Db) {
 
     /** Linked accounts with their Sophtron ids: what a sync reads. */
     async listSyncableAccounts(familyId: string, accountIds?: string[]): Promise<SyncableAccount[]> {
-      let q = db
-        .selectFrom('accounts')
-        .innerJoin('provider_accounts', 'provider_accounts.id', 'accounts.provider_account_id')
-        .innerJoin('connections', 'connections.id', 'provider_accounts.connection_id')
+      let q = accountsWithSource(db, familyId)
         .selectAll('accounts')
         .select([
           'provider_accounts.sophtron_account_id',
@@ -118,8 +116,8 @@ export function accountsRepository(db: Db) {
           'connections.user_institution_id',
           'connections.status as connection_status',
         ])
-        .where('accounts.family_id', '=', familyId)
-        .where('provider_accounts.family_id', '=', familyId);
+        .where('provider_accounts.id', 'is not', null)
+        .where('connections.id', 'is not', null);
       if (accountIds) {
         if (accountIds.length === 0) return [];
         q = q.where('accounts.id', 'in', accountIds);

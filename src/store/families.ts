@@ -5,6 +5,19 @@ import { newId, nowIso, type Db } from './util.js';
 
 export type Family = Selectable<FamiliesTable>;
 
+/**
+ * The family's time zone (an IANA name): the one place it is read. A family's days (windows,
+ * "today", cron times) are in it; undefined for an unknown family.
+ */
+export async function familyTimeZone(db: Db, familyId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('families')
+    .select('time_zone')
+    .where('id', '=', familyId)
+    .executeTakeFirst();
+  return row?.time_zone;
+}
+
 export function familiesRepository(db: Db) {
   const getFamily = (familyId: string): Promise<Family | undefined> =>
     db.selectFrom('families').selectAll().where('id', '=', familyId).executeTakeFirst();
@@ -22,6 +35,8 @@ export function familiesRepository(db: Db) {
     },
 
     getFamily,
+
+    familyTimeZone: (familyId: string) => familyTimeZone(db, familyId),
 
     async listFamilies(): Promise<Family[]> {
       return db.selectFrom('families').selectAll().orderBy('created_at').orderBy('id').execute();

@@ -5,6 +5,7 @@
  */
 import { rmSync } from 'node:fs';
 import type { Config } from '../config.js';
+import { accountViewsRepository } from './account-views.js';
 import { accountsRepository } from './accounts.js';
 import { balancesRepository } from './balances.js';
 import { connectionsRepository } from './connections.js';
@@ -35,6 +36,7 @@ export function bindRepositories(db: Db, secrets: SecretBox) {
     ...credentialsRepository(db, secrets),
     ...connectionsRepository(db),
     ...accountsRepository(db),
+    ...accountViewsRepository(db),
     ...transactionsRepository(db),
     ...balancesRepository(db),
     ...syncRunsRepository(db),

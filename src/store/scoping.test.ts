@@ -122,6 +122,7 @@ const nothing = (v: unknown) => {
 const cases: Record<string, Case | 'not family-owned'> = {
   createFamily: 'not family-owned',
   getFamily: 'not family-owned',
+  familyTimeZone: 'not family-owned',
   listFamilies: 'not family-owned',
   updateFamily: 'not family-owned',
   deleteFamily: 'not family-owned',
@@ -139,6 +140,8 @@ const cases: Record<string, Case | 'not family-owned'> = {
   getAccount: () => s.getAccount(b, ids.account),
   listAccounts: () => s.listAccounts(b),
   listSyncableAccounts: () => s.listSyncableAccounts(b, [ids.account]),
+  listAccountsWithBalance: () => s.listAccountsWithBalance(b),
+  connectionsNeedingAttention: () => s.connectionsNeedingAttention(b),
   getProviderAccount: () => s.getProviderAccount(b, ids.providerAccount),
   listProviderAccounts: () => s.listProviderAccounts(b, { connectionId: ids.connection }),
   upsertProviderAccounts: () =>
@@ -168,6 +171,7 @@ const cases: Record<string, Case | 'not family-owned'> = {
   latestBalance: () => s.latestBalance(b, ids.account),
   latestBalances: () => s.latestBalances(b),
   listBalances: () => s.listBalances(b, ids.account),
+  dailyPostedTotals: () => s.dailyPostedTotals(b, ids.account, '9999-12-31'),
   createRun: 'not family-owned', // creates the caller's own run
   recordAccountResult: () =>
     s.recordAccountResult(b, ids.run, { accountId: ids.account, outcome: 'failed' }).then(

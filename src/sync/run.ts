@@ -34,6 +34,7 @@ import {
   reachForPending,
   type SyncWindow,
 } from './window.js';
+import { familyTimeZone } from '../store/families.js';
 
 type Db = Kysely<Database>;
 
@@ -268,12 +269,9 @@ async function runSync(
     throw new SyncRequestError(`--from ${options.from} is after --to ${options.to}`);
   }
 
-  const family = await db
-    .selectFrom('families')
-    .select(['id', 'time_zone'])
-    .where('id', '=', familyId)
-    .executeTakeFirst();
-  if (!family) throw new SyncRequestError(`family ${familyId} not found`);
+  const timeZone = await familyTimeZone(db, familyId);
+  if (timeZone === undefined) throw new SyncRequestError(`family ${familyId} not found`);
+  const family = { id: familyId, time_zone: timeZone };
   const accounts = await accountsRepository(db).listSyncableAccounts(familyId, options.accountIds);
   if (options.accountIds) {
     const found = new Set(accounts.map((a) => a.id));

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { familyTimeZone as storedFamilyTimeZone } from '../store/families.js';
 import type { Database, WebUsersTable } from '../store/schema.js';
 import { hashPassword } from './auth/passwords.js';
 
@@ -73,7 +74,7 @@ export const getFamily = (db: Kysely<Database>, familyId: string) =>
 
 /** The zone the family's dates and times are shown in. */
 export const familyTimeZone = async (db: Kysely<Database>, familyId: string): Promise<string> =>
-  (await getFamily(db, familyId))?.time_zone ?? 'UTC';
+  (await storedFamilyTimeZone(db, familyId)) ?? 'UTC';
 
 export const listFamilies = (db: Kysely<Database>) =>
   db.selectFrom('families').select(['id', 'name', 'created_at']).orderBy('created_at').execute();

@@ -22,7 +22,7 @@ export interface PreparedImport {
   warnings: string[];
 }
 
-export type ImportStore = Pick<Store, 'db' | 'getFamily' | 'getProviderAccount' | 'linkAccount'>;
+export type ImportStore = Pick<Store, 'db' | 'familyTimeZone' | 'getProviderAccount' | 'linkAccount'>;
 
 export interface PrepareOptions {
   /** Link a Sophtron account the configuration names that has no ledger account yet (the CLI). */
@@ -38,10 +38,9 @@ export async function prepareImport(
   config: FidiConfig,
   options: PrepareOptions = {},
 ): Promise<PreparedImport> {
-  const family = await store.getFamily(familyId);
   const plan = importPlan(
     config,
-    calendarDateIn(new Date(), family?.time_zone ?? 'UTC'),
+    calendarDateIn(new Date(), (await store.familyTimeZone(familyId)) ?? 'UTC'),
     options.pending ? { pending: options.pending } : {},
   );
   const prepared: PreparedImport = {

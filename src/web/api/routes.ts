@@ -13,7 +13,6 @@ import type { LedgerTransactionStatus } from '../../store/schema.js';
 import { SyncLockedError } from '../../sync/lock.js';
 import type { Ctx, WebApp } from '../context.js';
 import { currentUser } from '../context.js';
-import { listAccountsWithBalance } from '../data.js';
 import { ImportRunError, runImportNow } from '../import/run.js';
 import { calendarDate, fromNotAfterTo } from '../forms.js';
 import { jsonBody } from '../json-body.js';
@@ -52,7 +51,7 @@ const syncBody = z.object({ accountIds: z.array(z.string().max(100)).max(500).op
 
 export function registerApi(app: WebApp): void {
   app.get('/api/accounts', async (c) => {
-    const rows = await listAccountsWithBalance(c.var.deps.store, currentUser(c).familyId);
+    const rows = await c.var.deps.store.listAccountsWithBalance(currentUser(c).familyId);
     return c.json({
       accounts: rows.map((a) => ({
         id: a.id,

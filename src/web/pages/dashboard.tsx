@@ -2,7 +2,6 @@
 import type { AccountKind } from '../../store/schema.js';
 import type { WebApp } from '../context.js';
 import { currentUser } from '../context.js';
-import { connectionsNeedingAttention, listAccountsWithBalance } from '../data.js';
 import { CsrfField } from '../layout.js';
 import { flashFrom, page } from '../render.js';
 import { formatMoney } from '../../money.js';
@@ -29,8 +28,8 @@ export function registerDashboard(app: WebApp): void {
     const user = currentUser(c);
     const { db } = c.var.deps;
     const tz = await familyTimeZone(db, user.familyId);
-    const accounts = await listAccountsWithBalance(c.var.deps.store, user.familyId);
-    const attention = await connectionsNeedingAttention(db, user.familyId);
+    const accounts = await c.var.deps.store.listAccountsWithBalance(user.familyId);
+    const attention = await c.var.deps.store.connectionsNeedingAttention(user.familyId);
     const netWorth = new Map<string, number>();
     for (const a of accounts) {
       const v = a.balance?.current_minor;
