@@ -130,6 +130,12 @@ export const settings = {
     description: 'Log level: fatal, error, warn, info, debug or trace.',
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   }),
+  logFormat: setting({
+    env: 'LOG_FORMAT',
+    description:
+      'Log lines of serve and worker: human (one readable line each) or json (for a log collector).',
+    schema: z.enum(['human', 'json']).default('human'),
+  }),
   timeZone: setting({
     env: 'TIME_ZONE',
     description: 'Default time zone of new families (an IANA name such as America/New_York).',

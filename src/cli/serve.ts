@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../log.js';
+import { logLines } from './log-lines.js';
 import { SANDBOX_NOTICE } from '../web/layout.js';
 import { startApp } from '../web/start.js';
 
@@ -13,7 +14,11 @@ export function register(program: Command): void {
     .option('--host <host>', 'address to listen on (HOST)')
     .action(async (opts: { port?: string; host?: string }) => {
       const config = loadConfig(process.env, { port: opts.port, host: opts.host });
-      const logger = createLogger(config.logLevel);
+      // Readable lines unless a log collector asks for JSON (LOG_FORMAT=json).
+      const logger =
+        config.logFormat === 'json'
+          ? createLogger(config.logLevel)
+          : createLogger(config.logLevel, logLines(process.stdout, true));
       const app = await startApp(config, { logger });
       const out = (line: string) => process.stdout.write(`${line}\n`);
       const url = config.publicUrl ?? app.url.replace('//127.0.0.1:', '//localhost:');

@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../log.js';
+import { logLines } from './log-lines.js';
 import { fallbackCredentials, startSchedulerFor } from '../scheduler/wiring.js';
 import { openStore, SecretKeyError } from '../store/index.js';
 import { CliError } from './errors.js';
@@ -31,7 +32,11 @@ export function register(program: Command): void {
           'worker needs PostgreSQL (DATABASE_URL=postgres://…): with SQLite, scheduled syncs run inside `sophtron-sync serve`',
           2,
         );
-      const logger = createLogger(config.logLevel);
+      // Readable lines unless a log collector asks for JSON (LOG_FORMAT=json).
+      const logger =
+        config.logFormat === 'json'
+          ? createLogger(config.logLevel)
+          : createLogger(config.logLevel, logLines(process.stdout, true));
       let store;
       try {
         store = await openStore(config);

@@ -1,29 +1,47 @@
-/** `sophtron-sync serve` as a child process: prints the URL, the sandbox notice and the setup code; stops on SIGTERM. */
+/**
+ * `sophtron-sync serve` as a child process: prints the URL, the sandbox notice and the setup code;
+ * logs readable lines (JSON only with LOG_FORMAT=json); stops on SIGTERM.
+ */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
+/** Starts serve, waits for its setup code, runs `check`, stops it; returns everything it printed. */
+async function withServe(extra: Record<string, string>, check: (out: string) => Promise<void>) {
+  const dir = mkdtempSync(join(tmpdir(), 'ss-serve-'));
+  const env = {
+    ...process.env,
+    DATA_DIR: dir,
+    LOG_LEVEL: 'info',
+    SOPHTRON_USER_ID: '',
+    SOPHTRON_ACCESS_KEY: '',
+    ...extra,
+  };
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0'], {
+    env,
+    cwd: process.cwd(),
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  try {
+    for (let i = 0; i < 300 && !/setup code \S+\n/.test(out); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    await check(out);
+  } finally {
+    const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return out;
+}
+
 describe('sophtron-sync serve', () => {
   it('starts with the sandbox, guards setup with the printed code, and shuts down cleanly', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ss-serve-'));
-    const env = {
-      ...process.env,
-      DATA_DIR: dir,
-      LOG_LEVEL: 'warn',
-      SOPHTRON_USER_ID: '',
-      SOPHTRON_ACCESS_KEY: '',
-    };
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0'], {
-      env,
-      cwd: process.cwd(),
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    try {
-      for (let i = 0; i < 300 && !/setup code/.test(out); i++) await new Promise((r) => setTimeout(r, 100));
+    const out = await withServe({}, async (out) => {
       expect(out).toContain('Sandbox mode: no Sophtron credentials are set');
       const url = /running at (http:\/\/\S+)/.exec(out)![1]!;
       const code = /setup code (\S+)/.exec(out)![1]!;
@@ -31,12 +49,16 @@ describe('sophtron-sync serve', () => {
       const setup = await fetch(`${url.replace('localhost', '127.0.0.1')}/setup`);
       expect(setup.status).toBe(200);
       expect(await setup.text()).toContain('Setup code');
-    } finally {
-      const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
     expect(out).toContain('SIGTERM received');
+    // Log records are readable lines among the start-up lines, not raw JSON.
+    expect(out).toMatch(/^info: scheduler started/m);
+    expect(out).not.toMatch(/^\{/m);
+  });
+
+  it('logs JSON lines with LOG_FORMAT=json', async () => {
+    const out = await withServe({ LOG_FORMAT: 'json' }, async () => undefined);
+    expect(out).toMatch(/^\{"level":30,.*"msg":"scheduler started"/m);
+    expect(out).not.toMatch(/^info: /m);
   });
 });
