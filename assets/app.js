@@ -113,6 +113,21 @@
         },
       );
     });
+    // A form with <select data-shows-kind> shows only the groups (data-kind="a b") of the chosen
+    // kind; hidden groups are disabled so their fields are not sent. Without JavaScript all show.
+    document.querySelectorAll('select[data-shows-kind]').forEach(function (select) {
+      var form = select.form;
+      if (!form) return;
+      function apply() {
+        form.querySelectorAll('[data-kind]').forEach(function (group) {
+          var on = group.getAttribute('data-kind').split(' ').indexOf(select.value) >= 0;
+          group.hidden = !on;
+          group.disabled = !on;
+        });
+      }
+      select.addEventListener('change', apply);
+      apply();
+    });
     init(document);
     setInterval(tickElapsed, 1000);
   });

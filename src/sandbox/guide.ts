@@ -46,3 +46,19 @@ export function triggerLines(): string[] {
     ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`),
   ];
 }
+
+/** One sentence for a bank's login form on the web when the built-in sandbox answers. */
+export function loginHint(): string {
+  const creds = TEST_BANK_CREDENTIALS.map(([u, p]) => `${u} / ${p}`).join(' or ');
+  return `Sandbox: the test banks (Sophtron Bank…) accept ${creds}; other banks accept any user name and password. Password "${TRIGGERS.failPassword}" makes the login fail, "${TRIGGERS.timeoutPassword}" makes the bank time out.`;
+}
+
+/** What the sandbox accepts for each challenge, for the web's challenge forms. */
+export const CHALLENGE_HINTS = {
+  captcha: 'Sandbox: any text passes the captcha.',
+  security_questions: 'Sandbox: any answer is accepted.',
+  token_method: 'Sandbox: pick any method listed.',
+  token_input: 'Sandbox: any code is accepted, e.g. 123456.',
+  token_read: 'Sandbox: the approval comes by itself after a few checks.',
+  account_select: 'Sandbox: choose any account.',
+} as const;

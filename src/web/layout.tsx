@@ -19,7 +19,13 @@ export interface LayoutProps {
 }
 
 const isCurrent = (href: string, path: string | undefined): boolean =>
-  path !== undefined && (href === '/' ? path === '/' : path === href || path.startsWith(`${href}/`));
+  path !== undefined &&
+  (href === '/'
+    ? path === '/'
+    : path === href ||
+      path.startsWith(`${href}/`) ||
+      // Other families are reached from the Family page: one menu entry for both.
+      (href === '/family' && path.startsWith('/admin/families')));
 
 /** Links of the main navigation; the scheduler's page is "Schedule". */
 export const NAV: { href: string; label: string }[] = [
@@ -79,16 +85,6 @@ export function Layout(props: LayoutProps) {
                         </a>
                       </li>
                     ))}
-                    {props.user.instanceAdmin && (
-                      <li>
-                        <a
-                          href="/admin/families"
-                          aria-current={isCurrent('/admin/families', props.path) ? 'page' : undefined}
-                        >
-                          Families
-                        </a>
-                      </li>
-                    )}
                     <li>
                       <form method="post" action="/logout" class="inline">
                         <CsrfField token={props.csrf} />

@@ -89,6 +89,10 @@ describe('connect a bank', () => {
     expect(list).toContain(`/connect/bank/${SOPHTRON_BANK_ID}`);
 
     const form = await alice.page(`/connect/bank/${SOPHTRON_BANK_ID}`);
+    // In sandbox mode the bank's form says what the sandbox accepts.
+    expect(form.html).toMatch(
+      /id="sandbox-login-hint">Sandbox: the test banks \(Sophtron Bank…\) accept asdfg12X \/ asdfg12X/,
+    );
     expect(form.html).toContain('Sophtron Bank');
     expect(form.html).toContain('never stores your bank password');
     const start = await alice.post(`/connect/bank/${SOPHTRON_BANK_ID}`, {
@@ -124,6 +128,9 @@ describe('connect a bank', () => {
     });
 
     html = await waitForState(alice, sessionId, /name="code"/);
+    // The code field says what it is, and what the sandbox accepts.
+    expect(html).toMatch(/One-time code Sophtron Bank sent you/);
+    expect(html).toContain('Sandbox: any code is accepted');
     await alice.post(`/connect/session/${sessionId}/answer`, {
       seq: seqOf(html),
       kind: 'token_input',

@@ -61,6 +61,30 @@ describe('the pages as a person sees them', () => {
     expect(setupRefusal).toContain('<option value="America/New_York">');
   });
 
+  it('states the password rule next to each new-password field', async () => {
+    expect(setupRefusal).toMatch(/aria-describedby="password-rule"/);
+    expect(setupRefusal).toMatch(/id="password-rule">At least 10 characters/);
+    const family = await alice.page('/family');
+    expect(family.html).toMatch(/id="password-rule">At least 10 characters/);
+    const families = await alice.page('/admin/families');
+    expect(families.html).toMatch(/id="password-rule">At least 10 characters/);
+  });
+
+  it('has one menu entry for the family; other families are reached from its page', async () => {
+    const family = await alice.page('/family');
+    expect(family.html).not.toMatch(/<nav[^]*>Families<\/a>[^]*<\/nav>/);
+    expect(family.html).toContain('href="/admin/families"');
+    const families = await alice.page('/admin/families');
+    expect(families.html).toMatch(/<a href="\/family" aria-current="page">Family<\/a>/);
+  });
+
+  it('offers the notification fields grouped by kind, for the page script to show the chosen one', async () => {
+    const schedule = await alice.page('/schedule');
+    expect(schedule.html).toContain('<select name="kind" data-shows-kind="">');
+    for (const kind of ['ntfy webhook', 'ntfy', 'webhook', 'email'])
+      expect(schedule.html).toContain(`<fieldset data-kind="${kind}">`);
+  });
+
   it('marks the current page in the menu, also on its sub-pages', async () => {
     const { html } = await alice.page('/sync/history');
     expect(html).toMatch(/<a href="\/sync\/history" aria-current="page">/);

@@ -8,6 +8,8 @@ export function ChallengeForm(props: {
   challenge: Challenge;
   csrf: string;
   bank: string;
+  /** What the built-in sandbox accepts here, when it answers. */
+  sandboxHint?: string | null;
 }) {
   const { challenge: ch, sessionId, seq } = props;
   const action = `/connect/session/${sessionId}/answer`;
@@ -23,6 +25,7 @@ export function ChallengeForm(props: {
       <CsrfField token={props.csrf} />
       <input type="hidden" name="seq" value={String(seq)} />
       <input type="hidden" name="kind" value={ch.kind} />
+      {props.sandboxHint && <p class="hint sandbox-hint">{props.sandboxHint}</p>}
       {ch.kind === 'security_questions' && (
         <fieldset>
           <legend>
@@ -48,7 +51,9 @@ export function ChallengeForm(props: {
       )}
       {ch.kind === 'token_input' && (
         <label>
-          {ch.label || `The code ${props.bank} sent you`}
+          One-time code {props.bank} sent you
+          {/* Sophtron's own label is often just "Token": shown only when it says more. */}
+          {ch.label && !/^\s*token\s*:?\s*$/i.test(ch.label) && <span class="hint"> ({ch.label})</span>}
           <input name="code" required autocomplete="one-time-code" inputmode="numeric" autofocus />
         </label>
       )}

@@ -15,7 +15,7 @@ import type { Ctx, WebApp } from '../context.js';
 import { formData, parseForm, text } from '../forms.js';
 import { TIME_ZONE_LIST, TimeZoneList } from '../components/time-zones.js';
 import { CsrfField } from '../layout.js';
-import { page } from '../render.js';
+import { page, withFlash } from '../render.js';
 import { countUsers, createFamily, createUser, findUserByName } from '../users.js';
 
 export const usernameSchema = z
@@ -60,6 +60,15 @@ interface SetupValues {
   username?: string;
 }
 
+/** The password rule, next to the field (not only as the browser's refusal). */
+export function PasswordRule() {
+  return (
+    <p class="hint" id="password-rule">
+      At least {MIN_PASSWORD_LENGTH} characters; a few words are easier to remember than symbols.
+    </p>
+  );
+}
+
 function SetupForm({ csrf, values }: { csrf: string; values: SetupValues }) {
   return (
     <form method="post" action="/setup" class="card narrow">
@@ -89,8 +98,10 @@ function SetupForm({ csrf, values }: { csrf: string; values: SetupValues }) {
           required
           autocomplete="new-password"
           minlength={MIN_PASSWORD_LENGTH}
+          aria-describedby="password-rule"
         />
       </label>
+      <PasswordRule />
       <label>
         Repeat the password <input name="password2" type="password" required autocomplete="new-password" />
       </label>
@@ -166,7 +177,13 @@ export function registerAuthPages(app: WebApp): void {
     const { cookieValue } = await createSession(db, userId);
     startSession(c, cookieValue);
     c.var.deps.logger.info({ familyId }, 'first user created');
-    return c.redirect('/settings');
+    return c.redirect(
+      withFlash(
+        '/settings',
+        'ok',
+        `Welcome, ${parsed.data.username}: ${parsed.data.family} is set up and you are its administrator. Next: Sophtron credentials below (or keep the sandbox), then Connect a bank.`,
+      ),
+    );
   });
 
   app.get('/login', async (c) => {

@@ -8,6 +8,7 @@ import type { Ctx, WebApp } from '../context.js';
 import { currentUser } from '../context.js';
 import { LinkForm, KIND_OPTIONS } from '../components/link-form.js';
 import { ChallengeForm } from '../components/challenge.js';
+import { CHALLENGE_HINTS, loginHint } from '../../sandbox/guide.js';
 import type { ConnectSession, ConnectSessions } from '../connect/sessions.js';
 import { formData } from '../forms.js';
 import { CsrfField } from '../layout.js';
@@ -106,6 +107,7 @@ function Live({
           challenge={s.challenge}
           csrf={c.var.csrf}
           bank={s.institution.name}
+          sandboxHint={c.var.sandboxMode ? CHALLENGE_HINTS[s.challenge.kind] : null}
         />
         <p class="muted">
           Elapsed: <Elapsed since={s.startedAt} />
@@ -288,6 +290,11 @@ export function registerConnectPages(app: WebApp, connects: ConnectSessions): vo
           This is {inst.name}'s own login. What you type goes to the bank through Sophtron; Sophtron Sync
           never stores your bank password.
         </p>
+        {c.var.sandboxMode && (
+          <p class="hint sandbox-hint" id="sandbox-login-hint">
+            {loginHint()}
+          </p>
+        )}
         <label>
           {inst.name} {inst.loginForm.usernameLabel}
           <input name="username" required autocomplete="off" autofocus />

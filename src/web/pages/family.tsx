@@ -11,8 +11,8 @@ import { flashFrom, page, withFlash } from '../render.js';
 import { isTimeZone } from '../../dates.js';
 import { createFamily, createUser, findUserByName, listFamilies, listFamilyUsers } from '../users.js';
 import { listApiTokens, revokeAllApiTokens } from '../auth/api-tokens.js';
-import { hashPassword, verifyPassword } from '../auth/passwords.js';
-import { passwordSchema, usernameSchema } from './auth.js';
+import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from '../auth/passwords.js';
+import { PasswordRule, passwordSchema, usernameSchema } from './auth.js';
 
 const newUserSchema = z.object({
   username: usernameSchema,
@@ -40,8 +40,17 @@ function UserFields() {
         Username <input name="username" required autocomplete="off" />
       </label>
       <label>
-        Password <input name="password" type="password" required autocomplete="new-password" />
+        Password{' '}
+        <input
+          name="password"
+          type="password"
+          required
+          autocomplete="new-password"
+          minlength={MIN_PASSWORD_LENGTH}
+          aria-describedby="password-rule"
+        />
       </label>
+      <PasswordRule />
     </>
   );
 }
@@ -55,6 +64,12 @@ export function registerFamilyPages(app: WebApp): void {
       c,
       'Family',
       <>
+        {user.instanceAdmin && (
+          <p>
+            You also manage this instance: <a href="/admin/families">other families</a> (each sees only its
+            own data).
+          </p>
+        )}
         <table>
           <caption>People who can log in to this family</caption>
           <thead>
@@ -87,7 +102,15 @@ export function registerFamilyPages(app: WebApp): void {
             Current password <input name="current" type="password" required autocomplete="current-password" />
           </label>
           <label>
-            New password <input name="password" type="password" required autocomplete="new-password" />
+            New password{' '}
+            <input
+              name="password"
+              type="password"
+              required
+              autocomplete="new-password"
+              minlength={MIN_PASSWORD_LENGTH}
+              aria-describedby="password-rule"
+            />
           </label>
           <label>
             Repeat the new password{' '}

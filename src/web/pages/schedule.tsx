@@ -426,7 +426,7 @@ async function schedulePage(c: Ctx) {
             <h3>Add a channel</h3>
             <label>
               Kind{' '}
-              <select name="kind">
+              <select name="kind" data-shows-kind="">
                 <option value="ntfy">ntfy (topic URL)</option>
                 <option value="webhook">Webhook (JSON POST)</option>
                 <option value="email">E-mail (SMTP)</option>
@@ -435,17 +435,27 @@ async function schedulePage(c: Ctx) {
             <label>
               Name <input name="name" required />
             </label>
-            <label>
-              URL (ntfy topic or webhook) <input name="url" type="url" autocomplete="off" />
-            </label>
-            <label>
-              Webhook header (optional, e.g. <code>Authorization: Bearer …</code>){' '}
-              <input name="header" autocomplete="off" />
-            </label>
-            <label>
-              ntfy access token (optional) <input name="token" type="password" autocomplete="off" />
-            </label>
-            <fieldset>
+            {/* Each group names its kind; with JavaScript only the chosen kind's groups show. */}
+            <fieldset data-kind="ntfy webhook">
+              <legend>ntfy or webhook</legend>
+              <label>
+                URL (the ntfy topic or the webhook) <input name="url" type="url" autocomplete="off" />
+              </label>
+            </fieldset>
+            <fieldset data-kind="ntfy">
+              <legend>ntfy</legend>
+              <label>
+                Access token (optional) <input name="token" type="password" autocomplete="off" />
+              </label>
+            </fieldset>
+            <fieldset data-kind="webhook">
+              <legend>Webhook</legend>
+              <label>
+                Header (optional, e.g. <code>Authorization: Bearer …</code>){' '}
+                <input name="header" autocomplete="off" />
+              </label>
+            </fieldset>
+            <fieldset data-kind="email">
               <legend>E-mail</legend>
               <label>
                 SMTP server <input name="host" />
