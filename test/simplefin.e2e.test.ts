@@ -596,6 +596,44 @@ describe('limits and streaming', () => {
 });
 
 describe('secrets', () => {
+  it('a claim that fails inside is logged without its path (the one-time code is in it)', async () => {
+    const dir2 = mkdtempSync(join(tmpdir(), 'ss-simplefin-broken-'));
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const config2 = loadConfig({ DATA_DIR: dir2, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'trace' });
+    const store2 = await openStore(config2, { onKeyGenerated: () => {} });
+    const app2 = await startApp(config2, {
+      logger: createLogger('trace', sink),
+      store: store2,
+      sandbox: null,
+      scheduler: false,
+    });
+    try {
+      const family = await seedFamily(store2.db, 'Broken');
+      const account = await seedAccount(store2.db, family, { name: 'Checking' });
+      const created = await createSetupToken(store2, family, {
+        name: 'x',
+        accountIds: [account],
+        baseUrl: app2.url,
+      });
+      const code = claimUrlOf(created.setupToken).split('/').pop()!;
+      await store2.close(); // the ledger goes away under the running server
+      const r = await fetch(claimUrlOf(created.setupToken), { method: 'POST', redirect: 'manual' });
+      expect(r.status).toBe(500);
+      const log = lines.join('');
+      expect(log).toMatch(/SimpleFIN request failed/);
+      expect(log).not.toContain(code);
+    } finally {
+      await app2.stop();
+      rmSync(dir2, { recursive: true, force: true });
+    }
+  });
+
   it('no setup token, claim code, Access URL credential or Basic header reaches the log', () => {
     const log = logLines.join('');
     expect(log).toMatch(/SimpleFIN setup token claimed/);
