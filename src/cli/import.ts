@@ -14,6 +14,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
+import { keptEditLine } from '../destinations/firefly/summary.js';
 import { describeComparison } from '../destinations/firefly/balance-check.js';
 import {
   FireflyAuthError,
@@ -311,6 +312,7 @@ function importSummary({ sync, delivery: d, warnings, outcome }: ImportResult) {
       deletedInFirefly: d.deletedInFirefly,
       removed: d.removed,
       failed: d.failed,
+      keptYourEdit: d.keptEdits,
       accountsCreated: d.accountsCreated,
       requests: d.requests,
       aborted: d.aborted,
@@ -333,6 +335,7 @@ function printSummary(result: ImportResult, summary: ReturnType<typeof importSum
   out(
     `Firefly III: ${d.created} created, ${d.updated} updated, ${d.alreadyThere} already there, ${d.skipped} skipped, ${d.failed} failed (${d.requests} requests)`,
   );
+  if (d.updated > 0) out(`  ${keptEditLine(d.updated, d.keptEdits)}`);
   for (const b of d.balances) out(`  balance: ${describeComparison(b)}`);
   for (const w of summary.warnings) out(`  warning: ${w}`);
   for (const e of summary.errors.slice(0, 20)) out(`  error: ${e}`);

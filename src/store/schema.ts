@@ -321,6 +321,8 @@ export interface FireflyTransactionsTable {
   /** Hash of what was sent (without the run's import tag): a change the ledger made that Firefly does not show sends nothing. */
   content_hash: string | null;
   note: string | null;
+  /** JSON of what was last sent in the fields a person may edit in Firefly (three-way update). */
+  sent_fields: string | null;
   updated_at: Timestamp;
 }
 

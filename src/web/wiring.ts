@@ -31,6 +31,8 @@ import { syncFamily, type SyncDeps } from '../sync/run.js';
 import { createNotifier } from '../scheduler/notifications/notifier.js';
 import { announceSyncOutcome } from '../scheduler/notifications/sync-outcome.js';
 
+/** Retry budget of Firefly III requests made while a person waits on a page. */
+const WEB_FIREFLY_RETRY_BUDGET_MS = 5_000;
 export function createSophtronPort(
   store: Store,
   config: Config,
@@ -128,7 +130,8 @@ export function createFireflyPort(store: Store, config: Config): FireflyPort {
             baseUrl: conn.url,
             token: conn.token,
             timeoutMs: config.fireflyTimeoutMs,
-            retryBudgetMs: config.fireflyRetryBudgetMs,
+            // A person waits for the wizard's pages: seconds, not the scheduler's whole budget.
+            retryBudgetMs: Math.min(config.fireflyRetryBudgetMs, WEB_FIREFLY_RETRY_BUDGET_MS),
           })
         : null;
     },

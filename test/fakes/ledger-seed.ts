@@ -207,6 +207,8 @@ export async function updateTransaction(
     amount_minor: number;
     post_date: string | null;
     merchant: string | null;
+    memo: string | null;
+    category: string | null;
   }>,
 ): Promise<void> {
   const seq = await nextSeq(db);

@@ -11,6 +11,9 @@ import { parseRetryAfter, retryPolicy, withRetry, type RetryPolicy } from '../..
 
 export const MINIMUM_FIREFLY_VERSION = '6.0.0';
 
+/** Retry budget of the version check every run starts with. */
+const FIRST_CONTACT_BUDGET_MS = 5_000;
+
 export interface FireflyClientOptions {
   baseUrl: string;
   token: string;
@@ -166,6 +169,11 @@ const splitSchema = z
     amount: z.string(),
     external_id: z.string().nullable().optional(),
     tags: z.array(z.string()).nullable().optional(),
+    description: z.string().nullable().optional(),
+    category_name: z.string().nullable().optional(),
+    notes: z.string().nullable().optional(),
+    source_name: z.string().nullable().optional(),
+    destination_name: z.string().nullable().optional(),
   })
   .loose();
 const transactionReadSchema = z.object({
@@ -197,6 +205,8 @@ export interface FireflyGroup {
   journalId: string | null;
   externalId: string | null;
   tags: string[];
+  /** The first split as Firefly holds it now (what a person may have edited there). */
+  split: Partial<TransactionSplitBody>;
 }
 
 /** The body of POST /api/v1/transactions (TransactionStore in the spec). */
@@ -295,7 +305,11 @@ export class FireflyClient {
   }
 
   async about(): Promise<{ version: string; apiVersion: string | null }> {
-    const body = await this.call('GET', '/api/v1/about', undefined, aboutSchema);
+    // The first contact: a Firefly that is down or misaddressed is said within seconds, not after
+    // the whole retry budget (which is for riding out a busy server during a delivery).
+    const body = await this.call('GET', '/api/v1/about', undefined, aboutSchema, 'such resource', {
+      budgetMs: FIRST_CONTACT_BUDGET_MS,
+    });
     return { version: body.data.version, apiVersion: body.data.api_version ?? null };
   }
 
@@ -416,10 +430,12 @@ export class FireflyClient {
     body: unknown,
     schema: z.ZodType<T> | null,
     what = 'such resource',
+    limits: { budgetMs?: number } = {},
   ): Promise<T> {
     const safeToRepeat = method !== 'POST';
     const budgetS = Math.round(this.policy.budgetMs / 1000);
     return withRetry(this.policy, () => this.once(method, path, body, schema, what), {
+      ...limits,
       classify: (err) => {
         // 429: not processed, whatever the method. Anything else is repeated only when harmless.
         if (err instanceof FireflyRateLimitedError) return { retry: true, retryAfterMs: err.retryAfterMs };
@@ -533,5 +549,13 @@ function toGroup(read: z.infer<typeof transactionReadSchema>): FireflyGroup {
     journalId: split?.transaction_journal_id ?? null,
     externalId: split?.external_id ?? null,
     tags: split?.tags ?? [],
+    split: {
+      type: split?.type as TransactionSplitBody['type'],
+      description: split?.description ?? '',
+      category_name: split?.category_name ?? null,
+      notes: split?.notes ?? null,
+      source_name: split?.source_name ?? null,
+      destination_name: split?.destination_name ?? null,
+    },
   };
 }

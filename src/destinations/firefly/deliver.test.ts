@@ -208,9 +208,68 @@ describe('deliverFamily', () => {
       description: 'GAS STATION 42',
       tags: ['first import', 'holiday'],
     });
-    // Only the version check, the PUT and the balance check: no GET of the group.
-    expect(fake.count('GET', '/api/v1/transactions')).toBe(0);
+    // The description changed at the bank: one GET to see whether the user edited it in Firefly.
+    expect(fake.count('GET', '/api/v1/transactions')).toBe(1);
     expect(fake.count('PUT')).toBe(1);
+  });
+
+  it('keeps what the user edited in Firefly III when the bank changes a transaction; amount and dates follow the bank', async () => {
+    const db = opened.db;
+    const { family, acc } = await checkingAccount();
+    const edited = await seedTransaction(db, acc, {
+      providerId: 'e1',
+      amountMinor: -1_250,
+      date: '2026-02-01',
+      description: 'POS 4411 COFFEE',
+      merchant: 'Coffee',
+      category: 'Dining',
+      memo: 'card 1234',
+    });
+    const untouched = await seedTransaction(db, acc, {
+      providerId: 'u1',
+      amountMinor: -900,
+      date: '2026-02-02',
+      description: 'POS 5522 BAKERY',
+      merchant: 'Bakery',
+    });
+    await deliverFamily(deps(), family, { checkBalances: false });
+    const byExternal = (id: string) => fake.liveGroups().find((g) => g.split.externalId === id)!.split;
+    // The user tidies one transaction up in Firefly III.
+    Object.assign(byExternal('sophtron:a:e1'), {
+      description: 'Coffee with Sam',
+      categoryName: 'Friends',
+      notes: 'my note',
+    });
+
+    // The bank corrects both: new amounts, dates and descriptions, a new memo.
+    await updateTransaction(db, edited, {
+      amount_minor: -1_350,
+      description: 'POS 4411 COFFEE HOUSE',
+      post_date: '2026-02-03',
+      memo: 'card 1234 (corrected)',
+    });
+    await updateTransaction(db, untouched, { amount_minor: -950, description: 'POS 5522 BAKERY LTD' });
+    const r = await deliverFamily(deps(), family, { checkBalances: false });
+    expect(r.updated).toBe(2);
+    expect(r.keptEdits).toBe(1);
+    expect(byExternal('sophtron:a:e1')).toMatchObject({
+      amount: '13.50',
+      bookDate: expect.stringMatching(/^2026-02-03/),
+      description: 'Coffee with Sam',
+      categoryName: 'Friends',
+      notes: 'my note',
+    });
+    expect(byExternal('sophtron:a:u1')).toMatchObject({ amount: '9.50', description: 'POS 5522 BAKERY LTD' });
+
+    // What the user kept stays kept on the next bank change; what they did not edit follows the bank.
+    await updateTransaction(db, edited, { amount_minor: -1_400, category: 'Coffee' });
+    const r2 = await deliverFamily(deps(), family, { checkBalances: false });
+    expect(r2.keptEdits).toBe(1);
+    expect(byExternal('sophtron:a:e1')).toMatchObject({
+      amount: '14.00',
+      description: 'Coffee with Sam',
+      categoryName: 'Friends',
+    });
   });
 
   it('skips pending transactions when asked and delivers them once they post', async () => {

@@ -40,6 +40,14 @@ import {
   type TargetAccount,
 } from './convert.js';
 import { writeDeliveryRow, type FireflyAccountRow, type FireflyTransactionRow } from './repository.js';
+import {
+  bankChangedEditable,
+  editableValues,
+  mergeEdits,
+  parseSentFields,
+  withoutUnsent,
+  type EditableValues,
+} from './three-way.js';
 
 export interface DeliveryOptions {
   /** Ledger accounts to deliver; default every linked account of the family. */
@@ -97,6 +105,8 @@ export interface DeliveryResult {
   deletedInFirefly: number;
   removed: number;
   failed: number;
+  /** Updates that kept a field the person had edited in Firefly III (the bank changed it too). */
+  keptEdits: number;
   accountsCreated: number;
   warnings: string[];
   errors: { transactionId: number | null; message: string }[];
@@ -140,6 +150,7 @@ async function deliverLocked(
     deletedInFirefly: 0,
     removed: 0,
     failed: 0,
+    keptEdits: 0,
     accountsCreated: 0,
     warnings: [],
     errors: [],
@@ -334,6 +345,7 @@ async function deliverLocked(
     delivered_amount_minor: c.f?.delivered_amount_minor ?? null,
     content_hash: c.f?.content_hash ?? null,
     note: null,
+    sent_fields: c.f?.sent_fields ?? null,
   });
   /** The 'sending' row of a transaction that will certainly be POSTed (decided without Firefly). */
   const plannedIntent = (c: Candidate): Omit<FireflyTransactionRow, 'updated_at'> | null => {
@@ -403,7 +415,11 @@ async function deliverLocked(
       }
       const hash = contentHash(conv.body);
       const pendingFlag = c.status === 'pending' ? 1 : 0;
-      const deliveredRow = (group: FireflyGroup | { groupId: string; journalId: string | null }) => ({
+      const ours = editableValues(conv.body.transactions[0]!);
+      const deliveredRow = (
+        group: FireflyGroup | { groupId: string; journalId: string | null },
+        sent: EditableValues = ours,
+      ) => ({
         ...base,
         state: 'delivered' as const,
         firefly_group_id: group.groupId,
@@ -411,6 +427,7 @@ async function deliverLocked(
         delivered_pending: pendingFlag,
         delivered_amount_minor: c.amount_minor,
         content_hash: hash,
+        sent_fields: JSON.stringify(sent),
       });
 
       if (
@@ -443,7 +460,7 @@ async function deliverLocked(
         }
       }
 
-      let existing: { groupId: string; journalId: string | null; tags?: string[] } | null = null;
+      let existing: { groupId: string; journalId: string | null; found?: FireflyGroup } | null = null;
       if (c.f?.state === 'delivered' || (c.f?.state === 'deleted_in_firefly' && !options.recreateDeleted)) {
         existing = { groupId: c.f.firefly_group_id!, journalId: c.f.firefly_journal_id };
       } else if (c.f?.state === 'sending') {
@@ -456,7 +473,7 @@ async function deliverLocked(
             touched.add(c.account_id);
             return;
           }
-          existing = found;
+          existing = { ...found, found };
         }
       }
 
@@ -467,18 +484,29 @@ async function deliverLocked(
           return;
         }
         try {
-          // Tags the user added in Firefly survive: they are only sent when "pending" must change,
-          // merged into what the group carries now.
-          let tags = existing.tags ?? null;
-          if (!tags && c.f?.delivered_pending !== pendingFlag)
-            tags = (await client.getTransaction(existing.groupId)).tags;
-          const updated = await client.updateTransaction(
-            existing.groupId,
-            updateBodyFor(conv.body, existing.journalId, tags && mergeTags(tags, pendingFlag === 1)),
-          );
+          // Three-way: what we sent last (base), what Firefly holds now, what the bank says now.
+          // Firefly is only asked when the bank changed a field a person may have edited, or
+          // "pending" must change (tags the user added survive: merged into what the group has).
+          const sentBase = c.f?.state === 'delivered' ? parseSentFields(c.f.sent_fields) : null;
+          const pendingChanged = c.f?.delivered_pending !== pendingFlag;
+          let current = existing.found ?? null;
+          if (!current && (pendingChanged || bankChangedEditable(sentBase, ours)))
+            current = await client.getTransaction(existing.groupId);
+          const merge = mergeEdits(sentBase, current && editableValues(current.split), ours);
+          // Money the other way round: a withdrawal became a deposit, both sides follow the bank.
+          const before = c.f?.delivered_amount_minor ?? null;
+          if (before !== null && before < 0 !== c.amount_minor < 0) merge.send.add('counterparty');
+          const tags = pendingChanged && current ? mergeTags(current.tags, pendingFlag === 1) : null;
+          const update = updateBodyFor(conv.body, existing.journalId, tags);
+          update.transactions = update.transactions.map((t) => withoutUnsent(t, merge.send));
+          const updated = await client.updateTransaction(existing.groupId, update);
           record(
-            deliveredRow({ groupId: updated.groupId, journalId: updated.journalId ?? existing.journalId }),
+            deliveredRow(
+              { groupId: updated.groupId, journalId: updated.journalId ?? existing.journalId },
+              merge.nextBase,
+            ),
           );
+          if (merge.kept.length) result.keptEdits++;
           result.updated++;
           touched.add(c.account_id);
           return;
@@ -810,6 +838,7 @@ async function loadCandidates(
       'f.delivered_amount_minor as f_amount',
       'f.content_hash as f_hash',
       'f.note as f_note',
+      'f.sent_fields as f_sent',
       'f.updated_at as f_updated',
     ])
     .where('t.account_id', 'in', accountIds)
@@ -862,6 +891,7 @@ async function loadCandidates(
             delivered_amount_minor: r.f_amount,
             content_hash: r.f_hash,
             note: r.f_note,
+            sent_fields: r.f_sent,
             updated_at: r.f_updated!,
           },
   }));

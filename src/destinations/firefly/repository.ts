@@ -191,6 +191,7 @@ export async function writeDeliveryRow(
         delivered_amount_minor: values.delivered_amount_minor,
         content_hash: values.content_hash,
         note: values.note,
+        sent_fields: values.sent_fields,
         updated_at: values.updated_at,
       }),
     )

@@ -11,6 +11,7 @@ import * as m0002 from './0002_ledger_store.js';
 import * as m0010 from './0010_sync_indexes.js';
 import * as m0011 from './0011_tombstone_facts.js';
 import * as m0100 from './0100_firefly.js';
+import * as m0110 from './0110_firefly_sent_fields.js';
 import * as m0200 from './0200_web.js';
 import * as m0300 from './0300_scheduler.js';
 import * as m0400 from './0400_simplefin.js';
@@ -22,6 +23,7 @@ export const migrations: Record<string, Migration> = {
   '0010_sync_indexes': m0010,
   '0011_tombstone_facts': m0011,
   '0100_firefly': m0100,
+  '0110_firefly_sent_fields': m0110,
   '0200_web': m0200,
   '0300_scheduler': m0300,
   '0400_simplefin': m0400,

@@ -24,7 +24,8 @@ export function describeImport(
   const syncPart = sync
     ? `sync ${sync.outcome}${failedAccounts ? ` (${failedAccounts} of ${sync.accounts.length} accounts failed)` : ''}; `
     : '';
-  const counts = `${delivery.created} created, ${delivery.updated} updated, ${delivery.failed} failed in Firefly III`;
+  const kept = delivery.keptEdits ? ` (kept your edit in ${delivery.keptEdits})` : '';
+  const counts = `${delivery.created} created, ${delivery.updated} updated${kept}, ${delivery.failed} failed in Firefly III`;
   const ok =
     (sync === null || sync.outcome !== 'failed') &&
     failedAccounts === 0 &&

@@ -668,7 +668,21 @@ export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new 
           <dt>Created in Firefly III</dt>
           <dd id="count-created">{r.created}</dd>
           <dt>Updated</dt>
-          <dd>{r.updated}</dd>
+          <dd>
+            {r.updated}
+            {r.updated > 0 && <span class="muted"> (amount and dates follow the bank)</span>}
+          </dd>
+          <dt>Kept your edit</dt>
+          <dd id="count-kept-edit">
+            {r.keptEdits}
+            {r.keptEdits > 0 && (
+              <span class="muted">
+                {' '}
+                (changed at the bank too; what you changed in Firefly III — description, category, notes,
+                tags, other party — was kept)
+              </span>
+            )}
+          </dd>
           <dt>Already there</dt>
           <dd>{r.alreadyThere}</dd>
           <dt>Unchanged</dt>
