@@ -24,7 +24,16 @@ export const LAYERS = [
   {
     name: 'domain',
     floor: 0,
-    paths: ['src/domain/', 'src/dates.ts', 'src/money.ts', 'src/sleep.ts', 'src/log.ts', 'src/config.ts'],
+    paths: [
+      'src/domain/',
+      'src/http/',
+      'src/dates.ts',
+      'src/money.ts',
+      'src/sleep.ts',
+      'src/log.ts',
+      'src/config.ts',
+      'src/database-url.ts',
+    ],
   },
 ];
 
@@ -149,7 +158,17 @@ const direction = {
   meta: { type: 'problem', docs: { description: 'imports run downward through the layers' }, schema: [] },
   create(context) {
     const from = relOf(context);
-    if (!layerOf(from)) return {};
+    if (!from.startsWith('src/')) return {};
+    if (!layerOf(from)) {
+      return {
+        Program(node) {
+          context.report({
+            node,
+            message: `${from} belongs to no layer: give its folder a floor in eslint/layers.js`,
+          });
+        },
+      };
+    }
     return importSources(context, (node, spec) => {
       if (!spec.startsWith('.')) return;
       const to = path.posix.normalize(path.posix.join(path.posix.dirname(from), spec.replace(/\.js$/, '')));

@@ -1,6 +1,6 @@
 /**
  * `npm run lint` holds src/ to its layers (eslint/layers.js): an upward import, an import
- * between neighbours of one floor, and an import circle each fail, with a message naming both files.
+ * between neighbours of one floor, an import circle, and a file in no layer each fail, with a message naming both files.
  * The project's own ESLint configuration lints a small tree written to a temp dir.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +21,7 @@ const files: Record<string, string> = {
   'src/sophtron/sideways.ts': "import { keep } from '../store/ok.js';\nexport const bad = keep;\n",
   'src/web/a.ts': "import { b } from './b.js';\nexport const a = (): number => b() + 1;\n",
   'src/web/b.ts': "import { a } from './a.js';\nexport const b = (): number => (a ? 1 : 0);\n",
+  'src/elsewhere/c.ts': 'export const c = 1;\n',
 };
 
 beforeAll(() => {
@@ -56,5 +57,6 @@ describe('layering lint', () => {
     ]);
     expect(found.get('src/web/a.ts')).toEqual([expect.stringContaining('import each other')]);
     expect(found.get('src/web/b.ts')).toEqual([expect.stringContaining('import each other')]);
+    expect(found.get('src/elsewhere/c.ts')).toEqual([expect.stringContaining('belongs to no layer')]);
   });
 });
