@@ -53,7 +53,7 @@ export interface ImportRunOptions extends PrepareOptions {
 }
 
 /**
- * What a run came to, in the data importer's terms (its exit codes, firefly-iii.md §4.1):
+ * What a run came to, in the data importer's terms (its exit codes):
  * `nothing_imported` is not a failure — Firefly III already had everything.
  */
 export type ImportOutcome = 'ok' | 'aborted' | 'failures' | 'needs_attention' | 'nothing_imported';

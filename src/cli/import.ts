@@ -1,7 +1,7 @@
 /**
  * `sophtron-sync import <config.json>`: what the data importer's `importer:import` does for
  * Sophtron — sync the accounts the configuration names, deliver them into Firefly III — with its
- * exit codes (firefly-iii.md §4.1), and `sophtron-sync config validate <file>`.
+ * exit codes, and `sophtron-sync config validate <file>`.
  */
 import {
   NothingToImportError,

@@ -1,5 +1,5 @@
 /**
- * Sophtron direct auth, server side (sophtron-api.md §1): `FIApiAUTH:<UserID>:<sig>:<authPath>`,
+ * Sophtron direct auth, server side: `FIApiAUTH:<UserID>:<sig>:<authPath>`,
  * sig = base64 HMAC-SHA256(base64-decoded key, `METHOD\n<authPath>`). Lenient mode accepts every
  * AuthPath variant shipped clients use (A, A′, B, C: a suffix of the lower-cased path or
  * path?query); strict mode accepts only the vendor recipe (from the URL's last '/', query included).

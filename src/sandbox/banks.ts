@@ -1,6 +1,6 @@
 /**
  * The institutions the sandbox knows: Sophtron's documented test banks (real InstitutionIDs and
- * names, sophtron-api.md §8) with their MFA scripts, plus fictional ordinary banks for name search.
+ * names) with their MFA scripts, plus fictional ordinary banks for name search.
  */
 import { hashSeed, mulberry32, guid } from './rng.js';
 

@@ -537,7 +537,7 @@ function row(e: TxEvent, id: string, day: number, status: 'Posted' | 'Pending'):
   };
 }
 
-/** One TransactionInformation as Sophtron sends it (sophtron-api.md §4.5): every field, null when unknown. */
+/** One TransactionInformation as Sophtron sends it: every field, null when unknown. */
 export function transactionWire(
   account: SandboxAccount,
   t: SandboxTxn,

@@ -1,5 +1,5 @@
 /**
- * Request dates as clients send them (sophtron-api.md §4.5): "2026-01-01", full ISO with time and
+ * Request dates as clients send them: "2026-01-01", full ISO with time and
  * zone, "2018/10/01", "10/01/2018", .NET's "/Date(ms)/", or epoch milliseconds. The calendar date
  * written by the client is used as is (no time-zone shift), except "/Date(ms)/" and numbers, which
  * are instants and read in UTC.

@@ -1,5 +1,5 @@
 /**
- * The job / MFA state machine (sophtron-api.md §5). A job walks through phases; timed phases take
+ * The job / MFA state machine of Sophtron's jobs. A job walks through phases; timed phases take
  * `pollsPerStep` polls of GetJobInformationByID, challenge phases wait for an answer and expose one
  * challenge at a time. Answers return Sophtron's TransmitStatus: 0 accepted, -1 rejected.
  */

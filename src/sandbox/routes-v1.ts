@@ -1,5 +1,5 @@
 /**
- * v1 RPC surface (sophtron-api.md §4): `/api/<Controller>/<Action>`, POST with a JSON body (GET for
+ * v1 RPC surface: `/api/<Controller>/<Action>`, POST with a JSON body (GET for
  * the two pings), bare JSON answers. Route names are matched case-insensitively.
  */
 import { ALL_BANKS, institutionById, institutionsByRoutingNumber, searchInstitutions } from './banks.js';

@@ -1,5 +1,5 @@
 /**
- * v2 REST surface (sophtron-api.md §6): customers, members, accounts, transactions, jobs and
+ * v2 REST surface: customers, members, accounts, transactions, jobs and
  * challenges, institutions. Path segments are matched case-insensitively.
  */
 import { ALL_BANKS, institutionById, searchInstitutions } from './banks.js';

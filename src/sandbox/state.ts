@@ -143,7 +143,7 @@ export class SandboxState {
       fullAccountNumbers?: boolean;
       profileInfo?: boolean;
       customerId?: string | null;
-      /** A verification job: pauses at AccountsReady until one account is picked (sophtron-api.md §5.2). */
+      /** A verification job: pauses at AccountsReady until one account is picked. */
       verification?: boolean;
     } = {},
   ): { connection: UserInstitution; job: Job } {

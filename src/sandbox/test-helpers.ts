@@ -1,7 +1,7 @@
 /**
  * Test helpers: signed calls to a running sandbox over real HTTP. Signing reuses the client's
  * pure signing function (src/sophtron/signing.ts); `variant` builds the other AuthPath forms
- * clients ship (sophtron-api.md §1.1) to prove the sandbox accepts them.
+ * clients ship to prove the sandbox accepts them.
  */
 import { signature, sign } from '../sophtron/signing.js';
 import type { SandboxUser } from './state.js';

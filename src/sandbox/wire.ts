@@ -1,5 +1,5 @@
 /**
- * Wire shapes (sophtron-api.md §4–§6): PascalCase, every documented field present, null when
+ * Wire shapes: PascalCase, every documented field present, null when
  * unknown (Newtonsoft's default), dates in .NET's zone-less ISO form.
  */
 import type { SandboxInstitution } from './banks.js';

@@ -1,8 +1,8 @@
 /**
  * The SimpleFIN protocol as we speak it, pure: the `/accounts` query, the ledger → SimpleFIN
  * shapes (v1, and v2 fields beside them when `version=2`), and the messages in `errors` / `errlist`.
- * The choices follow docs in ../shared/docs/simplefin.md §3, which is written from how real
- * clients (Actual Budget, Sure, the Firefly III data importer, Home Assistant, Securo) read it:
+ * The choices follow how real clients (Actual Budget, Sure, the Firefly III data importer, Home
+ * Assistant, Securo) read it:
  * - amounts are strings with at least two decimals (Actual drops the point to get cents);
  * - dates the ledger keeps as calendar dates are served at 12:00 UTC of that date, so the date
  *   is the same wherever the client converts it (UTC−11 to UTC+11);

@@ -1,7 +1,7 @@
 /**
  * Sophtron's answers → domain values. Payload keys are matched without regard to case or
  * underscores ("AccountID", "accountId", "account_id" are one field), because clients and the help
- * pages disagree on casing (docs/sophtron-api.md §3). Every field variant seen in public clients is
+ * pages disagree on casing. Every field variant seen in public clients is
  * accepted (§4, §9); a payload missing its ids is refused with a message that names the field.
  */
 import { z } from 'zod';
@@ -386,7 +386,7 @@ export interface JobInfo {
   status: string | null;
 }
 
-/** docs/sophtron-api.md §5.2: success first, then challenges (before failure, like Sure), then failure. */
+/** Job states in order: success first, then challenges (before failure, like Sure), then failure. */
 function toJobInfo(j: z.output<typeof jobSchema>): JobInfo {
   const base = {
     jobId: j.jobid,

@@ -1,5 +1,5 @@
 /**
- * Sophtron "Direct Auth" signing (docs/sophtron-api.md §1.1, variant A — the vendor's own recipe).
+ * Sophtron "Direct Auth" signing (the vendor's own recipe, variant A).
  * Pure functions: the client signs with them and the sandbox verifies with them.
  */
 import { createHmac } from 'node:crypto';

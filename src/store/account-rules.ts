@@ -3,8 +3,8 @@
  * balance is shown (the balance rule), and the currency. Pure functions, shared by the CLI, the
  * web pages and the sync engine.
  *
- * Sophtron does not document the sign of a card or loan balance (Sure's users see it both ways,
- * sure-sophtron.md §4), so a card/loan shows the amount owed as a positive number by default
+ * Sophtron does not document the sign of a card or loan balance (the users of Sure's Sophtron
+ * provider see it both ways), so a card/loan shows the amount owed as a positive number by default
  * (`owed_positive`), and each account can choose `as_reported` or `negate` instead.
  */
 import type { ProviderAccountType } from '../domain/types.js';

@@ -3,7 +3,7 @@
  * right type (asset for depository and investment; a liability for card and loan, owed by the
  * user) in the account's own currency. A new account's opening balance is chosen so that after
  * the delivered history Firefly's balance equals the bank's — the data importer books today's
- * balance as the opening balance and so counts the history twice (firefly-iii.md §1.6).
+ * balance as the opening balance and so counts the history twice.
  */
 import type { Kysely } from 'kysely';
 import { addDays } from '../../dates.js';

@@ -1,7 +1,7 @@
 /**
  * The Firefly III data importer's configuration file (version 3 JSON, `flow: "sophtron"`), read
  * and written so a user of the data importer can bring their file and take one home
- * (firefly-iii.md §2). Unknown keys are kept; secrets are never written; errors name the key.
+ * (its documented keys). Unknown keys are kept; secrets are never written; errors name the key.
  */
 import { z } from 'zod';
 import { addDays, isCalendarDate } from '../../dates.js';
@@ -131,7 +131,7 @@ export function dateRangeProblems(config: FidiConfig, today: string): string[] {
 }
 
 const SECRET_KEY = /(secret|token|password|passwd|api_key|apikey|access_key|accesskey|private|credential)/i;
-// Other providers' secrets the data importer keeps in this file (firefly-iii.md §2.1).
+// Other providers' secrets the data importer keeps in this file.
 const SECRET_KEYS = new Set([
   'access_token',
   'lunch_flow_api_key',
