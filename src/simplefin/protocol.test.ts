@@ -15,6 +15,7 @@ import {
 } from './credentials.js';
 import { FailureLimiter, rateDecision } from './limits.js';
 import {
+  accountJson,
   accountSetErrors,
   decimalAmount,
   misreadByCentsClients,
@@ -157,6 +158,26 @@ const row = (over: Partial<SimplefinAccountRow>): SimplefinAccountRow => ({
 });
 
 describe('accounts and transactions', () => {
+  it("a card's available credit is positive; without one, available equals the balance (as the protocol reads an absent one)", () => {
+    const server = { rootUrl: 'https://h/simplefin' };
+    const card = row({ kind: 'credit_card', balance_rule: 'owed_positive', balance_current_minor: 5000 });
+    expect(accountJson({ ...card, balance_available_minor: 120_000 }, 'Visa', server, 1)).toMatchObject({
+      balance: '-50.00',
+      'available-balance': '1200.00',
+    });
+    expect(accountJson({ ...card, balance_available_minor: null }, 'Visa', server, 1)).toMatchObject({
+      balance: '-50.00',
+      'available-balance': '-50.00',
+    });
+    expect(
+      accountJson(row({ balance_current_minor: 700, balance_available_minor: null }), 'C', server, 2),
+    ).toMatchObject({
+      conn_id: 'c1',
+      balance: '7.00',
+      'available-balance': '7.00',
+    });
+  });
+
   it('names are unique in one answer', () => {
     const names = uniqueNames([
       row({ id: '1', name: 'Savings', number_mask: 'xxxx1234' }),

@@ -241,7 +241,7 @@ export function accountJson(
   version: ProtocolVersion,
 ): Record<string, unknown> {
   const current = row.balance_current_minor ?? 0;
-  const available = row.balance_available_minor ?? row.balance_current_minor ?? 0;
+  const balance = signedBalance(row, current);
   const balanceDate = row.balance_taken_at ?? row.last_sync_at ?? row.created_at;
   return {
     org: orgOf(row, server),
@@ -249,10 +249,15 @@ export function accountJson(
     id: row.id,
     name,
     currency: row.currency,
-    balance: decimalAmount(signedBalance(row, current), row.currency),
-    // A card's available credit is positive, as the bank reports it.
+    balance: decimalAmount(balance, row.currency),
+    // A card's available credit is positive, as the bank reports it. Without a figure: the
+    // balance, which is what the protocol takes an absent available-balance to be.
     'available-balance': decimalAmount(
-      isLiability(row.kind) ? available : signedBalance(row, available),
+      row.balance_available_minor === null
+        ? balance
+        : isLiability(row.kind)
+          ? row.balance_available_minor
+          : signedBalance(row, row.balance_available_minor),
       row.currency,
     ),
     'balance-date': Math.floor(Date.parse(balanceDate) / 1000),
