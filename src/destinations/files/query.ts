@@ -1,8 +1,11 @@
 /**
- * Reads what an export holds from the ledger: a family's accounts (with their latest balance) and
- * their transactions, filtered by account, date range and change sequence. Read-only.
+ * What an export holds: a family's accounts (with their latest balance) and their transactions,
+ * filtered by account, date range and change sequence; the filter checked here, the rows read
+ * through the store's read model (src/store/exports.ts).
  */
 import type { Kysely } from 'kysely';
+import { exportsRepository } from '../../store/exports.js';
+import { familiesRepository } from '../../store/families.js';
 import type { AccountKind, BalanceRule, Database, LedgerTransactionStatus } from '../../store/schema.js';
 
 export interface ExportFilter {
@@ -85,102 +88,60 @@ export async function loadExportData(
   if (filter.from && filter.to && filter.from > filter.to) {
     throw new ExportFilterError(`from (${filter.from}) is after to (${filter.to})`);
   }
-  const family = await db
-    .selectFrom('families')
-    .select(['id', 'name'])
-    .where('id', '=', familyId)
-    .executeTakeFirst();
+  const family = await familiesRepository(db).getFamily(familyId);
   if (!family) throw new ExportFilterError(`family ${familyId} does not exist`);
 
-  let accountsQuery = db
-    .selectFrom('accounts as a')
-    .leftJoin('provider_accounts as p', 'p.id', 'a.provider_account_id')
-    .leftJoin('connections as c', 'c.id', 'p.connection_id')
-    .select([
-      'a.id',
-      'a.name',
-      'a.kind',
-      'a.currency',
-      'a.balance_rule',
-      'c.institution_name',
-      'p.number_mask',
-      'p.sub_type',
-    ])
-    .where('a.family_id', '=', familyId)
-    .orderBy('a.name')
-    .orderBy('a.id');
+  const exports = exportsRepository(db);
   const wanted = filter.accountIds?.filter((x) => x.length > 0) ?? [];
-  if (wanted.length > 0) accountsQuery = accountsQuery.where('a.id', 'in', wanted);
-  const accountRows = await accountsQuery.execute();
+  const accountRows = await exports.exportAccounts(familyId, wanted);
   const missing = wanted.filter((id) => !accountRows.some((a) => a.id === id));
   if (missing.length > 0)
     throw new ExportFilterError(`account: no account ${missing.join(', ')} in this family`);
 
-  const accounts: ExportAccount[] = [];
-  for (const a of accountRows) {
-    const snap = await db
-      .selectFrom('balance_snapshots')
-      .select(['current_minor', 'available_minor', 'taken_at'])
-      .where('account_id', '=', a.id)
-      .orderBy('taken_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    accounts.push({
-      id: a.id,
-      name: a.name,
-      kind: a.kind,
-      currency: a.currency,
-      balanceRule: a.balance_rule,
-      institutionName: a.institution_name ?? null,
-      numberMask: a.number_mask ?? null,
-      subType: a.sub_type ?? null,
-      balance: snap
-        ? { currentMinor: snap.current_minor, availableMinor: snap.available_minor, asOf: snap.taken_at }
-        : null,
-    });
-  }
+  const accounts: ExportAccount[] = accountRows.map((a) => ({
+    id: a.id,
+    name: a.name,
+    kind: a.kind,
+    currency: a.currency,
+    balanceRule: a.balance_rule,
+    institutionName: a.institution_name ?? null,
+    numberMask: a.number_mask ?? null,
+    subType: a.sub_type ?? null,
+    balance: a.balance
+      ? {
+          currentMinor: a.balance.current_minor,
+          availableMinor: a.balance.available_minor,
+          asOf: a.balance.taken_at,
+        }
+      : null,
+  }));
 
   const ids = accounts.map((a) => a.id);
-  let transactions: ExportTransaction[] = [];
-  if (ids.length > 0) {
-    let q = db
-      .selectFrom('transactions')
-      .selectAll()
-      .where('account_id', 'in', ids)
-      .orderBy('account_id')
-      .orderBy('date')
-      .orderBy('id');
-    if (filter.from) q = q.where('date', '>=', filter.from);
-    if (filter.to) q = q.where('date', '<=', filter.to);
-    if (filter.afterChangeSeq !== undefined) q = q.where('change_seq', '>', filter.afterChangeSeq);
-    if (filter.excludeVanished ?? true) q = q.where('status', '!=', 'vanished');
-    const order = new Map(ids.map((id, i) => [id, i]));
-    transactions = (await q.execute())
-      .map((t) => ({
-        id: t.id,
-        accountId: t.account_id,
-        providerTransactionId: t.provider_transaction_id,
-        status: t.status,
-        amountMinor: t.amount_minor,
-        currency: t.currency,
-        date: t.date,
-        transactionDate: t.transaction_date,
-        postDate: t.post_date,
-        description: t.description,
-        merchant: t.merchant,
-        category: t.category,
-        memo: t.memo,
-        checkNumber: t.check_number,
-        replacedPendingId: t.replaced_pending_id,
-        firstSeenAt: t.first_seen_at,
-        lastSeenAt: t.last_seen_at,
-        vanishedAt: t.vanished_at,
-        changeSeq: t.change_seq,
-      }))
-      // accounts in the same order as the account list (by name), dates ascending within
-      .sort((x, y) => order.get(x.accountId)! - order.get(y.accountId)! || 0);
-  }
+  const order = new Map(ids.map((id, i) => [id, i]));
+  const transactions: ExportTransaction[] = (await exports.exportTransactions(familyId, ids, filter))
+    .map((t) => ({
+      id: t.id,
+      accountId: t.account_id,
+      providerTransactionId: t.provider_transaction_id,
+      status: t.status,
+      amountMinor: t.amount_minor,
+      currency: t.currency,
+      date: t.date,
+      transactionDate: t.transaction_date,
+      postDate: t.post_date,
+      description: t.description,
+      merchant: t.merchant,
+      category: t.category,
+      memo: t.memo,
+      checkNumber: t.check_number,
+      replacedPendingId: t.replaced_pending_id,
+      firstSeenAt: t.first_seen_at,
+      lastSeenAt: t.last_seen_at,
+      vanishedAt: t.vanished_at,
+      changeSeq: t.change_seq,
+    }))
+    // accounts in the same order as the account list (by name), dates ascending within
+    .sort((x, y) => order.get(x.accountId)! - order.get(y.accountId)! || 0);
   const maxChangeSeq = transactions.reduce<number | null>(
     (m, t) => (m === null || t.changeSeq > m ? t.changeSeq : m),
     null,
