@@ -4,6 +4,7 @@
  *    with nothing changed, and an ordinary incremental sync.
  * 2. An account with 100,000 stored transactions and 20 new ones: the sync touches about 20 rows;
  *    on SQLite and, when a server answers (TEST_DATABASE_URL or the local one), on PostgreSQL.
+ * 3. A bank login with five accounts at the sandbox's default job timings: wall time of a sync.
  * Everything runs against the sandbox over HTTP and a real database.
  */
 import { randomBytes } from 'node:crypto';
@@ -170,7 +171,49 @@ async function longHistory(postgresAdmin?: string): Promise<BenchResult & { ms: 
   }
 }
 
+/**
+ * A bank login with five accounts, synced with nothing new at the sandbox's default job timings and
+ * the client's default job polling (SOPHTRON_JOB_POLL_MS, growing): what a person waits for after
+ * "Sync now". Issue 14: it should take about one refresh job, not five.
+ */
+async function fiveAccountLogin(): Promise<BenchResult> {
+  const sandbox = await startSandbox({ seed: 3, bigAccount: false });
+  const dir = mkdtempSync(join(tmpdir(), 'ss-sync-bench-'));
+  const store = await openStore({ dataDir: dir, secretKey: Buffer.alloc(32, 9).toString('base64') });
+  try {
+    const family = await store.createFamily({ name: 'Bench', timeZone: 'UTC' });
+    const client = sandboxClient(sandbox);
+    const { providerAccounts } = await connectSandboxBank(store, family.id, client, { jobOptions: fastJobs });
+    for (const pa of providerAccounts) await store.linkAccount(family.id, pa.id);
+    const deps = { db: store.db, sophtron: client, config, clock: () => sandbox.control.now() };
+    await syncFamily({ ...deps, jobOptions: fastJobs }, family.id, { trigger: 'api' });
+    sandbox.control.resetCounts();
+    const t0 = performance.now();
+    const run = await syncFamily(deps, family.id, { trigger: 'api' });
+    const ms = performance.now() - t0;
+    if (run.outcome !== 'succeeded') throw new Error(`bench sync ${run.outcome}`);
+    const counts = sandbox.control.requestCounts();
+    const jobs = Object.entries(counts)
+      .filter(([endpoint]) => /Refresh/i.test(endpoint))
+      .reduce((n, [, c]) => n + c, 0);
+    return {
+      name: `sync: one bank login with ${run.accounts.length} accounts, nothing new, default job timings`,
+      figures: {
+        'wall time (ms)': Math.round(ms),
+        'refresh jobs started': jobs,
+        'job polls': counts['Job/GetJobInformationByID'] ?? 0,
+        'Sophtron calls': run.sophtronCalls,
+      },
+    };
+  } finally {
+    await store.close();
+    await sandbox.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function run(): Promise<BenchResult[]> {
+  if (process.env.BENCH_SYNC_ONLY === 'login') return [await fiveAccountLogin()];
   const results: BenchResult[] = [await bigAccount()];
   const { ms: sqliteMs, ...onSqlite } = await longHistory();
   results.push(onSqlite);
@@ -180,5 +223,6 @@ export async function run(): Promise<BenchResult[]> {
     onPostgres.figures['incremental sync: PostgreSQL / SQLite'] = `${(postgresMs / sqliteMs).toFixed(2)}×`;
     results.push(onPostgres);
   }
+  results.push(await fiveAccountLogin());
   return results;
 }
