@@ -377,6 +377,12 @@ export const settings = {
     description: 'Sandbox: how many job polls each job step takes (a real bank takes minutes).',
     schema: int(1, 10_000, 2),
   }),
+  sandboxJobStepMs: setting({
+    env: 'SANDBOX_JOB_STEP_MS',
+    description:
+      'Sandbox: how long a job step takes at most, in milliseconds (whichever of this and SANDBOX_POLLS_PER_STEP comes first); 0 for polls only.',
+    schema: int(0, 600_000, 1000),
+  }),
   sandboxSeed: setting({
     env: 'SANDBOX_SEED',
     description: 'Sandbox: seed of the generated data.',

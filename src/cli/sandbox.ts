@@ -89,6 +89,7 @@ export function register(program: Command): void {
         host: flags.host,
         seed: seed ?? config.sandboxSeed,
         pollsPerStep: pollsPerStep ?? config.sandboxPollsPerStep,
+        jobStepMs: config.sandboxJobStepMs,
         faults,
         users: givenUser ? [givenUser] : undefined,
         strictAuth: flags.strictAuth ?? false,

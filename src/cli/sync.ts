@@ -83,6 +83,10 @@ export function register(program: Command): void {
         const onEvent = (e: SyncEvent) => {
           if (flags.json) return;
           if (e.type === 'run-started') for (const n of e.notes ?? []) process.stdout.write(`note: ${n}\n`);
+          else if (e.type === 'refreshing')
+            process.stdout.write(
+              `refreshing ${e.logins} bank login${e.logins === 1 ? '' : 's'} at Sophtron\n`,
+            );
           else if (e.type === 'account-started') {
             process.stdout.write(
               `syncing ${e.accountName} (${e.index + 1}/${e.total}) ${e.window.from}..${e.window.to}\n`,

@@ -13,6 +13,8 @@ export interface Ctx {
   /** Path segments captured by the route. */
   params: string[];
   pollsPerStep: number;
+  /** A timed job step also ends after this long (0: polls only). */
+  jobStepMs: number;
 }
 
 /** A handler answers with a value to serialise, or a ready JSON text (the cached hot path). */

@@ -464,3 +464,32 @@ describe('test banks over HTTP', () => {
     expect(late.json).toBe(-1);
   });
 });
+
+describe('job timings', () => {
+  it('a job step ends after jobStepMs, however rarely the client polls (or after pollsPerStep polls)', async () => {
+    let t = 0;
+    const timed = await startSandbox({ pollsPerStep: 10_000, jobStepMs: 1000, jobClock: () => t, seed: 3 });
+    try {
+      const u = timed.users[0]!;
+      const r = await call(timed.baseUrl, u, 'POST', 'UserInstitution/CreateUserInstitution', {
+        UserID: u.userId,
+        InstitutionID: bankId('Sophtron Bank NoMFA'),
+        UserName: 'asdfg12X',
+        Password: 'asdfg12X',
+        PIN: '',
+      });
+      const poll = async () =>
+        (await call(timed.baseUrl, u, 'POST', 'Job/GetJobInformationByID', { JobID: r.json.JobID })).json;
+      expect((await poll()).LastStatus).toBe('Started');
+      expect((await poll()).LastStatus).toBe('Started');
+      t += 1000;
+      expect((await poll()).LastStatus).toBe('AccountsReady');
+      t += 999;
+      expect((await poll()).LastStatus).toBe('AccountsReady');
+      t += 1;
+      expect(await poll()).toMatchObject({ LastStatus: 'Completed', SuccessFlag: true });
+    } finally {
+      await timed.close();
+    }
+  });
+});

@@ -31,6 +31,8 @@ export interface JobInit {
   phases: Phase[];
   rng: Rng;
   onAccountsReady: () => void;
+  /** Monotonic milliseconds, for steps that last a time (default performance.now). */
+  clock?: () => number;
 }
 
 export class Job {
@@ -42,6 +44,8 @@ export class Job {
   private readonly phases: Phase[];
   private idx = 0;
   private polls = 0;
+  private enteredAt = 0;
+  private readonly clock: () => number;
   private readonly rng: Rng;
   private readonly onAccountsReady: () => void;
   private captcha: string | null = null;
@@ -64,6 +68,7 @@ export class Job {
     this.phases = init.phases;
     this.rng = init.rng;
     this.onAccountsReady = init.onAccountsReady;
+    this.clock = init.clock ?? (() => performance.now());
     this.enter();
   }
 
@@ -75,10 +80,15 @@ export class Job {
     return this.phase.t === 'end';
   }
 
-  /** One GetJobInformationByID: timed phases advance after `pollsPerStep` polls. */
-  poll(pollsPerStep: number): Record<string, unknown> {
+  /**
+   * One GetJobInformationByID: a timed phase ends after `pollsPerStep` polls or `stepMs` of time,
+   * whichever comes first: a client polling every few seconds (like the real one) sees a job of
+   * about the bank's time, a test polling every millisecond does not wait for it.
+   */
+  poll(pollsPerStep: number, stepMs = 0): Record<string, unknown> {
     const p = this.phase;
-    if (p.t === 'timed' && this.polls >= pollsPerStep) this.advance();
+    const timeUp = stepMs > 0 && this.clock() - this.enteredAt >= stepMs;
+    if (p.t === 'timed' && (this.polls >= pollsPerStep || timeUp)) this.advance();
     this.polls++;
     return this.info();
   }
@@ -162,6 +172,7 @@ export class Job {
   }
 
   private enter(): void {
+    this.enteredAt = this.clock();
     const p = this.phase;
     if ((p.t === 'timed' && p.accountsReady) || p.t === 'select') this.onAccountsReady();
     if (p.t === 'challenge' && p.ch.kind === 'captcha') {

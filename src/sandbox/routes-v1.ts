@@ -279,7 +279,7 @@ const routes: Route[] = [
     handle: (ctx) => {
       const job = ctx.state.job(ctx.userId, field(ctx, 'JobID'));
       if (!job) throw notFound('Job');
-      return ok(job.poll(ctx.pollsPerStep));
+      return ok(job.poll(ctx.pollsPerStep, ctx.jobStepMs));
     },
   },
   {

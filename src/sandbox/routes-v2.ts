@@ -209,7 +209,7 @@ const routes: V2Route[] = [
     handle: (ctx) => {
       const job = ctx.state.job(ctx.userId, ctx.params[0]);
       if (!job) throw notFound('Job');
-      return ok(job.poll(ctx.pollsPerStep));
+      return ok(job.poll(ctx.pollsPerStep, ctx.jobStepMs));
     },
   },
   {

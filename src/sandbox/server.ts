@@ -20,8 +20,15 @@ import { SandboxState, type SandboxUser } from './state.js';
 export interface SandboxAppOptions {
   /** Seed of every generated value. Default 42. */
   seed?: number;
-  /** How many GetJobInformationByID polls each job step takes. Default 2. */
+  /** How many GetJobInformationByID polls each job step takes at most. Default 2. */
   pollsPerStep?: number;
+  /**
+   * How long each job step takes at most, in ms (whichever of this and pollsPerStep comes first):
+   * a bank's time, short. Default 1000; 0 for polls only.
+   */
+  jobStepMs?: number;
+  /** Monotonic ms for job steps (tests move it); default performance.now. */
+  jobClock?: () => number;
   /** Developer users; default one user derived from the seed. */
   users?: SandboxUser[];
   /** Accept only the vendor's signing recipe (variant A). */
@@ -65,6 +72,9 @@ export interface SandboxApp {
 
 type NodeEnv = { incoming?: IncomingMessage; outgoing?: ServerResponse };
 
+/** A job step of a bank, in the sandbox: realistic, yet short enough to try the product. */
+export const DEFAULT_JOB_STEP_MS = 1000;
+
 const JSON_TYPE = 'application/json; charset=utf-8';
 const FAULT_BODIES: Record<string, { Message: string }> = {
   '429': { Message: 'Too many requests. Please retry later.' },
@@ -81,9 +91,11 @@ export function defaultUser(seed: number): SandboxUser {
 export function createSandboxApp(options: SandboxAppOptions = {}): SandboxApp {
   const seed = options.seed ?? 42;
   const pollsPerStep = Math.max(1, options.pollsPerStep ?? 2);
+  const jobStepMs = Math.max(0, options.jobStepMs ?? DEFAULT_JOB_STEP_MS);
   const state = new SandboxState({
     seed,
     pollsPerStep,
+    ...(options.jobClock ? { jobClock: options.jobClock } : {}),
     isoCurrency: options.isoCurrency ?? false,
     bigAccount: options.bigAccount ?? true,
     ...(options.bigAccountPurchasesPerDay !== undefined
@@ -195,7 +207,16 @@ export function createSandboxApp(options: SandboxAppOptions = {}): SandboxApp {
       }
       const q = new Map<string, string>();
       for (const [k, v] of url.searchParams) q.set(k.toLowerCase(), v);
-      result = await handle({ state, userId: verdict.userId, method, body, query: q, params, pollsPerStep });
+      result = await handle({
+        state,
+        userId: verdict.userId,
+        method,
+        body,
+        query: q,
+        params,
+        pollsPerStep,
+        jobStepMs,
+      });
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
       result = { status: err.status, json: err.body };

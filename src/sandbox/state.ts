@@ -51,6 +51,8 @@ export interface Customer {
 export interface StateOptions {
   seed: number;
   pollsPerStep: number;
+  /** Monotonic milliseconds for job steps that last a time (tests move it). */
+  jobClock?: () => number;
   isoCurrency: boolean;
   bigAccount: boolean;
   /** Average card purchases per day of the big account (see SandboxAppOptions). */
@@ -214,6 +216,7 @@ export class SandboxState {
       phases,
       rng: mulberry32(hashSeed(this.options.seed, 'job', this.jobs.size)),
       onAccountsReady: () => this.accountsReady(connection),
+      ...(this.options.jobClock ? { clock: this.options.jobClock } : {}),
     });
     this.jobs.set(job.id, job);
     // A login or an update may have changed the login name or password the state file keeps.

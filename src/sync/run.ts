@@ -7,11 +7,11 @@
  * Firefly import; progress is reported through `onEvent` (a terminal line, an SSE stream).
  */
 import type { Kysely } from 'kysely';
+import pLimit from 'p-limit';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { RunJobOptions, SophtronApi } from '../sophtron/api.js';
-import { jobTiming, refreshAccount } from '../sophtron/connect.js';
-import { SophtronError } from '../sophtron/errors.js';
+import { jobTiming, refreshConnection } from '../sophtron/connect.js';
 import type { CalendarDate, JobOutcome, ProviderAccountData } from '../domain/types.js';
 import { accountsRepository, type SyncableAccount } from '../store/accounts.js';
 import { applyBalanceRule } from '../store/account-rules.js';
@@ -160,6 +160,8 @@ export type SyncEvent =
       /** A long window (a backfill) is read and committed in parts: which one. */
       part?: { from: CalendarDate; to: CalendarDate; index: number };
     }
+  /** The run's bank logins are being refreshed at Sophtron (before any account is read). */
+  | { type: 'refreshing'; runId: string; logins: number }
   | { type: 'account-finished'; runId: string; index: number; total: number; result: AccountSyncResult }
   | { type: 'run-finished'; result: SyncRunResult };
 
@@ -326,11 +328,14 @@ async function runSync(
     'sync started',
   );
 
-  // A bank login whose refresh asked for MFA, failed or timed out in this run is not refreshed
-  // again for its other accounts: each would wait up to SOPHTRON_JOB_TIMEOUT_MS for the same answer.
-  const attention = new Map<string, RefreshResult>();
+  const callsAtStart = totalCalls(deps.sophtron.callCounts());
+  const runCalls = () => totalCalls(deps.sophtron.callCounts()) - callsAtStart;
   const results: AccountSyncResult[] = [];
   try {
+    const refreshes = await refreshLogins(
+      { deps, db, familyId, runId: run.id, clock, options, emit },
+      accounts,
+    );
     for (const [index, account] of accounts.entries()) {
       const window = windows.get(account.id)!;
       emit({
@@ -353,7 +358,7 @@ async function runSync(
         timeZone: family.time_zone,
         clock,
         options,
-        attention,
+        refresh: refreshes.get(account.connection_id)!,
         emit,
       });
       results.push(result);
@@ -376,13 +381,14 @@ async function runSync(
       .finishRun(familyId, run.id, {
         outcome: 'failed',
         error,
-        sophtronCalls: results.reduce((n, r) => n + r.sophtronCalls, 0),
+        sophtronCalls: runCalls(),
       })
       .catch(() => undefined);
     throw err;
   }
 
-  const sophtronCalls = results.reduce((n, r) => n + r.sophtronCalls, 0);
+  // The bank logins' refresh jobs belong to no one account: the run counts every call.
+  const sophtronCalls = runCalls();
   const finished = await runs.finishRun(familyId, run.id, { sophtronCalls });
   const finishedAt = clock();
   const result: SyncRunResult = {
@@ -435,62 +441,83 @@ interface AccountJob {
   timeZone: string;
   clock: () => Date;
   options: SyncOptions;
-  attention: Map<string, RefreshResult>;
+  /** How the account's bank login was refreshed in this run. */
+  refresh: RefreshResult;
   emit: (e: SyncEvent) => void;
 }
 
-async function refreshFirst(job: AccountJob): Promise<RefreshResult> {
-  const { deps, account, options } = job;
-  if (options.refresh === false) return { state: 'skipped', reason: 'not asked' };
-  const known = job.attention.get(account.connection_id);
-  if (known && known.state !== 'refreshed' && known.state !== 'skipped') {
-    if (known.state === 'needs_attention') {
-      return {
-        state: 'skipped',
-        reason: known.reason,
-        after: known.state,
-        ...(known.refused ? { refused: true } : {}),
-      };
-    }
-    return { state: 'skipped', reason: known.message, after: known.state };
+/** Bank logins refreshed at once; more would only queue at the banks. */
+const LOGIN_REFRESH_CONCURRENCY = 4;
+
+interface RefreshContext {
+  deps: SyncDeps;
+  db: Db;
+  familyId: string;
+  runId: string;
+  clock: () => Date;
+  options: SyncOptions;
+  emit: (e: SyncEvent) => void;
+}
+
+/**
+ * Refreshes each bank login of the run once (RefreshUserInstitution refreshes all its accounts in
+ * one job), several logins at a time, before any account is read: five accounts of one login wait
+ * for one job, not five in a row. Each account then shares its login's result.
+ */
+async function refreshLogins(
+  ctx: RefreshContext,
+  accounts: readonly SyncableAccount[],
+): Promise<Map<string, RefreshResult>> {
+  const logins = new Map<string, SyncableAccount>();
+  for (const a of accounts) if (!logins.has(a.connection_id)) logins.set(a.connection_id, a);
+  const results = new Map<string, RefreshResult>();
+  if (ctx.options.refresh === false) {
+    for (const id of logins.keys()) results.set(id, { state: 'skipped', reason: 'not asked' });
+    return results;
   }
-  job.emit({ type: 'account-progress', runId: job.runId, accountId: account.id, stage: 'refreshing' });
+  if (logins.size === 0) return results;
+  ctx.emit({ type: 'refreshing', runId: ctx.runId, logins: logins.size });
+  const limit = pLimit(LOGIN_REFRESH_CONCURRENCY);
+  await Promise.all(
+    [...logins.values()].map((login) =>
+      limit(async () => results.set(login.connection_id, await refreshLogin(ctx, login))),
+    ),
+  );
+  return results;
+}
+
+async function refreshLogin(ctx: RefreshContext, login: SyncableAccount): Promise<RefreshResult> {
+  const { deps, options } = ctx;
   try {
     // No onChallenge: a sync runs unattended, so MFA ends the job as needs_attention.
-    const outcome = await refreshAccount(deps.sophtron, account.sophtron_account_id, {
+    const outcome = await refreshConnection(deps.sophtron, login.user_institution_id, {
       ...jobTiming(deps.config),
       ...deps.jobOptions,
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    const result = await refreshOutcome(job, outcome);
-    if (result.state !== 'refreshed') job.attention.set(account.connection_id, result);
-    return result;
+    return await refreshOutcome(ctx, login, outcome);
   } catch (err) {
     options.signal?.throwIfAborted();
-    const result: RefreshResult = { state: 'failed', message: describeSyncError(err, 'refresh') };
-    // A passing hiccup (one 5xx on the refresh call) says nothing about the other accounts.
-    if (!(err instanceof SophtronError && err.transient)) job.attention.set(account.connection_id, result);
-    return result;
+    return { state: 'failed', message: describeSyncError(err, 'refresh') };
   }
 }
 
-async function refreshOutcome(job: AccountJob, outcome: JobOutcome): Promise<RefreshResult> {
-  const { db, familyId, account } = job;
+async function refreshOutcome(
+  ctx: RefreshContext,
+  login: SyncableAccount,
+  outcome: JobOutcome,
+): Promise<RefreshResult> {
+  const { db, familyId } = ctx;
   const connections = connectionsRepository(db);
   switch (outcome.outcome) {
     case 'connected':
-      await connections.markConnectionRefreshed(familyId, account.connection_id, job.clock().toISOString());
-      if (account.connection_status !== 'connected') {
-        await connections.setConnectionStatus(familyId, account.connection_id, 'connected', null);
+      await connections.markConnectionRefreshed(familyId, login.connection_id, ctx.clock().toISOString());
+      if (login.connection_status !== 'connected') {
+        await connections.setConnectionStatus(familyId, login.connection_id, 'connected', null);
       }
       return { state: 'refreshed' };
     case 'needs_attention':
-      await connections.setConnectionStatus(
-        familyId,
-        account.connection_id,
-        'needs_attention',
-        outcome.reason,
-      );
+      await connections.setConnectionStatus(familyId, login.connection_id, 'needs_attention', outcome.reason);
       return { state: 'needs_attention', reason: outcome.reason };
     case 'failed': {
       // The bank did not answer Sophtron in time: try again later, nothing for a person to fix.
@@ -498,7 +525,7 @@ async function refreshOutcome(job: AccountJob, outcome: JobOutcome): Promise<Ref
       // The bank refused the login (a changed password, a locked login): syncs of it cannot get
       // fresh data until a person gives Sophtron the new login, so say so where they look.
       const reason = `The bank refused the login: ${outcome.message}`;
-      await connections.setConnectionStatus(familyId, account.connection_id, 'needs_attention', reason);
+      await connections.setConnectionStatus(familyId, login.connection_id, 'needs_attention', reason);
       return { state: 'needs_attention', reason, refused: true };
     }
     case 'timed_out':
@@ -550,7 +577,7 @@ async function syncAccount(job: AccountJob): Promise<AccountSyncResult> {
     syncedThrough: account.synced_through,
   };
 
-  const refresh = await refreshFirst(job);
+  const refresh = job.refresh;
   const note = refreshNote(refresh);
   const attentionNow =
     refresh.state === 'needs_attention' ||

@@ -27,6 +27,7 @@ export async function startSandboxFor(
     port: 0,
     seed: config.sandboxSeed,
     pollsPerStep: config.sandboxPollsPerStep,
+    jobStepMs: config.sandboxJobStepMs,
     controlApi: false,
     isoCurrency: config.sandboxIsoCurrency,
     // Bank logins live in the data folder, so linked accounts keep syncing after a restart; the
