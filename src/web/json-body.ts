@@ -10,7 +10,9 @@ import type { WebEnv } from './context.js';
 const JSON_TYPE = /^application\/([\w.+-]*\+)?json\b/i;
 
 export const refuseUnparsableJson: MiddlewareHandler<WebEnv> = async (c, next) => {
-  if (isSafeMethod(c.req.method)) return next();
+  // /autoimport checks its secret first and then parses the body itself (400 "not JSON"):
+  // a caller without the secret learns nothing from a body.
+  if (isSafeMethod(c.req.method) || c.req.path === '/autoimport') return next();
   const declared = JSON_TYPE.test(c.req.header('content-type') ?? '');
   if (!declared && !c.req.path.startsWith('/api/')) return next();
   // Hono keeps the text: the route reads the same body again.

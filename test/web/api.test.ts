@@ -149,6 +149,13 @@ describe('a body that is not JSON', () => {
     });
     expect(auto.status).toBe(400);
     expect(((await auto.json()) as { error: string }).error).toMatch(/JSON/);
+    // Without the secret, the body is not even looked at.
+    const anonymous = await new Client(h.app).request('/autoimport', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{not json',
+    });
+    expect(anonymous.status).toBe(401);
   });
 });
 
