@@ -271,6 +271,10 @@ describe('claim', () => {
 describe('info', () => {
   it('answers the versions served, without credentials', async () => {
     expect(await info(`${app.url}/simplefin`)).toEqual({ versions: ['1.0', '2.0'] });
+    // GET /create, the protocol's page for people, leads to the page that makes setup tokens.
+    const create = await fetch(`${app.url}/simplefin/create`, { redirect: 'manual' });
+    expect(create.status).toBe(302);
+    expect(create.headers.get('location')).toBe('/simplefin-tokens');
   });
 });
 
