@@ -49,8 +49,11 @@ export interface FireflyPort {
   /** The token the family would use for `url`: the one typed, else the saved or the environment's. */
   tokenFor(familyId: string, typed: string | null): Promise<string | null>;
   test(familyId: string, input?: { url: string; token: string }): Promise<FireflyTestResult>;
-  /** A client for the family's Firefly III, or null when none is set. */
-  client(familyId: string): Promise<FireflyClient | null>;
+  /**
+   * A client for the family's Firefly III, or null when none is set. `interactive`: someone waits
+   * on the page, so an unreachable Firefly III is reported in seconds, not after the retry budget.
+   */
+  client(familyId: string, options?: { interactive?: boolean }): Promise<FireflyClient | null>;
 }
 
 export interface SyncPort {

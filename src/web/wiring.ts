@@ -91,6 +91,9 @@ export function createSophtronPort(
   };
 }
 
+/** Retries of a Firefly III call someone waits for on a page. */
+const INTERACTIVE_RETRY_BUDGET_MS = 2_000;
+
 export function createFireflyPort(store: Store, config: Config): FireflyPort {
   const effective = async (familyId: string) => {
     const saved = await getFireflySettings(store.db, store.secrets, familyId);
@@ -123,15 +126,18 @@ export function createFireflyPort(store: Store, config: Config): FireflyPort {
         options: current?.options ?? {},
       });
     },
-    async client(familyId) {
+    async client(familyId, options = {}) {
       const conn = await effective(familyId);
       return conn
         ? new FireflyClient({
             baseUrl: conn.url,
             token: conn.token,
             timeoutMs: config.fireflyTimeoutMs,
-            // A person waits for the wizard's pages: seconds, not the scheduler's whole budget.
-            retryBudgetMs: Math.min(config.fireflyRetryBudgetMs, WEB_FIREFLY_RETRY_BUDGET_MS),
+            // A person waits for the wizard's pages: seconds, not the scheduler's whole budget;
+            // a page that only lists or checks (interactive) waits less still.
+            retryBudgetMs: options.interactive
+              ? Math.min(INTERACTIVE_RETRY_BUDGET_MS, config.fireflyRetryBudgetMs)
+              : Math.min(config.fireflyRetryBudgetMs, WEB_FIREFLY_RETRY_BUDGET_MS),
           })
         : null;
     },
@@ -143,6 +149,8 @@ export function createFireflyPort(store: Store, config: Config): FireflyPort {
           baseUrl: conn.url,
           token: conn.token,
           timeoutMs: config.fireflyTimeoutMs,
+          // A person waits for this answer (Test, Save): seconds, not the background budget.
+          retryBudgetMs: Math.min(INTERACTIVE_RETRY_BUDGET_MS, config.fireflyRetryBudgetMs),
         });
         const version = await client.checkVersion();
         return { ok: true, version, user: null };

@@ -16,6 +16,8 @@ import { createWebServices } from '../../src/web/wiring.js';
 import { createLogger } from '../../src/log.js';
 import { startFakeFirefly, type FakeFirefly } from '../fakes/firefly.js';
 import { createHarness, PASSWORD, SETUP_CODE, type Harness } from './harness.js';
+import { saveFireflySettings } from '../../src/destinations/firefly/repository.js';
+import { startSandboxFor } from '../../src/web/start.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
@@ -262,4 +264,222 @@ describe.skipIf(!available)('the web application in a browser', () => {
     expect(cspErrors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
     await context.close();
   });
+
+  it('walks the first hour on a 390 px phone: every stumble has a way on, a restart keeps the bank logins', async () => {
+    const h2 = await createHarness({ env: { SANDBOX_POLLS_PER_STEP: '1', SYNC_START_DAYS: '120' } });
+    const logger = createLogger('silent');
+    // What `serve` starts: the built-in sandbox keeping its bank logins in the data folder.
+    const serveOnce = async () => {
+      const sb = await startSandboxFor(h2.config);
+      const app = createWebApp({
+        store: h2.store,
+        db: h2.store.db,
+        config: h2.config,
+        logger,
+        setupCode: SETUP_CODE,
+        sandboxRunning: true,
+        services: createWebServices(h2.store, h2.config, sb.info, undefined, {
+          syncJobOptions: { pollIntervalMs: 20, maxPollIntervalMs: 50 },
+        }),
+        connects: new ConnectSessions(h2.store, {
+          jobTimeoutMs: 60_000,
+          pollIntervalMs: 20,
+          maxPollIntervalMs: 50,
+        }),
+      });
+      const web = await startWebServer(app, { port: 0, host: '127.0.0.1' });
+      return { sb, web };
+    };
+    let running = await serveOnce();
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    page.on('dialog', (d) => void d.accept());
+    let base = running.web.url;
+    try {
+      // Setup, with the password rule beside the field and a confirmation afterwards.
+      await page.goto(`${base}/setup`);
+      await page.getByText('At least 10 characters').waitFor();
+      await page.getByLabel('Setup code').fill(SETUP_CODE);
+      await page.getByLabel('Family name').fill('The Newcomers');
+      await page.getByLabel('Username').fill('nina');
+      await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      await page.getByLabel('Repeat the password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Create the administrator' }).click();
+      await page.getByText(/Welcome, nina: The Newcomers is set up/).waitFor();
+      await shot(page, '20-setup-confirmed');
+
+      // A rejected key on save: the reason, and the User ID still in the form.
+      const info = running.sb.info;
+      await page.getByLabel('Sophtron User ID').fill(info.userId);
+      await page.getByLabel('Sophtron Access Key').fill('not base64!');
+      await page.getByLabel('Base URL (optional)').fill(info.baseUrl);
+      await page.getByRole('button', { name: 'Save the credentials' }).click();
+      await page.getByText(/Sophtron Access Key: is not base64 text/).waitFor();
+      expect(await page.getByLabel('Sophtron User ID').inputValue()).toBe(info.userId);
+      await shot(page, '21-settings-key-rejected');
+      // Saved, then removed again: back to the sandbox.
+      await page.getByLabel('Sophtron Access Key').fill(info.accessKey);
+      await page.getByRole('button', { name: 'Save the credentials' }).click();
+      await page.getByText('Sophtron credentials saved and accepted by Sophtron.').waitFor();
+      await page.getByRole('button', { name: 'Remove the saved credentials' }).click();
+      await page
+        .getByText(/Sophtron credentials removed: this family uses the built-in sandbox again/)
+        .waitFor();
+      await page.getByText('this family uses the built-in sandbox.').waitFor();
+      await shot(page, '22-settings-credentials-removed');
+
+      // The schedule page: on by default, what happens next; the notification form shows one kind.
+      await page.goto(`${base}/schedule`);
+      await expect.poll(() => page.locator('#schedule-state').innerText()).toMatch(/^on — daily at 05:17/);
+      await expect.poll(() => page.locator('#next-sync').innerText()).toMatch(/^(today|tomorrow) 05:17$/);
+      expect(await page.locator('input[name="enabled"]').isChecked()).toBe(true);
+      await page.locator('select[name="kind"]').selectOption('email');
+      await expect.poll(() => page.getByLabel('SMTP server').isVisible()).toBe(true);
+      expect(await page.locator('fieldset[data-kind="ntfy"]').isVisible()).toBe(false);
+      await shot(page, '23-schedule');
+
+      // Connect the NoMFA test bank (the form says what the sandbox accepts), link, first sync.
+      await page.goto(`${base}/connect`);
+      await page.getByLabel("Your bank's name").pressSequentially('Sophtron Bank NoM', { delay: 30 });
+      await page.getByRole('link', { name: 'Sophtron Bank NoMFA', exact: true }).click();
+      await page.locator('#sandbox-login-hint').waitFor();
+      await page.locator('input[name="username"]').fill('asdfg12X');
+      await page.locator('input[name="password"]').fill('asdfg12X');
+      await page.getByRole('button', { name: 'Connect' }).click();
+      await page.locator('#link-form').waitFor({ timeout: 30_000 });
+      await expect
+        .poll(() => page.locator('#page-title').innerText())
+        .toBe('Connected to Sophtron Bank NoMFA');
+      const connectionId = /\/connections\/([^/]+)\/link/.exec(
+        (await page.locator('#link-form').getAttribute('action'))!,
+      )![1]!;
+      await page.getByRole('button', { name: 'Link the chosen accounts' }).click();
+      await page.waitForURL(`${base}/?ok=*`);
+      await page.getByRole('button', { name: 'Sync now' }).click();
+      await page.waitForURL(/\/sync\/history\//, { timeout: 60_000 });
+      await page.locator('.pill.succeeded').first().waitFor();
+
+      // The chart after the first sync shows the months read (derived, dashed); whole rows at 390 px.
+      await page.goto(`${base}/`);
+      const account = page.locator('table.accounts a').first();
+      const accountHref = (await account.getAttribute('href'))!;
+      await account.click();
+      await page.locator('.chart path.line.derived').waitFor();
+      await page.locator('#derived-note').waitFor();
+      const ragged = Number(
+        await page.evaluate(`(() => {
+          const width = document.documentElement.clientWidth;
+          let bad = 0;
+          for (const row of document.querySelectorAll('#transactions tbody tr')) {
+            const r = row.getBoundingClientRect();
+            if (r.left < 0 || r.right > width) bad++;
+            for (const cell of row.children) {
+              const c = cell.getBoundingClientRect();
+              if (c.width > 0 && (c.left < r.left - 1 || c.right > r.right + 1)) bad++;
+            }
+          }
+          return bad;
+        })()`),
+      );
+      expect(ragged, 'rows or cells outside the screen').toBe(0);
+      await shot(page, '24-account-phone');
+
+      // Unlink it, then link again: the old account is the default choice.
+      await page.getByRole('button', { name: 'Unlink from the bank account' }).click();
+      await page.waitForURL(/ok=/);
+      await page.goto(`${base}/connections/${connectionId}/link`);
+      const accountId = accountHref.split('/').pop()!;
+      const into = page.locator(`select[name^="into_"]:has(option[value="${accountId}"])`).first();
+      expect(await into.inputValue()).toBe(accountId);
+      await shot(page, '25-relink-default');
+      await page.getByRole('button', { name: 'Link the chosen accounts' }).click();
+      await page.waitForURL(`${base}/?ok=*`);
+
+      // A failed bank login: the heading says so; the banner offers ways out and leaves when used.
+      await page.goto(`${base}/connect`);
+      await page.getByLabel("Your bank's name").pressSequentially('Cascade', { delay: 30 });
+      await page
+        .getByRole('link', { name: /Cascade/ })
+        .first()
+        .click();
+      await page.locator('input[name="username"]').fill('nina');
+      await page.locator('input[name="password"]').fill('fail');
+      await page.getByRole('button', { name: 'Connect' }).click();
+      await expect
+        .poll(() => page.locator('#page-title').innerText(), { timeout: 30_000 })
+        .toMatch(/^Could not connect/);
+      await shot(page, '26-connect-failed');
+      await page.goto(`${base}/`);
+      const banner = page.locator('.banner.attention').filter({ hasText: 'Invalid credentials' });
+      await banner.waitFor();
+      expect(await banner.getByRole('link', { name: 'Try again' }).count()).toBe(1);
+      await shot(page, '27-banner-failed-login');
+      await banner.getByRole('button', { name: 'Remove this login' }).click();
+      await page.getByText(/login was removed/).waitFor();
+      expect(await page.locator('.banner.attention').count()).toBe(0);
+
+      // The wizard without Firefly III: a message and a way on at each step; the configuration first.
+      await page.goto(`${base}/import`);
+      await page.getByRole('button', { name: 'Start fresh' }).click();
+      await page.getByText('Firefly III is not connected').first().waitFor();
+      await page.getByRole('button', { name: 'Next: dates' }).click();
+      await page.getByLabel(/Everything since/).check();
+      await page.getByRole('button', { name: 'Next: options' }).click();
+      const [config] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('link', { name: 'Download the configuration' }).click(),
+      ]);
+      expect(config.suggestedFilename()).toMatch(/^import_config_\d{4}-\d{2}-\d{2}\.json$/);
+      await page.getByRole('button', { name: 'Next: sync' }).click();
+      await page.getByRole('button', { name: /Skip/ }).click();
+      await page.getByRole('button', { name: 'Deliver now' }).click();
+      await page
+        .locator('.flash.error')
+        .getByText(/Firefly III is not connected/)
+        .waitFor();
+      await page.getByRole('link', { name: 'Set up Firefly III in Settings' }).waitFor();
+      await shot(page, '28-wizard-no-firefly');
+
+      // Firefly III unreachable: the reason, Try again and Back, not an empty progress bar.
+      const family = (await h2.store.listFamilies())[0]!;
+      await saveFireflySettings(h2.store.db, h2.store.secrets, family.id, {
+        url: 'http://127.0.0.1:9',
+        token: 'unreachable-token',
+      });
+      await page.goto(`${base}/import`);
+      await page.getByRole('button', { name: 'Start fresh' }).click();
+      await page.getByText(/Firefly III did not answer/).waitFor();
+      await page.getByRole('link', { name: 'Ask Firefly III again' }).waitFor();
+      await page.getByRole('button', { name: 'Next: dates' }).click();
+      await page.getByRole('button', { name: 'Next: options' }).click();
+      await page.getByRole('button', { name: 'Next: sync' }).click();
+      await page.getByRole('button', { name: /Skip/ }).click();
+      await page.getByRole('button', { name: 'Deliver now' }).click();
+      await page.getByRole('button', { name: 'Try again' }).waitFor({ timeout: 60_000 });
+      await page
+        .locator('.flash.error')
+        .getByText(/Nothing was delivered/)
+        .waitFor();
+      await page.getByRole('link', { name: 'Back: options' }).waitFor();
+      expect(await page.content()).not.toContain('unreachable-token');
+      await shot(page, '29-wizard-unreachable');
+
+      // A restart (new sandbox process state from the data folder, new port): sync again, no relinking.
+      await running.web.close();
+      await running.sb.close();
+      running = await serveOnce();
+      base = running.web.url;
+      await page.goto(`${base}/`);
+      await page.getByRole('button', { name: 'Sync now' }).click();
+      await page.waitForURL(/\/sync\/history\//, { timeout: 60_000 });
+      await page.locator('.pill.succeeded').first().waitFor();
+      expect(await page.content()).not.toMatch(/no longer knows|link it again/);
+      await shot(page, '30-sync-after-restart');
+    } finally {
+      await context.close();
+      await running.web.close();
+      await running.sb.close();
+      await h2.close();
+    }
+  }, 240_000);
 });

@@ -46,7 +46,7 @@ type FireflyAnswer = { accounts: FireflyAccount[] } | { problem: string; connect
 /** The family's Firefly III accounts, or why they cannot be listed (not set up, no answer, refused). */
 async function fireflyAccounts(c: Ctx, familyId: string): Promise<FireflyAnswer> {
   const { firefly } = c.var.deps.services;
-  const client = await firefly.client(familyId);
+  const client = await firefly.client(familyId, { interactive: true });
   if (!client)
     return {
       problem: 'Firefly III is not connected: set its address and token in Settings first.',
@@ -571,9 +571,10 @@ export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new 
               </p>
             )}
             <p>Send new and changed transactions to Firefly III. Nothing already delivered is sent twice.</p>
-            {connected && (
-              <button type="submit">{flash?.kind === 'error' ? 'Try again' : 'Deliver now'}</button>
-            )}
+            {!connected && <p>Firefly III is not connected yet: set its address and token in Settings.</p>}
+            <button type="submit">
+              {flash?.kind === 'error' && connected ? 'Try again' : 'Deliver now'}
+            </button>
           </form>
         )}
         {!task && (
@@ -618,6 +619,13 @@ export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new 
         message: reason,
       });
       let delivery;
+      try {
+        // Asked first with a short budget: an unreachable Firefly III is said in seconds.
+        const quick = await services.firefly.client(d.familyId, { interactive: true });
+        await quick?.checkVersion();
+      } catch (err) {
+        return stopped(errorText(err));
+      }
       try {
         delivery = await deliverPrepared(store, client, d.familyId, prepared, {
           concurrency: config.fireflyConcurrency,

@@ -253,7 +253,7 @@ async function schedulePage(c: Ctx) {
             <label class="check">
               <input type="checkbox" name="enabled" checked={status.schedule.enabled} /> Sync automatically
             </label>
-            <fieldset>
+            <fieldset class="when">
               <legend>When, in the family's time zone ({status.timeZone})</legend>
               <label class="check">
                 <input type="radio" name="mode" value="daily" checked={when.mode === 'daily'} /> Daily at{' '}
