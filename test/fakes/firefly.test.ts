@@ -87,8 +87,14 @@ it('finds duplicates by hash like Firefly, also after a delete, and soft-deletes
 
 it('records traffic that breaks the official OpenAPI spec', async () => {
   expect(fake.specValidation).toBe(true);
-  await call('POST', '/api/v1/transactions', { transactions: [{ type: 'bogus', amount: 5 }] });
-  await call('GET', '/api/v1/accounts?type=asset&unknown=1');
+  const refused = await call('POST', '/api/v1/transactions', {
+    transactions: [{ type: 'bogus', amount: 5 }],
+  });
+  // Refused like Firefly refuses it, with its 422 body; nothing stored.
+  expect(refused.status).toBe(422);
+  expect(Object.keys((await refused.json()) as object).sort()).toEqual(['errors', 'message']);
+  expect(fake.groups.size).toBe(0);
+  expect((await call('GET', '/api/v1/accounts?type=asset&unknown=1')).status).toBe(422);
   const v = fake.violations.join('\n');
   expect(v).toMatch(/body\/transactions\/0\/type must be equal to one of the allowed values/);
   expect(v).toMatch(/amount must be string/);
@@ -97,4 +103,110 @@ it('records traffic that breaks the official OpenAPI spec', async () => {
 
 it('fails when a reference document is missing, instead of checking nothing', () => {
   expect(() => readReference(`${FIREFLY_SPEC_PATH}.missing`)).toThrow(/missing: the tests check against it/);
+});
+
+const split = (over: Record<string, unknown>) => ({
+  transactions: [
+    {
+      type: 'withdrawal',
+      date: '2026-01-01T12:00:00+00:00',
+      amount: '1.00',
+      description: 'x',
+      source_name: 'Checking',
+      destination_name: 'Shop',
+      ...over,
+    },
+  ],
+});
+const errorsOf = async (res: Response) => {
+  expect(res.status).toBe(422);
+  return Object.keys(((await res.json()) as { errors: Record<string, string[]> }).errors);
+};
+
+it('refuses what Firefly III 6 refuses: dates out of range, exponent amounts, long fields', async () => {
+  fake.addAccount({ name: 'Checking', type: 'asset' });
+  expect(
+    await errorsOf(await call('POST', '/api/v1/transactions', split({ date: '1970-01-01T00:00:00+00:00' }))),
+  ).toEqual(['transactions.0.date']);
+  expect(
+    await errorsOf(await call('POST', '/api/v1/transactions', split({ date: '2038-01-18T00:00:00+00:00' }))),
+  ).toEqual(['transactions.0.date']);
+  expect(
+    await errorsOf(
+      await call('POST', '/api/v1/transactions', split({ book_date: '1969-12-31T00:00:00+00:00' })),
+    ),
+  ).toEqual(['transactions.0.book_date']);
+  expect(await errorsOf(await call('POST', '/api/v1/transactions', split({ amount: '1e3' })))).toEqual([
+    'transactions.0.amount',
+  ]);
+  expect(
+    await errorsOf(await call('POST', '/api/v1/transactions', split({ category_name: 'c'.repeat(256) }))),
+  ).toEqual(['transactions.0.category_name']);
+  expect(
+    await errorsOf(await call('POST', '/api/v1/transactions', split({ notes: 'n'.repeat(32_769) }))),
+  ).toEqual(['transactions.0.notes']);
+  expect(
+    (await call('POST', '/api/v1/transactions', split({ date: '2038-01-17T00:00:00+00:00' }))).status,
+  ).toBe(200);
+  expect(fake.liveGroups()).toHaveLength(1);
+});
+
+it('wants an opening balance and its date together, and stores a debit liability owed as negative', async () => {
+  const account = (over: Record<string, unknown>) =>
+    call('POST', '/api/v1/accounts', {
+      name: 'Loan',
+      type: 'liabilities',
+      liability_type: 'loan',
+      liability_direction: 'debit',
+      currency_code: 'USD',
+      ...over,
+    });
+  expect(await errorsOf(await account({ opening_balance: '100.00' }))).toEqual(['opening_balance_date']);
+  expect(await errorsOf(await account({ opening_balance_date: '2026-01-01T00:00:00+00:00' }))).toEqual([
+    'opening_balance',
+  ]);
+  expect(
+    await errorsOf(
+      await account({ opening_balance: '1e2', opening_balance_date: '2026-01-01T00:00:00+00:00' }),
+    ),
+  ).toEqual(['opening_balance']);
+  const pos = (await (
+    await account({ opening_balance: '100.00', opening_balance_date: '2026-01-01T00:00:00+00:00' })
+  ).json()) as { data: { id: string } };
+  const neg = (await (
+    await account({
+      name: 'Loan 2',
+      opening_balance: '-100.00',
+      opening_balance_date: '2026-01-01T00:00:00+00:00',
+    })
+  ).json()) as { data: { id: string } };
+  expect(fake.balanceMinor(pos.data.id)).toBe(-10_000);
+  expect(fake.balanceMinor(neg.data.id)).toBe(-10_000);
+});
+
+it("matches a withdrawal's destination_name to a loan, debt or mortgage, and pages searches", async () => {
+  fake.addAccount({ name: 'Checking', type: 'asset' });
+  const loan = fake.addAccount({
+    name: 'Car loan',
+    type: 'liabilities',
+    liabilityType: 'loan',
+    liabilityDirection: 'debit',
+  });
+  const created = (await (
+    await call('POST', '/api/v1/transactions', split({ destination_name: 'Car loan', external_id: 'same' }))
+  ).json()) as {
+    data: { attributes: { transactions: { destination_id: string }[] } };
+  };
+  expect(created.data.attributes.transactions[0]!.destination_id).toBe(loan.id);
+  expect([...fake.accounts.values()].filter((a) => a.type === 'expense')).toHaveLength(0);
+  await call('POST', '/api/v1/transactions', split({ external_id: 'same', amount: '2.00' }));
+  const q = encodeURIComponent('external_id_is:"same"');
+  const page2 = (await (
+    await call('GET', `/api/v1/search/transactions?query=${q}&limit=1&page=2`)
+  ).json()) as {
+    data: unknown[];
+    meta: { pagination: { total: number; total_pages: number; current_page: number } };
+  };
+  expect(page2.data).toHaveLength(1);
+  expect(page2.meta.pagination).toMatchObject({ total: 2, total_pages: 2, current_page: 2 });
 });

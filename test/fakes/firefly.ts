@@ -45,7 +45,7 @@ export interface FakeFaults {
 export interface FakeAccount {
   id: string;
   name: string;
-  type: 'asset' | 'liabilities' | 'expense' | 'revenue';
+  type: 'asset' | 'liabilities' | 'expense' | 'revenue' | 'cash';
   currency: string;
   accountRole: string | null;
   liabilityType: string | null;
@@ -91,6 +91,36 @@ export interface LoggedRequest {
 }
 
 const ISO_DECIMALS: Record<string, number> = { JPY: 0, KRW: 0, BHD: 3, KWD: 3 };
+
+/** The dotted field name of a spec violation ("… body/transactions/0/amount must …" → transactions.0.amount). */
+function fieldOf(problem: string): string {
+  const body = / body\/(\S+)/.exec(problem);
+  if (body) return body[1]!.replace(/\//g, '.');
+  const query = /\?(\S+)/.exec(problem) ?? /query parameter (\S+)/.exec(problem);
+  return query ? query[1]! : 'request';
+}
+
+/** Firefly's amounts: plain decimals, never exponent notation ("1e3"). */
+const AMOUNT = /^-?\d+(\.\d+)?$/;
+
+/** Firefly stores dates as 32-bit Unix times: it refuses what falls outside. */
+const DATE_RANGE_MESSAGE = 'The date must be between 1970-01-02 and 2038-01-17.';
+function inDateRange(date: string): boolean {
+  const day = date.slice(0, 10);
+  return day >= '1970-01-02' && day <= '2038-01-17';
+}
+
+/** Firefly's length limits of the split fields we may send. */
+const LENGTH_LIMITS: [string, number][] = [
+  ['description', 1000],
+  ['category_name', 255],
+  ['budget_name', 255],
+  ['notes', 32_768],
+  ['external_id', 255],
+  ['internal_reference', 255],
+  ['source_name', 255],
+  ['destination_name', 255],
+];
 
 export class FakeFirefly {
   readonly accounts = new Map<string, FakeAccount>();
@@ -257,8 +287,12 @@ export class FakeFirefly {
         this.violations.push(`${c.req.method} ${url.pathname}: Accept is not JSON`);
       }
       if (this.validator) {
-        for (const v of this.validator.checkRequest(c.req.method, url.pathname, url.searchParams, body)) {
-          this.violations.push(`request: ${v}`);
+        const problems = this.validator.checkRequest(c.req.method, url.pathname, url.searchParams, body);
+        for (const v of problems) this.violations.push(`request: ${v}`);
+        // Firefly validates every request: one that breaks the spec is refused, never half-done.
+        if (problems.length) {
+          this.log.push({ method: c.req.method, path: url.pathname + url.search, status: 422 });
+          return this.validationError(c, Object.fromEntries(problems.map((p) => [fieldOf(p), [p]])));
         }
       }
       if (c.req.header('authorization') !== `Bearer ${this.token}`) {
@@ -415,13 +449,21 @@ export class FakeFirefly {
       if (shortType === 'asset' && !body?.account_role)
         errors.account_role = ['The account role field is required.'];
       const ob = body?.opening_balance;
-      if (ob !== undefined && ob !== '' && !/^-?\d+(\.\d+)?$/.test(String(ob)))
-        errors.opening_balance = ['The opening balance must be a number.'];
-      if (ob !== undefined && ob !== '' && Number(ob) !== 0 && !body?.opening_balance_date) {
+      const obDate = body?.opening_balance_date;
+      const hasOb = ob !== undefined && ob !== null && ob !== '';
+      const hasObDate = obDate !== undefined && obDate !== null && obDate !== '';
+      if (hasOb && !AMOUNT.test(String(ob)))
+        errors.opening_balance = ['The opening balance must be a number (no exponent notation).'];
+      if (hasOb && !hasObDate)
         errors.opening_balance_date = [
           'The opening balance date field is required when opening balance is present.',
         ];
-      }
+      if (hasObDate && !hasOb)
+        errors.opening_balance = [
+          'The opening balance field is required when opening balance date is present.',
+        ];
+      if (hasObDate && !inDateRange(String(obDate))) errors.opening_balance_date = [DATE_RANGE_MESSAGE];
+      if (name.length > 1024) errors.name = ['The name may not be greater than 1024 characters.'];
       if (Object.keys(errors).length) return this.validationError(c, errors);
       const obMinor = ob !== undefined && ob !== '' ? toMinor(String(ob), currency) : 0;
       const acc = this.addAccount({
@@ -433,9 +475,10 @@ export class FakeFirefly {
         liabilityDirection: shortType === 'liabilities' ? String(body!.liability_direction) : null,
         openingBalance: obMinor ? String(ob) : null,
         openingBalanceDate: obMinor ? String(body!.opening_balance_date) : null,
-        // A liability's opening balance is the amount owed: it counts as negative money.
+        // A debit liability's opening balance is the amount owed: Firefly stores it negative,
+        // whatever sign was sent.
         openingMinor:
-          shortType === 'liabilities' && body!.liability_direction === 'debit' ? -obMinor : obMinor,
+          shortType === 'liabilities' && body!.liability_direction === 'debit' ? -Math.abs(obMinor) : obMinor,
       });
       return this.answer(c, 200, { data: this.accountRead(acc) });
     });
@@ -460,15 +503,18 @@ export class FakeFirefly {
       const m = /^external_id_is:"((?:[^"\\]|\\.)*)"$/.exec(query.trim());
       const wanted = m ? m[1]!.replace(/\\"/g, '"') : null;
       const found = wanted === null ? [] : this.liveGroups().filter((g) => g.split.externalId === wanted);
+      const limit = Math.max(1, Number(c.req.query('limit') ?? '50') || 50);
+      const page = Math.max(1, Number(c.req.query('page') ?? '1') || 1);
+      const slice = found.slice((page - 1) * limit, page * limit);
       return this.answer(c, 200, {
-        data: found.map((g) => this.groupRead(g)),
+        data: slice.map((g) => this.groupRead(g)),
         meta: {
           pagination: {
             total: found.length,
-            count: found.length,
-            per_page: 50,
-            current_page: 1,
-            total_pages: 1,
+            count: slice.length,
+            per_page: limit,
+            current_page: page,
+            total_pages: Math.max(1, Math.ceil(found.length / limit)),
           },
         },
         links: {
@@ -574,9 +620,32 @@ export class FakeFirefly {
       errors[`${prefix}.type`] = ['The selected type is invalid.'];
     const date = str('date') ?? previous?.date ?? null;
     if (!date || Number.isNaN(Date.parse(date))) errors[`${prefix}.date`] = ['The date field is required.'];
+    else if (!inDateRange(date)) errors[`${prefix}.date`] = [DATE_RANGE_MESSAGE];
+    for (const k of [
+      'book_date',
+      'process_date',
+      'interest_date',
+      'due_date',
+      'payment_date',
+      'invoice_date',
+    ]) {
+      const d = str(k);
+      if (d && (Number.isNaN(Date.parse(d)) || !inDateRange(d)))
+        errors[`${prefix}.${k}`] = [DATE_RANGE_MESSAGE];
+    }
     const amount = str('amount') ?? previous?.amount ?? null;
     if (!amount || !/^\d+(\.\d+)?$/.test(amount) || Number(amount) <= 0)
-      errors[`${prefix}.amount`] = ['The amount must be a positive number.'];
+      errors[`${prefix}.amount`] = ['The amount must be a positive number (no exponent notation).'];
+    for (const [k, max] of LENGTH_LIMITS) {
+      const v = s[k];
+      if (typeof v === 'string' && v.length > max)
+        errors[`${prefix}.${k}`] = [`The ${k.replace(/_/g, ' ')} may not be greater than ${max} characters.`];
+    }
+    if (Array.isArray(s.tags))
+      (s.tags as unknown[]).forEach((t, i) => {
+        if (typeof t === 'string' && t.length > 1024)
+          errors[`${prefix}.tags.${i}`] = ['The tag may not be greater than 1024 characters.'];
+      });
     const description = str('description') ?? previous?.description ?? null;
     if (!description) errors[`${prefix}.description`] = ['The description field is required.'];
     else if (description.length > 1000)
@@ -615,9 +684,12 @@ export class FakeFirefly {
             ];
           return a ?? null;
         }
+        // Firefly looks the name up among expense (revenue) accounts AND liabilities (loan, debt,
+        // mortgage) and the cash account before it creates a new expense (revenue) account.
         return (
-          [...this.accounts.values()].find((x) => x.name === name && x.type === kind) ??
-          this.addAccount({ name, type: kind, accountRole: null })
+          [...this.accounts.values()].find(
+            (x) => x.name === name && (x.type === kind || x.type === 'liabilities' || x.type === 'cash'),
+          ) ?? this.addAccount({ name, type: kind, accountRole: null })
         );
       }
       const prevId = side === 'source' ? previous?.sourceId : previous?.destinationId;
