@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/databases.js';
 import type { OpenedDatabase } from '../store/database.js';
 import { createSecretBox } from '../store/secret-box.js';
@@ -218,10 +218,14 @@ describe('scheduler', () => {
         now: clock.now,
         owner: 'B',
       });
-      const ta = a.tick();
-      const tb = b.tick();
-      // let both reach the lock, then let the winner finish
-      await new Promise((r) => setTimeout(r, 200));
+      let settled = 0;
+      const ta = a.tick().finally(() => settled++);
+      const tb = b.tick().finally(() => settled++);
+      // the loser has met the lock and given up while the winner's sync is held: then let it finish
+      await vi.waitFor(() => {
+        expect(settled).toBe(1);
+        expect(syncA.calls.length + syncB.calls.length).toBe(1);
+      });
       const lock = await opened.db.selectFrom('scheduler_locks').selectAll().execute();
       expect(lock).toHaveLength(1);
       releaseA();
@@ -288,7 +292,6 @@ describe('scheduler', () => {
     await s.tick();
     expect(sync.calls).toHaveLength(4);
     expect(await opened.db.selectFrom('scheduler_backoff').selectAll().execute()).toHaveLength(0);
-    await new Promise((r) => setTimeout(r, 50));
     expect(hooks.map((h) => [h.event, h.subject, h.title])).toEqual([
       ['failure', `connection:${bank2}`, 'Second Bank failed'],
       ['recovery', `connection:${bank2}`, 'Second Bank works again'],
@@ -326,7 +329,6 @@ describe('scheduler', () => {
     clock.set('2026-03-13T05:17:00Z');
     await s.tick();
     expect(sync.calls[3]!.accountIds).toEqual([acct1, acct2].sort());
-    await new Promise((r) => setTimeout(r, 50));
     expect(hooks.map((h) => [h.event, h.title])).toEqual([
       ['needs_attention', 'First Bank needs your attention'],
       ['recovery', 'First Bank works again'],
@@ -360,7 +362,6 @@ describe('scheduler', () => {
     clock.set('2026-03-10T06:02:00Z');
     await s.tick();
     expect(attempts).toBe(3);
-    await new Promise((r) => setTimeout(r, 50));
     expect(hooks.map((h) => [h.event, h.subject])).toEqual([
       ['failure', 'sync'],
       ['recovery', 'sync'],
@@ -524,7 +525,6 @@ describe('scheduler', () => {
     clock.set('2026-04-01T00:00:30Z'); // a new month: the missed slots run once
     await s.tick();
     expect(sync.calls).toHaveLength(1);
-    await new Promise((r) => setTimeout(r, 50));
     expect(hooks.map((h) => [h.event, h.title])).toEqual([
       ['failure', "Scheduled syncs paused: this month's Sophtron budget is used up"],
       ['recovery', 'Scheduled syncs resumed'],

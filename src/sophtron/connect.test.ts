@@ -171,12 +171,19 @@ describe('runJob', () => {
   });
 
   it('times out; after AccountsReady a timeout still counts as connected', async () => {
-    const { api } = await jobServer([running]);
-    const outcome = await runJob(api, 'job-1', { ...fast, timeoutMs: 60 });
-    expect(outcome.outcome).toBe('timed_out');
+    // The job's clock is the driver's own: each wait moves it, so a loaded machine cannot end the job
+    // before its polls (or keep it alive after).
+    const clock = () => {
+      let t = 0;
+      return { now: () => t, sleep: async (ms: number) => void (t += ms) };
+    };
+    const { api, server: s } = await jobServer([running]);
+    const outcome = await runJob(api, 'job-1', { ...fast, ...clock(), timeoutMs: 60 });
+    expect(outcome).toEqual({ outcome: 'timed_out', afterMs: 60 });
+    expect(s.requests.length).toBeGreaterThan(10);
     await server!.close();
     const ready = await jobServer([running, { LastStatus: 'AccountsReady' }]);
-    expect(await runJob(ready.api, 'job-1', { ...fast, timeoutMs: 60 })).toEqual({
+    expect(await runJob(ready.api, 'job-1', { ...fast, ...clock(), timeoutMs: 60 })).toEqual({
       outcome: 'connected',
       userInstitutionId: 'ui-1',
     });
