@@ -121,6 +121,12 @@ describe('sophtron-sync connect (child process, answers through stdin)', () => {
       ),
     ]);
     expect(listed.code).toBe(0);
+    // Sophtron has nothing after tomorrow: such a range is refused before any call.
+    const future = await runCli(['transactions', '--account', accountId, '--to', '3000-01-01'], []);
+    expect(future.code).toBe(1);
+    expect(future.stderr).toMatch(
+      /^error: --to 3000-01-01 is after tomorrow \(\d{4}-\d{2}-\d{2}\): Sophtron has nothing later\n$/,
+    );
     const rows = JSON.parse(listed.stdout) as { id: string; institution: string; status: string }[];
     expect(rows).toContainEqual(
       expect.objectContaining({ id: connectionId, institution: 'Sophtron Bank', status: 'connected' }),

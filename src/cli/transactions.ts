@@ -32,6 +32,16 @@ export function register(program: Command): void {
       await withCliContext({}, async ({ sophtron, family }) => {
         // Days are the family's: "today" is today in its time zone, not in UTC.
         const today = calendarDateIn(new Date(), family.time_zone);
+        const tomorrow = addDays(today, 1);
+        for (const [flag, value] of [
+          ['--to', toFlag],
+          ['--from', fromFlag],
+        ] as const) {
+          if (value !== undefined && value > tomorrow)
+            throw new CliError(
+              `${flag} ${value} is after tomorrow (${tomorrow}): Sophtron has nothing later`,
+            );
+        }
         const to = toFlag ?? today;
         const from = fromFlag ?? addDays(today, -30);
         if (from > to) throw new CliError(`--from (${from}) is after --to (${to})`);

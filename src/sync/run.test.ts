@@ -119,6 +119,13 @@ describe('syncFamily', () => {
     await expect(
       syncFamily(deps(api), 'fam', { trigger: 'api', from: '2026-04-02', to: '2026-04-01' }),
     ).rejects.toThrow(/--from 2026-04-02 is after --to 2026-04-01/);
+    // Sophtron has nothing after tomorrow: reading up to year 3000 would only spend calls.
+    await expect(syncFamily(deps(api), 'fam', { trigger: 'api', to: '3000-01-01' })).rejects.toThrow(
+      new SyncRequestError('--to 3000-01-01 is after tomorrow (2026-04-11): Sophtron has nothing later'),
+    );
+    await expect(syncFamily(deps(api), 'fam', { trigger: 'api', from: '2026-04-12' })).rejects.toThrow(
+      new SyncRequestError('--from 2026-04-12 is after tomorrow (2026-04-11): Sophtron has nothing later'),
+    );
     await expect(syncFamily(deps(api), 'fam', { trigger: 'api', accountIds: ['nope'] })).rejects.toThrow(
       /not a linked account of this family: nope/,
     );

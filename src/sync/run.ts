@@ -274,6 +274,18 @@ async function runSync(
   const timeZone = await familyTimeZone(db, familyId);
   if (timeZone === undefined) throw new SyncRequestError(`family ${familyId} not found`);
   const family = { id: familyId, time_zone: timeZone };
+  // Sophtron has nothing after tomorrow (a bank ahead of the family's zone): a later bound only
+  // spends calls (`--to 3000-01-01` once read 3,955 windows of nothing).
+  const tomorrow = addDays(calendarDateIn(clock(), timeZone), 1);
+  for (const [flag, value] of [
+    ['--to', options.to],
+    ['--from', options.from],
+  ] as const) {
+    if (value !== undefined && value > tomorrow)
+      throw new SyncRequestError(
+        `${flag} ${value} is after tomorrow (${tomorrow}): Sophtron has nothing later`,
+      );
+  }
   const accounts = await accountsRepository(db).listSyncableAccounts(familyId, options.accountIds);
   if (options.accountIds) {
     const found = new Set(accounts.map((a) => a.id));

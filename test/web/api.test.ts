@@ -83,6 +83,16 @@ describe('JSON API', () => {
     });
     expect(patch.status).toBe(400);
     expect(((await patch.json()) as { error: string }).error).toMatch(/^currency: /);
+    // A start date in the future would make every later sync fail: refused, naming the field.
+    const future = await api(`/api/accounts/${accountId}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ startDate: '3000-01-01' }),
+    });
+    expect(future.status).toBe(400);
+    expect(((await future.json()) as { error: string }).error).toMatch(
+      /^startDate: must not be in the future \(today is \d{4}-\d{2}-\d{2}\)$/,
+    );
     const good = await api(`/api/accounts/${accountId}`, {
       method: 'PATCH',
       headers: { 'content-type': 'application/json' },

@@ -15,6 +15,7 @@ import type { Ctx, WebApp } from '../context.js';
 import { currentUser } from '../context.js';
 import { ImportRunError, runImportNow } from '../import/run.js';
 import { calendarDate, fromNotAfterTo } from '../forms.js';
+import { calendarDateIn } from '../../dates.js';
 import { jsonBody } from '../json-body.js';
 
 const notFound = (c: Ctx) => c.json({ error: 'not found' }, 404);
@@ -84,6 +85,12 @@ export function registerApi(app: WebApp): void {
     if (!(await store.getAccount(user.familyId, c.req.param('id')))) return notFound(c);
     const parsed = accountPatch.safeParse(await jsonBody(c));
     if (!parsed.success) return bad(c, zodError(parsed.error));
+    const start = parsed.data.startDate;
+    if (start) {
+      // A start in the future would make every later sync of the account fail.
+      const today = calendarDateIn(new Date(), (await store.familyTimeZone(user.familyId)) ?? 'UTC');
+      if (start > today) return bad(c, `startDate: must not be in the future (today is ${today})`);
+    }
     try {
       const account = await store.updateAccount(user.familyId, c.req.param('id'), parsed.data);
       return account ? c.json({ account }) : notFound(c);
