@@ -26,6 +26,7 @@ import { checkBudget, familyBudget, filesOptions, getSchedule, listDestinations 
 import type { SchedulerSettings } from './settings.js';
 import type { DeliverFirefly, RunSync, ScheduledSyncResult } from './types.js';
 import { familyTimeZone } from '../store/families.js';
+import { accountsRepository } from '../store/accounts.js';
 
 export interface SchedulerDeps {
   db: Kysely<Database>;
@@ -148,19 +149,13 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   }
 
   async function targets(familyId: string): Promise<SyncTarget[]> {
-    const rows = await db
-      .selectFrom('accounts as a')
-      .innerJoin('provider_accounts as p', 'p.id', 'a.provider_account_id')
-      .innerJoin('connections as c', 'c.id', 'p.connection_id')
-      .select([
-        'a.id as accountId',
-        'c.id as connectionId',
-        'c.status',
-        'c.institution_name as institutionName',
-      ])
-      .where('a.family_id', '=', familyId)
-      .execute();
-    return rows;
+    const rows = await accountsRepository(db).listSyncableAccounts(familyId);
+    return rows.map((a) => ({
+      accountId: a.id,
+      connectionId: a.connection_id,
+      status: a.connection_status,
+      institutionName: a.institution_name,
+    }));
   }
 
   async function setOutcome(familyId: string, outcome: string, message: string, startedAt?: string) {

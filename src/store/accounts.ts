@@ -27,6 +27,7 @@ export interface SyncableAccount extends Account {
   connection_id: string;
   user_institution_id: string;
   connection_status: string;
+  institution_name: string;
 }
 
 export interface LinkOptions {
@@ -115,6 +116,7 @@ export function accountsRepository(db: Db) {
           'provider_accounts.connection_id',
           'connections.user_institution_id',
           'connections.status as connection_status',
+          'connections.institution_name',
         ])
         .where('provider_accounts.id', 'is not', null)
         .where('connections.id', 'is not', null);
