@@ -77,6 +77,9 @@ export const addTransactionSchema = z.object({
 });
 
 export class SandboxControl {
+  /** Every Sophtron call waits this long before it is answered (SandboxAppOptions.latencyMs). */
+  latencyMs = 0;
+
   constructor(
     private readonly state: SandboxState,
     private readonly faults: FaultInjector,

@@ -48,7 +48,7 @@ export interface SandboxAppOptions {
    * transactions from 2021-01-01 to the end of 2026, 83 about 180,000 (backfill benchmarks).
    */
   bigAccountPurchasesPerDay?: number;
-  /** Every Sophtron call waits this long before it is answered, like a real network (benchmarks). */
+  /** Every Sophtron call waits this long before it is answered, like a real network (benchmarks; control.latencyMs changes it). */
   latencyMs?: number;
   /**
    * Mixed into the ids of connections, accounts and jobs. The in-process sandbox of `serve` forgets
@@ -111,6 +111,7 @@ export function createSandboxApp(options: SandboxAppOptions = {}): SandboxApp {
   const faults = new FaultInjector(options.faults ?? {}, seed);
   const log = new RequestLog();
   const control = new SandboxControl(state, faults, log, auth);
+  control.latencyMs = options.latencyMs ?? 0;
   for (const u of users) control.addUser(u);
 
   const app = new Hono();
@@ -166,7 +167,7 @@ export function createSandboxApp(options: SandboxAppOptions = {}): SandboxApp {
     }
 
     // --- faults before the handler: no side effects ---
-    if (options.latencyMs) await sleep(options.latencyMs);
+    if (control.latencyMs > 0) await sleep(control.latencyMs);
     const fault = faults.decide(entry.endpoint, path);
     if (fault?.kind === 'delay') await sleep(fault.delayMs);
     if (fault?.kind === 'reset') {

@@ -1,0 +1,39 @@
+/**
+ * A PostgreSQL database of its own for one benchmark run, on the server BENCH_DATABASE_URL names
+ * (default the local one, postgres://postgres@127.0.0.1:5432/postgres); dropped afterwards.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+export const benchPostgresUrl = (): string =>
+  process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+async function admin(url: string, text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function freshDatabase(
+  adminUrl = benchPostgresUrl(),
+): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `ss_bench_${randomBytes(5).toString('hex')}`;
+  await admin(adminUrl, `create database ${name}`);
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  return { url: u.toString(), drop: () => admin(adminUrl, `drop database if exists ${name} with (force)`) };
+}
+
+/** Whether a PostgreSQL server answers at the benchmark's address. */
+export async function postgresReachable(adminUrl = benchPostgresUrl()): Promise<boolean> {
+  try {
+    await admin(adminUrl, 'select 1');
+    return true;
+  } catch {
+    return false;
+  }
+}
