@@ -19,6 +19,7 @@ const ON_BOTH_DATABASES = [
   'src/destinations/files/files.test.ts',
   'src/scheduler/scheduler.test.ts',
   'src/web/auth/throttle.test.ts',
+  'src/web/import/drafts.test.ts',
 ];
 
 export default defineConfig(async (): Promise<ViteUserConfig> => {

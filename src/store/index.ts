@@ -13,6 +13,7 @@ import { credentialsRepository } from './credentials.js';
 import { openDatabase } from './database.js';
 import type { DatabaseDialect } from './dialect.js';
 import { familiesRepository } from './families.js';
+import { importDraftsRepository } from './import-drafts.js';
 import { META_KEY_CHECK, getMeta, setMetaIfAbsent } from './meta.js';
 import {
   createSecretBox,
@@ -42,6 +43,7 @@ export function bindRepositories(db: Db, secrets: SecretBox) {
     ...syncRunsRepository(db),
     ...usageRepository(db),
     ...simplefinRepository(db),
+    ...importDraftsRepository(db),
   };
 }
 

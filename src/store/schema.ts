@@ -476,6 +476,18 @@ export interface Database {
   export_cursors: ExportCursorsTable;
   simplefin_tokens: SimplefinTokensTable;
   simplefin_token_accounts: SimplefinTokenAccountsTable;
+  import_drafts: ImportDraftsTable;
+}
+
+export interface ImportDraftsTable {
+  id: string;
+  family_id: string;
+  /** Hash of the login session that started the wizard (only it may continue it). */
+  owner_session: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  /** The draft as JSON (web/import/drafts.ts). */
+  data: string;
 }
 
 /** For columns whose insert type differs from select (kept here for modules adding tables). */

@@ -29,6 +29,7 @@ const TABLES: (keyof Database)[] = [
   'sophtron_usage',
   'simplefin_tokens',
   'simplefin_token_accounts',
+  'import_drafts',
 ];
 const snapshot = async () =>
   Object.fromEntries(
@@ -101,6 +102,12 @@ beforeAll(async () => {
     now: '2026-01-01T00:00:00.000Z',
   });
   ids.simplefin = token.id;
+  await s.saveImportDraft(a, {
+    id: 'draft-a',
+    ownerSession: 'sa',
+    createdAt: '2026-01-01T00:00:00Z',
+    data: '{}',
+  });
   await s.claimSimplefinToken('c', { userHash: 'u', secretHash: 'p' }, '2026-01-01T00:00:01.000Z');
 });
 
@@ -204,6 +211,15 @@ const cases: Record<string, Case | 'not family-owned'> = {
         () => 'created!',
         (err: Error) => void expect(err.message).toMatch(/not a linked account of this family/),
       ),
+  saveImportDraft: () =>
+    s.saveImportDraft(b, {
+      id: 'draft-a',
+      ownerSession: 'x',
+      createdAt: '2026-01-01T00:00:00Z',
+      data: '{"x":1}',
+    }),
+  getImportDraft: () => s.getImportDraft(b, 'draft-a'),
+  pruneImportDrafts: () => s.pruneImportDrafts(b, '9999'),
   listSimplefinTokens: () => s.listSimplefinTokens(b),
   getSimplefinToken: () => s.getSimplefinToken(b, ids.simplefin),
   revokeSimplefinToken: () => s.revokeSimplefinToken(b, ids.simplefin, 'x'),

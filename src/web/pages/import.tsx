@@ -99,8 +99,15 @@ function ConfigDownload({ d }: { d: ImportDraft }) {
 }
 
 export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new ImportDrafts()): void {
-  const draftOf = (c: Ctx): ImportDraft | undefined =>
-    c.var.session ? drafts.get(c.req.param('id') ?? '', c.var.session.idHash) : undefined;
+  const draftOf = async (c: Ctx): Promise<ImportDraft | undefined> =>
+    c.var.session
+      ? drafts.get(
+          c.var.deps.store,
+          { session: c.var.session.idHash, familyId: c.var.session.user.familyId },
+          c.req.param('id') ?? '',
+        )
+      : undefined;
+  const save = (c: Ctx, d: ImportDraft) => drafts.save(c.var.deps.store, d);
   const base = (d: ImportDraft) => `/import/${d.id}`;
 
   app.get('/import', (c) =>
@@ -149,12 +156,16 @@ export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new 
         return c.redirect(withFlash('/import', 'error', `Import configuration: ${msg}`));
       }
     }
-    const d = drafts.create({ session: c.var.session!.idHash, familyId: user.familyId }, config);
+    const d = await drafts.create(
+      c.var.deps.store,
+      { session: c.var.session!.idHash, familyId: user.familyId },
+      config,
+    );
     return c.redirect(`${base(d)}/accounts`);
   });
 
   app.get('/import/:id/accounts', async (c) => {
-    const d = draftOf(c);
+    const d = await draftOf(c);
     if (!d) return notFound(c);
     const { store } = c.var.deps;
     const listings = (await store.listProviderAccounts(d.familyId)).filter((p) => p.account);
@@ -216,7 +227,7 @@ export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new 
   });
 
   app.post('/import/:id/accounts', async (c) => {
-    const d = draftOf(c);
+    const d = await draftOf(c);
     if (!d) return notFound(c);
     const form = await formData(c);
     const include = (Array.isArray(form.include) ? form.include : form.include ? [form.include] : []).slice(
@@ -250,11 +261,12 @@ export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new 
       }
     }
     d.config = { ...d.config, accounts, new_accounts: newAccounts };
+    await save(c, d);
     return c.redirect(`${base(d)}/dates`);
   });
 
-  app.get('/import/:id/dates', (c) => {
-    const d = draftOf(c);
+  app.get('/import/:id/dates', async (c) => {
+    const d = await draftOf(c);
     if (!d) return notFound(c);
     const cfg = d.config;
     return page(
@@ -330,7 +342,7 @@ export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new 
     });
 
   app.post('/import/:id/dates', async (c) => {
-    const d = draftOf(c);
+    const d = await draftOf(c);
     if (!d) return notFound(c);
     const parsed = datesSchema.safeParse(await formData(c));
     if (!parsed.success) {
@@ -338,11 +350,12 @@ export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new 
       return c.redirect(withFlash(`${base(d)}/dates`, 'error', `${String(i.path[0] ?? '')}: ${i.message}`));
     }
     d.config = { ...d.config, ...parsed.data };
+    await save(c, d);
     return c.redirect(`${base(d)}/options`);
   });
 
-  app.get('/import/:id/options', (c) => {
-    const d = draftOf(c);
+  app.get('/import/:id/options', async (c) => {
+    const d = await draftOf(c);
     if (!d) return notFound(c);
     const cfg = d.config;
     const check = (name: string, checked: boolean, label: string) => (
@@ -382,7 +395,7 @@ export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new 
   });
 
   app.post('/import/:id/options', async (c) => {
-    const d = draftOf(c);
+    const d = await draftOf(c);
     if (!d) return notFound(c);
     const f = await formData(c);
     const tag = typeof f.custom_tag === 'string' ? f.custom_tag.trim().slice(0, 255) : '';
@@ -395,11 +408,12 @@ export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new 
       pending_transactions: bool(f.pending_transactions),
       map_all_data: bool(f.map_all_data),
     };
+    await save(c, d);
     return c.redirect(`${base(d)}/sync`);
   });
 
   app.get('/import/:id/sync', async (c) => {
-    const d = draftOf(c);
+    const d = await draftOf(c);
     if (!d) return notFound(c);
     const taskId = c.req.query('task');
     const task = taskId ? tasks.get(taskId, d.familyId) : undefined;
@@ -432,13 +446,14 @@ export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new 
   const afterSync = (d: ImportDraft) => (d.config.map_all_data ? `${base(d)}/map` : `${base(d)}/deliver`);
 
   app.post('/import/:id/sync', async (c) => {
-    const d = draftOf(c);
+    const d = await draftOf(c);
     if (!d) return notFound(c);
     const form = await formData(c);
     const { store, services } = c.var.deps;
     const prepared = await prepareImport(store, d.familyId, d.config);
     d.ledgerBySophtron = prepared.ledgerBySophtron;
     d.warnings = prepared.warnings;
+    await save(c, d);
     if (prepared.accountIds.length === 0)
       return c.redirect(
         withFlash(`${base(d)}/accounts`, 'error', 'None of the chosen accounts is linked here.'),
@@ -450,6 +465,8 @@ export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new 
         accountIds: prepared.accountIds,
         onEvent: syncProgress(emit),
       });
+      // Saved before the page is sent on: the next step may be served by another process.
+      await drafts.save(store, d);
       return {
         type: 'done',
         ok: d.sync.outcome !== 'failed',
@@ -461,7 +478,7 @@ export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new 
   });
 
   app.get('/import/:id/map', async (c) => {
-    const d = draftOf(c);
+    const d = await draftOf(c);
     if (!d) return notFound(c);
     const { store } = c.var.deps;
     const prepared = await prepareImport(store, d.familyId, d.config);
@@ -533,7 +550,7 @@ export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new 
   });
 
   app.post('/import/:id/map', async (c) => {
-    const d = draftOf(c);
+    const d = await draftOf(c);
     if (!d) return notFound(c);
     const f = await formData(c);
     const parties = Array.isArray(f.party) ? f.party : f.party ? [f.party] : [];
@@ -544,11 +561,12 @@ export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new 
       if (Number.isSafeInteger(id) && id > 0) mapping[p.slice(0, 255)] = id;
     });
     d.config = { ...d.config, mapping: { ...d.config.mapping, '0': mapping } };
+    await save(c, d);
     return c.redirect(`${base(d)}/deliver`);
   });
 
   app.get('/import/:id/deliver', async (c) => {
-    const d = draftOf(c);
+    const d = await draftOf(c);
     if (!d) return notFound(c);
     const taskId = c.req.query('task');
     const task = taskId ? tasks.get(taskId, d.familyId) : undefined;
@@ -598,7 +616,7 @@ export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new 
   });
 
   app.post('/import/:id/deliver', async (c) => {
-    const d = draftOf(c);
+    const d = await draftOf(c);
     if (!d) return notFound(c);
     const { store, services, config } = c.var.deps;
     const client = await services.firefly.client(d.familyId);
@@ -608,6 +626,7 @@ export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new 
       );
     const prepared = await prepareImport(store, d.familyId, d.config);
     d.ledgerBySophtron = prepared.ledgerBySophtron;
+    await save(c, d);
     const task = tasks.start(d.familyId, 'import-deliver', async (emit) => {
       emit({ type: 'progress', value: 0, max: 1, label: 'Checking Firefly III…' });
       // A delivery that stops before sending anything goes back to its step with the reason and a
@@ -643,6 +662,7 @@ export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new 
       if (delivery.aborted && delivery.created + delivery.updated + delivery.failed === 0)
         return stopped(delivery.aborted);
       d.delivery = delivery;
+      await drafts.save(store, d);
       return {
         type: 'done',
         ok: !delivery.aborted,
@@ -653,8 +673,8 @@ export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new 
     return c.redirect(`${base(d)}/deliver?task=${encodeURIComponent(task.id)}`);
   });
 
-  app.get('/import/:id/result', (c) => {
-    const d = draftOf(c);
+  app.get('/import/:id/result', async (c) => {
+    const d = await draftOf(c);
     if (!d) return notFound(c);
     const r = d.delivery;
     if (!r) return c.redirect(`${base(d)}/deliver`);
@@ -765,7 +785,7 @@ export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new 
   });
 
   app.get('/import/:id/config.json', async (c) => {
-    const d = draftOf(c);
+    const d = await draftOf(c);
     if (!d) return notFound(c);
     const text = await configToDownload(c.var.deps.store, d.familyId, d.config, d.ledgerBySophtron);
     const date = new Date().toISOString().slice(0, 10);
