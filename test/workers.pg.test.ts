@@ -97,7 +97,11 @@ function startWorker(): {
 }
 
 /** Waits for a condition on the database, asking again every 100 ms; fails with `what` after `ms`. */
-async function until<T>(what: string, check: () => Promise<T | null | undefined | false>, ms = 300_000) {
+async function until<T>(
+  what: string,
+  check: () => Promise<T | null | undefined | false>,
+  ms = 120_000 + FAMILIES * 5_000,
+) {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = await check();
