@@ -2,7 +2,11 @@
  * Delivery into Firefly III: 10,000 new transactions into the Firefly fake answering each request
  * after 20 ms, delivered by Sophtron Sync and by the data importer's request pattern (one
  * transaction at a time: two searches, one POST, one PUT for the import tag; firefly-iii.md §6),
- * then an unchanged re-run. BENCH_FIREFLY_TRANSACTIONS changes the count.
+ * then an unchanged re-run, then the same count through a busy Firefly (10% 429 with Retry-After 1 s,
+ * 5% 500 before and 5% after the write is stored): requests per new transaction and wall time of
+ * ONE run, which must end exact. BENCH_FIREFLY_TRANSACTIONS changes the count;
+ * BENCH_FIREFLY_SKIP_IMPORTER=1 skips the data importer's replay (the slow part: one request at a
+ * time); BENCH_FIREFLY_SKIP_FAULTS=1 skips the fault run.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,12 +20,16 @@ import {
   type ConvertOptions,
 } from '../../src/destinations/firefly/convert.js';
 import { deliverFamily } from '../../src/destinations/firefly/deliver.js';
+import type { Kysely } from 'kysely';
 import { openDatabase } from '../../src/store/database.js';
+import type { Database } from '../../src/store/schema.js';
 import { startFakeFirefly } from '../../test/fakes/firefly.js';
 import { seedAccount, seedFamily, seedManyTransactions } from '../../test/fakes/ledger-seed.js';
 
 const N = Number(process.env.BENCH_FIREFLY_TRANSACTIONS ?? 10_000);
 const LATENCY_MS = 20;
+const SKIP_IMPORTER = process.env.BENCH_FIREFLY_SKIP_IMPORTER === '1';
+const SKIP_FAULTS = process.env.BENCH_FIREFLY_SKIP_FAULTS === '1';
 
 export async function run(): Promise<BenchResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'ff-bench-'));
@@ -57,13 +65,92 @@ export async function run(): Promise<BenchResult[]> {
     const oursGroups = ours.liveGroups().length;
     await ours.stop();
 
-    // --- the data importer's pattern, same history, same fake, same latency ---
+    const faults = SKIP_FAULTS ? null : await faultRun(db);
+    const fidi = SKIP_IMPORTER ? null : await importerReplay(db, account);
+
+    const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+    return [
+      {
+        name: `firefly: ${N} new transactions, ${LATENCY_MS} ms per request`,
+        figures: {
+          'sophtron-sync wall time': s(oursMs),
+          'sophtron-sync requests': oursRequests,
+          'sophtron-sync requests per new transaction': (oursTxRequests / N).toFixed(3),
+          'sophtron-sync groups in Firefly': oursGroups,
+          'sophtron-sync created': first.created,
+          ...(fidi
+            ? {
+                'data importer pattern wall time': s(fidi.ms),
+                'data importer pattern requests': fidi.requests,
+                'data importer pattern requests per transaction': (fidi.requests / N).toFixed(2),
+                'data importer pattern groups in Firefly': fidi.groups,
+                speedup: `${(fidi.ms / oursMs).toFixed(1)}x`,
+              }
+            : { 'data importer pattern': 'skipped (BENCH_FIREFLY_SKIP_IMPORTER=1)' }),
+          'unchanged re-run wall time': `${rerunMs.toFixed(0)} ms`,
+          'unchanged re-run requests': `${rerunRequests.length} (${rerunRequests.join(', ')})`,
+          'unchanged re-run delivered': again.created + again.updated,
+          ...(faults
+            ? {
+                'fault mix: one run wall time': s(faults.ms),
+                'fault mix: requests per new transaction': (faults.txRequests / N).toFixed(3),
+                'fault mix: faults injected (429 / 500 before / 500 after)': faults.injected,
+                'fault mix: exact (each once, none failed, outcome)': faults.exact,
+              }
+            : { 'fault mix': 'skipped (BENCH_FIREFLY_SKIP_FAULTS=1)' }),
+        },
+      },
+    ];
+  } finally {
+    await opened.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** ONE delivery of N new transactions through a busy Firefly: 429s with Retry-After, 5xx before and after writes. */
+async function faultRun(db: Kysely<Database>) {
+  const family = await seedFamily(db);
+  const account = await seedAccount(db, family, {
+    name: 'Checking',
+    sophtronAccountId: 'bench-faults',
+    balanceMinor: 0,
+  });
+  const sum = await seedManyTransactions(db, account, N);
+  await db
+    .updateTable('balance_snapshots')
+    .set({ current_minor: sum + 100_000 })
+    .where('account_id', '=', account)
+    .execute();
+  const fake = await startFakeFirefly({ latencyMs: LATENCY_MS, validate: false });
+  fake.setFaults({ rate429: 0.1, retryAfterSeconds: 1, rate5xxBefore: 0.05, rate5xxAfter: 0.05, seed: 3 });
+  const client = new FireflyClient({ baseUrl: fake.url, token: fake.token });
+  const t0 = performance.now();
+  const r = await deliverFamily({ db, client }, family, { concurrency: 4 });
+  const ms = performance.now() - t0;
+  const txRequests = fake.count(undefined, '/api/v1/transactions') + fake.count(undefined, '/api/v1/search');
+  const ids = fake.liveGroups().map((g) => g.split.externalId);
+  const exact = new Set(ids).size === N && ids.length === N && r.failed === 0 && !r.aborted;
+  const { rateLimited, failedBefore, failedAfter } = fake.injected;
+  await fake.stop();
+  return {
+    ms,
+    txRequests,
+    injected: `${rateLimited} / ${failedBefore} / ${failedAfter}`,
+    exact: `${exact ? 'yes' : 'NO'} (${ids.length} groups, ${new Set(ids).size} distinct, ${r.failed} failed${r.aborted ? `, stopped: ${r.aborted}` : ''})`,
+  };
+}
+
+/** The data importer's pattern, same history, same fake, same latency. */
+async function importerReplay(db: Kysely<Database>, account: string) {
+  {
+    let t0 = 0;
     const fidi = await startFakeFirefly({ latencyMs: LATENCY_MS, validate: false });
     const fclient = new FireflyClient({ baseUrl: fidi.url, token: fidi.token });
     const assetId = fidi.addAccount({ name: 'Checking', type: 'asset', currency: 'USD' }).id;
     const rows = (await db
       .selectFrom('transactions')
       .selectAll()
+      .where('account_id', '=', account)
       .orderBy('date')
       .orderBy('id')
       .execute()) as ConvertibleTransaction[];
@@ -96,34 +183,10 @@ export async function run(): Promise<BenchResult[]> {
         transactions: [{ transaction_journal_id: stored.created.journalId!, tags: [tag] }],
       });
     }
-    const fidiMs = performance.now() - t0;
-    const fidiRequests = fidi.log.length;
-    const fidiGroups = fidi.liveGroups().length;
+    const ms = performance.now() - t0;
+    const requests = fidi.log.length;
+    const groups = fidi.liveGroups().length;
     await fidi.stop();
-
-    const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-    return [
-      {
-        name: `firefly: ${N} new transactions, ${LATENCY_MS} ms per request`,
-        figures: {
-          'sophtron-sync wall time': s(oursMs),
-          'sophtron-sync requests': oursRequests,
-          'sophtron-sync requests per new transaction': (oursTxRequests / N).toFixed(3),
-          'sophtron-sync groups in Firefly': oursGroups,
-          'sophtron-sync created': first.created,
-          'data importer pattern wall time': s(fidiMs),
-          'data importer pattern requests': fidiRequests,
-          'data importer pattern requests per transaction': (fidiRequests / N).toFixed(2),
-          'data importer pattern groups in Firefly': fidiGroups,
-          speedup: `${(fidiMs / oursMs).toFixed(1)}x`,
-          'unchanged re-run wall time': `${rerunMs.toFixed(0)} ms`,
-          'unchanged re-run requests': `${rerunRequests.length} (${rerunRequests.join(', ')})`,
-          'unchanged re-run delivered': again.created + again.updated,
-        },
-      },
-    ];
-  } finally {
-    await opened.close();
-    rmSync(dir, { recursive: true, force: true });
+    return { ms, requests, groups };
   }
 }
