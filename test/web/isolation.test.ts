@@ -113,6 +113,19 @@ beforeAll(async () => {
     config: { kind: 'webhook', url: 'http://127.0.0.1:9/hook' },
   });
   ids.channel = (channel as { id: string }).id;
+  ids.simplefinToken = (
+    await h.store.createSimplefinToken(famA, {
+      name: 'alice budget app',
+      accountIds: [ids.account],
+      rootUrl: 'http://127.0.0.1/simplefin',
+      claimHash: 'not-a-real-hash',
+      claimExpiresAt: '2099-01-01T00:00:00.000Z',
+      expiresAt: null,
+      refreshHours: null,
+      createdBy: null,
+      now: new Date().toISOString(),
+    })
+  ).id;
 
   // In-memory resources of alice: a connect session, an import draft, a background task.
   await alice.page('/connect');
@@ -130,7 +143,13 @@ afterAll(async () => {
 /** Which of alice's ids a route's parameter means; a new parameterised route must be added here. */
 function concrete(path: string): string | null {
   // Not family resources: static files, and Sophtron's public list of banks.
-  if (/^\/assets\/:name$/.test(path) || /^\/connect\/bank\/:institutionId$/.test(path)) return null;
+  // SimpleFIN's claim code is a one-time secret, not an id (simplefin.e2e tests it).
+  if (
+    /^\/assets\/:name$/.test(path) ||
+    /^\/connect\/bank\/:institutionId$/.test(path) ||
+    /^\/simplefin\/claim\/:code/.test(path)
+  )
+    return null;
   const table: [RegExp, string][] = [
     [
       /^\/accounts\/:id\/transactions\/:tid\/delete$/,
@@ -150,6 +169,7 @@ function concrete(path: string): string | null {
     [/^\/tokens\/:id/, ids.token!],
     [/^\/import\/:id/, ids.draft!],
     [/^\/schedule\/notify\/:id/, ids.channel!],
+    [/^\/simplefin-tokens\/:id/, ids.simplefinToken!],
   ];
   for (const [re, value] of table) {
     if (!re.test(path)) continue;
