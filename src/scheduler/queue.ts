@@ -13,6 +13,7 @@
  *   doubling delays; after WORKER_RETRY_LIMIT retries it is recorded as a failed run in the sync
  *   history with its reason.
  */
+import pg from 'pg';
 import PgBoss from 'pg-boss';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
@@ -68,22 +69,26 @@ export async function openFamilyQueue(
     schedule: false,
   });
   boss.on('error', (err: Error) => log?.error({ error: err.message }, 'job queue error'));
-  await boss.start();
-  const queue: PgBoss.Queue = {
-    name: SYNC_QUEUE,
-    policy: 'stately',
-    retryLimit: settings.workerRetryLimit,
-    retryDelay: settings.workerRetryDelaySeconds,
-    retryBackoff: true,
-    expireInSeconds: settings.workerLeaseSeconds,
-  };
-  try {
-    if (!(await boss.getQueue(SYNC_QUEUE))) await boss.createQueue(SYNC_QUEUE, queue);
-    else await boss.updateQueue(SYNC_QUEUE, queue);
-  } catch (err) {
-    // Several processes starting at once: one of them created it.
-    if (!isDuplicate(err)) throw err;
-  }
+  // pg-boss creates its schema and the queue on start: several workers starting at once deadlock
+  // on that DDL, so starts are taken one at a time under a session advisory lock.
+  await oneStartAtATime(url, async () => {
+    await boss.start();
+    const queue: PgBoss.Queue = {
+      name: SYNC_QUEUE,
+      policy: 'stately',
+      retryLimit: settings.workerRetryLimit,
+      retryDelay: settings.workerRetryDelaySeconds,
+      retryBackoff: true,
+      expireInSeconds: settings.workerLeaseSeconds,
+    };
+    try {
+      if (!(await boss.getQueue(SYNC_QUEUE))) await boss.createQueue(SYNC_QUEUE, queue);
+      else await boss.updateQueue(SYNC_QUEUE, queue);
+    } catch (err) {
+      // Several processes starting at once: one of them created it.
+      if (!isDuplicate(err)) throw err;
+    }
+  });
 
   const workers: string[] = [];
   return {
@@ -135,4 +140,15 @@ async function recordGaveUp(store: Store, familyId: string, attempts: number, re
     error: `scheduled sync gave up after ${attempts} attempts: ${reason}`,
     sophtronCalls: 0,
   });
+}
+
+async function oneStartAtATime(url: string, start: () => Promise<void>): Promise<void> {
+  const client = new pg.Client({ connectionString: url, application_name: 'sophtron-sync' });
+  await client.connect();
+  try {
+    await client.query("select pg_advisory_lock(hashtext('sophtron-sync:job-queue-start'))");
+    await start();
+  } finally {
+    await client.end();
+  }
 }
