@@ -69,6 +69,23 @@ export function PasswordRule() {
   );
 }
 
+/** A field for a new password, held to the password rule (shown by PasswordRule). */
+export function NewPasswordField({ label }: { label: string }) {
+  return (
+    <label>
+      {label}{' '}
+      <input
+        name="password"
+        type="password"
+        required
+        autocomplete="new-password"
+        minlength={MIN_PASSWORD_LENGTH}
+        aria-describedby="password-rule"
+      />
+    </label>
+  );
+}
+
 function SetupForm({ csrf, values }: { csrf: string; values: SetupValues }) {
   return (
     <form method="post" action="/setup" class="card narrow">
@@ -90,17 +107,7 @@ function SetupForm({ csrf, values }: { csrf: string; values: SetupValues }) {
       <label>
         Username <input name="username" required autocomplete="username" value={values.username ?? ''} />
       </label>
-      <label>
-        Password{' '}
-        <input
-          name="password"
-          type="password"
-          required
-          autocomplete="new-password"
-          minlength={MIN_PASSWORD_LENGTH}
-          aria-describedby="password-rule"
-        />
-      </label>
+      <NewPasswordField label="Password" />
       <PasswordRule />
       <label>
         Repeat the password <input name="password2" type="password" required autocomplete="new-password" />

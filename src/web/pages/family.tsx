@@ -11,8 +11,8 @@ import { flashFrom, page, withFlash } from '../render.js';
 import { isTimeZone } from '../../dates.js';
 import { createFamily, createUser, findUserByName, listFamilies, listFamilyUsers } from '../users.js';
 import { listApiTokens, revokeAllApiTokens } from '../auth/api-tokens.js';
-import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from '../auth/passwords.js';
-import { PasswordRule, passwordSchema, usernameSchema } from './auth.js';
+import { hashPassword, verifyPassword } from '../auth/passwords.js';
+import { NewPasswordField, PasswordRule, passwordSchema, usernameSchema } from './auth.js';
 
 const newUserSchema = z.object({
   username: usernameSchema,
@@ -39,17 +39,7 @@ function UserFields() {
       <label>
         Username <input name="username" required autocomplete="off" />
       </label>
-      <label>
-        Password{' '}
-        <input
-          name="password"
-          type="password"
-          required
-          autocomplete="new-password"
-          minlength={MIN_PASSWORD_LENGTH}
-          aria-describedby="password-rule"
-        />
-      </label>
+      <NewPasswordField label="Password" />
       <PasswordRule />
     </>
   );
@@ -101,17 +91,7 @@ export function registerFamilyPages(app: WebApp): void {
           <label>
             Current password <input name="current" type="password" required autocomplete="current-password" />
           </label>
-          <label>
-            New password{' '}
-            <input
-              name="password"
-              type="password"
-              required
-              autocomplete="new-password"
-              minlength={MIN_PASSWORD_LENGTH}
-              aria-describedby="password-rule"
-            />
-          </label>
+          <NewPasswordField label="New password" />
           <label>
             Repeat the new password{' '}
             <input name="password2" type="password" required autocomplete="new-password" />
