@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import pLimit from 'p-limit';
 import { addDays, calendarDateIn } from '../../dates.js';
+import { balancesRepository } from '../../store/balances.js';
 import type { Database } from '../../store/schema.js';
 import { withFamilySyncLock } from '../../sync/lock.js';
 import { ensureAccounts, type AccountTarget, type DeliverableAccount } from './accounts.js';
@@ -775,16 +776,11 @@ async function loadAccounts(
     q = q.where('accounts.provider_account_id', 'is not', null);
   }
   const rows = await q.orderBy('accounts.created_at').orderBy('accounts.id').execute();
+  if (rows.length === 0) return [];
+  const balances = await balancesRepository(db).latestBalances(familyId);
   const out: DeliverableAccount[] = [];
   for (const r of rows) {
-    const snap = await db
-      .selectFrom('balance_snapshots')
-      .select(['current_minor', 'taken_at'])
-      .where('account_id', '=', r.id)
-      .orderBy('taken_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(1)
-      .executeTakeFirst();
+    const snap = balances.get(r.id);
     const { raw_balance, ...rest } = r;
     out.push({
       ...rest,
