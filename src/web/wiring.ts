@@ -31,8 +31,6 @@ import { syncFamily, type SyncDeps } from '../sync/run.js';
 import { createNotifier } from '../scheduler/notifications/notifier.js';
 import { announceSyncOutcome } from '../scheduler/notifications/sync-outcome.js';
 
-/** Retry budget of Firefly III requests made while a person waits on a page. */
-const WEB_FIREFLY_RETRY_BUDGET_MS = 5_000;
 export function createSophtronPort(
   store: Store,
   config: Config,
@@ -91,8 +89,12 @@ export function createSophtronPort(
   };
 }
 
-/** Retries of a Firefly III call someone waits for on a page. */
-const INTERACTIVE_RETRY_BUDGET_MS = 2_000;
+/**
+ * Retry budget of Firefly III requests made while a person waits on a page: seconds, not the
+ * scheduler's whole budget; a page that only lists or checks (interactive) waits less still.
+ */
+const webRetryBudgetMs = (config: Config, interactive: boolean): number =>
+  Math.min(interactive ? 2_000 : 5_000, config.fireflyRetryBudgetMs);
 
 export function createFireflyPort(store: Store, config: Config): FireflyPort {
   const effective = async (familyId: string) => {
@@ -133,11 +135,7 @@ export function createFireflyPort(store: Store, config: Config): FireflyPort {
             baseUrl: conn.url,
             token: conn.token,
             timeoutMs: config.fireflyTimeoutMs,
-            // A person waits for the wizard's pages: seconds, not the scheduler's whole budget;
-            // a page that only lists or checks (interactive) waits less still.
-            retryBudgetMs: options.interactive
-              ? Math.min(INTERACTIVE_RETRY_BUDGET_MS, config.fireflyRetryBudgetMs)
-              : Math.min(config.fireflyRetryBudgetMs, WEB_FIREFLY_RETRY_BUDGET_MS),
+            retryBudgetMs: webRetryBudgetMs(config, options.interactive ?? false),
           })
         : null;
     },
@@ -149,8 +147,8 @@ export function createFireflyPort(store: Store, config: Config): FireflyPort {
           baseUrl: conn.url,
           token: conn.token,
           timeoutMs: config.fireflyTimeoutMs,
-          // A person waits for this answer (Test, Save): seconds, not the background budget.
-          retryBudgetMs: Math.min(INTERACTIVE_RETRY_BUDGET_MS, config.fireflyRetryBudgetMs),
+          // A person waits for this answer (Test, Save).
+          retryBudgetMs: webRetryBudgetMs(config, true),
         });
         const version = await client.checkVersion();
         return { ok: true, version, user: null };
