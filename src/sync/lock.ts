@@ -52,11 +52,21 @@ export async function renewLock(
   ttlMs: number,
   now: Date,
 ): Promise<boolean> {
+  return updateIfHeldBy(db, name, owner, { expires_at: new Date(now.getTime() + ttlMs).toISOString() });
+}
+
+/** Updates the lock while `holder` holds it; false when it no longer does. */
+async function updateIfHeldBy(
+  db: Kysely<Database>,
+  name: string,
+  holder: string,
+  set: { owner?: string; acquired_at?: string; expires_at: string },
+): Promise<boolean> {
   const r = await db
     .updateTable('scheduler_locks')
-    .set({ expires_at: new Date(now.getTime() + ttlMs).toISOString() })
+    .set(set)
     .where('name', '=', name)
-    .where('owner', '=', owner)
+    .where('owner', '=', holder)
     .executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
 }
@@ -122,13 +132,11 @@ export async function takeOverLock(
   ttlMs: number,
   now: Date,
 ): Promise<boolean> {
-  const r = await db
-    .updateTable('scheduler_locks')
-    .set({ owner, acquired_at: now.toISOString(), expires_at: new Date(now.getTime() + ttlMs).toISOString() })
-    .where('name', '=', name)
-    .where('owner', '=', from)
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) > 0;
+  return updateIfHeldBy(db, name, from, {
+    owner,
+    acquired_at: now.toISOString(),
+    expires_at: new Date(now.getTime() + ttlMs).toISOString(),
+  });
 }
 
 /**
@@ -151,12 +159,7 @@ export async function acquireOrTakeOver(
 /** Releases a lock whoever holds it (`unlock`); returns the holder it had. */
 export async function forceReleaseLock(db: Kysely<Database>, name: string): Promise<LockHolder | undefined> {
   const holder = await lockHolder(db, name);
-  if (holder)
-    await db
-      .deleteFrom('scheduler_locks')
-      .where('name', '=', name)
-      .where('owner', '=', holder.owner)
-      .execute();
+  if (holder) await releaseLock(db, name, holder.owner);
   return holder;
 }
 
@@ -198,18 +201,13 @@ export async function withFamilySyncLock<T>(
   const name = familySyncLock(familyId);
   const ttlMs = options.ttlMs ?? SYNC_LOCK_TTL_MS;
   if (options.heldBy) {
-    const mine = await db
-      .selectFrom('scheduler_locks')
-      .select('name')
-      .where('name', '=', name)
-      .where('owner', '=', options.heldBy)
-      .executeTakeFirst();
-    if (!mine) throw await lockedError(db, name);
+    const holder = await lockHolder(db, name);
+    if (holder?.owner !== options.heldBy) throw lockedError(holder);
     return work(options.heldBy);
   }
   const owner = newOwnerId();
   const got = await acquireOrTakeOver(db, name, owner, ttlMs, new Date());
-  if (got === false) throw await lockedError(db, name);
+  if (got === false) throw lockedError(await lockHolder(db, name));
   if (got !== true) await options.onTakeOver?.(got);
   const heartbeat = setInterval(
     () => void renewLock(db, name, owner, ttlMs, new Date()).catch(() => undefined),
@@ -224,11 +222,9 @@ export async function withFamilySyncLock<T>(
   }
 }
 
-async function lockedError(db: Kysely<Database>, name: string): Promise<SyncLockedError> {
-  const row = await db
-    .selectFrom('scheduler_locks')
-    .select(['owner', 'acquired_at'])
-    .where('name', '=', name)
-    .executeTakeFirst();
-  return new SyncLockedError(row?.acquired_at ?? new Date().toISOString(), row?.owner ?? 'another process');
+function lockedError(holder: LockHolder | undefined): SyncLockedError {
+  return new SyncLockedError(
+    holder?.acquiredAt ?? new Date().toISOString(),
+    holder?.owner ?? 'another process',
+  );
 }
