@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
+import { mulberry32 } from '../../src/sandbox/rng.js';
 import { loadFireflySpecValidator, type OpenApiValidator } from './openapi.js';
 
 export interface FakeFireflyOptions {
@@ -223,7 +224,7 @@ export class FakeFirefly {
       seed: 1,
       ...faults,
     };
-    this.roll = seeded(this.faults?.seed ?? 1);
+    this.roll = mulberry32(this.faults?.seed ?? 1); // the same faults for the same seed
   }
 
   /** Makes POST /transactions wait until `releaseWrites()`. */
@@ -890,18 +891,6 @@ function fromMinor(minor: number, currency: string): string {
   const neg = minor < 0;
   const digits = String(Math.abs(minor)).padStart(d + 1, '0');
   return `${neg ? '-' : ''}${d ? `${digits.slice(0, -d)}.${digits.slice(-d)}` : digits}`;
-}
-
-/** A small seeded generator (mulberry32): the same faults for the same seed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Starts a fake; the caller stops it. */
