@@ -79,6 +79,22 @@ async function world(
   return w;
 }
 
+/** Every transaction row's facts, in a stable order: two ledgers compare equal when they agree. */
+function snapshot(w: World) {
+  return w.store.db
+    .selectFrom('transactions')
+    .select([
+      'provider_transaction_id',
+      'replaced_pending_id',
+      'status',
+      'amount_minor',
+      'date',
+      'description',
+    ])
+    .orderBy('provider_transaction_id')
+    .execute();
+}
+
 /** The ledger's live rows of an account, as comparable facts. */
 async function ledgerOf(w: World, accountId: string, status: 'posted' | 'pending') {
   const rows = await w.store.db
@@ -206,19 +222,6 @@ describe('sync end to end against the sandbox', () => {
     await scenario(clean);
     const faulty = await world({ faults: { '429': 0.15, '500': 0.1, truncate: 0.05, retryAfter: 0 } });
     const runs = await scenario(faulty);
-    const snapshot = async (w: World) =>
-      w.store.db
-        .selectFrom('transactions')
-        .select([
-          'provider_transaction_id',
-          'replaced_pending_id',
-          'status',
-          'amount_minor',
-          'date',
-          'description',
-        ])
-        .orderBy('provider_transaction_id')
-        .execute();
     expect(await snapshot(faulty)).toEqual(await snapshot(clean));
     // The faults really happened, and the client's retries absorbed them (more calls than the clean run).
     const log = faulty.sandbox.control.requestLog();
@@ -411,19 +414,6 @@ describe('sync end to end: the refresh call', () => {
 
 describe('proof: a fault run', () => {
   it('ends with the same ledger as a clean run in one run, and the next sync costs no more than an incremental one', async () => {
-    const snapshot = (w: World) =>
-      w.store.db
-        .selectFrom('transactions')
-        .select([
-          'provider_transaction_id',
-          'replaced_pending_id',
-          'status',
-          'amount_minor',
-          'date',
-          'description',
-        ])
-        .orderBy('provider_transaction_id')
-        .execute();
     // A year of history: enough calls for every fault kind to happen.
     const clean = await world({ startDate: '2025-06-01' });
     expect((await clean.sync()).outcome).toBe('succeeded');
