@@ -111,50 +111,16 @@ describe('simplefin token', () => {
   });
 
   it('says what is missing: the address, an account, a valid expiry', async () => {
-    const noUrl = await runCliInProcess(
-      ['simplefin', 'token', 'create', '--name', 'x', '--account', 'Visa'],
-      env,
-    );
+    const create = (...args: string[]) =>
+      runCliInProcess(['simplefin', 'token', 'create', '--name', 'x', ...args], env);
+    const noUrl = await create('--account', 'Visa');
     expect(noUrl).toMatchObject({ code: 1 });
     expect(noUrl.stderr).toMatch(/^error: --url: .*or set PUBLIC_URL/);
-    const unknown = await runCliInProcess(
-      ['simplefin', 'token', 'create', '--name', 'x', '--account', 'Nope', '--url', app.url],
-      env,
-    );
+    const unknown = await create('--account', 'Nope', '--url', app.url);
     expect(unknown.stderr).toMatch(/--account "Nope" is not a linked account/);
-    const badDate = await runCliInProcess(
-      [
-        'simplefin',
-        'token',
-        'create',
-        '--name',
-        'x',
-        '--account',
-        'Visa',
-        '--url',
-        app.url,
-        '--expires',
-        '2020-01-01',
-      ],
-      env,
-    );
+    const badDate = await create('--account', 'Visa', '--url', app.url, '--expires', '2020-01-01');
     expect(badDate.stderr).toMatch(/^error: Expires: must be in the future/);
-    const badHours = await runCliInProcess(
-      [
-        'simplefin',
-        'token',
-        'create',
-        '--name',
-        'x',
-        '--account',
-        'Visa',
-        '--url',
-        app.url,
-        '--refresh-hours',
-        'soon',
-      ],
-      env,
-    );
+    const badHours = await create('--account', 'Visa', '--url', app.url, '--refresh-hours', 'soon');
     expect(badHours.stderr).toMatch(/^error: Refresh when older than \(hours\): /);
   });
 });
