@@ -20,6 +20,7 @@ import { deliverPrepared, prepareImport } from '../src/web/import/engine.js';
 import { startFakeFirefly, type FakeFirefly } from './fakes/firefly.js';
 import { seedAccount, seedFamily, seedManyTransactions } from './fakes/ledger-seed.js';
 import { runCli, runCliInProcess, type CliResult } from './helpers/cli.js';
+import { until } from './helpers/until.js';
 import {
   connectSandboxBank,
   sandboxCliEnv,
@@ -36,13 +37,6 @@ afterEach(async () => {
 const CONCURRENCY = 4;
 const LOCKED = /already running since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(\S+ pid \d+\)/;
 
-async function until(what: string, condition: () => boolean): Promise<void> {
-  for (let i = 0; !condition(); i++) {
-    if (i > 6_000) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 /** Starts `first`, and `second` once `first` is sending; lets the writes go when `second` is done or sending too. */
 async function overlap<A, B>(
   fake: FakeFirefly,
@@ -52,12 +46,14 @@ async function overlap<A, B>(
   fake.holdWrites();
   const a = first();
   a.catch(() => undefined);
-  await until('the first run to send', () => fake.heldWrites > 0);
+  await until('the first run to send', () => fake.heldWrites > 0, { everyMs: 10 });
   let secondDone = false;
   const b = second().finally(() => (secondDone = true));
   b.catch(() => undefined);
   // The first run has at most CONCURRENCY writes in flight: more means the second is sending too.
-  await until('the second run to finish or send', () => secondDone || fake.heldWrites > CONCURRENCY);
+  await until('the second run to finish or send', () => secondDone || fake.heldWrites > CONCURRENCY, {
+    everyMs: 10,
+  });
   fake.releaseWrites();
   return Promise.allSettled([a, b]) as Promise<[PromiseSettledResult<A>, PromiseSettledResult<B>]>;
 }

@@ -15,6 +15,7 @@ import { ensureDefaultFamily } from '../src/store/default-family.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { acquireLock, familySyncLock } from '../src/sync/lock.js';
 import { runCli } from './helpers/cli.js';
+import { until } from './helpers/until.js';
 import { seedAccount, seedConnection } from './fakes/ledger-seed.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ss-sync-lock-'));
@@ -61,15 +62,6 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  for (let i = 0; i < 2000; i++) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
-
 const runsOf = () =>
   store.db
     .selectFrom('sync_runs')
@@ -86,11 +78,15 @@ describe('a killed sync', () => {
       stdio: 'ignore',
     });
     const exited = new Promise((r) => child.once('exit', r));
-    const killed = await until('the sync to hold the lock and read', async () => {
-      const run = (await runsOf()).find((r) => r.outcome === 'running');
-      const lock = await store.db.selectFrom('scheduler_locks').selectAll().executeTakeFirst();
-      return run && lock && sockets.length > 0 ? run : undefined;
-    });
+    const killed = await until(
+      'the sync to hold the lock and read',
+      async () => {
+        const run = (await runsOf()).find((r) => r.outcome === 'running');
+        const lock = await store.db.selectFrom('scheduler_locks').selectAll().executeTakeFirst();
+        return run && lock && sockets.length > 0 ? run : undefined;
+      },
+      { withinMs: 50_000 },
+    );
     child.kill('SIGKILL');
     await exited;
 

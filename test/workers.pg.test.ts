@@ -17,6 +17,7 @@ import { schedulerSettings } from '../src/scheduler/settings.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { createTestDatabase, type TestDatabase } from './helpers/databases.js';
 import { connectSandboxBank, sandboxClient } from './helpers/sandbox-family.js';
+import { until } from './helpers/until.js';
 
 const FAMILIES = Number(process.env.WORKERS_TEST_FAMILIES ?? 12);
 const WORKERS = 3;
@@ -96,20 +97,8 @@ function startWorker(): {
   return { proc, exited, output: () => out };
 }
 
-/** Waits for a condition on the database, asking again every 100 ms; fails with `what` after `ms`. */
-async function until<T>(
-  what: string,
-  check: () => Promise<T | null | undefined | false>,
-  ms = 120_000 + FAMILIES * 5_000,
-) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** How the waits below ask the database again: every 100 ms, for as long as every family's sync may take. */
+const POLL = { everyMs: 100, withinMs: 120_000 + FAMILIES * 5_000 };
 
 describe('worker processes on PostgreSQL', () => {
   it(`sync ${FAMILIES} due families exactly once each, surviving a worker killed mid-sync`, async () => {
@@ -117,41 +106,53 @@ describe('worker processes on PostgreSQL', () => {
     const victim = workers[0]!;
     try {
       // Kill the first worker while it holds a family's sync lock (in the middle of that sync).
-      const killedFamily = await until('the first worker to be in the middle of a sync', async () => {
-        const locks = await store.db
-          .selectFrom('scheduler_locks')
-          .select(['name'])
-          .where('owner', 'like', `%:${victim.proc.pid}:%`)
-          .execute();
-        const ids = locks.map((l) => l.name.replace(/^sync:/, ''));
-        if (ids.length === 0) return null;
-        const running = await store.db
-          .selectFrom('sync_runs')
-          .select('family_id')
-          .where('outcome', '=', 'running')
-          .where('family_id', 'in', ids)
-          .executeTakeFirst();
-        return running?.family_id;
-      });
+      const killedFamily = await until(
+        'the first worker to be in the middle of a sync',
+        async () => {
+          const locks = await store.db
+            .selectFrom('scheduler_locks')
+            .select(['name'])
+            .where('owner', 'like', `%:${victim.proc.pid}:%`)
+            .execute();
+          const ids = locks.map((l) => l.name.replace(/^sync:/, ''));
+          if (ids.length === 0) return null;
+          const running = await store.db
+            .selectFrom('sync_runs')
+            .select('family_id')
+            .where('outcome', '=', 'running')
+            .where('family_id', 'in', ids)
+            .executeTakeFirst();
+          return running?.family_id;
+        },
+        POLL,
+      );
       victim.proc.kill('SIGKILL');
       expect(await victim.exited).toBeNull();
 
       // Every family ends with a finished scheduled run and no job left on the queue.
-      await until('every family to be synced', async () => {
-        const done = await store.db
-          .selectFrom('sync_runs')
-          .select((eb) => eb.fn.count<number>('family_id').distinct().as('n'))
-          .where('trigger', '=', 'schedule')
-          .where('outcome', '=', 'succeeded')
-          .executeTakeFirstOrThrow();
-        return Number(done.n) === FAMILIES;
-      });
-      await until('the queue to be empty', async () => {
-        const { rows } = await sql<{ n: string }>`
+      await until(
+        'every family to be synced',
+        async () => {
+          const done = await store.db
+            .selectFrom('sync_runs')
+            .select((eb) => eb.fn.count<number>('family_id').distinct().as('n'))
+            .where('trigger', '=', 'schedule')
+            .where('outcome', '=', 'succeeded')
+            .executeTakeFirstOrThrow();
+          return Number(done.n) === FAMILIES;
+        },
+        POLL,
+      );
+      await until(
+        'the queue to be empty',
+        async () => {
+          const { rows } = await sql<{ n: string }>`
           select count(*) as n from pgboss.job
           where name = 'sync-family' and state in ('created', 'retry', 'active')`.execute(store.db);
-        return Number(rows[0]!.n) === 0;
-      });
+          return Number(rows[0]!.n) === 0;
+        },
+        POLL,
+      );
 
       // Exactly once per due time: one succeeded scheduled run per family; the killed one also
       // has the run its worker left behind, marked interrupted.
