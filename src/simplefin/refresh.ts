@@ -13,6 +13,12 @@ import { SyncLockedError } from '../sync/lock.js';
 export type RefreshDecision =
   { action: 'none' } | { action: 'skip'; note: string } | { action: 'sync'; accountIds: string[] };
 
+/** The linked accounts last synced before `limit` (epoch ms), or never. */
+const staleAccounts = <A extends Pick<SimplefinAccountRow, 'linked' | 'last_sync_at'>>(
+  accounts: readonly A[],
+  limit: number,
+): A[] => accounts.filter((a) => a.linked && (a.last_sync_at === null || Date.parse(a.last_sync_at) < limit));
+
 export function refreshDecision(input: {
   now: Date;
   refreshHours: number;
@@ -23,9 +29,7 @@ export function refreshDecision(input: {
   callsPerSync: number;
 }): RefreshDecision {
   const limit = input.now.getTime() - input.refreshHours * 3_600_000;
-  const stale = input.accounts.filter(
-    (a) => a.linked && (a.last_sync_at === null || Date.parse(a.last_sync_at) < limit),
-  );
+  const stale = staleAccounts(input.accounts, limit);
   if (stale.length === 0) return { action: 'none' };
   if (input.lastRunStartedAt !== null && Date.parse(input.lastRunStartedAt) >= limit)
     return { action: 'none' };
@@ -54,19 +58,22 @@ export interface RefreshDeps {
   logger?: Logger;
 }
 
-/** Returns a note for `x-api-message`, or null when nothing was needed. */
+/**
+ * `note`: for `x-api-message`, or null. `synced`: a sync was started or awaited, so the ledger may
+ * have changed since `accounts` was read.
+ */
 export type Refresher = (
   familyId: string,
   refreshHours: number,
   accounts: readonly SimplefinAccountRow[],
-) => Promise<string | null>;
+) => Promise<{ note: string | null; synced: boolean }>;
 
 export function createRefresher(deps: RefreshDeps): Refresher {
   const clock = deps.clock ?? (() => new Date());
   // One refresh per family at a time in this process; the database lock covers other processes.
   const running = new Map<string, Promise<unknown>>();
 
-  const waitFor = async (sync: Promise<unknown>): Promise<string | null> => {
+  const waitFor = async (sync: Promise<unknown>): Promise<{ note: string | null; synced: true }> => {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'waiting'>((resolve) => {
       timer = setTimeout(() => resolve('waiting'), deps.waitMs);
@@ -74,9 +81,13 @@ export function createRefresher(deps: RefreshDeps): Refresher {
     });
     try {
       const r = await Promise.race([sync.then(() => 'done' as const), timeout]);
-      return r === 'done'
-        ? null
-        : `A sync of these accounts is running (started for this request); ask again in a few minutes for its data.`;
+      return {
+        note:
+          r === 'done'
+            ? null
+            : `A sync of these accounts is running (started for this request); ask again in a few minutes for its data.`,
+        synced: true,
+      };
     } finally {
       clearTimeout(timer);
     }
@@ -86,6 +97,9 @@ export function createRefresher(deps: RefreshDeps): Refresher {
     const inFlight = running.get(familyId);
     if (inFlight) return waitFor(inFlight);
     const now = clock();
+    // Nothing stale (the usual answer): no need to read the last run or the budget.
+    if (staleAccounts(accounts, now.getTime() - refreshHours * 3_600_000).length === 0)
+      return { note: null, synced: false };
     const [lastRun] = await deps.store.listRuns(familyId, { limit: 1 });
     const budget = await deps.budget(familyId, now);
     const decision = refreshDecision({
@@ -96,8 +110,8 @@ export function createRefresher(deps: RefreshDeps): Refresher {
       remainingCalls: budget.remaining,
       callsPerSync: budget.callsPerSync,
     });
-    if (decision.action === 'none') return null;
-    if (decision.action === 'skip') return decision.note;
+    if (decision.action === 'none') return { note: null, synced: false };
+    if (decision.action === 'skip') return { note: decision.note, synced: false };
     const sync = deps
       .runSync(familyId, decision.accountIds)
       .catch((err: unknown) => {

@@ -162,9 +162,9 @@ export function createSimplefinServer(deps: SimplefinServerDeps): Hono {
     let rows = await deps.store.simplefinAccounts(token.family_id, token.id);
     const notes: string[] = [];
     if (token.refresh_hours !== null && deps.refresher) {
-      const note = await deps.refresher(token.family_id, token.refresh_hours, rows);
-      if (note) notes.push(note);
-      rows = await deps.store.simplefinAccounts(token.family_id, token.id);
+      const refresh = await deps.refresher(token.family_id, token.refresh_hours, rows);
+      if (refresh.note) notes.push(refresh.note);
+      if (refresh.synced) rows = await deps.store.simplefinAccounts(token.family_id, token.id);
     }
     const wanted = (r: SimplefinAccountRow) =>
       query.accountIds.length === 0 || query.accountIds.includes(r.id);
