@@ -14,6 +14,7 @@ import type {
   LedgerTransactionStatus,
   SimplefinTokensTable,
 } from './schema.js';
+import { balancesRepository } from './balances.js';
 import { inTransaction, newId, StoreError, type Db } from './util.js';
 
 export type SimplefinToken = Selectable<SimplefinTokensTable>;
@@ -302,22 +303,6 @@ export function simplefinRepository(db: Db) {
         .innerJoin('accounts', 'accounts.id', 'simplefin_token_accounts.account_id')
         .leftJoin('provider_accounts', 'provider_accounts.id', 'accounts.provider_account_id')
         .leftJoin('connections', 'connections.id', 'provider_accounts.connection_id')
-        .leftJoin('balance_snapshots', (join) =>
-          join
-            .onRef('balance_snapshots.account_id', '=', 'accounts.id')
-            .on(({ eb, selectFrom }) =>
-              eb(
-                'balance_snapshots.id',
-                '=',
-                selectFrom('balance_snapshots as b2')
-                  .select('b2.id')
-                  .whereRef('b2.account_id', '=', 'accounts.id')
-                  .orderBy('b2.taken_at', 'desc')
-                  .orderBy('b2.id', 'desc')
-                  .limit(1),
-              ),
-            ),
-        )
         .select([
           'accounts.id',
           'accounts.name',
@@ -338,9 +323,6 @@ export function simplefinRepository(db: Db) {
           'connections.institution_name',
           'connections.status as connection_status',
           'connections.status_reason as connection_status_reason',
-          'balance_snapshots.current_minor as balance_current_minor',
-          'balance_snapshots.available_minor as balance_available_minor',
-          'balance_snapshots.taken_at as balance_taken_at',
         ])
         .where('simplefin_token_accounts.token_id', '=', tokenId)
         .where('accounts.family_id', '=', familyId)
@@ -351,14 +333,20 @@ export function simplefinRepository(db: Db) {
         .orderBy('accounts.name')
         .orderBy('accounts.id')
         .execute();
-      return rows.map(({ provider_account_id, ...r }) => ({
-        ...r,
-        linked: provider_account_id !== null && r.connection_id !== null,
-        provider_balance_minor: r.provider_balance_minor === null ? null : Number(r.provider_balance_minor),
-        balance_current_minor: r.balance_current_minor === null ? null : Number(r.balance_current_minor),
-        balance_available_minor:
-          r.balance_available_minor === null ? null : Number(r.balance_available_minor),
-      }));
+      if (rows.length === 0) return [];
+      const balances = await balancesRepository(db).latestBalances(familyId);
+      const minor = (v: number | string | bigint | null | undefined) => (v == null ? null : Number(v));
+      return rows.map(({ provider_account_id, ...r }) => {
+        const balance = balances.get(r.id);
+        return {
+          ...r,
+          linked: provider_account_id !== null && r.connection_id !== null,
+          provider_balance_minor: minor(r.provider_balance_minor),
+          balance_current_minor: minor(balance?.current_minor),
+          balance_available_minor: minor(balance?.available_minor),
+          balance_taken_at: balance?.taken_at ?? null,
+        };
+      });
     },
 
     /**
