@@ -185,15 +185,14 @@ describe('import wizard without a working Firefly III', () => {
     await h2.close();
   });
 
-  async function throughOptions(): Promise<string> {
+  /** Starts the wizard, checks its accounts page, picks the account and every date; returns its base path. */
+  async function throughDates(expectAccounts: (html: string, base: string) => void): Promise<string> {
     await bob.page('/import');
     const start = await bob.post('/import/start');
     const base = start.headers.get('location')!.replace(/\/accounts$/, '');
     const accounts = await bob.page(`${base}/accounts`);
-    expect(accounts.html).toContain('Firefly III is not connected');
-    expect(accounts.html).toContain('href="/settings"');
+    expectAccounts(accounts.html, base);
     await bob.post(`${base}/accounts`, { include: sophtronId, [`target_${sophtronId}`]: '0' });
-    // Accounts and dates chosen: the configuration can be taken home already.
     await bob.post(`${base}/dates`, {
       date_range: 'all',
       date_range_number: '30',
@@ -201,6 +200,15 @@ describe('import wizard without a working Firefly III', () => {
       date_not_before: '',
       date_not_after: '',
     });
+    return base;
+  }
+
+  async function throughOptions(): Promise<string> {
+    const base = await throughDates((html) => {
+      expect(html).toContain('Firefly III is not connected');
+      expect(html).toContain('href="/settings"');
+    });
+    // Accounts and dates chosen: the configuration can be taken home already.
     const options = await bob.page(`${base}/options`);
     expect(options.html).toContain(`href="${base}/config.json"`);
     expect(options.html).toContain('Download the configuration');
@@ -258,19 +266,9 @@ describe('import wizard without a working Firefly III', () => {
 
   /** The accounts page names an unreachable Firefly III and offers to ask it again. */
   async function throughOptionsReachable(): Promise<string> {
-    await bob.page('/import');
-    const start = await bob.post('/import/start');
-    const base = start.headers.get('location')!.replace(/\/accounts$/, '');
-    const accounts = await bob.page(`${base}/accounts`);
-    expect(accounts.html).toContain('Firefly III did not answer');
-    expect(accounts.html).toContain(`href="${base}/accounts"`);
-    await bob.post(`${base}/accounts`, { include: sophtronId, [`target_${sophtronId}`]: '0' });
-    await bob.post(`${base}/dates`, {
-      date_range: 'all',
-      date_range_number: '30',
-      date_range_unit: 'd',
-      date_not_before: '',
-      date_not_after: '',
+    const base = await throughDates((html, base) => {
+      expect(html).toContain('Firefly III did not answer');
+      expect(html).toContain(`href="${base}/accounts"`);
     });
     await bob.post(`${base}/options`, { add_import_tag: 'on' });
     return base;
