@@ -43,15 +43,25 @@ export async function loginsNeedingAttention(
         refused,
       });
   }
-  if (byLogin.size === 0) return [];
-  const names = await db
+  const names = await institutionNames(db, familyId, [...byLogin.keys()]);
+  for (const [id, name] of names) byLogin.get(id)!.institutionName = name;
+  return [...byLogin.values()];
+}
+
+/** The bank names of the family's logins among `connectionIds`, by login id. */
+async function institutionNames(
+  db: Kysely<Database>,
+  familyId: string,
+  connectionIds: string[],
+): Promise<Map<string, string>> {
+  if (connectionIds.length === 0) return new Map();
+  const rows = await db
     .selectFrom('connections')
     .select(['id', 'institution_name'])
     .where('family_id', '=', familyId)
-    .where('id', 'in', [...byLogin.keys()])
+    .where('id', 'in', connectionIds)
     .execute();
-  for (const n of names) byLogin.get(n.id)!.institutionName = n.institution_name;
-  return [...byLogin.values()];
+  return new Map(rows.map((r) => [r.id, r.institution_name]));
 }
 
 /** Records each bank login's outcome of a run as an incident; messages go out once per change. */
@@ -70,19 +80,13 @@ export async function announceSyncOutcome(
     });
   }
   const troubled = new Set(attention.map((l) => l.connectionId));
-  const healthy = new Map<string, string>();
+  const healthy = new Set<string>();
   for (const a of accounts) {
-    if (a.refresh.state === 'refreshed' && !troubled.has(a.connectionId))
-      healthy.set(a.connectionId, a.accountName);
+    if (a.refresh.state === 'refreshed' && !troubled.has(a.connectionId)) healthy.add(a.connectionId);
   }
-  for (const connectionId of healthy.keys()) {
-    const row = await db
-      .selectFrom('connections')
-      .select('institution_name')
-      .where('family_id', '=', familyId)
-      .where('id', '=', connectionId)
-      .executeTakeFirst();
-    await notifier.outcome(familyId, `connection:${connectionId}`, row?.institution_name ?? connectionId, {
+  const names = await institutionNames(db, familyId, [...healthy]);
+  for (const connectionId of healthy) {
+    await notifier.outcome(familyId, `connection:${connectionId}`, names.get(connectionId) ?? connectionId, {
       ok: true,
     });
   }
