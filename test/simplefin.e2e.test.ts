@@ -17,7 +17,7 @@ import { loadConfig } from '../src/config.js';
 import { addDays } from '../src/dates.js';
 import { createLogger } from '../src/log.js';
 import { createSetupToken } from '../src/simplefin/index.js';
-import { createSimplefinServer } from '../src/simplefin/server.js';
+import { createSimplefinServer, type SimplefinServerDeps } from '../src/simplefin/server.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { startApp, type StartedApp } from '../src/web/start.js';
 import { seedAccount, seedConnection, seedFamily, seedTransaction, setBalance } from './fakes/ledger-seed.js';
@@ -42,6 +42,15 @@ let app: StartedApp;
 const logLines: string[] = [];
 const secrets: string[] = [];
 const today = new Date().toISOString().slice(0, 10);
+
+/** A log destination that keeps every line written to it in `lines`. */
+const sinkInto = (lines: string[]) =>
+  new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
 
 const ids = {
   famA: '',
@@ -202,14 +211,8 @@ beforeAll(async () => {
   );
   await setBalance(db, ids.checking, 152_040);
 
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      logLines.push(chunk.toString());
-      done();
-    },
-  });
   app = await startApp(config, {
-    logger: createLogger('trace', sink),
+    logger: createLogger('trace', sinkInto(logLines)),
     store,
     sandbox: null,
     scheduler: false,
@@ -222,8 +225,33 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** A SimpleFIN router of its own (other limits), at /simplefin as serve mounts it. */
-const mounted = (router: Hono) => new Hono().route('/simplefin', router);
+/**
+ * Serves a SimpleFIN router of its own (other limits) on a port of its own, at /simplefin as serve
+ * mounts it, and hands `use` an Access URL to it over family A's `accountIds`.
+ */
+async function withOwnServer(
+  limits: Pick<SimplefinServerDeps, 'rateLimitPerHour' | 'pageSize' | 'createPage'>,
+  accountIds: string[],
+  use: (access: string) => Promise<void>,
+) {
+  const router = createSimplefinServer({ store, logger: createLogger('silent'), ...limits });
+  const server = serve({
+    fetch: new Hono().route('/simplefin', router).fetch,
+    port: 0,
+    hostname: '127.0.0.1',
+  });
+  await new Promise((r) => server.once('listening', r));
+  const port = (server.address() as AddressInfo).port;
+  try {
+    const access = (await accessFor(ids.famA, accountIds)).replace(
+      /@127\.0\.0\.1:\d+\//,
+      `@127.0.0.1:${port}/`,
+    );
+    await use(access);
+  } finally {
+    await new Promise((r) => server.close(r));
+  }
+}
 
 const allAccountsOfA = () => [ids.checking, ids.visa, ids.savings, ids.yen, ids.closed];
 
@@ -528,37 +556,26 @@ describe('scope and revocation', () => {
 
 describe('limits and streaming', () => {
   it('over the hourly limit: a warning first (in errors), then 429 with Retry-After and an Account Set body', async () => {
-    const limited = createSimplefinServer({
-      store,
-      logger: createLogger('silent'),
-      rateLimitPerHour: 5,
-      createPage: '/simplefin-tokens',
-    });
-    const server = serve({ fetch: mounted(limited).fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise((r) => server.once('listening', r));
-    const port = (server.address() as AddressInfo).port;
-    try {
-      const access = (await accessFor(ids.famA, [ids.checking])).replace(
-        /@127\.0\.0\.1:\d+\/simplefin/,
-        `@127.0.0.1:${port}/simplefin`,
-      );
-      const statuses: number[] = [];
-      let warned = false;
-      for (let i = 0; i < 7; i++) {
-        const r = await getAccounts(access, { balancesOnly: true });
-        statuses.push(r.status);
-        if (r.status === 200 && (r.json as { errors: string[] }).errors.some((e) => /rate limit/i.test(e)))
-          warned = true;
-        if (r.status === 429) {
-          expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
-          expect((r.json as { errors: string[]; accounts: unknown[] }).accounts).toEqual([]);
+    await withOwnServer(
+      { rateLimitPerHour: 5, createPage: '/simplefin-tokens' },
+      [ids.checking],
+      async (access) => {
+        const statuses: number[] = [];
+        let warned = false;
+        for (let i = 0; i < 7; i++) {
+          const r = await getAccounts(access, { balancesOnly: true });
+          statuses.push(r.status);
+          if (r.status === 200 && (r.json as { errors: string[] }).errors.some((e) => /rate limit/i.test(e)))
+            warned = true;
+          if (r.status === 429) {
+            expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
+            expect((r.json as { errors: string[]; accounts: unknown[] }).accounts).toEqual([]);
+          }
         }
-      }
-      expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
-      expect(warned).toBe(true);
-    } finally {
-      await new Promise((r) => server.close(r));
-    }
+        expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
+        expect(warned).toBe(true);
+      },
+    );
   });
 
   it('pages through a history in small reads: every row once, in the order they happened, across equal dates', async () => {
@@ -573,29 +590,17 @@ describe('limits and streaming', () => {
           }),
         ),
       );
-    const small = createSimplefinServer({
-      store,
-      logger: createLogger('silent'),
-      rateLimitPerHour: 100,
-      pageSize: 4,
-      createPage: '/x',
-    });
-    const server = serve({ fetch: mounted(small).fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise((r) => server.once('listening', r));
-    const port = (server.address() as AddressInfo).port;
-    try {
-      const access = (await accessFor(ids.famA, [account])).replace(
-        /@127\.0\.0\.1:\d+\//,
-        `@127.0.0.1:${port}/`,
-      );
-      const set = await accountsV1(access, { startDate: 0 });
-      const got = set.accounts[0]!.transactions!;
-      expect(got.map((t) => Number(t.id)).sort((a, b) => a - b)).toEqual(expected.sort((a, b) => a - b));
-      const order = got.map((t) => [t.transacted_at!, Number(t.id)] as const);
-      expect(order).toEqual([...order].sort((a, b) => a[0] - b[0] || a[1] - b[1]));
-    } finally {
-      await new Promise((r) => server.close(r));
-    }
+    await withOwnServer(
+      { rateLimitPerHour: 100, pageSize: 4, createPage: '/x' },
+      [account],
+      async (access) => {
+        const set = await accountsV1(access, { startDate: 0 });
+        const got = set.accounts[0]!.transactions!;
+        expect(got.map((t) => Number(t.id)).sort((a, b) => a - b)).toEqual(expected.sort((a, b) => a - b));
+        const order = got.map((t) => [t.transacted_at!, Number(t.id)] as const);
+        expect(order).toEqual([...order].sort((a, b) => a[0] - b[0] || a[1] - b[1]));
+      },
+    );
   });
 });
 
@@ -603,16 +608,10 @@ describe('secrets', () => {
   it('a claim that fails inside is logged without its path (the one-time code is in it)', async () => {
     const dir2 = mkdtempSync(join(tmpdir(), 'ss-simplefin-broken-'));
     const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        lines.push(chunk.toString());
-        done();
-      },
-    });
     const config2 = loadConfig({ DATA_DIR: dir2, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'trace' });
     const store2 = await openStore(config2, { onKeyGenerated: () => {} });
     const app2 = await startApp(config2, {
-      logger: createLogger('trace', sink),
+      logger: createLogger('trace', sinkInto(lines)),
       store: store2,
       sandbox: null,
       scheduler: false,
