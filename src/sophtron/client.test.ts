@@ -23,8 +23,8 @@ import {
   SophtronServerError,
   SophtronTimeoutError,
   errorFromResponse,
-  parseRetryAfter,
 } from './errors.js';
+import { parseRetryAfter } from '../http/retry.js';
 import { sign } from './signing.js';
 
 const userId = '11111111-2222-3333-4444-555555555555';

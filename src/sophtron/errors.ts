@@ -149,9 +149,6 @@ export function scrub(text: string, secrets: readonly (string | null | undefined
   return out;
 }
 
-/** Retry-After (seconds or an HTTP date) is read by the one retry policy of every client. */
-export { parseRetryAfter };
-
 /** The server's own short message from an error body ({"Message": "..."}), scrubbed; null if none. */
 function serverMessage(body: string, secrets: readonly (string | null | undefined)[]): string | null {
   let text: string | null = null;
