@@ -36,17 +36,7 @@ export async function run(): Promise<BenchResult[]> {
   const opened = await openDatabase({ filename: join(dir, 'ledger.sqlite') });
   const db = opened.db;
   try {
-    const family = await seedFamily(db);
-    const account = await seedAccount(db, family, {
-      name: 'Checking',
-      sophtronAccountId: 'bench',
-      balanceMinor: 0,
-    });
-    const sum = await seedManyTransactions(db, account, N);
-    await db
-      .updateTable('balance_snapshots')
-      .set({ current_minor: sum + 100_000 })
-      .execute();
+    const { family, account } = await seedBenchAccount(db, 'bench');
 
     // --- Sophtron Sync ---
     const ours = await startFakeFirefly({ latencyMs: LATENCY_MS, validate: false });
@@ -107,20 +97,22 @@ export async function run(): Promise<BenchResult[]> {
   }
 }
 
-/** ONE delivery of N new transactions through a busy Firefly: 429s with Retry-After, 5xx before and after writes. */
-async function faultRun(db: Kysely<Database>) {
+/** A family with one checking account holding N new transactions, its balance 1000.00 above their sum. */
+async function seedBenchAccount(db: Kysely<Database>, sophtronAccountId: string) {
   const family = await seedFamily(db);
-  const account = await seedAccount(db, family, {
-    name: 'Checking',
-    sophtronAccountId: 'bench-faults',
-    balanceMinor: 0,
-  });
+  const account = await seedAccount(db, family, { name: 'Checking', sophtronAccountId, balanceMinor: 0 });
   const sum = await seedManyTransactions(db, account, N);
   await db
     .updateTable('balance_snapshots')
     .set({ current_minor: sum + 100_000 })
     .where('account_id', '=', account)
     .execute();
+  return { family, account };
+}
+
+/** ONE delivery of N new transactions through a busy Firefly: 429s with Retry-After, 5xx before and after writes. */
+async function faultRun(db: Kysely<Database>) {
+  const { family } = await seedBenchAccount(db, 'bench-faults');
   const fake = await startFakeFirefly({ latencyMs: LATENCY_MS, validate: false });
   fake.setFaults({ rate429: 0.1, retryAfterSeconds: 1, rate5xxBefore: 0.05, rate5xxAfter: 0.05, seed: 3 });
   const client = new FireflyClient({ baseUrl: fake.url, token: fake.token });
