@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { withDatabase } from '../test/helpers/find-postgres.js';
 
 export const benchPostgresUrl = (): string =>
   process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -23,9 +24,10 @@ export async function freshDatabase(
 ): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `ss_bench_${randomBytes(5).toString('hex')}`;
   await admin(adminUrl, `create database ${name}`);
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  return { url: u.toString(), drop: () => admin(adminUrl, `drop database if exists ${name} with (force)`) };
+  return {
+    url: withDatabase(adminUrl, name),
+    drop: () => admin(adminUrl, `drop database if exists ${name} with (force)`),
+  };
 }
 
 /** Whether a PostgreSQL server answers at the benchmark's address. */

@@ -3,18 +3,17 @@
  * database: wall time, rows per second, and each table's count and checksum on both sides (the copy
  * itself refuses to keep a difference). Needs a PostgreSQL server (TEST_DATABASE_URL or the local one).
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import type { BenchResult } from '../run.js';
 import { copySqliteLedgerToPostgres } from '../../src/store/copy.js';
 import { DATABASE_FILE } from '../../src/store/database.js';
 import { openStore } from '../../src/store/index.js';
 import { seedHistory } from '../../test/fakes/bulk-ledger.js';
 import { seedAccount } from '../../test/fakes/ledger-seed.js';
-import { findTestPostgres, withDatabase } from '../../test/helpers/find-postgres.js';
+import { findTestPostgres } from '../../test/helpers/find-postgres.js';
+import { freshDatabase } from '../postgres.js';
 
 const ROWS = Number(process.env.BENCH_COPY_ROWS ?? 100_000);
 
@@ -22,12 +21,7 @@ export async function run(): Promise<BenchResult[]> {
   const admin = await findTestPostgres(process.env, (line) => console.log(line.replace('suite', 'bench')));
   if (!admin) return [];
   const dir = mkdtempSync(join(tmpdir(), 'ss-copy-bench-'));
-  const name = `ss_bench_${randomBytes(4).toString('hex')}`;
-  const adminQuery = async (text: string) => {
-    const c = new pg.Client({ connectionString: admin });
-    await c.connect();
-    await c.query(text).finally(() => c.end());
-  };
+  let target: Awaited<ReturnType<typeof freshDatabase>> | undefined;
   try {
     const store = await openStore({ dataDir: dir, secretKey: Buffer.alloc(32, 7).toString('base64') });
     const family = await store.createFamily({ name: 'Bench', timeZone: 'UTC' });
@@ -46,11 +40,11 @@ export async function run(): Promise<BenchResult[]> {
       '2026-12-01',
     );
     await store.close();
-    await adminQuery(`create database ${name}`);
+    target = await freshDatabase(admin);
     const t0 = performance.now();
     const reports = await copySqliteLedgerToPostgres({
       sourceFile: join(dir, DATABASE_FILE),
-      targetUrl: withDatabase(admin, name),
+      targetUrl: target.url,
     });
     const ms = performance.now() - t0;
     const rows = reports.reduce((n, r) => n + r.sourceRows, 0);
@@ -69,7 +63,7 @@ export async function run(): Promise<BenchResult[]> {
       },
     ];
   } finally {
-    await adminQuery(`drop database if exists ${name} with (force)`).catch(() => undefined);
+    await target?.drop().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   }
 }

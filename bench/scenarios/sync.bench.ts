@@ -7,7 +7,6 @@
  * 3. A bank login with five accounts at the sandbox's default job timings: wall time of a sync.
  * Everything runs against the sandbox over HTTP and a real database.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,10 +19,10 @@ import { openStore, type Store } from '../../src/store/index.js';
 import { addDays } from '../../src/dates.js';
 import { syncFamily, type SyncOptions, type SyncRunResult } from '../../src/sync/run.js';
 import { seedHistory } from '../../test/fakes/bulk-ledger.js';
-import { findTestPostgres, withDatabase } from '../../test/helpers/find-postgres.js';
+import { findTestPostgres } from '../../test/helpers/find-postgres.js';
 import { connectSandboxBank, sandboxClient } from '../../test/helpers/sandbox-family.js';
+import { freshDatabase } from '../postgres.js';
 import { sql } from 'kysely';
-import pg from 'pg';
 
 const HISTORY = Number(process.env.BENCH_SYNC_HISTORY ?? 100_000);
 const config = loadConfig({ LOG_LEVEL: 'silent' });
@@ -36,18 +35,6 @@ interface Setup {
   familyId: string;
   accounts: { id: string; name: string; sophtronId: string }[];
   dispose(): Promise<void>;
-}
-
-/** A database of its own on the PostgreSQL server, dropped by the returned function. */
-async function benchPostgres(admin: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `ss_bench_${randomBytes(4).toString('hex')}`;
-  const run = async (text: string) => {
-    const c = new pg.Client({ connectionString: admin });
-    await c.connect();
-    await c.query(text).finally(() => c.end());
-  };
-  await run(`create database ${name}`);
-  return { url: withDatabase(admin, name), drop: () => run(`drop database ${name} with (force)`) };
 }
 
 async function setup(bigAccount: boolean, databaseUrl?: string): Promise<Setup> {
@@ -140,7 +127,7 @@ async function bigAccount(): Promise<BenchResult> {
 }
 
 async function longHistory(postgresAdmin?: string): Promise<BenchResult & { ms: number }> {
-  const database = postgresAdmin ? await benchPostgres(postgresAdmin) : undefined;
+  const database = postgresAdmin ? await freshDatabase(postgresAdmin) : undefined;
   const s = await setup(false, database?.url);
   try {
     const checking = s.accounts[0]!;
