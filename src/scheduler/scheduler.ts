@@ -101,8 +101,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     const at = now();
     const schedule = await getSchedule(db, familyId, settings);
     const timeZone = await familyTimeZone(db, familyId);
-    const family = timeZone === undefined ? undefined : { time_zone: timeZone };
-    if (!family || !schedule.enabled) return { action: 'wait', until: null, reason: 'schedule is off' };
+    if (timeZone === undefined || !schedule.enabled)
+      return { action: 'wait', until: null, reason: 'schedule is off' };
     const { projection } = await checkBudget(
       db,
       familyId,
@@ -111,7 +111,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       settings,
       at,
     );
-    const budget = await familyBudget(db, schedule, family.time_zone, settings, at);
+    const budget = await familyBudget(db, schedule, timeZone, settings, at);
     const last = await db
       .selectFrom('sync_runs')
       .select('started_at')
@@ -129,14 +129,14 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       now: at,
       enabled: schedule.enabled,
       cron: schedule.cron,
-      timeZone: family.time_zone,
+      timeZone,
       lastRunAt: schedule.lastRunAt ? new Date(schedule.lastRunAt) : null,
       scheduleSetAt: new Date(schedule.updatedAt),
       lastAnyRunAt: last ? new Date(last.started_at) : null,
       minGapMs: settings.minGapMs,
       pace: pace({
         cron: schedule.cron,
-        timeZone: family.time_zone,
+        timeZone,
         now: at,
         remaining: budget.remaining,
         callsPerSync: projection.callsPerSync,

@@ -273,7 +273,6 @@ async function runSync(
 
   const timeZone = await familyTimeZone(db, familyId);
   if (timeZone === undefined) throw new SyncRequestError(`family ${familyId} not found`);
-  const family = { id: familyId, time_zone: timeZone };
   // Sophtron has nothing after tomorrow (a bank ahead of the family's zone): a later bound only
   // spends calls (`--to 3000-01-01` once read 3,955 windows of nothing).
   const tomorrow = addDays(calendarDateIn(clock(), timeZone), 1);
@@ -295,7 +294,7 @@ async function runSync(
   }
 
   const startedMs = clock().getTime();
-  const today = calendarDateIn(clock(), family.time_zone);
+  const today = calendarDateIn(clock(), timeZone);
   const windows = new Map<string, SyncWindow>();
   for (const a of accounts) {
     let window: SyncWindow;
@@ -303,7 +302,7 @@ async function runSync(
       window = computeWindow({
         account: a,
         today,
-        timeZone: family.time_zone,
+        timeZone,
         settings: deps.config,
         from: options.from,
         to: options.to,
@@ -367,7 +366,7 @@ async function runSync(
         account,
         window,
         today,
-        timeZone: family.time_zone,
+        timeZone,
         clock,
         options,
         refresh: refreshes.get(account.connection_id)!,
