@@ -3,20 +3,13 @@
  * (default the local one, postgres://postgres@127.0.0.1:5432/postgres); dropped afterwards.
  */
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { withDatabase } from '../test/helpers/find-postgres.js';
+import { withDatabase, withPgClient } from '../test/helpers/find-postgres.js';
 
 export const benchPostgresUrl = (): string =>
   process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 async function admin(url: string, text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
+  await withPgClient(url, (c) => c.query(text));
 }
 
 export async function freshDatabase(

@@ -9,10 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { inject } from 'vitest';
 import { openDatabase, type OpenedDatabase } from '../../src/store/database.js';
-import { withDatabase } from './find-postgres.js';
+import { withDatabase, withPgClient } from './find-postgres.js';
 import './postgres-setup.js';
 
 export type TestDatabaseKind = 'sqlite' | 'postgres';
@@ -36,13 +35,7 @@ export interface TestDatabase {
 }
 
 async function adminQuery(sqlText: string): Promise<void> {
-  const client = new pg.Client({ connectionString: inject('testDatabaseUrl')! });
-  await client.connect();
-  try {
-    await client.query(sqlText);
-  } finally {
-    await client.end();
-  }
+  await withPgClient(inject('testDatabaseUrl')!, (c) => c.query(sqlText));
 }
 
 export async function createTestDatabase(kind = testDatabaseKind()): Promise<TestDatabase> {

@@ -38,6 +38,17 @@ export async function findTestPostgres(
   return null;
 }
 
+/** Runs `fn` on a connection of its own to `url`, closed afterwards (creating and dropping databases). */
+export async function withPgClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
 /** The same server, another database on it. */
 export const withDatabase = (url: string, name: string): string => {
   const u = new URL(url);

@@ -4,10 +4,9 @@
  * this run created is dropped, also those of a test file that crashed.
  */
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../../src/store/database.js';
-import { withDatabase } from './find-postgres.js';
+import { withDatabase, withPgClient as admin } from './find-postgres.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -19,16 +18,6 @@ declare module 'vitest' {
     testDatabaseTemplate: string;
     /** Prefix of every database this run creates. */
     testDatabasePrefix: string;
-  }
-}
-
-async function admin<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
   }
 }
 
