@@ -190,7 +190,7 @@ export async function syncFamily(
   const mine = previous
     .catch(() => undefined)
     .then(() =>
-      withFamilySyncLock(db, familyId, () => runSync(deps, familyId, options, lockInfo), {
+      withFamilySyncLock(db, familyId, () => runSync(deps, db, familyId, options, lockInfo), {
         ...(options.lockHeldBy ? { heldBy: options.lockHeldBy } : {}),
         onTakeOver: (h) => {
           lockInfo.takenFrom = h;
@@ -238,13 +238,12 @@ const zeroCounts = (): PlanCounts => ({ new: 0, updated: 0, merged: 0, vanished:
 
 async function runSync(
   deps: SyncDeps,
+  db: Db,
   familyId: string,
   options: SyncOptions,
-  lockInfo: LockInfo = { notes: [] },
+  lockInfo: LockInfo,
 ): Promise<SyncRunResult> {
   const notes = lockInfo.notes;
-  const db = deps.db ?? deps.store?.db;
-  if (!db) throw new SyncRequestError('syncFamily needs the ledger database (deps.db or deps.store)');
   const clock = deps.clock ?? (() => new Date());
   const emit = (event: SyncEvent) => {
     try {
