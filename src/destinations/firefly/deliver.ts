@@ -13,6 +13,7 @@ import type { Kysely } from 'kysely';
 import pLimit from 'p-limit';
 import { addDays, calendarDateIn } from '../../dates.js';
 import { balancesRepository } from '../../store/balances.js';
+import { familyTimeZone } from '../../store/families.js';
 import type { Database } from '../../store/schema.js';
 import { withFamilySyncLock } from '../../sync/lock.js';
 import { ensureAccounts, type AccountTarget, type DeliverableAccount } from './accounts.js';
@@ -161,13 +162,9 @@ async function deliverLocked(
   };
   result.fireflyVersion = options.fireflyVersion ?? (await client.checkVersion());
 
-  const family = await db
-    .selectFrom('families')
-    .select('time_zone')
-    .where('id', '=', familyId)
-    .executeTakeFirst();
-  if (!family) throw new Error(`no family ${familyId}`);
-  const timeZone = options.timeZone ?? family.time_zone;
+  const familyZone = await familyTimeZone(db, familyId);
+  if (familyZone === undefined) throw new Error(`no family ${familyId}`);
+  const timeZone = options.timeZone ?? familyZone;
   const now = options.now ?? new Date();
   const today = calendarDateIn(now, timeZone);
   const accounts = await loadAccounts(db, familyId, options.accountIds);
