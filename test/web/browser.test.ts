@@ -201,8 +201,7 @@ describe.skipIf(!available)('the web application in a browser', () => {
     await page.getByRole('button', { name: 'Sync now' }).click();
     // A fast sync may finish, and the page move on to delivery, before its progress bar is seen.
     await page.waitForFunction(
-      () =>
-        location.pathname.endsWith('/deliver') || document.querySelector('#live-progress progress') !== null,
+      "location.pathname.endsWith('/deliver') || document.querySelector('#live-progress progress') !== null",
     );
     await shotUnlessGone(page, '11-import-sync-progress');
     await page.waitForURL(/\/deliver$/, { timeout: 60_000 });
