@@ -4,8 +4,7 @@
  * when any account failed, with one line per failed account naming it and why.
  */
 import type { Command } from 'commander';
-import { createNotifier } from '../scheduler/notifications/notifier.js';
-import { announceSyncOutcome, loginsNeedingAttention } from '../scheduler/notifications/sync-outcome.js';
+import { announceManualSyncOutcome } from '../scheduler/notifications/sync-outcome.js';
 import { SyncRequestError } from '../sync/errors.js';
 import { syncFamily, type AccountSyncResult, type SyncEvent } from '../sync/run.js';
 import { withCliContext } from './context.js';
@@ -123,7 +122,16 @@ export function register(program: Command): void {
         const failed = result.accounts.filter((a) => a.outcome === 'failed');
         for (const f of failed) process.stderr.write(`error: ${f.accountName}: ${f.error}\n`);
         // A login the bank refused (or that asks a question) goes stale until a person acts: say which.
-        const attention = await loginsNeedingAttention(ctx.store.db, ctx.family.id, result.accounts);
+        const attention = await announceManualSyncOutcome(
+          {
+            db: ctx.store.db,
+            secrets: ctx.store.secrets,
+            log: ctx.logger,
+            allowLinkLocal: ctx.config.notifyAllowLinkLocal,
+          },
+          ctx.family.id,
+          result.accounts,
+        );
         for (const l of attention) {
           const fix = l.refused
             ? `give Sophtron the new login with \`sophtron-sync connections update ${l.userInstitutionId}\``
@@ -132,22 +140,6 @@ export function register(program: Command): void {
             `error: ${l.institutionName} (${l.accountNames.join(', ')}): ${l.reason}; ${fix}\n`,
           );
         }
-        await announceSyncOutcome(
-          createNotifier({
-            db: ctx.store.db,
-            secrets: ctx.store.secrets,
-            log: ctx.logger,
-            allowLinkLocal: ctx.config.notifyAllowLinkLocal,
-          }),
-          ctx.store.db,
-          ctx.family.id,
-          result.accounts,
-        ).catch((err: unknown) =>
-          ctx.logger.warn(
-            { err: err instanceof Error ? err.message : String(err) },
-            'could not record notifications',
-          ),
-        );
         if (failed.length > 0 || attention.length > 0) process.exitCode = 1;
       });
     });

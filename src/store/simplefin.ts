@@ -14,6 +14,7 @@ import type {
   LedgerTransactionStatus,
   SimplefinTokensTable,
 } from './schema.js';
+import { addDays } from '../dates.js';
 import { balancesRepository } from './balances.js';
 import { inTransaction, newId, StoreError, type Db } from './util.js';
 
@@ -102,9 +103,6 @@ export interface SimplefinTransactionQuery {
  * posting more than this many days away from it is assumed not to exist.
  */
 const POSTING_LAG_DAYS = 90;
-
-const shiftDate = (date: string, days: number): string =>
-  new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 export function simplefinRepository(db: Db) {
   const servedDate = sql<string>`(case when transactions.status = 'posted' then coalesce(transactions.post_date, transactions.date) else coalesce(transactions.transaction_date, transactions.date) end)`;
@@ -368,12 +366,12 @@ export function simplefinRepository(db: Db) {
         .where('transactions.status', 'in', q.includePending ? ['posted', 'pending'] : ['posted']);
       if (q.from !== null) {
         query = query
-          .where('transactions.date', '>=', shiftDate(q.from, -POSTING_LAG_DAYS))
+          .where('transactions.date', '>=', addDays(q.from, -POSTING_LAG_DAYS))
           .where(servedDate, '>=', q.from);
       }
       if (q.to !== null) {
         query = query
-          .where('transactions.date', '<', shiftDate(q.to, POSTING_LAG_DAYS))
+          .where('transactions.date', '<', addDays(q.to, POSTING_LAG_DAYS))
           .where(servedDate, '<', q.to);
       }
       if (q.after) {

@@ -28,8 +28,7 @@ import type {
   WebServices,
 } from './services.js';
 import { syncFamily, type SyncDeps } from '../sync/run.js';
-import { createNotifier } from '../scheduler/notifications/notifier.js';
-import { announceSyncOutcome } from '../scheduler/notifications/sync-outcome.js';
+import { announceManualSyncOutcome } from '../scheduler/notifications/sync-outcome.js';
 
 export function createSophtronPort(
   store: Store,
@@ -184,17 +183,15 @@ export function createSyncPort(
         options,
       );
       // A login the bank refused is announced once, like a scheduled sync's; never fails the sync.
-      const notifier = createNotifier({
-        db: store.db,
-        secrets: store.secrets,
-        ...(logger ? { log: logger } : {}),
-        allowLinkLocal: config.notifyAllowLinkLocal,
-      });
-      await announceSyncOutcome(notifier, store.db, familyId, result.accounts).catch((err: unknown) =>
-        logger?.warn(
-          { err: err instanceof Error ? err.message : String(err) },
-          'could not record notifications',
-        ),
+      await announceManualSyncOutcome(
+        {
+          db: store.db,
+          secrets: store.secrets,
+          ...(logger ? { log: logger } : {}),
+          allowLinkLocal: config.notifyAllowLinkLocal,
+        },
+        familyId,
+        result.accounts,
       );
       return result;
     },

@@ -7,7 +7,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.js';
 import type { AccountSyncResult } from '../../sync/run.js';
-import type { Notifier } from './notifier.js';
+import { createNotifier, type Notifier, type NotifierDeps } from './notifier.js';
 
 export interface LoginAttention {
   connectionId: string;
@@ -70,7 +70,7 @@ export async function announceSyncOutcome(
   db: Kysely<Database>,
   familyId: string,
   accounts: readonly AccountSyncResult[],
-): Promise<void> {
+): Promise<LoginAttention[]> {
   const attention = await loginsNeedingAttention(db, familyId, accounts);
   for (const login of attention) {
     await notifier.outcome(familyId, `connection:${login.connectionId}`, login.institutionName, {
@@ -89,5 +89,26 @@ export async function announceSyncOutcome(
     await notifier.outcome(familyId, `connection:${connectionId}`, names.get(connectionId) ?? connectionId, {
       ok: true,
     });
+  }
+  return attention;
+}
+
+/**
+ * A manual sync (command line, web, API) announces its logins like a scheduled one; a notification
+ * that cannot be recorded is logged and never fails the sync. Returns the logins needing a person.
+ */
+export async function announceManualSyncOutcome(
+  deps: NotifierDeps,
+  familyId: string,
+  accounts: readonly AccountSyncResult[],
+): Promise<LoginAttention[]> {
+  try {
+    return await announceSyncOutcome(createNotifier(deps), deps.db, familyId, accounts);
+  } catch (err) {
+    deps.log?.warn(
+      { err: err instanceof Error ? err.message : String(err) },
+      'could not record notifications',
+    );
+    return loginsNeedingAttention(deps.db, familyId, accounts);
   }
 }
