@@ -7,7 +7,7 @@
  */
 import type { Kysely } from 'kysely';
 import { addDays } from '../../dates.js';
-import type { AccountKind, BalanceRule, Database } from '../../store/schema.js';
+import type { AccountKind, Database } from '../../store/schema.js';
 import {
   FireflyAuthError,
   FireflyError,
@@ -21,23 +21,10 @@ import {
 } from './client.js';
 import { minorToDecimal } from '../../money.js';
 import { fireflyDate } from './convert.js';
+import type { DeliverableAccount } from '../../store/firefly-delivery.js';
 import { listFireflyAccounts, upsertFireflyAccount, type FireflyAccountRow } from './repository.js';
 
-export interface DeliverableAccount {
-  id: string;
-  name: string;
-  kind: AccountKind;
-  currency: string;
-  balance_rule: BalanceRule;
-  sophtron_account_id: string | null;
-  provider_type: string | null;
-  number_mask: string | null;
-  /** Latest balance snapshot's current balance, as the ledger shows it. */
-  bank_current_minor: number | null;
-  /** The balance as Sophtron last reported it (before the account's balance rule). */
-  bank_raw_minor: number | null;
-  bank_taken_at: string | null;
-}
+export type { DeliverableAccount } from '../../store/firefly-delivery.js';
 
 /** What the user asked for (the import configuration's `accounts`/`new_accounts`). */
 export type AccountTarget =

@@ -4,28 +4,11 @@
  * is tested directly.
  */
 import { minorToDecimal } from '../../money.js';
-import type { LedgerTransaction } from '../../store/transactions.js';
+import type { DeliveryLedgerRow } from '../../store/firefly-delivery.js';
 import type { TransactionSplitBody, TransactionStoreBody } from './client.js';
 
 /** The ledger transaction fields a conversion reads (a ledger row has them all). */
-export type ConvertibleTransaction = Pick<
-  LedgerTransaction,
-  | 'id'
-  | 'account_id'
-  | 'provider_transaction_id'
-  | 'status'
-  | 'amount_minor'
-  | 'currency'
-  | 'date'
-  | 'transaction_date'
-  | 'post_date'
-  | 'description'
-  | 'merchant'
-  | 'category'
-  | 'memo'
-  | 'check_number'
-  | 'change_seq'
->;
+export type ConvertibleTransaction = DeliveryLedgerRow;
 
 export interface TargetAccount {
   ledgerAccountId: string;

@@ -12,11 +12,16 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import pLimit from 'p-limit';
 import { addDays, calendarDateIn } from '../../dates.js';
-import { balancesRepository } from '../../store/balances.js';
+import {
+  fireflyDeliveryRepository,
+  type DeliveryCandidate,
+  type DeliveryWrite,
+  type FireflyDeliveryRepository,
+} from '../../store/firefly-delivery.js';
 import { familyTimeZone } from '../../store/families.js';
 import type { Database } from '../../store/schema.js';
 import { withFamilySyncLock } from '../../sync/lock.js';
-import { ensureAccounts, type AccountTarget, type DeliverableAccount } from './accounts.js';
+import { ensureAccounts, type AccountTarget } from './accounts.js';
 import { checkBalances, type BalanceComparison } from './balance-check.js';
 import {
   FireflyAuthError,
@@ -41,7 +46,7 @@ import {
   type PendingMode,
   type TargetAccount,
 } from './convert.js';
-import { writeDeliveryRow, type FireflyAccountRow, type FireflyTransactionRow } from './repository.js';
+import type { FireflyAccountRow, FireflyTransactionRow } from './repository.js';
 import {
   bankChangedEditable,
   editableValues,
@@ -118,7 +123,7 @@ export interface DeliveryResult {
   aborted: string | null;
 }
 
-type Candidate = ConvertibleTransaction & { f: FireflyTransactionRow | null };
+type Candidate = DeliveryCandidate;
 
 /**
  * Delivers under the family's lock (src/sync/lock.ts), so no row is ever sent by two runs: a run
@@ -140,6 +145,7 @@ async function deliverLocked(
   options: DeliveryOptions,
 ): Promise<DeliveryResult> {
   const { db, client } = deps;
+  const ledger = fireflyDeliveryRepository(db);
   const startRequests = client.requests;
   const result: DeliveryResult = {
     fireflyVersion: '',
@@ -167,19 +173,16 @@ async function deliverLocked(
   const timeZone = options.timeZone ?? familyZone;
   const now = options.now ?? new Date();
   const today = calendarDateIn(now, timeZone);
-  const accounts = await loadAccounts(db, familyId, options.accountIds);
+  const accounts = await ledger.deliverableAccounts(familyId, options.accountIds);
   const accountIds = accounts.map((a) => a.id);
-  const candidates = await loadCandidates(db, familyId, accountIds, options.recreateDeleted ?? false, {
+  const candidates = await ledger.deliveryCandidates(familyId, accountIds, {
+    recreateDeleted: options.recreateDeleted ?? false,
     from: options.notBefore ?? null,
     to: options.notAfter ?? null,
   });
-  const removals = await loadRemovals(db, familyId, accountIds);
+  const removals = await ledger.deliveryRemovals(familyId, accountIds);
 
-  const existingLinks = new Map(
-    (await db.selectFrom('firefly_accounts').selectAll().where('family_id', '=', familyId).execute()).map(
-      (r) => [r.account_id, r],
-    ),
-  );
+  const existingLinks = await ledger.fireflyAccountLinks(familyId);
   const needsAccount = accounts.some((a) => existingLinks.get(a.id)?.state !== 'linked');
   if (candidates.length === 0 && removals.length === 0 && !needsAccount) {
     // Nothing new: no request beyond the version check (balances from the last check unless the bank's changed).
@@ -264,16 +267,7 @@ async function deliverLocked(
       sophtronAccountId: byId.get(accountId)?.sophtron_account_id ?? null,
     };
   };
-  const sophtronIds = new Map(
-    (
-      await db
-        .selectFrom('accounts')
-        .leftJoin('provider_accounts', 'provider_accounts.id', 'accounts.provider_account_id')
-        .select(['accounts.id', 'provider_accounts.sophtron_account_id'])
-        .where('accounts.family_id', '=', familyId)
-        .execute()
-    ).map((r) => [r.id, r.sophtron_account_id]),
-  );
+  const sophtronIds = await ledger.sophtronAccountIds(familyId);
 
   const limit = pLimit(options.concurrency ?? 4);
   const touched = new Set<string>(ensured.created);
@@ -301,25 +295,13 @@ async function deliverLocked(
   // Rows are written in batches, one database transaction each: intents ('sending') before their
   // POSTs are sent, outcomes afterwards. An outcome lost in a crash leaves its 'sending' row, which
   // the next run resolves by searching Firefly, so batching costs safety nothing.
-  type Write = { row: Omit<FireflyTransactionRow, 'updated_at'> } | { forget: number };
-  const buffer: Write[] = [];
+  const buffer: DeliveryWrite[] = [];
   const record = (row: Omit<FireflyTransactionRow, 'updated_at'>) => {
     buffer.push({ row });
   };
   const flush = async () => {
     if (buffer.length === 0) return;
-    const writes = buffer.splice(0);
-    await db.transaction().execute(async (trx) => {
-      for (const w of writes) {
-        if ('row' in w) await writeDeliveryRow(trx, w.row);
-        else
-          await trx
-            .deleteFrom('firefly_transactions')
-            .where('family_id', '=', familyId)
-            .where('transaction_id', '=', w.forget)
-            .execute();
-      }
-    });
+    await ledger.writeDeliveries(familyId, buffer.splice(0));
   };
   const intents = new Set<number>();
   const conversions = new Map<number, Converted>();
@@ -436,7 +418,7 @@ async function deliverLocked(
         c.f.state === 'removed'
       ) {
         const partner = await findTransferPartner(
-          db,
+          ledger,
           familyId,
           c,
           conv,
@@ -530,7 +512,7 @@ async function deliverLocked(
         delivered_pending: pendingFlag,
         delivered_amount_minor: c.amount_minor,
       };
-      if (!intents.has(c.id)) await writeDeliveryRow(db, sending);
+      if (!intents.has(c.id)) await ledger.writeDelivery(familyId, sending);
       try {
         const stored = await storeOnce(client, conv.body, conv.externalId);
         if ('found' in stored) {
@@ -687,7 +669,7 @@ async function findExisting(client: FireflyClient, externalIds: string[]): Promi
  * when the incoming side was seen first). Returns the partner's ledger id when this side pairs.
  */
 async function findTransferPartner(
-  db: Kysely<Database>,
+  ledger: FireflyDeliveryRepository,
   familyId: string,
   c: Candidate,
   conv: Extract<Converted, { kind: 'group' }>,
@@ -703,19 +685,10 @@ async function findTransferPartner(
   if (!partnerAccount || partnerAccount === c.account_id) return null;
   const partnerLink = links.get(partnerAccount);
   if (!partnerLink?.firefly_account_id) return null;
-  const rows = await db
-    .selectFrom('transactions as t')
-    .leftJoin('firefly_transactions as f', (join) =>
-      join.onRef('f.transaction_id', '=', 't.id').on('f.family_id', '=', familyId),
-    )
-    .selectAll('t')
-    .select('f.state as partner_state')
-    .where('t.account_id', '=', partnerAccount)
-    .where('t.amount_minor', '=', -c.amount_minor)
-    .where('t.date', '>=', addDays(c.date, -days))
-    .where('t.date', '<=', addDays(c.date, days))
-    .where('t.status', '!=', 'vanished')
-    .execute();
+  const rows = await ledger.transferSides(familyId, partnerAccount, -c.amount_minor, {
+    from: addDays(c.date, -days),
+    to: addDays(c.date, days),
+  });
   const partnerTarget: TargetAccount = {
     ledgerAccountId: partnerAccount,
     fireflyAccountId: partnerLink.firefly_account_id,
@@ -744,167 +717,4 @@ async function resolveMapping(
     if (type) out.set(name, { id: String(id), type });
   }
   return out;
-}
-
-async function loadAccounts(
-  db: Kysely<Database>,
-  familyId: string,
-  accountIds: string[] | undefined,
-): Promise<DeliverableAccount[]> {
-  let q = db
-    .selectFrom('accounts')
-    .leftJoin('provider_accounts', 'provider_accounts.id', 'accounts.provider_account_id')
-    .select([
-      'accounts.id',
-      'accounts.name',
-      'accounts.kind',
-      'accounts.currency',
-      'accounts.balance_rule',
-      'provider_accounts.sophtron_account_id',
-      'provider_accounts.type as provider_type',
-      'provider_accounts.number_mask',
-      'provider_accounts.balance_minor as raw_balance',
-    ])
-    .where('accounts.family_id', '=', familyId);
-  if (accountIds) {
-    if (accountIds.length === 0) return [];
-    q = q.where('accounts.id', 'in', accountIds);
-  } else {
-    q = q.where('accounts.provider_account_id', 'is not', null);
-  }
-  const rows = await q.orderBy('accounts.created_at').orderBy('accounts.id').execute();
-  if (rows.length === 0) return [];
-  const balances = await balancesRepository(db).latestBalances(familyId);
-  const out: DeliverableAccount[] = [];
-  for (const r of rows) {
-    const snap = balances.get(r.id);
-    const { raw_balance, ...rest } = r;
-    out.push({
-      ...rest,
-      bank_raw_minor: raw_balance ?? null,
-      sophtron_account_id: r.sophtron_account_id ?? null,
-      provider_type: r.provider_type ?? null,
-      number_mask: r.number_mask ?? null,
-      bank_current_minor: snap?.current_minor ?? null,
-      bank_taken_at: snap?.taken_at ?? null,
-    });
-  }
-  return out;
-}
-
-async function loadCandidates(
-  db: Kysely<Database>,
-  familyId: string,
-  accountIds: string[],
-  recreateDeleted: boolean,
-  window: { from: string | null; to: string | null },
-): Promise<Candidate[]> {
-  if (accountIds.length === 0) return [];
-  let q = db
-    .selectFrom('transactions as t')
-    .leftJoin('firefly_transactions as f', (join) =>
-      join.onRef('f.transaction_id', '=', 't.id').on('f.family_id', '=', familyId),
-    )
-    .select([
-      't.id',
-      't.account_id',
-      't.provider_transaction_id',
-      't.status',
-      't.amount_minor',
-      't.currency',
-      't.date',
-      't.transaction_date',
-      't.post_date',
-      't.description',
-      't.merchant',
-      't.category',
-      't.memo',
-      't.check_number',
-      't.change_seq',
-      'f.transaction_id as f_transaction_id',
-      'f.state as f_state',
-      'f.external_id as f_external_id',
-      'f.firefly_group_id as f_group',
-      'f.firefly_journal_id as f_journal',
-      'f.delivered_seq as f_seq',
-      'f.delivered_pending as f_pending',
-      'f.delivered_amount_minor as f_amount',
-      'f.content_hash as f_hash',
-      'f.note as f_note',
-      'f.sent_fields as f_sent',
-      'f.updated_at as f_updated',
-    ])
-    .where('t.account_id', 'in', accountIds)
-    .where((eb) =>
-      eb.or([
-        eb('f.transaction_id', 'is', null),
-        eb(
-          'f.state',
-          'in',
-          recreateDeleted ? ['sending', 'failed', 'deleted_in_firefly'] : ['sending', 'failed'],
-        ),
-        eb.and([
-          eb('f.state', 'in', ['delivered', 'skipped', 'paired', 'removed']),
-          eb('t.change_seq', '>', eb.ref('f.delivered_seq')),
-        ]),
-      ]),
-    );
-  if (window.from) q = q.where('t.date', '>=', window.from);
-  if (window.to) q = q.where('t.date', '<=', window.to);
-  const rows = await q.orderBy('t.date').orderBy('t.id').execute();
-  return rows.map((r) => ({
-    id: r.id,
-    account_id: r.account_id,
-    provider_transaction_id: r.provider_transaction_id,
-    status: r.status,
-    amount_minor: r.amount_minor,
-    currency: r.currency,
-    date: r.date,
-    transaction_date: r.transaction_date,
-    post_date: r.post_date,
-    description: r.description,
-    merchant: r.merchant,
-    category: r.category,
-    memo: r.memo,
-    check_number: r.check_number,
-    change_seq: r.change_seq,
-    f:
-      r.f_transaction_id === null
-        ? null
-        : {
-            family_id: familyId,
-            transaction_id: r.f_transaction_id,
-            account_id: r.account_id,
-            state: r.f_state!,
-            external_id: r.f_external_id!,
-            firefly_group_id: r.f_group,
-            firefly_journal_id: r.f_journal,
-            delivered_seq: r.f_seq!,
-            delivered_pending: r.f_pending!,
-            delivered_amount_minor: r.f_amount,
-            content_hash: r.f_hash,
-            note: r.f_note,
-            sent_fields: r.f_sent,
-            updated_at: r.f_updated!,
-          },
-  }));
-}
-
-/** Delivered transactions whose ledger row the user deleted (a tombstone): delete them in Firefly. */
-async function loadRemovals(
-  db: Kysely<Database>,
-  familyId: string,
-  accountIds: string[],
-): Promise<FireflyTransactionRow[]> {
-  if (accountIds.length === 0) return [];
-  return db
-    .selectFrom('firefly_transactions as f')
-    .leftJoin('transactions as t', 't.id', 'f.transaction_id')
-    .selectAll('f')
-    .where('f.family_id', '=', familyId)
-    .where('f.account_id', 'in', accountIds)
-    .where('f.state', '=', 'delivered')
-    .where('f.firefly_group_id', 'is not', null)
-    .where('t.id', 'is', null)
-    .execute();
 }

@@ -3,14 +3,10 @@
  * (token sealed by the store's secret box), ledger account → Firefly account, and ledger
  * transaction → Firefly transaction group with the change_seq that was delivered.
  */
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type {
-  Database,
-  FireflyAccountsTable,
-  FireflyTransactionState,
-  FireflyTransactionsTable,
-} from '../../store/schema.js';
+import type { FireflyAccountRow, FireflyTransactionRow } from '../../store/firefly-delivery.js';
+import type { Database, FireflyTransactionState } from '../../store/schema.js';
 
 type Db = Kysely<Database>;
 interface SecretBox {
@@ -18,8 +14,7 @@ interface SecretBox {
   open(sealed: string, aad?: string): string;
 }
 
-export type FireflyAccountRow = Selectable<FireflyAccountsTable>;
-export type FireflyTransactionRow = Selectable<FireflyTransactionsTable>;
+export type { FireflyAccountRow, FireflyTransactionRow } from '../../store/firefly-delivery.js';
 
 const now = (): string => new Date().toISOString();
 const tokenAad = (familyId: string) => `firefly_token:${familyId}`;
@@ -169,33 +164,6 @@ export async function getDeliveredRows(
     for (const r of rows) out.set(r.transaction_id, r);
   }
   return out;
-}
-
-export async function writeDeliveryRow(
-  db: Db,
-  row: Omit<FireflyTransactionRow, 'updated_at'>,
-): Promise<void> {
-  const values = { ...row, updated_at: now() };
-  await db
-    .insertInto('firefly_transactions')
-    .values(values)
-    .onConflict((oc) =>
-      oc.columns(['family_id', 'transaction_id']).doUpdateSet({
-        account_id: values.account_id,
-        state: values.state,
-        external_id: values.external_id,
-        firefly_group_id: values.firefly_group_id,
-        firefly_journal_id: values.firefly_journal_id,
-        delivered_seq: values.delivered_seq,
-        delivered_pending: values.delivered_pending,
-        delivered_amount_minor: values.delivered_amount_minor,
-        content_hash: values.content_hash,
-        note: values.note,
-        sent_fields: values.sent_fields,
-        updated_at: values.updated_at,
-      }),
-    )
-    .execute();
 }
 
 export async function setDeliveryState(
