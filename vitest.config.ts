@@ -20,6 +20,7 @@ const ON_BOTH_DATABASES = [
   'src/scheduler/scheduler.test.ts',
   'src/web/auth/throttle.test.ts',
   'src/web/import/drafts.test.ts',
+  'test/simplefin-failures.test.ts',
 ];
 
 export default defineConfig(async (): Promise<ViteUserConfig> => {

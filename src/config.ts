@@ -111,7 +111,7 @@ export const settings = {
   trustProxy: setting({
     env: 'TRUST_PROXY',
     description:
-      'Behind a reverse proxy: "true" (one proxy) or how many proxies stand in front; the client address (login throttling) is then read from X-Forwarded-For. Leave it off when clients connect directly: they could forge that header.',
+      'Behind a reverse proxy: "true" (one proxy) or how many proxies stand in front; the client address (login throttling, failed SimpleFIN authentications) is then read from X-Forwarded-For. Leave it off when clients connect directly: they could forge that header.',
     schema: z
       .string()
       .trim()

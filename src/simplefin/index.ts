@@ -33,6 +33,7 @@ export function simplefinServerFor(
     logger,
     rateLimitPerHour: config.simplefinRateLimit,
     createPage: SIMPLEFIN_PAGE,
+    trustProxy: config.trustProxy,
     refresher: createRefresher({
       store,
       budget: ways.budget,

@@ -13,7 +13,7 @@ import {
   setupTokenFor,
   simplefinRoot,
 } from './credentials.js';
-import { FailureLimiter, rateDecision } from './limits.js';
+import { rateDecision } from './limits.js';
 import {
   accountJson,
   accountSetErrors,
@@ -270,19 +270,6 @@ describe('limits', () => {
       allowed: false,
       retryAfterSeconds: 1800,
     });
-  });
-
-  it('blocks an address after repeated failures, for the rest of the window only', () => {
-    let t = 0;
-    const limiter = new FailureLimiter(() => t, 3, 1000);
-    limiter.fail('ip');
-    limiter.fail('ip');
-    expect(limiter.blockedFor('ip')).toBe(0);
-    limiter.fail('ip');
-    expect(limiter.blockedFor('ip')).toBe(1);
-    expect(limiter.blockedFor('other')).toBe(0);
-    t = 1001;
-    expect(limiter.blockedFor('ip')).toBe(0);
   });
 });
 

@@ -8,8 +8,10 @@
  * are logged without the request's path, and messages name the token by its id only.
  */
 import { Hono, type Context } from 'hono';
+import { clientAddress } from '../http/client-address.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';
+import { recordFailure, waitBefore } from '../store/throttle.js';
 import type { SimplefinAccountRow } from '../store/simplefin.js';
 import {
   accessUrlFor,
@@ -19,7 +21,7 @@ import {
   parseBasicAuth,
   secretMatches,
 } from './credentials.js';
-import { FailureLimiter, RATE_WINDOW_MS, rateDecision } from './limits.js';
+import { failureBucket, RATE_WINDOW_MS, rateDecision } from './limits.js';
 import {
   accountJson,
   accountSetErrors,
@@ -48,14 +50,11 @@ export interface SimplefinServerDeps {
   pageSize?: number;
   /** Where a person creates setup tokens: `GET /create` goes there. */
   createPage: string;
+  /** TRUST_PROXY: how many proxies stand in front (0: the socket's address is the client's). */
+  trustProxy?: number;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
-
-function clientAddress(c: Context): string {
-  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
-  return incoming?.socket?.remoteAddress ?? 'unknown';
-}
 
 /** An Account Set with no account: how a refused or malformed request is still readable by clients. */
 function emptyAccountSet(text: string, code: string): string {
@@ -67,7 +66,16 @@ export function createSimplefinServer(deps: SimplefinServerDeps): Hono {
   const app = new Hono();
   const clock = deps.clock ?? (() => new Date());
   const pageSize = deps.pageSize ?? 500;
-  const failures = new FailureLimiter(() => clock().getTime());
+  const trustProxy = deps.trustProxy ?? 0;
+  const db = deps.store.db;
+  /** Seconds before this client's address may try again (0: now), and how to count a failure. */
+  const failuresOf = (c: Context) => {
+    const bucket = [failureBucket(clientAddress(c, trustProxy))];
+    return {
+      blockedFor: async () => Math.ceil((await waitBefore(db, bucket, clock().getTime())) / 1000),
+      fail: () => recordFailure(db, bucket, clock().getTime()),
+    };
+  };
   const log = deps.logger;
 
   const forbidden = (c: Context) => c.text('Forbidden', 403, { 'Cache-Control': 'no-store' });
@@ -80,8 +88,8 @@ export function createSimplefinServer(deps: SimplefinServerDeps): Hono {
   app.get('/create', (c) => c.redirect(deps.createPage, 302));
 
   const claim = async (c: Context) => {
-    const address = clientAddress(c);
-    const blocked = failures.blockedFor(address);
+    const attempts = failuresOf(c);
+    const blocked = await attempts.blockedFor();
     if (blocked > 0)
       return tooMany(
         c,
@@ -91,7 +99,7 @@ export function createSimplefinServer(deps: SimplefinServerDeps): Hono {
       );
     const code = c.req.param('code') ?? '';
     if (!CLAIM_CODE.test(code)) {
-      failures.fail(address);
+      await attempts.fail();
       return forbidden(c);
     }
     const creds = newAccessCredentials();
@@ -111,7 +119,7 @@ export function createSimplefinServer(deps: SimplefinServerDeps): Hono {
         'Cache-Control': 'no-store',
       });
     }
-    failures.fail(address);
+    await attempts.fail();
     if (result.result === 'already_claimed')
       log.warn(
         { familyId: result.familyId },
@@ -123,8 +131,8 @@ export function createSimplefinServer(deps: SimplefinServerDeps): Hono {
   app.post('/claim/:code/', claim);
 
   const accounts = async (c: Context) => {
-    const address = clientAddress(c);
-    const blocked = failures.blockedFor(address);
+    const attempts = failuresOf(c);
+    const blocked = await attempts.blockedFor();
     if (blocked > 0)
       return tooMany(
         c,
@@ -135,7 +143,7 @@ export function createSimplefinServer(deps: SimplefinServerDeps): Hono {
     const basic = parseBasicAuth(c.req.header('authorization'));
     const token = basic ? await deps.store.findSimplefinAccess(hashSecret(basic.user)) : undefined;
     if (!basic || !token || !secretMatches(basic.password, token.access_secret_hash)) {
-      failures.fail(address);
+      await attempts.fail();
       return forbidden(c);
     }
     const now = clock();

@@ -254,7 +254,7 @@ export interface WebApiTokensTable {
   last_used_at: Timestamp | null;
 }
 
-/** Failed logins per client address + username (the login rate limit). */
+/** Failed authentications per bucket (src/store/throttle.ts): web logins and SimpleFIN alike. */
 export interface WebLoginAttemptsTable {
   key: string;
   failures: number;

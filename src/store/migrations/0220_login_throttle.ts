@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * Login throttling with growing delays (src/web/auth/throttle.ts): each failure's time, so a
+ * Login throttling with growing delays (src/store/throttle.ts): each failure's time, so a
  * bucket is forgotten after a quiet day; and the devices a person logged in from (only a hash of
  * the cookie), whose right password a lock never keeps out. Old rows used another key format.
  */

@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/databases.js';
 import type { OpenedDatabase } from '../../store/database.js';
-import { buckets, clearFailures, delayAfter, MAX_DELAY_MS, recordFailure, waitBefore } from './throttle.js';
+import { clearFailures, delayAfter, MAX_DELAY_MS, recordFailure, waitBefore } from '../../store/throttle.js';
+import { buckets } from './throttle.js';
 
 let database: TestDatabase;
 let opened: OpenedDatabase;

@@ -1,21 +1,13 @@
 /**
- * Login throttling, kept in the database so every server process shares it. Failures are counted
- * per bucket; past a bucket's free tries each failure doubles the wait before the next try (5 s,
- * 10 s, 20 s … up to 15 minutes), and a bucket is forgotten after a quiet day.
+ * Login throttling's buckets (the counting and the waits: src/store/throttle.ts, in the database so
+ * every server process shares them).
  *
  * A stranger's attempts count in two buckets: (address, user name), so nobody else's address is
  * locked out of that name, and the address alone, so spraying many names is slow too. A device
  * that logged in before (devices.ts) or the person's own session counts only in its own bucket:
  * whatever a stranger does, the right password from there is never refused.
  */
-import type { Kysely } from 'kysely';
-import type { Database } from '../../store/schema.js';
-
-export interface Bucket {
-  key: string;
-  /** Failures allowed before the first wait. */
-  free: number;
-}
+import type { Bucket } from '../../store/throttle.js';
 
 const normal = (username: string) => username.trim().toLowerCase();
 
@@ -29,88 +21,6 @@ export const buckets = {
   session: (sessionHash: string): Bucket => ({ key: `session|${sessionHash}`, free: 5 }),
   setup: (address: string): Bucket => ({ key: `setup|${address}`, free: 5 }),
 };
-
-const BASE_DELAY_MS = 5_000;
-export const MAX_DELAY_MS = 15 * 60_000;
-const FORGET_MS = 24 * 3600_000;
-
-/** The wait after the `failures`-th failure of a bucket with `free` free tries. */
-export const delayAfter = (failures: number, free: number): number =>
-  failures <= free ? 0 : Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** Math.min(failures - free - 1, 20));
-
-const iso = (ms: number) => new Date(ms).toISOString();
-
-/** Milliseconds before any of the buckets may try again (0: now). */
-export async function waitBefore(db: Kysely<Database>, list: Bucket[], now: number): Promise<number> {
-  if (!list.length) return 0;
-  const rows = await db
-    .selectFrom('web_login_attempts')
-    .select(['locked_until'])
-    .where(
-      'key',
-      'in',
-      list.map((b) => b.key),
-    )
-    .execute();
-  return Math.max(0, ...rows.map((r) => (r.locked_until ? Date.parse(r.locked_until) - now : 0)));
-}
-
-/** One more failure in each bucket (one atomic increment each, so parallel attempts all count). */
-export async function recordFailure(db: Kysely<Database>, list: Bucket[], now: number): Promise<void> {
-  const forgotten = iso(now - FORGET_MS);
-  for (const b of list) {
-    const row = await db
-      .insertInto('web_login_attempts')
-      .values({
-        key: b.key,
-        failures: 1,
-        first_failure_at: iso(now),
-        last_failure_at: iso(now),
-        locked_until: null,
-      })
-      .onConflict((oc) =>
-        oc.column('key').doUpdateSet((eb) => ({
-          failures: eb
-            .case()
-            .when(eb.fn.coalesce('web_login_attempts.last_failure_at', eb.val('')), '<', forgotten)
-            .then(1)
-            .else(eb('web_login_attempts.failures', '+', 1))
-            .end(),
-          first_failure_at: eb
-            .case()
-            .when(eb.fn.coalesce('web_login_attempts.last_failure_at', eb.val('')), '<', forgotten)
-            .then(iso(now))
-            .else(eb.ref('web_login_attempts.first_failure_at'))
-            .end(),
-          last_failure_at: iso(now),
-        })),
-      )
-      .returning('failures')
-      .executeTakeFirstOrThrow();
-    const delay = delayAfter(Number(row.failures), b.free);
-    if (delay === 0) continue;
-    // Only ever later: a parallel failure that counted fewer must not shorten this wait.
-    const until = iso(now + delay);
-    await db
-      .updateTable('web_login_attempts')
-      .set({ locked_until: until })
-      .where('key', '=', b.key)
-      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', until)]))
-      .execute();
-  }
-}
-
-export async function clearFailures(db: Kysely<Database>, list: Bucket[]): Promise<void> {
-  if (!list.length) return;
-  await db
-    .deleteFrom('web_login_attempts')
-    .where(
-      'key',
-      'in',
-      list.map((b) => b.key),
-    )
-    .execute();
-}
 
 /** "12 seconds", "4 minutes": how long to wait, for the refusal. */
 export function waitText(ms: number): string {

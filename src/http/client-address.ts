@@ -1,12 +1,13 @@
 /**
- * The client's address, for login throttling. Directly connected clients: the socket's address.
+ * The client's address, for throttling failed logins (web) and failed authentications (SimpleFIN).
+ * Directly connected clients: the socket's address.
  * Behind TRUST_PROXY proxies: the address the outermost of them saw, read from the right of
  * X-Forwarded-For (entries further left are whatever the client chose to send).
  */
 import { isIP } from 'node:net';
-import type { Ctx } from '../context.js';
+import type { Context } from 'hono';
 
-export function clientAddress(c: Ctx, trustProxy: number): string {
+export function clientAddress(c: Context, trustProxy: number): string {
   const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
   const socket = incoming?.socket?.remoteAddress ?? 'unknown';
   if (trustProxy <= 0) return socket;
