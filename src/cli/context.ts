@@ -1,14 +1,15 @@
 /**
  * What every command that touches the ledger needs: settings, a logger (stderr, so stdout stays
  * clean for --json), the store, the family the command works on, and a Sophtron client made on
- * first use. `withCliContext` closes everything when the command ends, also on errors.
+ * first use by the composition root's credentials rule (src/app/app.ts). `withCliContext` closes everything when the command ends, also on errors.
  */
 import { loadConfig, settings, type Config } from '../config.js';
 import { createLogger, type Logger } from '../log.js';
 import type { SophtronClient } from '../sophtron/client.js';
 import { SophtronConfigError } from '../sophtron/errors.js';
 import { ensureDefaultFamily, findDefaultFamily } from '../store/default-family.js';
-import { familySophtronFromCredentials, type FamilySophtron } from '../app/family-sophtron.js';
+import { createApp, type App } from '../app/app.js';
+import type { FamilySophtron } from '../app/family-sophtron.js';
 import type { Family } from '../store/families.js';
 import { openStore, SecretKeyError, SecretOpenError, StoreError, type Store } from '../store/index.js';
 import { CliError } from './errors.js';
@@ -22,6 +23,8 @@ export interface CliContext {
   logger: Logger;
   store: Store;
   family: Family;
+  /** The composition root over this store (the credentials rule, syncs, deliveries). */
+  app: App;
   /** Made on first use from the family's stored credentials; every call is counted. */
   readonly sophtron: SophtronClient;
 }
@@ -54,16 +57,19 @@ export async function withCliContext<T>(
   let sophtron: FamilySophtron | undefined;
   try {
     const family = await resolveFamily(store, config);
-    const creds = await store.getCredentials(family.id);
+    // The command line runs no sandbox; with SOPHTRON_* set, resolveFamily saved them for the family.
+    const app = createApp(store, config, { logger });
+    const chosen = await app.sophtronCredentials(family.id);
     const ctx: CliContext = {
       config,
       logger,
       store,
       family,
+      app,
       get sophtron(): SophtronClient {
-        if (!creds) throw new CliError(NO_CREDENTIALS);
+        if (!chosen) throw new CliError(NO_CREDENTIALS);
         try {
-          sophtron ??= familySophtronFromCredentials(store, family.id, creds, config, { logger });
+          sophtron ??= app.sophtronWith(family.id, chosen.credentials);
         } catch (err) {
           throw toCliError(err);
         }

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../log.js';
 import { logLines } from './log-lines.js';
-import { fallbackCredentials, startSchedulerFor } from '../scheduler/wiring.js';
+import { startSchedulerFor } from '../scheduler/wiring.js';
 import { openStore, SecretKeyError } from '../store/index.js';
 import { CliError } from './errors.js';
 import { parseDatabaseUrl } from '../database-url.js';
@@ -46,7 +46,6 @@ export function register(program: Command): void {
       }
       const running = startSchedulerFor(store, config, {
         logger,
-        fallback: fallbackCredentials(config),
         work: { concurrency },
       });
       try {

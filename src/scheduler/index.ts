@@ -9,7 +9,7 @@ export {
   type Scheduler,
   type SchedulerDeps,
 } from './scheduler.js';
-export { fallbackCredentials, schedulerDepsFor, startSchedulerFor } from './wiring.js';
+export { schedulerDepsFor, startSchedulerFor } from './wiring.js';
 export { schedulerSettings, type SchedulerSettings } from './settings.js';
 export {
   getSchedule,

@@ -1,6 +1,6 @@
 /**
- * Builds the scheduler's real dependencies: the sync engine (syncFamily with a Sophtron client
- * that counts every call in the family's usage), Firefly III delivery with the family's saved
+ * Builds the scheduler's real dependencies over the composition root (src/app/app.ts): the app's
+ * sync (the family's counted Sophtron client by the one credentials rule), Firefly III delivery with the family's saved
  * connection and, when the destination names one, a saved import configuration file.
  */
 import { readFileSync } from 'node:fs';
@@ -9,75 +9,49 @@ import type { Logger } from '../log.js';
 import { fidiConfigSchema, parseFidiConfig } from '../destinations/firefly/fidi-config.js';
 import { NothingToImportError, runImportConfiguration } from '../app/import.js';
 import { deliverToFirefly, fireflyClientFor } from '../destinations/firefly/index.js';
-import { familySophtronFromCredentials } from '../app/family-sophtron.js';
+import { createApp, type App } from '../app/app.js';
+import type { SandboxCredentials } from '../app/sophtron-credentials.js';
 import type { Store } from '../store/index.js';
-import { syncFamily, type SyncDeps } from '../sync/run.js';
+import type { SyncDeps } from '../sync/run.js';
 import { openFamilyQueue } from './queue.js';
 import { startScheduler, type RunningScheduler, type SchedulerDeps } from './scheduler.js';
 import { fireflyOptions } from './schedules.js';
 import { schedulerSettings } from './settings.js';
 import type { DeliverFirefly, RunSync } from './types.js';
 
-export interface SophtronFallback {
-  userId: string;
-  accessKey: string;
-  baseUrl: string | null;
-}
-
-/** Credentials for a family without saved ones: the environment's, or the built-in sandbox's. */
-export function fallbackCredentials(
-  config: Config,
-  sandbox?: SophtronFallback | null,
-): SophtronFallback | null {
-  if (config.sophtronUserId && config.sophtronAccessKey) {
-    return { userId: config.sophtronUserId, accessKey: config.sophtronAccessKey, baseUrl: null };
-  }
-  return sandbox ?? null;
-}
-
 export interface WiringOptions {
   logger?: Logger;
-  fallback?: SophtronFallback | null;
+  /** The built-in sandbox `serve` runs (the last of the credentials rule); none in a worker. */
+  sandbox?: SandboxCredentials | null;
   /** Tests: a faster refresh-job poll, the sandbox's clock. */
   syncDeps?: Pick<SyncDeps, 'jobOptions' | 'clock'>;
 }
 
-export function createRunSync(store: Store, config: Config, options: WiringOptions = {}): RunSync {
+const appFor = (store: Store, config: Config, options: WiringOptions): App =>
+  createApp(store, config, {
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.sandbox ? { sandbox: options.sandbox } : {}),
+    ...(options.syncDeps ? { syncDeps: options.syncDeps } : {}),
+  });
+
+/** The scheduler's sync: the app's, its result in the scheduler's terms. */
+export function createRunSync(app: App): RunSync {
   return async (familyId, { accountIds, trigger, lockHeldBy }) => {
-    const creds = (await store.getCredentials(familyId)) ?? options.fallback ?? null;
-    if (!creds) throw new Error('this family has no Sophtron credentials');
-    const sophtron = familySophtronFromCredentials(store, familyId, creds, config, {
-      ...(options.logger ? { logger: options.logger } : {}),
-    });
-    try {
-      const run = await syncFamily(
-        {
-          store,
-          sophtron: sophtron.client,
-          config,
-          ...options.syncDeps,
-          ...(options.logger ? { logger: options.logger } : {}),
-        },
-        familyId,
-        { accountIds, trigger, lockHeldBy },
-      );
-      return {
-        outcome: run.outcome,
-        sophtronCalls: run.sophtronCalls,
-        accounts: run.accounts.map((a) => ({
-          accountId: a.accountId,
-          outcome: a.outcome,
-          error:
-            a.error ??
-            (a.refresh.state === 'needs_attention' ? a.refresh.reason : null) ??
-            (a.outcome === 'needs_attention' ? a.note : null),
-          newCount: a.counts.new,
-        })),
-        error: run.outcome === 'failed' ? (run.accounts.find((a) => a.error)?.error ?? 'sync failed') : null,
-      };
-    } finally {
-      await sophtron.flushUsage();
-    }
+    const run = await app.runSync(familyId, { accountIds, trigger, lockHeldBy });
+    return {
+      outcome: run.outcome,
+      sophtronCalls: run.sophtronCalls,
+      accounts: run.accounts.map((a) => ({
+        accountId: a.accountId,
+        outcome: a.outcome,
+        error:
+          a.error ??
+          (a.refresh.state === 'needs_attention' ? a.refresh.reason : null) ??
+          (a.outcome === 'needs_attention' ? a.note : null),
+        newCount: a.counts.new,
+      })),
+      error: run.outcome === 'failed' ? (run.accounts.find((a) => a.error)?.error ?? 'sync failed') : null,
+    };
   };
 }
 
@@ -126,7 +100,7 @@ export function schedulerDepsFor(store: Store, config: Config, options: WiringOp
     db: store.db,
     secrets: store.secrets,
     settings: schedulerSettings(config),
-    runSync: createRunSync(store, config, options),
+    runSync: createRunSync(appFor(store, config, options)),
     deliverFirefly: createDeliverFirefly(store, config),
     ...(options.logger ? { log: options.logger } : {}),
   };

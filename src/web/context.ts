@@ -1,6 +1,7 @@
 /** The Hono environment shared by every route module of the web application. */
 import type { Context, Hono } from 'hono';
 import type { Kysely } from 'kysely';
+import type { SandboxCredentials } from '../app/sophtron-credentials.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';
@@ -11,11 +12,7 @@ import type { ConnectSessions } from './connect/sessions.js';
 import type { LiveTasks } from './tasks.js';
 
 /** The built-in sandbox this process runs when no Sophtron credentials are set. */
-export interface SandboxInfo {
-  baseUrl: string;
-  userId: string;
-  accessKey: string;
-}
+export type SandboxInfo = SandboxCredentials;
 
 export interface WebDeps {
   /** The ledger store (repositories scoped by family). */

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { openStore, type Store } from '../store/index.js';
-import { fallbackCredentials, startSchedulerFor } from '../scheduler/index.js';
+import { startSchedulerFor } from '../scheduler/index.js';
 import { generateSetupCode } from './auth/setup-code.js';
 import { ConnectSessions } from './connect/sessions.js';
 import type { SandboxInfo } from './context.js';
@@ -94,7 +94,7 @@ export async function startApp(
       ? null
       : startSchedulerFor(store, config, {
           logger: opts.logger,
-          fallback: fallbackCredentials(config, sandbox),
+          sandbox,
         });
   return {
     url: server.url,

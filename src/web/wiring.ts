@@ -1,6 +1,6 @@
 /**
- * Builds the web application's ports (src/web/services.ts) from the real modules: the store, the
- * Sophtron client (saved credentials, environment, or the built-in sandbox) and Firefly III.
+ * Builds the web application's ports (src/web/services.ts) over the composition root (src/app/app.ts:
+ * the family's Sophtron client by the one credentials rule, the sync) and Firefly III.
  */
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
@@ -13,7 +13,8 @@ import {
 } from '../destinations/firefly/repository.js';
 import type { CredentialCheck, SophtronApi } from '../sophtron/api.js';
 import { createSophtronClient } from '../sophtron/client.js';
-import { familySophtronFromCredentials } from '../app/family-sophtron.js';
+import { createApp, type App } from '../app/app.js';
+import { NoSophtronCredentialsError } from '../app/sophtron-credentials.js';
 import { estimateCallsPerSync } from '../scheduler/budget.js';
 import { familyBudget, getSchedule } from '../scheduler/schedules.js';
 import { schedulerSettings } from '../scheduler/settings.js';
@@ -27,16 +28,18 @@ import type {
   SyncPort,
   WebServices,
 } from './services.js';
-import { syncFamily, type SyncDeps } from '../sync/run.js';
+import type { SyncDeps } from '../sync/run.js';
 import { announceManualSyncOutcome } from '../scheduler/notifications/sync-outcome.js';
 
-export function createSophtronPort(
-  store: Store,
-  config: Config,
-  sandbox: SandboxInfo | null,
-  logger?: Logger,
-): SophtronPort {
-  const envSet = !!(config.sophtronUserId && config.sophtronAccessKey);
+/** A family without credentials is told where to enter them. */
+function withWebMessage(err: unknown): never {
+  if (err instanceof NoSophtronCredentialsError)
+    throw new Error('No Sophtron credentials are set: enter them in Settings.');
+  throw err;
+}
+
+export function createSophtronPort(app: App): SophtronPort {
+  const { store, config, logger } = app;
   const bare = (input: SophtronCredentialsInput): SophtronApi =>
     createSophtronClient({
       userId: input.userId,
@@ -47,23 +50,12 @@ export function createSophtronPort(
       windowDays: config.sophtronWindowDays,
       ...(logger ? { logger } : {}),
     });
-  // Calls made for a family count in its monthly usage (the quota ledger the scheduler reads).
-  const counted = (familyId: string, input: SophtronCredentialsInput): SophtronApi =>
-    familySophtronFromCredentials(store, familyId, input, config, logger ? { logger } : {}).client;
-  const effective = async (familyId: string): Promise<SophtronCredentialsInput | null> => {
-    const saved = await store.getCredentials(familyId);
-    if (saved) return saved;
-    if (envSet)
-      return { userId: config.sophtronUserId!, accessKey: config.sophtronAccessKey!, baseUrl: null };
-    if (sandbox) return { userId: sandbox.userId, accessKey: sandbox.accessKey, baseUrl: sandbox.baseUrl };
-    return null;
-  };
   return {
     async describe(familyId) {
-      const saved = await store.describeCredentials(familyId);
-      if (saved) return { userId: saved.userId, baseUrl: saved.baseUrl, source: 'saved' };
-      if (envSet) return { userId: config.sophtronUserId!, baseUrl: null, source: 'environment' };
-      return { userId: sandbox?.userId ?? '', baseUrl: sandbox?.baseUrl ?? null, source: 'sandbox' };
+      const chosen = await app.describeSophtron(familyId);
+      // No credentials at all: the page says the sandbox applies (the server starts one then).
+      if (!chosen) return { userId: '', baseUrl: null, source: 'sandbox' };
+      return { ...chosen.credentials, source: chosen.source };
     },
     async save(familyId, input) {
       await store.saveCredentials(familyId, input);
@@ -72,18 +64,20 @@ export function createSophtronPort(
       await store.deleteCredentials(familyId);
     },
     async test(familyId, input): Promise<CredentialCheck> {
-      const creds = input ?? (await effective(familyId));
-      if (!creds) return { result: 'rejected', message: 'no Sophtron credentials are set' };
+      // Typed credentials are checked with a bare client: they are not the family's yet.
+      const chosen = input ? null : await app.sophtronCredentials(familyId);
+      if (!input && !chosen) return { result: 'rejected', message: 'no Sophtron credentials are set' };
       try {
-        return await (input ? bare(creds) : counted(familyId, creds)).testCredentials();
+        return await (
+          input ? bare(input) : app.sophtronWith(familyId, chosen!.credentials).client
+        ).testCredentials();
       } catch (err) {
         return { result: 'unreachable', message: err instanceof Error ? err.message : String(err) };
       }
     },
     async client(familyId) {
-      const creds = await effective(familyId);
-      if (!creds) throw new Error('No Sophtron credentials are set: enter them in Settings.');
-      return counted(familyId, creds);
+      // Calls made for a family count in its monthly usage (the quota ledger the scheduler reads).
+      return (await app.sophtronFor(familyId).catch(withWebMessage)).client;
     },
   };
 }
@@ -161,27 +155,11 @@ export function createFireflyPort(store: Store, config: Config): FireflyPort {
   };
 }
 
-export function createSyncPort(
-  store: Store,
-  config: Config,
-  sophtron: SophtronPort,
-  logger?: Logger,
-  jobOptions?: SyncDeps['jobOptions'],
-): SyncPort {
+export function createSyncPort(app: App): SyncPort {
+  const { store, config, logger } = app;
   return {
     async run(familyId, options) {
-      const api = await sophtron.client(familyId);
-      const result = await syncFamily(
-        {
-          store,
-          sophtron: api,
-          config,
-          ...(logger ? { logger } : {}),
-          ...(jobOptions ? { jobOptions } : {}),
-        },
-        familyId,
-        options,
-      );
+      const result = await app.runSync(familyId, options).catch(withWebMessage);
       // A login the bank refused is announced once, like a scheduled sync's; never fails the sync.
       await announceManualSyncOutcome(
         {
@@ -205,11 +183,16 @@ export function createWebServices(
   logger?: Logger,
   options: { syncJobOptions?: SyncDeps['jobOptions'] } = {},
 ): WebServices {
-  const sophtron = createSophtronPort(store, config, sandbox, logger);
+  const app = createApp(store, config, {
+    sandbox,
+    ...(logger ? { logger } : {}),
+    ...(options.syncJobOptions ? { syncDeps: { jobOptions: options.syncJobOptions } } : {}),
+  });
+  const sophtron = createSophtronPort(app);
   return {
     sophtron,
     firefly: createFireflyPort(store, config),
-    sync: createSyncPort(store, config, sophtron, logger, options.syncJobOptions),
+    sync: createSyncPort(app),
   };
 }
 
