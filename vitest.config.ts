@@ -21,6 +21,7 @@ const ON_BOTH_DATABASES = [
   'src/web/auth/throttle.test.ts',
   'src/web/import/drafts.test.ts',
   'test/simplefin-failures.test.ts',
+  'src/web/connect/sessions.test.ts',
 ];
 
 export default defineConfig(async (): Promise<ViteUserConfig> => {

@@ -8,6 +8,7 @@ import type { Config } from '../config.js';
 import { accountViewsRepository } from './account-views.js';
 import { accountsRepository } from './accounts.js';
 import { balancesRepository } from './balances.js';
+import { connectSessionsRepository } from './connect-sessions.js';
 import { connectionsRepository } from './connections.js';
 import { credentialsRepository } from './credentials.js';
 import { openDatabase } from './database.js';
@@ -29,6 +30,7 @@ import { simplefinRepository } from './simplefin.js';
 import { syncRunsRepository } from './sync-runs.js';
 import { transactionsRepository } from './transactions.js';
 import { usageRepository } from './usage.js';
+import { webTasksRepository } from './web-tasks.js';
 import type { Db } from './util.js';
 
 export function bindRepositories(db: Db, secrets: SecretBox) {
@@ -44,6 +46,8 @@ export function bindRepositories(db: Db, secrets: SecretBox) {
     ...usageRepository(db),
     ...simplefinRepository(db),
     ...importDraftsRepository(db),
+    ...connectSessionsRepository(db, secrets),
+    ...webTasksRepository(db),
   };
 }
 

@@ -477,6 +477,9 @@ export interface Database {
   simplefin_tokens: SimplefinTokensTable;
   simplefin_token_accounts: SimplefinTokenAccountsTable;
   import_drafts: ImportDraftsTable;
+  connect_sessions: ConnectSessionsTable;
+  web_tasks: WebTasksTable;
+  web_task_lines: WebTaskLinesTable;
 }
 
 export interface ImportDraftsTable {
@@ -488,6 +491,54 @@ export interface ImportDraftsTable {
   updated_at: Timestamp;
   /** The draft as JSON (web/import/drafts.ts). */
   data: string;
+}
+
+/** A bank connect a person watches (migration 0540; src/store/connect-sessions.ts). */
+export interface ConnectSessionsTable {
+  id: string;
+  family_id: string;
+  /** Hash of the login session that started it (only it may see or answer it). */
+  owner_session: string;
+  /** JSON: { id, name, countryCode } of the institution. */
+  institution: string;
+  started_at: Timestamp;
+  updated_at: Timestamp;
+  phase: string;
+  step: string | null;
+  status: string | null;
+  polls: Generated<number>;
+  /** JSON of the Challenge waiting for the person (a captcha image as base64); null when none waits. */
+  challenge: string | null;
+  challenge_seq: Generated<number>;
+  /** The person's answer to challenge `answer_seq`, sealed; cleared once the driver took it. */
+  answer: string | null;
+  answer_seq: number | null;
+  message: string | null;
+  connection_id: string | null;
+  cancelled: Generated<number>;
+}
+
+/** A long task started from a page, with its latest progress (migration 0540; src/store/web-tasks.ts). */
+export interface WebTasksTable {
+  id: string;
+  family_id: string;
+  kind: string;
+  started_at: Timestamp;
+  updated_at: Timestamp;
+  progress_value: Generated<number>;
+  progress_max: Generated<number>;
+  progress_label: string;
+  /** The seq of the task's newest line. */
+  line_seq: Generated<number>;
+  /** JSON { ok, redirect, message } once it ended. */
+  done: string | null;
+}
+
+/** One finished step of a task, listed under its progress bar (only the newest are kept). */
+export interface WebTaskLinesTable {
+  task_id: string;
+  seq: number;
+  text: string;
 }
 
 /** For columns whose insert type differs from select (kept here for modules adding tables). */

@@ -30,6 +30,9 @@ const TABLES: (keyof Database)[] = [
   'simplefin_tokens',
   'simplefin_token_accounts',
   'import_drafts',
+  'connect_sessions',
+  'web_tasks',
+  'web_task_lines',
 ];
 const snapshot = async () =>
   Object.fromEntries(
@@ -108,6 +111,17 @@ beforeAll(async () => {
     createdAt: '2026-01-01T00:00:00Z',
     data: '{}',
   });
+  const institution = { id: 'i', name: 'Bank', countryCode: null };
+  await s.createConnectSession(a, { id: 'cs-a', ownerSession: 'sa', institution, step: 'x', startedAt: 0 });
+  await s.setConnectChallenge(a, 'cs-a', { kind: 'token_input', label: 'Code' });
+  await s.answerConnectChallenge(a, 'cs-a', 1, { kind: 'token_input', code: '123456' });
+  await s.createTask(a, {
+    id: 'task-a',
+    kind: 'sync',
+    startedAt: 0,
+    progress: { value: 0, max: 1, label: 'x' },
+  });
+  await s.addTaskLine(a, 'task-a', 'a line');
   await s.claimSimplefinToken('c', { userHash: 'u', secretHash: 'p' }, '2026-01-01T00:00:01.000Z');
 });
 
@@ -220,6 +234,29 @@ const cases: Record<string, Case | 'not family-owned'> = {
     }),
   getImportDraft: () => s.getImportDraft(b, 'draft-a'),
   pruneImportDrafts: () => s.pruneImportDrafts(b, '9999'),
+  createConnectSession: () =>
+    s.createConnectSession(b, {
+      id: 'cs-a',
+      ownerSession: 'x',
+      institution: { id: 'i', name: 'Mine', countryCode: null },
+      step: 'x',
+      startedAt: 0,
+    }),
+  getConnectSession: () => s.getConnectSession(b, 'cs-a'),
+  updateConnectSession: () => s.updateConnectSession(b, 'cs-a', { phase: 'failed', message: 'x' }),
+  setConnectChallenge: () => s.setConnectChallenge(b, 'cs-a', { kind: 'token_input', label: 'x' }),
+  answerConnectChallenge: () => s.answerConnectChallenge(b, 'cs-a', 1, { kind: 'token_input', code: '1' }),
+  takeConnectAnswer: () => s.takeConnectAnswer(b, 'cs-a', 1),
+  cancelConnectSession: () => s.cancelConnectSession(b, 'cs-a'),
+  pruneConnectSessions: () => s.pruneConnectSessions(b, '9999'),
+  createTask: () =>
+    s.createTask(b, { id: 'task-a', kind: 'x', startedAt: 0, progress: { value: 1, max: 1, label: 'x' } }),
+  getTask: () => s.getTask(b, 'task-a'),
+  setTaskProgress: () => s.setTaskProgress(b, 'task-a', { value: 1, max: 1, label: 'x' }),
+  addTaskLine: () => s.addTaskLine(b, 'task-a', 'x'),
+  listTaskLines: () => s.listTaskLines(b, 'task-a'),
+  finishTask: () => s.finishTask(b, 'task-a', { ok: false, redirect: null, message: 'x' }),
+  pruneTasks: () => s.pruneTasks(b, '9999'),
   listSimplefinTokens: () => s.listSimplefinTokens(b),
   getSimplefinToken: () => s.getSimplefinToken(b, ids.simplefin),
   revokeSimplefinToken: () => s.revokeSimplefinToken(b, ids.simplefin, 'x'),

@@ -1,12 +1,15 @@
 /** Small helpers shared by the repositories (kept inside src/store: dialect details stay here). */
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import type { InsertResult, Kysely, Transaction } from 'kysely';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
 
 export const newId = (): string => randomUUID();
 export const nowIso = (): string => new Date().toISOString();
+
+/** Whether an insert that skips a taken key (`on conflict do nothing`) wrote its row. */
+export const insertedOne = (r: InsertResult): boolean => Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
 
 /** Runs `fn` in a database transaction, joining the caller's when `db` already is one. */
 export async function inTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T> {

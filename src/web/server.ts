@@ -213,7 +213,7 @@ export function createWebApp(deps: WebDeps): WebApp {
         maxPollIntervalMs: 3_000,
       }),
   );
-  const tasks = deps.tasks ?? new LiveTasks();
+  const tasks = deps.tasks ?? new LiveTasks(deps.store);
   registerTaskEvents(app, tasks);
   registerSyncPages(app, tasks);
   registerAccountPages(app);

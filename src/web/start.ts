@@ -103,7 +103,7 @@ export async function startApp(
     sandbox,
     setupCode: firstRun ? setupCode : null,
     async stop() {
-      connects.closeAll();
+      await connects.closeAll();
       await server.close();
       await scheduler?.stop();
       for (const close of closers.reverse()) await close().catch(() => undefined);

@@ -6,41 +6,46 @@ import type { LiveTasks, TaskEvent } from './tasks.js';
 
 const send = (e: TaskEvent) => ({ event: e.type, data: JSON.stringify(e) });
 
-/** GET /tasks/:id/events: replays what happened, then streams until the task ends. */
+/** A comment line after this long without news keeps proxies from closing an idle stream. */
+const KEEP_ALIVE_MS = 15_000;
+
+/**
+ * GET /tasks/:id/events: what happened so far, then each change until the task ends. Read from
+ * the database, so the task may run in another process; this process's own tasks wake the
+ * stream as soon as they write.
+ */
 export function registerTaskEvents(app: WebApp, tasks: LiveTasks): void {
-  app.get('/tasks/:id/events', (c: Ctx) => {
-    const task = tasks.get(c.req.param('id') ?? '', currentUser(c).familyId);
-    if (!task) return c.json({ error: 'not found' }, 404);
+  app.get('/tasks/:id/events', async (c: Ctx) => {
+    const id = c.req.param('id') ?? '';
+    const familyId = currentUser(c).familyId;
+    if (!(await tasks.get(id, familyId))) return c.json({ error: 'not found' }, 404);
     return streamSSE(c, async (stream) => {
-      const queue: TaskEvent[] = [{ type: 'progress', ...task.last }, ...task.events];
-      let wake: (() => void) | null = null;
-      const listener = (e: TaskEvent) => {
-        queue.push(e);
-        wake?.();
-      };
-      task.listeners.add(listener);
-      stream.onAbort(() => {
-        task.listeners.delete(listener);
-        wake?.();
-      });
-      try {
-        for (;;) {
-          while (queue.length) {
-            const e = queue.shift()!;
-            await stream.writeSSE(send(e));
-            if (e.type === 'done') return;
-          }
-          if (stream.aborted || stream.closed) return;
-          await new Promise<void>((r) => {
-            wake = r;
-            // A comment line now and then keeps proxies from closing an idle stream.
-            setTimeout(r, 15_000).unref?.();
-          });
-          wake = null;
-          if (!queue.length && !stream.aborted) await stream.write(': keep-alive\n\n');
+      const stop = new AbortController();
+      stream.onAbort(() => stop.abort());
+      let progress = '';
+      let lineSeq = 0;
+      let sentAt = Date.now();
+      while (!stream.aborted && !stream.closed) {
+        const task = await tasks.get(id, familyId);
+        if (!task) return;
+        const events: TaskEvent[] = [];
+        const p = JSON.stringify(task.progress);
+        if (p !== progress) events.push({ type: 'progress', ...task.progress });
+        progress = p;
+        // Read after the task: lines are written before the end, so none is missed.
+        for (const l of await tasks.lines(id, familyId, lineSeq)) {
+          events.push({ type: 'line', text: l.text });
+          lineSeq = l.seq;
         }
-      } finally {
-        task.listeners.delete(listener);
+        if (task.done) events.push({ type: 'done', ...task.done });
+        for (const e of events) await stream.writeSSE(send(e));
+        if (task.done) return;
+        if (events.length) sentAt = Date.now();
+        else if (Date.now() - sentAt > KEEP_ALIVE_MS) {
+          await stream.write(': keep-alive\n\n');
+          sentAt = Date.now();
+        }
+        await tasks.waitForChange(id, stop.signal);
       }
     });
   });

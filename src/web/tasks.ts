@@ -1,8 +1,13 @@
 /**
- * Long tasks started from a page (a sync, an import delivery) run in this process; their progress
- * goes to the browser as server-sent events. A task belongs to a family: another family's request
- * for it is "not found". Finished tasks are kept a while so a late page load still sees the end.
+ * Long tasks started from a page (a sync, an import delivery) run in the process that started
+ * them; their progress is written to the database (store/web-tasks.ts), so a page served by any
+ * `serve` process behind one database follows a task another runs. Progress is written at most
+ * every `progressEveryMs` (the newest value always lands), finished steps and the end at once, in
+ * order. A task belongs to a family: another family's request for it is "not found". Tasks are
+ * kept a while, so a late page load still sees the end.
  */
+import type { Store } from '../store/index.js';
+import type { StoredTask } from '../store/web-tasks.js';
 import { randomToken } from './auth/tokens.js';
 
 export type TaskEvent =
@@ -11,65 +16,127 @@ export type TaskEvent =
   | { type: 'line'; text: string }
   | { type: 'done'; redirect: string | null; ok: boolean; message: string };
 
-export interface LiveTask {
-  id: string;
-  familyId: string;
-  kind: string;
-  startedAt: number;
-  events: TaskEvent[];
-  finished: boolean;
-  last: { value: number; max: number; label: string };
-  listeners: Set<(e: TaskEvent) => void>;
+export type LiveTask = StoredTask;
+
+export interface LiveTasksOptions {
+  /** How often a page's stream asks the database about a task run elsewhere (default 500 ms). */
+  pollMs?: number;
+  /** The least time between two progress writes of one task (default 250 ms). */
+  progressEveryMs?: number;
 }
 
-const KEEP_MS = 30 * 60_000;
+const KEEP_MS = 6 * 3600_000;
+
+type TaskStore = Pick<
+  Store,
+  'createTask' | 'getTask' | 'setTaskProgress' | 'addTaskLine' | 'listTaskLines' | 'finishTask' | 'pruneTasks'
+>;
 
 export class LiveTasks {
-  private readonly tasks = new Map<string, LiveTask>();
+  /** Wakes the streams of this process's tasks as soon as a write has landed (no wait for the poll). */
+  private readonly wakers = new Map<string, Set<() => void>>();
 
-  get(id: string, familyId: string): LiveTask | undefined {
-    const t = this.tasks.get(id);
-    return t && t.familyId === familyId ? t : undefined;
+  constructor(
+    private readonly store: TaskStore,
+    private readonly options: LiveTasksOptions = {},
+  ) {}
+
+  get(id: string, familyId: string): Promise<LiveTask | undefined> {
+    return this.store.getTask(familyId, id);
+  }
+
+  /** The task's finished steps after `afterSeq` (the newest few hundred are kept). */
+  lines(id: string, familyId: string, afterSeq: number) {
+    return this.store.listTaskLines(familyId, id, afterSeq);
   }
 
   /** Runs `work` in the background; it reports through `emit` and returns the final event. */
-  start(
+  async start(
     familyId: string,
     kind: string,
     work: (emit: (e: TaskEvent) => void) => Promise<Extract<TaskEvent, { type: 'done' }>>,
-  ): LiveTask {
-    this.prune();
-    const task: LiveTask = {
-      id: randomToken(),
-      familyId,
+  ): Promise<{ id: string; startedAt: number }> {
+    const startedAt = Date.now();
+    await this.store.pruneTasks(familyId, new Date(startedAt - KEEP_MS).toISOString());
+    const id = randomToken();
+    await this.store.createTask(familyId, {
+      id,
       kind,
-      startedAt: Date.now(),
-      events: [],
-      finished: false,
-      last: { value: 0, max: 1, label: 'Starting…' },
-      listeners: new Set(),
-    };
-    this.tasks.set(task.id, task);
-    const emit = (e: TaskEvent) => {
-      if (task.finished) return;
-      if (e.type === 'progress') task.last = { value: e.value, max: e.max, label: e.label };
-      // Only the newest progress matters to a late subscriber.
-      if (e.type !== 'progress') task.events.push(e);
-      if (e.type === 'done') task.finished = true;
-      for (const l of task.listeners) l(e);
-    };
-    void work(emit).then(emit, (err: unknown) =>
-      emit({
-        type: 'done',
-        redirect: null,
-        ok: false,
-        message: err instanceof Error ? err.message : String(err),
-      }),
-    );
-    return task;
+      startedAt,
+      progress: { value: 0, max: 1, label: 'Starting…' },
+    });
+    const wakers = new Set<() => void>();
+    this.wakers.set(id, wakers);
+    const emit = this.writer(familyId, id, () => {
+      for (const w of [...wakers]) w();
+    });
+    void work(emit)
+      .then(emit, (err: unknown) =>
+        emit({
+          type: 'done',
+          redirect: null,
+          ok: false,
+          message: err instanceof Error ? err.message : String(err),
+        }),
+      )
+      .finally(() => setTimeout(() => this.wakers.delete(id), 60_000).unref?.());
+    return { id, startedAt };
   }
 
-  private prune(now = Date.now()): void {
-    for (const [id, t] of this.tasks) if (t.finished && now - t.startedAt > KEEP_MS) this.tasks.delete(id);
+  /** Resolves when the task may have changed: a write of this process landed, or the poll interval passed. */
+  waitForChange(id: string, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const set = this.wakers.get(id);
+      const wake = () => {
+        clearTimeout(timer);
+        set?.delete(wake);
+        signal?.removeEventListener('abort', wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, this.options.pollMs ?? 500);
+      set?.add(wake);
+      signal?.addEventListener('abort', wake, { once: true });
+    });
+  }
+
+  /** The task's `emit`: writes in order, one at a time; progress throttled to its newest value. */
+  private writer(familyId: string, id: string, landed: () => void): (e: TaskEvent) => void {
+    const every = this.options.progressEveryMs ?? 250;
+    let chain = Promise.resolve();
+    let finished = false;
+    let pending: Extract<TaskEvent, { type: 'progress' }> | null = null;
+    let timer: NodeJS.Timeout | null = null;
+    let lastProgressAt = 0;
+    const write = (fn: () => Promise<unknown>) => {
+      // A failed write loses that update, not the task: the next one (or the end) still lands.
+      chain = chain.then(fn).then(landed, () => undefined);
+    };
+    const flushProgress = () => {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      if (!pending) return;
+      const p = pending;
+      pending = null;
+      lastProgressAt = Date.now();
+      write(() => this.store.setTaskProgress(familyId, id, { value: p.value, max: p.max, label: p.label }));
+    };
+    return (e) => {
+      if (finished) return;
+      if (e.type === 'progress') {
+        pending = e;
+        const wait = lastProgressAt + every - Date.now();
+        if (wait <= 0) flushProgress();
+        else timer ??= setTimeout(flushProgress, wait);
+        return;
+      }
+      flushProgress();
+      if (e.type === 'line') write(() => this.store.addTaskLine(familyId, id, e.text));
+      else {
+        finished = true;
+        write(() =>
+          this.store.finishTask(familyId, id, { ok: e.ok, redirect: e.redirect, message: e.message }),
+        );
+      }
+    };
   }
 }

@@ -37,6 +37,7 @@ beforeAll(async () => {
       jobTimeoutMs: 60_000,
       pollIntervalMs: 10,
       maxPollIntervalMs: 20,
+      watchIntervalMs: 10,
     }),
   });
 });

@@ -17,6 +17,7 @@ import * as m0300 from './0300_scheduler.js';
 import * as m0400 from './0400_simplefin.js';
 import * as m0220 from './0220_login_throttle.js';
 import * as m0520 from './0520_import_drafts.js';
+import * as m0540 from './0540_live_web_state.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_ledger': m0001,
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '0400_simplefin': m0400,
   '0220_login_throttle': m0220,
   '0520_import_drafts': m0520,
+  '0540_live_web_state': m0540,
 };

@@ -182,8 +182,13 @@ function parseAnswer(kind: string, form: Record<string, string | string[]>): Cha
 const linkSchema = z.object({ link: z.array(z.string()).default([]) });
 
 export function registerConnectPages(app: WebApp, connects: ConnectSessions): void {
-  const mine = (c: Ctx): ConnectSession | undefined =>
-    c.var.session ? connects.get(c.req.param('id') ?? '', c.var.session.idHash) : undefined;
+  const mine = async (c: Ctx): Promise<ConnectSession | undefined> =>
+    c.var.session
+      ? connects.get(c.req.param('id') ?? '', {
+          session: c.var.session.idHash,
+          familyId: currentUser(c).familyId,
+        })
+      : undefined;
 
   app.get('/connect', async (c) => {
     const q = (c.req.query('q') ?? '').trim();
@@ -328,7 +333,7 @@ export function registerConnectPages(app: WebApp, connects: ConnectSessions): vo
     const inst = await loadInstitution(c);
     if (typeof inst === 'string') return c.redirect(withFlash('/connect', 'error', inst));
     const api = await c.var.deps.services.sophtron.client(user.familyId);
-    const s = connects.startConnect(
+    const s = await connects.startConnect(
       api,
       { session: c.var.session!.idHash, familyId: user.familyId },
       { id: inst.id, name: inst.name, countryCode: inst.countryCode },
@@ -379,7 +384,7 @@ export function registerConnectPages(app: WebApp, connects: ConnectSessions): vo
     const conn = await c.var.deps.store.getConnection(user.familyId, c.req.param('connectionId'));
     if (!conn) return notFound(c);
     const api = await c.var.deps.services.sophtron.client(user.familyId);
-    const s = connects.startReconnect(
+    const s = await connects.startReconnect(
       api,
       { session: c.var.session!.idHash, familyId: user.familyId },
       { id: conn.institution_id, name: conn.institution_name, countryCode: conn.country_code },
@@ -400,7 +405,7 @@ export function registerConnectPages(app: WebApp, connects: ConnectSessions): vo
         withFlash(`/connect/reconnect/${conn.id}`, 'error', 'User ID and Password: both are required'),
       );
     const api = await c.var.deps.services.sophtron.client(user.familyId);
-    const s = connects.startUpdate(
+    const s = await connects.startUpdate(
       api,
       { session: c.var.session!.idHash, familyId: user.familyId },
       { id: conn.institution_id, name: conn.institution_name, countryCode: conn.country_code },
@@ -411,7 +416,7 @@ export function registerConnectPages(app: WebApp, connects: ConnectSessions): vo
   });
 
   app.get('/connect/session/:id', async (c) => {
-    const s = mine(c);
+    const s = await mine(c);
     if (!s) return notFound(c);
     const title =
       s.phase === 'failed'
@@ -423,7 +428,7 @@ export function registerConnectPages(app: WebApp, connects: ConnectSessions): vo
   });
 
   app.get('/connect/session/:id/state', async (c) => {
-    const s = mine(c);
+    const s = await mine(c);
     if (!s) return notFound(c);
     // The page's heading follows the state it swaps in: no "Connecting …" above a failure.
     const heading =
@@ -444,8 +449,8 @@ export function registerConnectPages(app: WebApp, connects: ConnectSessions): vo
     );
   });
 
-  app.get('/connect/session/:id/captcha.png', (c) => {
-    const s = mine(c);
+  app.get('/connect/session/:id/captcha.png', async (c) => {
+    const s = await mine(c);
     if (!s || s.challenge?.kind !== 'captcha') return notFound(c);
     c.header('Content-Type', 'image/png');
     c.header('Cache-Control', 'no-store');
@@ -453,25 +458,23 @@ export function registerConnectPages(app: WebApp, connects: ConnectSessions): vo
   });
 
   app.post('/connect/session/:id/answer', async (c) => {
-    const s = mine(c);
+    const s = await mine(c);
     if (!s) return notFound(c);
     const form = await formData(c);
     const seq = Number(form.seq);
     const kind = typeof form.kind === 'string' ? form.kind : '';
     const answer = parseAnswer(kind, form);
-    if (typeof answer === 'string' || s.challenge?.kind !== kind || !connects.answer(s, seq, answer)) {
-      // A stale or bad answer: show the current state (with its own challenge form) again.
-      if (c.req.header('hx-request')) return c.html(await renderLive(c, s));
-      return c.redirect(`/connect/session/${s.id}`);
-    }
-    if (c.req.header('hx-request')) return c.html(await renderLive(c, s));
-    return c.redirect(`/connect/session/${s.id}`);
+    // A stale or bad answer changes nothing: the page shows the current state (its own challenge form).
+    if (typeof answer !== 'string' && s.challenge?.kind === kind) await connects.answer(s, seq, answer);
+    if (!c.req.header('hx-request')) return c.redirect(`/connect/session/${s.id}`);
+    const now = await mine(c);
+    return now ? c.html(await renderLive(c, now)) : notFound(c);
   });
 
-  app.post('/connect/session/:id/cancel', (c) => {
-    const s = mine(c);
+  app.post('/connect/session/:id/cancel', async (c) => {
+    const s = await mine(c);
     if (!s) return notFound(c);
-    connects.cancel(s);
+    await connects.cancel(s);
     return c.redirect(withFlash('/connect', 'ok', 'Connecting was cancelled.'));
   });
 

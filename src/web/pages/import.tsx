@@ -416,7 +416,7 @@ export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new 
     const d = await draftOf(c);
     if (!d) return notFound(c);
     const taskId = c.req.query('task');
-    const task = taskId ? tasks.get(taskId, d.familyId) : undefined;
+    const task = taskId ? await tasks.get(taskId, d.familyId) : undefined;
     return page(
       c,
       'Import: sync from Sophtron',
@@ -459,7 +459,7 @@ export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new 
         withFlash(`${base(d)}/accounts`, 'error', 'None of the chosen accounts is linked here.'),
       );
     if (form.skip === '1') return c.redirect(afterSync(d));
-    const task = tasks.start(d.familyId, 'import-sync', async (emit) => {
+    const task = await tasks.start(d.familyId, 'import-sync', async (emit) => {
       d.sync = await services.sync.run(d.familyId, {
         trigger: 'import',
         accountIds: prepared.accountIds,
@@ -569,7 +569,7 @@ export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new 
     const d = await draftOf(c);
     if (!d) return notFound(c);
     const taskId = c.req.query('task');
-    const task = taskId ? tasks.get(taskId, d.familyId) : undefined;
+    const task = taskId ? await tasks.get(taskId, d.familyId) : undefined;
     const flash = flashFrom(c);
     const connected = (await c.var.deps.services.firefly.describe(d.familyId)) !== null;
     return page(
@@ -627,7 +627,7 @@ export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new 
     const prepared = await prepareImport(store, d.familyId, d.config);
     d.ledgerBySophtron = prepared.ledgerBySophtron;
     await save(c, d);
-    const task = tasks.start(d.familyId, 'import-deliver', async (emit) => {
+    const task = await tasks.start(d.familyId, 'import-deliver', async (emit) => {
       emit({ type: 'progress', value: 0, max: 1, label: 'Checking Firefly III…' });
       // A delivery that stops before sending anything goes back to its step with the reason and a
       // "Try again", never to an empty progress bar.

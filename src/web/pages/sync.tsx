@@ -88,7 +88,7 @@ export function registerSyncPages(app: WebApp, tasks: LiveTasks): void {
         if (!(await c.var.deps.store.getAccount(user.familyId, id)))
           return messagePage(c, 'Not found', 'There is no such account.', 404);
     }
-    const task = tasks.start(user.familyId, 'sync', async (emit) => {
+    const task = await tasks.start(user.familyId, 'sync', async (emit) => {
       const result = await c.var.deps.services.sync.run(user.familyId, {
         trigger: 'web',
         ...(ids.length ? { accountIds: ids } : {}),
@@ -104,8 +104,8 @@ export function registerSyncPages(app: WebApp, tasks: LiveTasks): void {
     return c.redirect(`/sync/live/${task.id}`);
   });
 
-  app.get('/sync/live/:id', (c) => {
-    const task = tasks.get(c.req.param('id'), currentUser(c).familyId);
+  app.get('/sync/live/:id', async (c) => {
+    const task = await tasks.get(c.req.param('id'), currentUser(c).familyId);
     if (!task) return messagePage(c, 'Not found', 'There is no such sync.', 404);
     return page(c, 'Syncing', <LiveProgress taskId={task.id} label="Sync progress" since={task.startedAt} />);
   });
