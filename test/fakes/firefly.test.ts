@@ -210,3 +210,120 @@ it("matches a withdrawal's destination_name to a loan, debt or mortgage, and pag
   expect(page2.data).toHaveLength(1);
   expect(page2.meta.pagination).toMatchObject({ total: 2, total_pages: 2, current_page: 2 });
 });
+
+type GroupAnswer = {
+  data: {
+    attributes: { transactions: { source_id: string; destination_id: string; destination_type: string }[] };
+  };
+};
+const firstSplit = async (res: Response) => {
+  expect(res.status).toBe(200);
+  return ((await res.json()) as GroupAnswer).data.attributes.transactions[0]!;
+};
+const cashAccounts = async () =>
+  (
+    (await (await call('GET', '/api/v1/accounts?type=cash')).json()) as {
+      data: { id: string; attributes: { name: string; type: string } }[];
+    }
+  ).data;
+
+it('books a withdrawal or deposit that names no other party on the cash account, created on first need', async () => {
+  const checking = fake.addAccount({ name: 'Checking', type: 'asset' });
+  const noParty = (over: Record<string, unknown>) => {
+    const body = split(over);
+    delete (body.transactions[0] as Record<string, unknown>).destination_name;
+    return body;
+  };
+  expect(await cashAccounts()).toEqual([]);
+  // A refused split creates nothing, not even the cash account.
+  expect(await errorsOf(await call('POST', '/api/v1/transactions', noParty({ amount: '0' })))).toEqual([
+    'transactions.0.amount',
+  ]);
+  expect(await cashAccounts()).toEqual([]);
+
+  const atm = await firstSplit(await call('POST', '/api/v1/transactions', noParty({ amount: '60.00' })));
+  const [cash, ...more] = await cashAccounts();
+  expect(more).toEqual([]);
+  expect(cash!.attributes).toMatchObject({ name: 'Cash account', type: 'cash' });
+  expect(atm).toMatchObject({
+    source_id: checking.id,
+    destination_id: cash!.id,
+    destination_type: 'Cash account',
+  });
+
+  const deposit = await firstSplit(
+    await call('POST', '/api/v1/transactions', {
+      transactions: [
+        {
+          type: 'deposit',
+          date: '2026-01-02T12:00:00+00:00',
+          amount: '20.00',
+          description: 'ATM DEPOSIT',
+          destination_id: checking.id,
+        },
+      ],
+    }),
+  );
+  expect(deposit.source_id).toBe(cash!.id);
+  // A withdrawal naming the cash account finds it: no expense account of that name is made.
+  const named = await firstSplit(
+    await call('POST', '/api/v1/transactions', split({ destination_name: 'Cash account' })),
+  );
+  expect(named.destination_id).toBe(cash!.id);
+  expect((await cashAccounts()).map((a) => a.id)).toEqual([cash!.id]);
+  expect([...fake.accounts.values()].filter((a) => a.type === 'expense')).toEqual([]);
+  expect(fake.balanceMinor(cash!.id)).toBe(6_000 - 2_000 + 100);
+  expect(fake.balanceMinor(checking.id)).toBe(-6_000 + 2_000 - 100);
+  expect(fake.violations).toEqual([]);
+});
+
+it('refuses the cash account, and accounts of the wrong type chosen by id, where Firefly does', async () => {
+  const checking = fake.addAccount({ name: 'Checking', type: 'asset' });
+  const cash = fake.addAccount({ name: 'Cash account', type: 'cash' });
+  const salary = fake.addAccount({ name: 'Employer', type: 'revenue' });
+  const card = fake.addAccount({
+    name: 'Visa',
+    type: 'liabilities',
+    liabilityType: 'debt',
+    liabilityDirection: 'debit',
+  });
+  const loan = fake.addAccount({
+    name: 'Car loan',
+    type: 'liabilities',
+    liabilityType: 'loan',
+    liabilityDirection: 'debit',
+  });
+  const tx = (type: string, source_id: string, destination_id: string) =>
+    call('POST', '/api/v1/transactions', {
+      transactions: [
+        {
+          type,
+          date: '2026-01-01T12:00:00+00:00',
+          amount: '1.00',
+          description: 'x',
+          source_id,
+          destination_id,
+        },
+      ],
+    });
+  expect(await errorsOf(await tx('withdrawal', cash.id, checking.id))).toEqual([
+    'transactions.0.source_id',
+    'transactions.0.destination_id',
+  ]);
+  expect(await errorsOf(await tx('deposit', checking.id, cash.id))).toEqual([
+    'transactions.0.source_id',
+    'transactions.0.destination_id',
+  ]);
+  expect(await errorsOf(await tx('transfer', checking.id, cash.id))).toEqual([
+    'transactions.0.destination_id',
+  ]);
+  expect(await errorsOf(await tx('withdrawal', checking.id, salary.id))).toEqual([
+    'transactions.0.destination_id',
+  ]);
+  // From a liability a withdrawal reaches an expense or the cash account only.
+  expect(await errorsOf(await tx('withdrawal', card.id, loan.id))).toEqual(['transactions.0.destination_id']);
+  expect((await tx('withdrawal', card.id, cash.id)).status).toBe(200);
+  expect((await tx('deposit', cash.id, card.id)).status).toBe(200);
+  expect((await tx('withdrawal', checking.id, loan.id)).status).toBe(200);
+  expect(fake.liveGroups()).toHaveLength(3);
+});

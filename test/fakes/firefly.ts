@@ -3,7 +3,9 @@
  * create, get, update), transactions (create, get, update, delete), search by external_id,
  * currencies. It behaves like Firefly where the project depends on it: the token check, 415
  * without Content-Type, 422 validation answers with dotted field names, the duplicate-hash check
- * (over deleted journals too), soft deletes, opening balances and running account balances.
+ * (over deleted journals too), soft deletes, opening balances and running account balances, the
+ * cash account Firefly creates for a withdrawal (deposit) that names no other party, and the
+ * account types a split may join (Firefly's `source_dests`) when it names an account by id.
  * Latency is configurable; every request is logged and counted. When the official OpenAPI document
  * is present, every request and answer is validated against it and mismatches are collected in
  * `violations` (tests assert it stays empty).
@@ -123,6 +125,34 @@ const LENGTH_LIMITS: [string, number][] = [
   ['destination_name', 255],
 ];
 
+/**
+ * The name Firefly III gives the cash account it creates for a user (its pages show it as
+ * "(cash)"; the API answers with this name and the type `cash`).
+ */
+export const CASH_ACCOUNT_NAME = 'Cash account';
+
+/** An account of a split: `byId` when the request chose it by id (then its type is checked). */
+interface Resolved {
+  account: FakeAccount;
+  byId: boolean;
+}
+
+/** An account's fields before it is stored (id ''). */
+function unsavedAccount(a: Partial<FakeAccount> & { name: string; type: FakeAccount['type'] }): FakeAccount {
+  return {
+    id: '',
+    currency: 'USD',
+    accountRole: a.type === 'asset' ? 'defaultAsset' : null,
+    liabilityType: null,
+    liabilityDirection: null,
+    openingBalance: null,
+    openingBalanceDate: null,
+    openingMinor: 0,
+    createdAt: new Date().toISOString(),
+    ...a,
+  };
+}
+
 export class FakeFirefly {
   readonly accounts = new Map<string, FakeAccount>();
   readonly groups = new Map<string, FakeGroup>();
@@ -197,20 +227,26 @@ export class FakeFirefly {
 
   /** Creates an account directly (as a user would in the Firefly UI). */
   addAccount(a: Partial<FakeAccount> & { name: string; type: FakeAccount['type'] }): FakeAccount {
-    const acc: FakeAccount = {
-      id: String(this.nextId++),
-      currency: 'USD',
-      accountRole: a.type === 'asset' ? 'defaultAsset' : null,
-      liabilityType: null,
-      liabilityDirection: null,
-      openingBalance: null,
-      openingBalanceDate: null,
-      openingMinor: 0,
-      createdAt: new Date().toISOString(),
-      ...a,
-    };
+    const acc: FakeAccount = { ...unsavedAccount(a), id: String(this.nextId++) };
     this.accounts.set(acc.id, acc);
     return acc;
+  }
+
+  /** The user's cash account, once Firefly created it (the first withdrawal or deposit that needed it). */
+  cashAccount(): FakeAccount | undefined {
+    return [...this.accounts.values()].find((a) => a.type === 'cash' && a.name === CASH_ACCOUNT_NAME);
+  }
+
+  /** The account a valid split resolved to: itself, or the one its draft becomes now. */
+  private created(a: FakeAccount): FakeAccount {
+    if (a.id) return a;
+    if (a.type === 'cash')
+      // Firefly's cash account has no currency of its own: it shows the primary one.
+      return (
+        this.cashAccount() ??
+        this.addAccount({ name: CASH_ACCOUNT_NAME, type: 'cash', currency: this.currencies[0]! })
+      );
+    return this.addAccount({ name: a.name, type: a.type, accountRole: null });
   }
 
   /** Turns fault injection on (or off with null). */
@@ -431,7 +467,8 @@ export class FakeFirefly {
       const name = typeof body?.name === 'string' ? body.name.trim() : '';
       const type = body?.type;
       if (!name) errors.name = ['The name field is required.'];
-      if (!['asset', 'liabilities', 'liability', 'expense', 'revenue'].includes(String(type))) {
+      // Firefly's account types a request may name (config firefly.subTitlesByIdentifier).
+      if (!['asset', 'liabilities', 'liability', 'expense', 'revenue', 'cash'].includes(String(type))) {
         errors.type = ['The selected type is invalid.'];
       }
       const currency = typeof body?.currency_code === 'string' ? body.currency_code : this.currencies[0]!;
@@ -660,10 +697,15 @@ export class FakeFirefly {
     if (currencyCode && !this.currencies.includes(currencyCode))
       errors[`${prefix}.currency_code`] = ['The selected currency code is invalid.'];
 
+    // An account to create once the split is valid (Firefly validates first, then creates).
+    const draft = (name: string, accountType: FakeAccount['type']): Resolved => ({
+      account: unsavedAccount({ name, type: accountType, accountRole: null }),
+      byId: false,
+    });
     const resolve = (
       side: 'source' | 'destination',
       kind: 'own' | 'expense' | 'revenue',
-    ): FakeAccount | null => {
+    ): Resolved | null => {
       const id = str(`${side}_id`);
       const name = str(`${side}_name`);
       if (id) {
@@ -672,7 +714,7 @@ export class FakeFirefly {
           errors[`${prefix}.${side}_id`] = [`Could not find a valid ${side} account with ID "${id}".`];
           return null;
         }
-        return a;
+        return { account: a, byId: true };
       }
       if (name) {
         if (kind === 'own') {
@@ -683,51 +725,65 @@ export class FakeFirefly {
             errors[`${prefix}.${side}_name`] = [
               `Could not find a valid ${side} account with name "${name}".`,
             ];
-          return a ?? null;
+          return a ? { account: a, byId: false } : null;
         }
-        // Firefly looks the name up among expense (revenue) accounts AND liabilities (loan, debt,
-        // mortgage) and the cash account before it creates a new expense (revenue) account.
-        return (
-          [...this.accounts.values()].find(
-            (x) => x.name === name && (x.type === kind || x.type === 'liabilities' || x.type === 'cash'),
-          ) ?? this.addAccount({ name, type: kind, accountRole: null })
-        );
+        // Firefly looks the name up among expense (revenue) accounts first, then among the other
+        // types this side may be: loan, debt, mortgage and cash; only then it creates an expense
+        // (revenue) account of that name.
+        const named = (types: FakeAccount['type'][]) =>
+          [...this.accounts.values()].find((x) => x.name === name && types.includes(x.type));
+        const found = named([kind]) ?? named(['liabilities', 'cash']);
+        return found ? { account: found, byId: false } : draft(name, kind);
       }
       const prevId = side === 'source' ? previous?.sourceId : previous?.destinationId;
-      if (prevId) return this.accounts.get(prevId) ?? null;
+      if (prevId) {
+        const a = this.accounts.get(prevId);
+        return a ? { account: a, byId: true } : null;
+      }
+      // Nothing names the other party of a withdrawal (deposit): Firefly books it against the
+      // user's cash account, which it creates the first time it is needed.
+      if (kind !== 'own') {
+        const cash = this.cashAccount();
+        return cash ? { account: cash, byId: false } : draft(CASH_ACCOUNT_NAME, 'cash');
+      }
       errors[`${prefix}.${side}_id`] = [`Could not find a valid ${side} account.`];
       return null;
     };
-    let source: FakeAccount | null = null;
-    let destination: FakeAccount | null = null;
+    const refuse = (side: 'source' | 'destination', r: Resolved | null, allowed: FakeAccount['type'][]) => {
+      // A name Firefly resolved itself is never refused here; an account chosen by id must be of a
+      // type this transaction may touch (Firefly's `source_dests`).
+      if (r?.byId && !allowed.includes(r.account.type))
+        errors[`${prefix}.${side}_id`] = [
+          `Could not find a valid ${side} account when searching for ID "${r.account.id}" or name "${r.account.name}".`,
+        ];
+    };
+    let from: Resolved | null = null;
+    let to: Resolved | null = null;
     if (type === 'withdrawal') {
-      source = resolve('source', 'own');
-      destination = resolve('destination', 'expense');
-      if (source && source.type !== 'asset' && source.type !== 'liabilities')
-        errors[`${prefix}.source_id`] = ['The source of a withdrawal must be an asset or liability.'];
-      if (destination && destination.type === 'revenue')
-        errors[`${prefix}.destination_id`] = ['The destination of a withdrawal cannot be a revenue account.'];
+      from = resolve('source', 'own');
+      to = resolve('destination', 'expense');
+      refuse('source', from, ['asset', 'liabilities']);
+      refuse(
+        'destination',
+        to,
+        from?.account.type === 'liabilities' ? ['expense', 'cash'] : ['expense', 'liabilities', 'cash'],
+      );
     } else if (type === 'deposit') {
-      source = resolve('source', 'revenue');
-      destination = resolve('destination', 'own');
-      if (destination && destination.type !== 'asset' && destination.type !== 'liabilities')
-        errors[`${prefix}.destination_id`] = ['The destination of a deposit must be an asset or liability.'];
-      if (source && source.type === 'expense')
-        errors[`${prefix}.source_id`] = ['The source of a deposit cannot be an expense account.'];
+      from = resolve('source', 'revenue');
+      to = resolve('destination', 'own');
+      refuse('source', from, ['revenue', 'cash', 'liabilities']);
+      refuse('destination', to, from?.account.type === 'liabilities' ? ['asset'] : ['asset', 'liabilities']);
     } else if (type === 'transfer') {
-      source = resolve('source', 'own');
-      destination = resolve('destination', 'own');
-      for (const [side, a] of [
-        ['source', source],
-        ['destination', destination],
-      ] as const) {
-        if (a && a.type !== 'asset' && a.type !== 'liabilities')
-          errors[`${prefix}.${side}_id`] = ['A transfer needs your own accounts on both sides.'];
-      }
-      if (source && destination && source.id === destination.id)
+      from = resolve('source', 'own');
+      to = resolve('destination', 'own');
+      refuse('source', from, ['asset', 'liabilities']);
+      refuse('destination', to, ['asset', 'liabilities']);
+      if (from && to && from.account.id === to.account.id)
         errors[`${prefix}.destination_id`] = ['Source and destination are the same account.'];
     }
     if (Object.keys(errors).length) return { errors, value: null };
+    const source = this.created(from!.account);
+    const destination = this.created(to!.account);
     return {
       errors: null,
       value: {
@@ -865,6 +921,8 @@ function typeLabel(a: FakeAccount | undefined): string {
       return 'Expense account';
     case 'revenue':
       return 'Revenue account';
+    case 'cash':
+      return 'Cash account';
     case 'liabilities':
       return a.liabilityType === 'mortgage' ? 'Mortgage' : a.liabilityType === 'loan' ? 'Loan' : 'Debt';
     default:

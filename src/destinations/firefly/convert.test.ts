@@ -110,6 +110,42 @@ describe('convertTransaction', () => {
     expect(t.body.transactions[0]).toMatchObject({ type: 'transfer', source_id: '5', destination_id: '9' });
     expect(t.transferCounterpart).toBe('9');
   });
+
+  it('books cash out of (into) the account on the cash account: no other party named; fees and transfers stay expenses', () => {
+    const split = (over: Partial<ConvertibleTransaction>, opts: Partial<ConvertOptions> = {}) => {
+      const c = convertTransaction(tx({ merchant: null, category: null, ...over }), target, options(opts));
+      if (c.kind !== 'group') throw new Error('expected a group');
+      return c.body.transactions[0]!;
+    };
+    const cash = (s: ReturnType<typeof split>) =>
+      s.type === 'withdrawal' ? [s.destination_id, s.destination_name] : [s.source_id, s.source_name];
+    for (const description of [
+      'ATM WITHDRAWAL 123456 MAIN ST',
+      'CASH WITHDRAWAL BRANCH 12',
+      'CASH ADVANCE',
+    ]) {
+      expect(cash(split({ description })), description).toEqual([undefined, undefined]);
+      expect(split({ description }).source_id).toBe('5');
+    }
+    expect(cash(split({ description: 'WITHDRAWAL 88', category: 'Cash & ATM' }))).toEqual([
+      undefined,
+      undefined,
+    ]);
+    const deposit = split({ description: 'ATM DEPOSIT 42 MAIN ST', amount_minor: 2000 });
+    expect(deposit).toMatchObject({ type: 'deposit', destination_id: '5' });
+    expect(cash(deposit)).toEqual([undefined, undefined]);
+    expect(split({ description: 'ATM FEE', category: 'Cash & ATM' }).destination_name).toBe('ATM FEE');
+    expect(split({ description: 'ATM FEE REFUND', amount_minor: 300 }).source_name).toBe('ATM FEE REFUND');
+    expect(split({ description: 'ATM TRANSFER TO SAVINGS' }).destination_name).toBe(
+      'ATM TRANSFER TO SAVINGS',
+    );
+    expect(split({ description: 'ATMOS ENERGY' }).destination_name).toBe('ATMOS ENERGY');
+    // The person's mapping of the name comes first.
+    const mapping = new Map([['ATM WITHDRAWAL MAIN ST', { id: '77', type: 'expense' }]]);
+    expect(split({ description: 'ATM WITHDRAWAL 123456 MAIN ST' }, { mapping }).destination_id).toBe('77');
+    // No other party at all is not cash: the data importer's unknown expense account.
+    expect(split({ description: null }).destination_name).toBe('(unknown expense account)');
+  });
 });
 
 describe('amounts, dates and tags', () => {

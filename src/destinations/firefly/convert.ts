@@ -89,14 +89,17 @@ export function convertTransaction(
     internal_reference: tx.provider_transaction_id.slice(0, 255),
     order: 0,
   };
+  // Cash taken out or paid in names no other party: Firefly books it on the user's cash account
+  // (created on first use), not on an expense or revenue account named after the ATM.
+  const cash = !mapped && isCashMovement(tx, outgoing);
   if (outgoing) {
     split.source_id = own;
     if (mapped) split.destination_id = mapped.id;
-    else split.destination_name = opposing ?? '(unknown expense account)';
+    else if (!cash) split.destination_name = opposing ?? '(unknown expense account)';
   } else {
     split.destination_id = own;
     if (mapped) split.source_id = mapped.id;
-    else split.source_name = opposing ?? '(unknown revenue account)';
+    else if (!cash) split.source_name = opposing ?? '(unknown revenue account)';
   }
   if (tx.category) split.category_name = tx.category.slice(0, 255);
   const notes = [tx.memo, tx.check_number ? `Check number: ${tx.check_number}` : null]
@@ -121,6 +124,27 @@ export function convertTransaction(
       transactions: [split],
     },
   };
+}
+
+const ATM = /\bATM\b/i;
+const CASH_OUT = /\bCASH\s+(WITHDRAWAL|WDL|ADVANCE)\b/i;
+const CASH_IN = /\b(ATM|CASH)\b.*\bDEPOSIT\b|\bDEPOSIT\b.*\b(ATM|CASH)\b/i;
+/** What the bank charges or returns around cash (a fee, its refund) and moves between accounts. */
+const NOT_CASH =
+  /\b(FEES?|SURCHARGE|CHARGE|REBATE|REFUND|REIMB\w*|REVERSAL|INTEREST|TRANSFER|XFER|PAYMENT)\b/i;
+
+/**
+ * Cash out of the account (an ATM or counter withdrawal, a card's cash advance) or paid into it
+ * (an ATM or cash deposit), by the bank's words or its category. The fee for it is not cash.
+ */
+export function isCashMovement(
+  tx: Pick<ConvertibleTransaction, 'description' | 'merchant' | 'category'>,
+  outgoing: boolean,
+): boolean {
+  const text = `${tx.description ?? ''} ${tx.merchant ?? ''}`;
+  if (NOT_CASH.test(text)) return false;
+  if (!outgoing) return CASH_IN.test(text);
+  return ATM.test(text) || CASH_OUT.test(text) || ATM.test(tx.category ?? '');
 }
 
 function isOwnAccountType(type: string): boolean {

@@ -130,6 +130,49 @@ describe('deliverFamily', () => {
     expect(fake.liveGroups()).toHaveLength(3);
   });
 
+  it("books ATM cash on the cash account Firefly creates once; the ATM's fee and a nameless payment on expense accounts", async () => {
+    const db = opened.db;
+    const { family, acc } = await checkingAccount(50_000);
+    const seed = (providerId: string, amountMinor: number, description: string | null, category?: string) =>
+      seedTransaction(db, acc, { providerId, amountMinor, date: '2026-03-02', description, category });
+    const atm = await seed('atm', -6_000, 'ATM WITHDRAWAL 123456 MAIN ST', 'Cash & ATM');
+    await seed('atm2', -4_000, 'ATM WITHDRAWAL 654321 ELM ST', 'Cash & ATM');
+    await seed('dep', 2_000, 'ATM DEPOSIT 42 MAIN ST');
+    await seed('fee', -300, 'ATM FEE', 'Cash & ATM');
+    await seed('none', -1_500, null);
+
+    const first = await deliverFamily(deps(), family);
+    expect(first).toMatchObject({ created: 5, failed: 0, aborted: null });
+    expect(first.balances.every((b) => b.matches)).toBe(true);
+    const cashAccounts = [...fake.accounts.values()].filter((a) => a.type === 'cash');
+    expect(cashAccounts).toHaveLength(1);
+    const cash = cashAccounts[0]!;
+    const split = (id: string) =>
+      fake.liveGroups().find((g) => g.split.externalId === `sophtron:a:${id}`)!.split;
+    const name = (accountId: string) => fake.accounts.get(accountId)!.name;
+    expect(split('atm').destinationId).toBe(cash.id);
+    expect(split('atm2').destinationId).toBe(cash.id);
+    expect(split('dep')).toMatchObject({ type: 'deposit', sourceId: cash.id });
+    expect(name(split('fee').destinationId)).toBe('ATM FEE');
+    expect(name(split('none').destinationId)).toBe('(unknown expense account)');
+    expect(fake.balanceMinor(cash.id)).toBe(6_000 + 4_000 - 2_000);
+    expect(name(cash.id)).not.toMatch(/ATM/);
+
+    // The bank rewords the withdrawal: updated in place, still on the cash account.
+    await updateTransaction(db, atm, { description: 'ATM WITHDRAWAL 123456 MAIN ST SEATTLE' });
+    const second = await deliverFamily(deps(), family);
+    expect(second).toMatchObject({ created: 0, updated: 1, failed: 0 });
+    expect(split('atm')).toMatchObject({
+      description: 'ATM WITHDRAWAL 123456 MAIN ST SEATTLE',
+      destinationId: cash.id,
+    });
+    expect([...fake.accounts.values()].filter((a) => a.type === 'cash')).toHaveLength(1);
+    fake.resetLog();
+    const again = await deliverFamily(deps(), family);
+    expect(again.created + again.updated).toBe(0);
+    expect(fake.log.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /api/v1/about']);
+  });
+
   it('updates a changed transaction in place, and only when what Firefly shows changed', async () => {
     const db = opened.db;
     const { family, acc } = await checkingAccount(-1_000);
