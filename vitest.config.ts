@@ -44,6 +44,8 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
     });
   return {
     test: {
+      // Builds dist/ first (incremental): the tests that start `sophtron-sync` run the compiled CLI.
+      globalSetup: ['test/helpers/build-setup.ts'],
       testTimeout: 60_000,
       hookTimeout: 60_000,
       // Two cores on CI: forks keep native modules (better-sqlite3) isolated per file.

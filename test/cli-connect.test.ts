@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../src/sandbox/index.js';
 import { call } from '../src/sandbox/test-helpers.js';
+import { cliArgs, REPO_ROOT } from './helpers/cli-process.js';
 
 let sandbox: RunningSandbox;
 let dataDir: string;
@@ -38,8 +39,8 @@ function runCli(
   env: Record<string, string> = {},
 ): Promise<Run> {
   const user = sandbox.users[0]!;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    cwd: process.cwd(),
+  const child = spawn(process.execPath, cliArgs(args), {
+    cwd: REPO_ROOT,
     env: {
       ...process.env,
       SOPHTRON_BASE_URL: sandbox.baseUrl,

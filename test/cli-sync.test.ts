@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../src/sandbox/index.js';
 import { openStore } from '../src/store/index.js';
-import { runCli } from './helpers/cli.js';
+import { runCli } from './helpers/cli-process.js';
 import {
   connectSandboxBank,
   sandboxClient,

@@ -18,6 +18,7 @@ import { CSV_HEADER } from '../src/destinations/files/index.js';
 import { setSchedule } from '../src/scheduler/schedules.js';
 import { acquireLock, familySyncLock, releaseLock } from '../src/sync/lock.js';
 import { seedAccount, seedConnection, seedTransaction } from './fakes/ledger-seed.js';
+import { cliArgs, REPO_ROOT } from './helpers/cli-process.js';
 
 const run = promisify(execFile);
 const dataDir = mkdtempSync(join(tmpdir(), 'ss-cli-schedule-'));
@@ -38,9 +39,9 @@ const received: { headers: IncomingHttpHeaders; body: string }[] = [];
 
 async function cli(args: string[], extraEnv: Record<string, string> = {}) {
   try {
-    const r = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    const r = await run(process.execPath, cliArgs(args), {
       env: { ...env, ...extraEnv },
-      cwd: process.cwd(),
+      cwd: REPO_ROOT,
     });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (err) {

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDefaultFamily } from '../src/store/default-family.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { acquireLock, familySyncLock } from '../src/sync/lock.js';
-import { runCli } from './helpers/cli.js';
+import { cliArgs, REPO_ROOT, runCli } from './helpers/cli-process.js';
 import { until } from './helpers/until.js';
 import { seedAccount, seedConnection } from './fakes/ledger-seed.js';
 
@@ -72,8 +72,8 @@ const runsOf = () =>
 
 describe('a killed sync', () => {
   it('does not block the next one: its lock is taken over at once and its run marked interrupted', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'sync', '--no-refresh'], {
-      cwd: process.cwd(),
+    const child = spawn(process.execPath, cliArgs(['sync', '--no-refresh']), {
+      cwd: REPO_ROOT,
       env: { ...env, SOPHTRON_BASE_URL: silentUrl, SOPHTRON_TIMEOUT_MS: '600000' } as NodeJS.ProcessEnv,
       stdio: 'ignore',
     });

@@ -1,4 +1,4 @@
-/** Executable entry of the CLI (bin/sophtron-sync.js runs its compiled form; tests run it with tsx). */
+/** Executable entry of the CLI (bin/sophtron-sync.js and the tests that start the CLI run its compiled form). */
 import { main } from './index.js';
 
 const code = await main();

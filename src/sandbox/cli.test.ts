@@ -4,20 +4,16 @@ import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../cli/errors.js';
 import { parseSandboxFlags } from '../cli/sandbox.js';
+import { cliArgs, REPO_ROOT as cwd } from '../../test/helpers/cli-process.js';
+import { until } from '../../test/helpers/until.js';
 import { call } from './test-helpers.js';
-
-const cwd = new URL('../../', import.meta.url).pathname;
 
 describe('sophtron-sync sandbox', () => {
   it('--json prints {baseUrl,userId,accessKey} first, answers a signed health check, stops on SIGTERM', async () => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', 'sandbox', '--port', '0', '--json', '--seed', '7'],
-      {
-        cwd,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawn(process.execPath, cliArgs(['sandbox', '--port', '0', '--json', '--seed', '7']), {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     try {
@@ -39,7 +35,7 @@ describe('sophtron-sync sandbox', () => {
       );
       expect(bad.status).toBe(401);
       // The guide (credentials, triggers) is on stderr in --json mode.
-      await new Promise((r) => setTimeout(r, 50));
+      await until('the end of the guide on stderr', () => stderr.includes('Press Ctrl+C to stop.'));
       expect(stderr).toContain('SOPHTRON_BASE_URL=');
       expect(stderr).toContain('asdfg12X');
     } finally {
@@ -50,14 +46,10 @@ describe('sophtron-sync sandbox', () => {
   });
 
   it('a bad flag exits non-zero with one line naming the flag', () => {
-    const r = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', 'sandbox', '--faults', '429=2'],
-      {
-        cwd,
-        encoding: 'utf8',
-      },
-    );
+    const r = spawnSync(process.execPath, cliArgs(['sandbox', '--faults', '429=2']), {
+      cwd,
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(2);
     const lines = r.stderr.trim().split('\n');
     expect(lines.length).toBe(1);

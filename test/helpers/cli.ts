@@ -1,33 +1,13 @@
 /**
- * Running `sophtron-sync` in tests: as a child process from the sources (cwd = repo root), with only
- * the environment given (so nothing of the developer's leaks in), or the same main() in this
- * process for cases that need no process of their own (each start costs a second or more).
+ * Running `sophtron-sync` in tests: as a child process running the compiled CLI
+ * (test/helpers/cli-process.ts), or the same main() in this process for cases that need no process
+ * of their own (each start still costs a few tenths of a second of CPU).
  */
-import { execFile } from 'node:child_process';
 import { vi } from 'vitest';
 import { main } from '../../src/cli/index.js';
+import type { CliEnv, CliResult } from './cli-process.js';
 
-export interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-export type CliEnv = Record<string, string | undefined>;
-
-/** A child process; `input` is typed on its stdin (then closed). */
-export function runCli(args: string[], env: CliEnv, input = ''): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', ...args],
-      { env, cwd: process.cwd() },
-      (err, stdout, stderr) =>
-        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-    child.stdin!.end(input);
-  });
-}
+export { cliArgs, REPO_ROOT, runCli, type CliEnv, type CliResult } from './cli-process.js';
 
 /** main() in this process, its output captured, `env` stubbed for the call. */
 export async function runCliInProcess(args: string[], env: CliEnv): Promise<CliResult> {

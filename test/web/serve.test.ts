@@ -7,6 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cliArgs, REPO_ROOT } from '../helpers/cli-process.js';
+import { until } from '../helpers/until.js';
 
 /** Starts serve, waits for its setup code, runs `check`, stops it; returns everything it printed. */
 async function withServe(extra: Record<string, string>, check: (out: string) => Promise<void>) {
@@ -19,21 +21,24 @@ async function withServe(extra: Record<string, string>, check: (out: string) => 
     SOPHTRON_ACCESS_KEY: '',
     ...extra,
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0'], {
+  const child = spawn(process.execPath, cliArgs(['serve', '--port', '0']), {
     env,
-    cwd: process.cwd(),
+    cwd: REPO_ROOT,
   });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   try {
-    for (let i = 0; i < 300 && !/setup code \S+\n/.test(out); i++)
-      await new Promise((r) => setTimeout(r, 100));
+    await until('the setup code', () => /setup code \S+\n/.test(out) || child.exitCode !== null);
     await check(out);
   } finally {
-    const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    // A serve that stopped by itself has already exited: its code is the answer.
+    const exited =
+      child.exitCode !== null
+        ? Promise.resolve(child.exitCode)
+        : new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
     child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect(await exited, out).toBe(0);
     rmSync(dir, { recursive: true, force: true });
   }
   return out;
