@@ -1,60 +1,45 @@
 /**
  * Delivery of a family's ledger into Firefly III: only what is new or changed since the last
  * delivery (transactions.change_seq against firefly_transactions.delivered_seq), oldest first,
- * with bounded concurrency.
+ * with bounded concurrency. Split the way sync is: plan.ts decides per row (pure), journal.ts
+ * records intents and outcomes, execute.ts performs the plan; this runner composes them.
  *
  * Crash safety: before every POST a 'sending' row records the intent (with the external_id).
  * A run that finds a 'sending' row does not know whether Firefly stored the group, so it searches
  * Firefly for that external_id first and only POSTs when nothing is there. A killed delivery run
  * again therefore creates nothing twice and loses nothing. A POST is never retried blindly.
  */
-import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import pLimit from 'p-limit';
-import { addDays, calendarDateIn } from '../../dates.js';
+import { calendarDateIn } from '../../dates.js';
+import { familyTimeZone } from '../../store/families.js';
 import {
   fireflyDeliveryRepository,
+  type DeliverableAccount,
   type DeliveryCandidate,
-  type DeliveryWrite,
+  type FireflyAccountRow,
   type FireflyDeliveryRepository,
+  type FireflyTransactionRow,
 } from '../../store/firefly-delivery.js';
-import { familyTimeZone } from '../../store/families.js';
 import type { Database } from '../../store/schema.js';
 import { withFamilySyncLock } from '../../sync/lock.js';
 import { ensureAccounts, type AccountTarget } from './accounts.js';
-import { checkBalances, type BalanceComparison } from './balance-check.js';
-import {
-  FireflyAuthError,
-  FireflyError,
-  FireflyNotFoundError,
-  FireflyRateLimitedError,
-  FireflyUnknownOutcomeError,
-  FireflyUnreachableError,
-  type FireflyClient,
-  type FireflyGroup,
-  type TransactionStoreBody,
-} from './client.js';
+import { checkBalances } from './balance-check.js';
+import type { FireflyClient } from './client.js';
 import {
   convertTransaction,
   importTag,
-  mergeTags,
-  updateBodyFor,
-  type Converted,
-  type ConvertibleTransaction,
   type ConvertOptions,
   type MappedAccount,
   type PendingMode,
-  type TargetAccount,
 } from './convert.js';
-import type { FireflyAccountRow, FireflyTransactionRow } from './repository.js';
-import {
-  bankChangedEditable,
-  editableValues,
-  mergeEdits,
-  parseSentFields,
-  withoutUnsent,
-  type EditableValues,
-} from './three-way.js';
+import { deliverRow, removeRow, type Executor } from './execute.js';
+import { DeliveryJournal, sendingRecord } from './journal.js';
+import { isFresh, planDelivery } from './plan.js';
+import { DeliveryTally, emptyResult, type DeliveryProgress, type DeliveryResult } from './result.js';
+import { DeliveryScope } from './scope.js';
+
+export type { DeliveryProgress, DeliveryResult } from './result.js';
 
 export interface DeliveryOptions {
   /** Ledger accounts to deliver; default every linked account of the family. */
@@ -92,45 +77,14 @@ export interface DeliveryOptions {
   lockHeldBy?: string;
 }
 
-export interface DeliveryProgress {
-  done: number;
-  total: number;
-  created: number;
-  updated: number;
-  failed: number;
-}
-
-export interface DeliveryResult {
-  fireflyVersion: string;
-  created: number;
-  updated: number;
-  /** Found in Firefly already (an earlier run's unknown outcome, or Firefly's duplicate hash). */
-  alreadyThere: number;
-  unchanged: number;
-  skipped: number;
-  paired: number;
-  deletedInFirefly: number;
-  removed: number;
-  failed: number;
-  /** Updates that kept a field the person had edited in Firefly III (the bank changed it too). */
-  keptEdits: number;
-  accountsCreated: number;
-  warnings: string[];
-  errors: { transactionId: number | null; message: string }[];
-  balances: BalanceComparison[];
-  requests: number;
-  /** Set when the run stopped early (Firefly unreachable, token refused). */
-  aborted: string | null;
-}
-
-type Candidate = DeliveryCandidate;
+type Deps = { db: Kysely<Database>; client: FireflyClient };
 
 /**
  * Delivers under the family's lock (src/sync/lock.ts), so no row is ever sent by two runs: a run
  * that finds it held throws SyncLockedError, which says since when and which host and process hold it.
  */
 export function deliverFamily(
-  deps: { db: Kysely<Database>; client: FireflyClient },
+  deps: Deps,
   familyId: string,
   options: DeliveryOptions = {},
 ): Promise<DeliveryResult> {
@@ -139,40 +93,49 @@ export function deliverFamily(
   });
 }
 
+/** What the ledger holds for one delivery: the accounts, the rows to send, the rows to remove. */
+interface Work {
+  ledger: FireflyDeliveryRepository;
+  timeZone: string;
+  now: Date;
+  accounts: DeliverableAccount[];
+  candidates: DeliveryCandidate[];
+  removals: FireflyTransactionRow[];
+  links: Map<string, FireflyAccountRow>;
+}
+
 async function deliverLocked(
-  deps: { db: Kysely<Database>; client: FireflyClient },
+  deps: Deps,
   familyId: string,
   options: DeliveryOptions,
 ): Promise<DeliveryResult> {
-  const { db, client } = deps;
-  const ledger = fireflyDeliveryRepository(db);
+  const { client } = deps;
   const startRequests = client.requests;
-  const result: DeliveryResult = {
-    fireflyVersion: '',
-    created: 0,
-    updated: 0,
-    alreadyThere: 0,
-    unchanged: 0,
-    skipped: 0,
-    paired: 0,
-    deletedInFirefly: 0,
-    removed: 0,
-    failed: 0,
-    keptEdits: 0,
-    accountsCreated: 0,
-    warnings: [],
-    errors: [],
-    balances: [],
-    requests: 0,
-    aborted: null,
-  };
-  result.fireflyVersion = options.fireflyVersion ?? (await client.checkVersion());
+  const result = emptyResult(options.fireflyVersion ?? (await client.checkVersion()));
+  const work = await loadWork(deps.db, familyId, options);
+  const needsAccount = work.accounts.some((a) => work.links.get(a.id)?.state !== 'linked');
+  if (work.candidates.length === 0 && work.removals.length === 0 && !needsAccount) {
+    // Nothing new: no request beyond the version check (balances from the last check unless the bank's changed).
+    if (options.checkBalances !== false)
+      result.balances = await checkBalances(
+        deps.db,
+        client,
+        familyId,
+        work.accounts,
+        work.links,
+        (_a, row, expected) => bankChanged(row, expected),
+      );
+  } else {
+    await deliverWork(deps, familyId, options, work, result);
+  }
+  result.requests = client.requests - startRequests;
+  return result;
+}
 
+async function loadWork(db: Kysely<Database>, familyId: string, options: DeliveryOptions): Promise<Work> {
   const familyZone = await familyTimeZone(db, familyId);
   if (familyZone === undefined) throw new Error(`no family ${familyId}`);
-  const timeZone = options.timeZone ?? familyZone;
-  const now = options.now ?? new Date();
-  const today = calendarDateIn(now, timeZone);
+  const ledger = fireflyDeliveryRepository(db);
   const accounts = await ledger.deliverableAccounts(familyId, options.accountIds);
   const accountIds = accounts.map((a) => a.id);
   const candidates = await ledger.deliveryCandidates(familyId, accountIds, {
@@ -181,526 +144,74 @@ async function deliverLocked(
     to: options.notAfter ?? null,
   });
   const removals = await ledger.deliveryRemovals(familyId, accountIds);
+  const links = await ledger.fireflyAccountLinks(familyId);
+  const now = options.now ?? new Date();
+  return { ledger, timeZone: options.timeZone ?? familyZone, now, accounts, candidates, removals, links };
+}
 
-  const existingLinks = await ledger.fireflyAccountLinks(familyId);
-  const needsAccount = accounts.some((a) => existingLinks.get(a.id)?.state !== 'linked');
-  if (candidates.length === 0 && removals.length === 0 && !needsAccount) {
-    // Nothing new: no request beyond the version check (balances from the last check unless the bank's changed).
-    if (options.checkBalances !== false) {
-      result.balances = await checkBalances(
-        db,
-        client,
-        familyId,
-        accounts,
-        existingLinks,
-        (_a, row, expected) => bankChanged(row, expected),
-      );
-    }
-    result.requests = client.requests - startRequests;
-    return result;
-  }
-
-  const mapping = await resolveMapping(client, options.mapping ?? {}, candidates.length > 0);
-  const convertOptions: ConvertOptions = {
-    pending: options.pending ?? 'skip',
-    importTag:
-      options.addImportTag === false
-        ? null
-        : importTag(options.customTag, now, timeZone, options.version ?? '0.1.0'),
-    applyRules: options.applyRules ?? true,
-    fireWebhooks: options.fireWebhooks ?? true,
-    errorIfDuplicateHash: options.errorIfDuplicateHash ?? true,
-    timeZone,
-    mapping,
-  };
-
-  // What this delivery sends per account (posted, non-zero): the opening balance of a new account.
-  const history = new Map<string, { sumMinor: number; firstDate: string | null }>();
-  for (const c of candidates) {
-    const probe = convertTransaction(
-      c,
-      { ledgerAccountId: c.account_id, fireflyAccountId: '0', sophtronAccountId: null },
-      convertOptions,
-    );
-    if (probe.kind !== 'group' || c.status !== 'posted') continue;
-    const h = history.get(c.account_id) ?? { sumMinor: 0, firstDate: null };
-    h.sumMinor += c.amount_minor;
-    if (!h.firstDate || c.date < h.firstDate) h.firstDate = c.date;
-    history.set(c.account_id, h);
-  }
-  const ensured = await ensureAccounts(
-    db,
-    client,
+async function deliverWork(
+  deps: Deps,
+  familyId: string,
+  options: DeliveryOptions,
+  work: Work,
+  result: DeliveryResult,
+): Promise<void> {
+  const { db, client } = deps;
+  const convertOptions = await conversionOptions(client, options, work);
+  const tally = new DeliveryTally(result, options.onProgress);
+  const links = await linkAccounts(deps, familyId, options, work, convertOptions, tally);
+  const scope = new DeliveryScope({
+    ledger: work.ledger,
     familyId,
-    accounts,
-    options.targets ?? new Map(),
-    history,
-    {
-      timeZone,
-      today,
-    },
-  );
-  result.accountsCreated = ensured.created.length;
-  result.warnings.push(...ensured.warnings);
-  const refusedAccounts = new Set(ensured.failures.map((f) => f.accountId));
-  for (const f of ensured.failures) {
-    result.failed++;
-    result.errors.push({ transactionId: null, message: f.message });
-  }
-  if (refusedAccounts.size) {
-    const keep = candidates.filter((c) => !refusedAccounts.has(c.account_id));
-    candidates.length = 0;
-    candidates.push(...keep);
-  }
-  const allLinks = new Map(existingLinks);
-  for (const [k, v] of ensured.linked) allLinks.set(k, v);
-  const fireflyIdToAccount = new Map<string, string>();
-  for (const [accountId, row] of allLinks)
-    if (row.firefly_account_id) fireflyIdToAccount.set(row.firefly_account_id, accountId);
-  const byId = new Map(accounts.map((a) => [a.id, a]));
-  const targetFor = (accountId: string): TargetAccount | null => {
-    const row = allLinks.get(accountId);
-    if (row?.state !== 'linked' || !row.firefly_account_id) return null;
-    return {
-      ledgerAccountId: accountId,
-      fireflyAccountId: row.firefly_account_id,
-      sophtronAccountId: byId.get(accountId)?.sophtron_account_id ?? null,
-    };
-  };
-  const sophtronIds = await ledger.sophtronAccountIds(familyId);
-
-  const limit = pLimit(options.concurrency ?? 4);
-  const touched = new Set<string>(ensured.created);
-  let done = 0;
-  const total = candidates.length + removals.length;
-  const progress = () =>
-    options.onProgress?.({
-      done,
-      total,
-      created: result.created,
-      updated: result.updated,
-      failed: result.failed,
-    });
-  const fatal = (err: unknown): boolean => {
-    if (
-      err instanceof FireflyAuthError ||
-      err instanceof FireflyUnreachableError ||
-      err instanceof FireflyRateLimitedError
-    ) {
-      result.aborted ??= err.message;
-      return true;
-    }
-    return false;
-  };
-  // Rows are written in batches, one database transaction each: intents ('sending') before their
-  // POSTs are sent, outcomes afterwards. An outcome lost in a crash leaves its 'sending' row, which
-  // the next run resolves by searching Firefly, so batching costs safety nothing.
-  const buffer: DeliveryWrite[] = [];
-  const record = (row: Omit<FireflyTransactionRow, 'updated_at'>) => {
-    buffer.push({ row });
-  };
-  const flush = async () => {
-    if (buffer.length === 0) return;
-    await ledger.writeDeliveries(familyId, buffer.splice(0));
-  };
-  const intents = new Set<number>();
-  const conversions = new Map<number, Converted>();
-  const convert = (c: Candidate, target: TargetAccount): Converted => {
-    let conv = conversions.get(c.id);
-    if (!conv) {
-      conv = convertTransaction(c, target, convertOptions);
-      conversions.set(c.id, conv);
-    }
-    return conv;
-  };
-  const baseRow = (c: Candidate, conv: Converted) => ({
-    family_id: familyId,
-    transaction_id: c.id,
-    account_id: c.account_id,
-    external_id: conv.kind === 'group' ? conv.externalId : (c.f?.external_id ?? ''),
-    firefly_group_id: c.f?.firefly_group_id ?? null,
-    firefly_journal_id: c.f?.firefly_journal_id ?? null,
-    delivered_seq: c.change_seq,
-    delivered_pending: c.f?.delivered_pending ?? 0,
-    delivered_amount_minor: c.f?.delivered_amount_minor ?? null,
-    content_hash: c.f?.content_hash ?? null,
-    note: null,
-    sent_fields: c.f?.sent_fields ?? null,
+    links,
+    sophtronIds: await work.ledger.sophtronAccountIds(familyId),
+    convertOptions,
+    transferMatchDays: options.transferMatchDays ?? 5,
   });
-  /** The 'sending' row of a transaction that will certainly be POSTed (decided without Firefly). */
-  const plannedIntent = (c: Candidate): Omit<FireflyTransactionRow, 'updated_at'> | null => {
-    const target = targetFor(c.account_id);
-    if (!target) return null;
-    const fresh =
-      !c.f ||
-      ['skipped', 'failed', 'paired', 'removed'].includes(c.f.state) ||
-      (c.f.state === 'deleted_in_firefly' && options.recreateDeleted);
-    if (!fresh) return null;
-    const conv = convert(c, target);
-    if (conv.kind !== 'group' || conv.transferCounterpart) return null;
-    return {
-      ...baseRow(c, conv),
-      state: 'sending',
-      content_hash: contentHash(conv.body),
-      delivered_pending: c.status === 'pending' ? 1 : 0,
-      delivered_amount_minor: c.amount_minor,
-    };
+  const executor: Executor = {
+    familyId,
+    client,
+    journal: new DeliveryJournal(work.ledger, familyId),
+    tally,
+    recreateDeleted: options.recreateDeleted ?? false,
+    findPartner: (c, conv) => scope.findPartner(c, conv),
   };
-  const fail = async (c: { id: number }, err: unknown, row?: Omit<FireflyTransactionRow, 'updated_at'>) => {
-    result.failed++;
-    const message = err instanceof Error ? err.message : String(err);
-    result.errors.push({ transactionId: c.id, message });
-    if (row) record({ ...row, state: 'failed', note: message.slice(0, 1000) });
-  };
-
-  const deliverOne = async (c: Candidate): Promise<void> => {
-    if (result.aborted) {
-      // Never sent: undo the intent so the next run does not search for it.
-      if (intents.has(c.id)) buffer.push(c.f ? { row: c.f } : { forget: c.id });
-      return;
-    }
-    const target = targetFor(c.account_id);
-    if (!target) {
-      await fail(c, new Error(`account ${c.account_id} has no Firefly III account`));
-      return;
-    }
-    const conv = convert(c, target);
-    const base = baseRow(c, conv);
-    try {
-      if (conv.kind === 'skip') {
-        if (conv.warning) result.warnings.push(conv.warning);
-        if (
-          c.f &&
-          c.f.state === 'delivered' &&
-          c.f.firefly_group_id &&
-          (c.f.delivered_pending || conv.reason === 'pending')
-        ) {
-          // A pending transaction that vanished at the bank (or pending ones are no longer wanted).
-          await client.deleteTransaction(c.f.firefly_group_id);
-          record({ ...base, state: 'removed' });
-          result.removed++;
-          touched.add(c.account_id);
-          return;
-        }
-        if (c.f?.state === 'delivered') {
-          result.warnings.push(
-            `transaction ${c.id} (${c.date}) vanished at the bank; it stays in Firefly III`,
-          );
-          record({ ...base, state: 'delivered' });
-          return;
-        }
-        record({ ...base, state: 'skipped', note: conv.reason });
-        result.skipped++;
-        return;
-      }
-      const hash = contentHash(conv.body);
-      const pendingFlag = c.status === 'pending' ? 1 : 0;
-      const ours = editableValues(conv.body.transactions[0]!);
-      const deliveredRow = (
-        group: FireflyGroup | { groupId: string; journalId: string | null },
-        sent: EditableValues = ours,
-      ) => ({
-        ...base,
-        state: 'delivered' as const,
-        firefly_group_id: group.groupId,
-        firefly_journal_id: group.journalId,
-        delivered_pending: pendingFlag,
-        delivered_amount_minor: c.amount_minor,
-        content_hash: hash,
-        sent_fields: JSON.stringify(sent),
-      });
-
-      if (
-        !c.f ||
-        c.f.state === 'skipped' ||
-        c.f.state === 'failed' ||
-        c.f.state === 'paired' ||
-        c.f.state === 'removed'
-      ) {
-        const partner = await findTransferPartner(
-          ledger,
-          familyId,
-          c,
-          conv,
-          target,
-          allLinks,
-          fireflyIdToAccount,
-          sophtronIds,
-          convertOptions,
-          options.transferMatchDays ?? 5,
-        );
-        if (partner) {
-          record({
-            ...base,
-            state: 'paired',
-            note: `delivered with transaction ${partner}`,
-          });
-          result.paired++;
-          return;
-        }
-      }
-
-      let existing: { groupId: string; journalId: string | null; found?: FireflyGroup } | null = null;
-      if (c.f?.state === 'delivered' || (c.f?.state === 'deleted_in_firefly' && !options.recreateDeleted)) {
-        existing = { groupId: c.f.firefly_group_id!, journalId: c.f.firefly_journal_id };
-      } else if (c.f?.state === 'sending') {
-        // The last run asked Firefly to store this and never heard back: look before sending again.
-        const found = await findExisting(client, [c.f.external_id, conv.externalId]);
-        if (found) {
-          result.alreadyThere++;
-          if (c.f.content_hash === hash) {
-            record(deliveredRow(found));
-            touched.add(c.account_id);
-            return;
-          }
-          existing = { ...found, found };
-        }
-      }
-
-      if (existing) {
-        if (c.f?.state === 'delivered' && c.f.content_hash === hash) {
-          record({ ...deliveredRow(existing) });
-          result.unchanged++;
-          return;
-        }
-        try {
-          // Three-way: what we sent last (base), what Firefly holds now, what the bank says now.
-          // Firefly is only asked when the bank changed a field a person may have edited, or
-          // "pending" must change (tags the user added survive: merged into what the group has).
-          const sentBase = c.f?.state === 'delivered' ? parseSentFields(c.f.sent_fields) : null;
-          const pendingChanged = c.f?.delivered_pending !== pendingFlag;
-          let current = existing.found ?? null;
-          if (!current && (pendingChanged || bankChangedEditable(sentBase, ours)))
-            current = await client.getTransaction(existing.groupId);
-          const merge = mergeEdits(sentBase, current && editableValues(current.split), ours);
-          // Money the other way round: a withdrawal became a deposit, both sides follow the bank.
-          const before = c.f?.delivered_amount_minor ?? null;
-          if (before !== null && before < 0 !== c.amount_minor < 0) merge.send.add('counterparty');
-          const tags = pendingChanged && current ? mergeTags(current.tags, pendingFlag === 1) : null;
-          const update = updateBodyFor(conv.body, existing.journalId, tags);
-          update.transactions = update.transactions.map((t) => withoutUnsent(t, merge.send));
-          const updated = await client.updateTransaction(existing.groupId, update);
-          record(
-            deliveredRow(
-              { groupId: updated.groupId, journalId: updated.journalId ?? existing.journalId },
-              merge.nextBase,
-            ),
-          );
-          if (merge.kept.length) result.keptEdits++;
-          result.updated++;
-          touched.add(c.account_id);
-          return;
-        } catch (err) {
-          if (!(err instanceof FireflyNotFoundError)) throw err;
-          if (!options.recreateDeleted) {
-            record({
-              ...base,
-              state: 'deleted_in_firefly',
-              note: 'deleted in Firefly III; not re-created',
-            });
-            result.deletedInFirefly++;
-            return;
-          }
-        }
-      }
-
-      // Record the intent first: a crash from here on is resolved by searching the external_id.
-      const sending = {
-        ...base,
-        state: 'sending' as const,
-        content_hash: hash,
-        delivered_pending: pendingFlag,
-        delivered_amount_minor: c.amount_minor,
-      };
-      if (!intents.has(c.id)) await ledger.writeDelivery(familyId, sending);
-      try {
-        const stored = await storeOnce(client, conv.body, conv.externalId);
-        if ('found' in stored) {
-          record(deliveredRow(stored.found));
-          result.alreadyThere++;
-        } else if ('created' in stored) {
-          record(deliveredRow(stored.created));
-          result.created++;
-        } else {
-          record(deliveredRow({ groupId: stored.duplicateOf, journalId: null }));
-          result.alreadyThere++;
-        }
-        touched.add(c.account_id);
-      } catch (err) {
-        if (err instanceof FireflyNotFoundError && err.status === 410) {
-          // Firefly stored it and one of the user's rules deleted it at once: the user's choice.
-          record({
-            ...sending,
-            state: 'deleted_in_firefly',
-            note: 'deleted by a Firefly III rule when it was created',
-          });
-          result.deletedInFirefly++;
-          return;
-        }
-        if (err instanceof FireflyUnknownOutcomeError) {
-          // Left as 'sending': the next run searches again before sending.
-          await fail(c, new Error(`${err.message}; it will be checked on the next run`));
-          return;
-        }
-        if (fatal(err)) {
-          record({ ...sending, state: c.f ? c.f.state : 'failed' });
-          return;
-        }
-        await fail(c, err, sending);
-      }
-    } catch (err) {
-      if (fatal(err)) return;
-      if (err instanceof FireflyError) await fail(c, err);
-      else throw err;
-    } finally {
-      done++;
-      progress();
-    }
-  };
-
-  const removeOne = async (r: FireflyTransactionRow): Promise<void> => {
-    if (result.aborted) return;
-    try {
-      await client.deleteTransaction(r.firefly_group_id!);
-      record({ ...r, state: 'removed', note: 'deleted in the ledger' });
-      result.removed++;
-      touched.add(r.account_id);
-    } catch (err) {
-      if (!fatal(err)) await fail({ id: r.transaction_id }, err);
-    } finally {
-      done++;
-      progress();
-    }
-  };
-
-  // Chunks keep at most two chunks of intents outstanding, and p-limit's queue never runs dry.
-  const CHUNK = 100;
-  let previous: Promise<unknown> = Promise.resolve();
-  for (let i = 0; i < candidates.length && !result.aborted; i += CHUNK) {
-    const chunk = candidates.slice(i, i + CHUNK);
-    for (const c of chunk) {
-      const intent = plannedIntent(c);
-      if (intent) {
-        buffer.push({ row: intent });
-        intents.add(c.id);
-      }
-    }
-    await flush();
-    const running = Promise.all(chunk.map((c) => limit(() => deliverOne(c))));
-    await previous;
-    previous = running;
-  }
-  await previous;
-  await Promise.all(removals.map((r) => limit(() => removeOne(r))));
-  await flush();
-
+  await send(executor, scope, work, options.concurrency ?? 4);
   if (options.checkBalances !== false && !result.aborted) {
     try {
       result.balances = await checkBalances(
         db,
         client,
         familyId,
-        accounts,
-        allLinks,
-        (a, row, expected) => touched.has(a.id) || bankChanged(row, expected),
+        work.accounts,
+        links,
+        (a, row, expected) => tally.touched.has(a.id) || bankChanged(row, expected),
       );
     } catch (err) {
-      if (!fatal(err))
+      if (!tally.fatal(err))
         result.warnings.push(`balance check failed: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
-  result.requests = client.requests - startRequests;
-  return result;
 }
 
-/**
- * Whether the bank's side changed since the last balance check. A sync takes a new snapshot even
- * when the balance is the same; only a different amount asks Firefly again.
- */
-function bankChanged(row: FireflyAccountRow, expected: number | null): boolean {
-  return !row.checked_at || expected !== row.checked_bank_minor;
-}
-
-function contentHash(body: TransactionStoreBody): string {
-  const { tags, ...split } = body.transactions[0]!;
-  const pending = (tags ?? []).includes('pending');
-  return createHash('sha256').update(JSON.stringify({ split, pending })).digest('base64url').slice(0, 22);
-}
-
-/** How many times one run sends a transaction whose earlier sending may or may not have landed. */
-const UNKNOWN_OUTCOME_ATTEMPTS = 4;
-
-/**
- * POSTs a group; when the answer is lost (no answer, a 5xx), searches Firefly for its external_id
- * and sends it again only when it is not there: never a blind second POST. After
- * UNKNOWN_OUTCOME_ATTEMPTS unknown outcomes the last one is thrown (the next run searches first).
- */
-async function storeOnce(
+async function conversionOptions(
   client: FireflyClient,
-  body: TransactionStoreBody,
-  externalId: string,
-): Promise<Awaited<ReturnType<FireflyClient['storeTransaction']>> | { found: FireflyGroup }> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await client.storeTransaction(body);
-    } catch (err) {
-      if (!(err instanceof FireflyUnknownOutcomeError) || attempt >= UNKNOWN_OUTCOME_ATTEMPTS) throw err;
-      // Whatever stops the search, the outcome stays unknown: the row stays 'sending'.
-      const found = await findExisting(client, [externalId]).catch(() => {
-        throw err;
-      });
-      if (found) return { found };
-    }
-  }
-}
-
-async function findExisting(client: FireflyClient, externalIds: string[]): Promise<FireflyGroup | null> {
-  for (const id of [...new Set(externalIds.filter(Boolean))]) {
-    const found = await client.findByExternalId(id);
-    if (found.length) return found[0]!;
-  }
-  return null;
-}
-
-/**
- * A transfer between two of the user's delivered accounts shows up on both: it is delivered from
- * one side only. The incoming side pairs with its outgoing partner unless that partner is itself
- * paired; the outgoing side pairs only with an incoming partner already delivered (which happens
- * when the incoming side was seen first). Returns the partner's ledger id when this side pairs.
- */
-async function findTransferPartner(
-  ledger: FireflyDeliveryRepository,
-  familyId: string,
-  c: Candidate,
-  conv: Extract<Converted, { kind: 'group' }>,
-  target: TargetAccount,
-  links: Map<string, FireflyAccountRow>,
-  fireflyIdToAccount: Map<string, string>,
-  sophtronIds: Map<string, string | null>,
-  options: ConvertOptions,
-  days: number,
-): Promise<number | null> {
-  if (!conv.transferCounterpart || c.amount_minor === 0) return null;
-  const partnerAccount = fireflyIdToAccount.get(conv.transferCounterpart);
-  if (!partnerAccount || partnerAccount === c.account_id) return null;
-  const partnerLink = links.get(partnerAccount);
-  if (!partnerLink?.firefly_account_id) return null;
-  const rows = await ledger.transferSides(familyId, partnerAccount, -c.amount_minor, {
-    from: addDays(c.date, -days),
-    to: addDays(c.date, days),
-  });
-  const partnerTarget: TargetAccount = {
-    ledgerAccountId: partnerAccount,
-    fireflyAccountId: partnerLink.firefly_account_id,
-    sophtronAccountId: sophtronIds.get(partnerAccount) ?? null,
+  options: DeliveryOptions,
+  work: Work,
+): Promise<ConvertOptions> {
+  const mapping = await resolveMapping(client, options.mapping ?? {}, work.candidates.length > 0);
+  return {
+    pending: options.pending ?? 'skip',
+    importTag:
+      options.addImportTag === false
+        ? null
+        : importTag(options.customTag, work.now, work.timeZone, options.version ?? '0.1.0'),
+    applyRules: options.applyRules ?? true,
+    fireWebhooks: options.fireWebhooks ?? true,
+    errorIfDuplicateHash: options.errorIfDuplicateHash ?? true,
+    timeZone: work.timeZone,
+    mapping,
   };
-  const incoming = c.amount_minor > 0;
-  for (const r of rows) {
-    if (incoming ? r.partner_state === 'paired' : r.partner_state !== 'delivered') continue;
-    const pc = convertTransaction(r as ConvertibleTransaction, partnerTarget, options);
-    if (pc.kind === 'group' && pc.transferCounterpart === target.fireflyAccountId) return r.id;
-  }
-  return null;
 }
 
 async function resolveMapping(
@@ -717,4 +228,96 @@ async function resolveMapping(
     if (type) out.set(name, { id: String(id), type });
   }
   return out;
+}
+
+/**
+ * Links (or creates) the Firefly account of every account delivered; the rows of an account
+ * Firefly refused are left out of this run. Returns every ledger account → Firefly account.
+ */
+async function linkAccounts(
+  deps: Deps,
+  familyId: string,
+  options: DeliveryOptions,
+  work: Work,
+  convertOptions: ConvertOptions,
+  tally: DeliveryTally,
+): Promise<Map<string, FireflyAccountRow>> {
+  const result = tally.result;
+  const ensured = await ensureAccounts(
+    deps.db,
+    deps.client,
+    familyId,
+    work.accounts,
+    options.targets ?? new Map(),
+    openingHistory(work.candidates, convertOptions),
+    { timeZone: work.timeZone, today: calendarDateIn(work.now, work.timeZone) },
+  );
+  result.accountsCreated = ensured.created.length;
+  result.warnings.push(...ensured.warnings);
+  for (const id of ensured.created) tally.touched.add(id);
+  for (const f of ensured.failures) tally.fail(null, new Error(f.message));
+  const refused = new Set(ensured.failures.map((f) => f.accountId));
+  if (refused.size) work.candidates = work.candidates.filter((c) => !refused.has(c.account_id));
+  return new Map([...work.links, ...ensured.linked]);
+}
+
+/** What this delivery sends per account (posted, non-zero): the opening balance of a new account. */
+function openingHistory(
+  candidates: DeliveryCandidate[],
+  convertOptions: ConvertOptions,
+): Map<string, { sumMinor: number; firstDate: string | null }> {
+  const history = new Map<string, { sumMinor: number; firstDate: string | null }>();
+  for (const c of candidates) {
+    const probe = convertTransaction(
+      c,
+      { ledgerAccountId: c.account_id, fireflyAccountId: '0', sophtronAccountId: null },
+      convertOptions,
+    );
+    if (probe.kind !== 'group' || c.status !== 'posted') continue;
+    const h = history.get(c.account_id) ?? { sumMinor: 0, firstDate: null };
+    h.sumMinor += c.amount_minor;
+    if (!h.firstDate || c.date < h.firstDate) h.firstDate = c.date;
+    history.set(c.account_id, h);
+  }
+  return history;
+}
+
+/**
+ * Sends the rows in chunks, each chunk's certain intents written before any of its rows is sent;
+ * at most two chunks are outstanding, so p-limit's queue never runs dry. Then the removals.
+ */
+async function send(x: Executor, scope: DeliveryScope, work: Work, concurrency: number): Promise<void> {
+  const CHUNK = 100;
+  const limit = pLimit(concurrency);
+  const { candidates, removals } = work;
+  x.tally.total = candidates.length + removals.length;
+  let previous: Promise<unknown> = Promise.resolve();
+  for (let i = 0; i < candidates.length && !x.tally.result.aborted; i += CHUNK) {
+    const chunk = candidates.slice(i, i + CHUNK);
+    for (const c of chunk) intendAhead(x, scope, c);
+    await x.journal.flush();
+    const running = Promise.all(chunk.map((c) => limit(() => deliverRow(x, c, scope.convert(c)))));
+    await previous;
+    previous = running;
+  }
+  await previous;
+  await Promise.all(removals.map((r) => limit(() => removeRow(x, r))));
+  await x.journal.flush();
+}
+
+/** A row the plan creates without asking Firefly anything (and not a transfer): its intent goes ahead. */
+function intendAhead(x: Executor, scope: DeliveryScope, c: DeliveryCandidate): void {
+  if (!isFresh(c, x.recreateDeleted)) return;
+  const conversion = scope.convert(c);
+  if (conversion?.kind !== 'group' || conversion.transferCounterpart) return;
+  const plan = planDelivery({ row: c, conversion, recreateDeleted: x.recreateDeleted });
+  if (plan.kind === 'create') x.journal.intendAhead(sendingRecord(x.familyId, c, conversion));
+}
+
+/**
+ * Whether the bank's side changed since the last balance check. A sync takes a new snapshot even
+ * when the balance is the same; only a different amount asks Firefly again.
+ */
+function bankChanged(row: FireflyAccountRow, expected: number | null): boolean {
+  return !row.checked_at || expected !== row.checked_bank_minor;
 }
