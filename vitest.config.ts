@@ -16,6 +16,7 @@ const ON_BOTH_DATABASES = [
   'src/sync/apply.test.ts',
   'src/sync/run.test.ts',
   'src/destinations/firefly/deliver.test.ts',
+  'src/store/firefly-delivery.test.ts',
   'src/destinations/files/files.test.ts',
   'src/scheduler/scheduler.test.ts',
   'src/web/auth/throttle.test.ts',
