@@ -13,6 +13,7 @@ import { deliverFamily } from '../src/destinations/firefly/deliver.js';
 import { openDatabase } from '../src/store/database.js';
 import { startFakeFirefly, type FakeFirefly } from './fakes/firefly.js';
 import { seedAccount, seedFamily, seedTransaction } from './fakes/ledger-seed.js';
+import { until } from './helpers/until.js';
 
 let fake: FakeFirefly | null = null;
 let dir: string | null = null;
@@ -65,8 +66,9 @@ it('a delivery killed mid-way and run again leaves exactly the expected transact
   const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
     child.on('exit', (code, signal) => resolve(signal ?? code)),
   );
-  const deadline = Date.now() + 30_000;
-  while (fake.groups.size < 25 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  const running = fake; // the module's `fake` is nullable in closures
+  const stored25 = () => running.groups.size >= 25 || child.exitCode !== null;
+  await until('25 transactions stored (or the delivery ended)', stored25, { everyMs: 5 });
   expect(fake.groups.size, stderr).toBeGreaterThanOrEqual(25);
   child.kill('SIGKILL');
   expect(await exited).toBe('SIGKILL');
@@ -80,7 +82,7 @@ it('a delivery killed mid-way and run again leaves exactly the expected transact
     expect(states.some((s) => s.state === 'sending')).toBe(true);
     // The killed run's lock, as after SYNC_LOCK_TTL_MS (or a takeover of a dead holder): free again.
     await opened.db.updateTable('scheduler_locks').set({ expires_at: '2000-01-01T00:00:00.000Z' }).execute();
-    await new Promise((r) => setTimeout(r, 100)); // let in-flight requests land in the fake
+    await until('the requests in flight at the kill to land in the fake', () => running.quiet());
     const client = new FireflyClient({ baseUrl: fake.url, token: fake.token });
     const result = await deliverFamily({ db: opened.db, client }, family);
     expect(result.failed).toBe(0);

@@ -219,10 +219,16 @@ describe('runJob', () => {
   it('stops when aborted', async () => {
     const { api } = await jobServer([running]);
     const controller = new AbortController();
-    setTimeout(() => controller.abort(new Error('stopped by the user')), 30);
-    await expect(runJob(api, 'job-1', { ...fast, signal: controller.signal })).rejects.toThrow(
+    // The person stops it while the job still runs (the third poll): no poll follows.
+    let polls = 0;
+    const onProgress = ({ polls: n }: { polls: number }) => {
+      polls = n;
+      if (n === 3) controller.abort(new Error('stopped by the user'));
+    };
+    await expect(runJob(api, 'job-1', { ...fast, signal: controller.signal, onProgress })).rejects.toThrow(
       'stopped by the user',
     );
+    expect(polls).toBe(3);
   });
 
   it('polls on a schedule that grows from the first interval to the cap, and restarts after an answer', async () => {

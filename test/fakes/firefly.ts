@@ -11,7 +11,7 @@
  * `violations` (tests assert it stays empty).
  */
 import { createHash } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import { mulberry32 } from '../../src/sandbox/rng.js';
@@ -180,6 +180,9 @@ export class FakeFirefly {
   private nextId = 1;
   private readonly byHash = new Map<string, FakeGroup>();
   private server: ServerType | null = null;
+  /** Connections open to the fake, and requests being handled (see quiet()). */
+  private readonly sockets = new Set<Socket>();
+  private inHand = 0;
   private readonly validator: OpenApiValidator | null;
   private readonly currencies: string[];
   url = '';
@@ -284,6 +287,10 @@ export class FakeFirefly {
     const app = this.app();
     await new Promise<void>((resolve) => {
       this.server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve());
+      this.server.on('connection', (socket: Socket) => {
+        this.sockets.add(socket);
+        socket.once('close', () => this.sockets.delete(socket));
+      });
     });
     const addr = this.server!.address() as AddressInfo;
     this.url = `http://127.0.0.1:${addr.port}`;
@@ -300,8 +307,24 @@ export class FakeFirefly {
     });
   }
 
+  /**
+   * No connection open and no request in hand: once a client's process has died, every request it
+   * had sent is stored or dropped. (A POST answered through dropPostAnswers stays in hand.)
+   */
+  quiet(): boolean {
+    return this.sockets.size === 0 && this.inHand === 0;
+  }
+
   private app(): Hono {
     const app = new Hono();
+    app.use('*', async (_c, next) => {
+      this.inHand++;
+      try {
+        await next();
+      } finally {
+        this.inHand--;
+      }
+    });
     app.use('*', async (c, next) => {
       if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
       const url = new URL(c.req.url);

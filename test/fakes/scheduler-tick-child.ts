@@ -1,14 +1,32 @@
 /**
  * A scheduler in its own process (for the two-process lock test): opens the ledger file given in
- * argv, ticks once at a fixed time with a sync that takes a while, prints what happened as JSON.
+ * argv, ticks once at a fixed time, prints what happened as JSON. A sync it runs lasts until the
+ * other process has finished its tick (each writes its name in `<log>.ticked` when done), so the
+ * other one ticks while this one holds the family's lock, whatever the machine's load.
  */
 import { randomBytes } from 'node:crypto';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { openDatabase } from '../../src/store/database.js';
 import { createSecretBox } from '../../src/store/secret-box.js';
 import { createScheduler } from '../../src/scheduler/scheduler.js';
 
 const [file, at, log, owner] = process.argv.slice(2) as [string, string, string, string];
+const ticked = `${log}.ticked`;
+
+async function otherHasTicked(): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  const done = () =>
+    existsSync(ticked) &&
+    readFileSync(ticked, 'utf8')
+      .split('\n')
+      .some((name) => name !== '' && name !== owner);
+  while (!done()) {
+    // Both ran the sync: each waits for the other, and the test fails on this message.
+    if (Date.now() > deadline) throw new Error(`${owner}: the other scheduler never finished its tick`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 const opened = await openDatabase({ filename: file });
 const scheduler = createScheduler({
   db: opened.db,
@@ -26,7 +44,7 @@ const scheduler = createScheduler({
   },
   runSync: async (_familyId, { accountIds }) => {
     appendFileSync(log, `${owner} start\n`);
-    await new Promise((r) => setTimeout(r, 800));
+    await otherHasTicked();
     appendFileSync(log, `${owner} end\n`);
     return {
       outcome: 'succeeded',
@@ -35,5 +53,6 @@ const scheduler = createScheduler({
   },
 });
 const ticks = await scheduler.tick();
+appendFileSync(ticked, `${owner}\n`);
 await opened.close();
 process.stdout.write(JSON.stringify(ticks.map((t) => t.ran ?? t.decision.action)));

@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type OpenedDatabase } from '../../store/database.js';
 import { createSecretBox } from '../../store/secret-box.js';
 import { seedFamily } from '../../../test/fakes/ledger-seed.js';
+import { until } from '../../../test/helpers/until.js';
 import { channelsRepository, ChannelError } from './channels.js';
 import { createNotifier } from './notifier.js';
 import { headerText } from './send.js';
@@ -111,10 +112,6 @@ async function addAll(onSuccess = false) {
   return repo;
 }
 
-const waitFor = async (cond: () => boolean) => {
-  for (let i = 0; i < 100 && !cond(); i++) await new Promise((r) => setTimeout(r, 20));
-};
-
 describe('notifications', () => {
   it('sends one message per incident on every channel, then one recovery message', async () => {
     await addAll();
@@ -132,7 +129,7 @@ describe('notifications', () => {
     expect(back.event).toBe('recovery');
     const quiet = await notifier.outcome(familyId, 'sync', 'Scheduled sync', { ok: true });
     expect(quiet.event).toBeNull();
-    await waitFor(() => mails.length >= 2);
+    await until('two mails', () => mails.length >= 2);
 
     const hooks = received.filter((r) => r.path.startsWith('/hook'));
     expect(hooks).toHaveLength(2);
@@ -195,7 +192,7 @@ describe('notifications', () => {
       ['phone', true],
       ['mail', true],
     ]);
-    await waitFor(() => mails.length >= 1);
+    await until('the mail', () => mails.length >= 1);
     expect(mails[0]!.data).toMatch(/Subject: Sophtron Sync test message/);
   });
 
