@@ -214,6 +214,12 @@ export const settings = {
     description: 'Transactions are read in date windows of at most this many days.',
     schema: int(1, 3660, 90),
   }),
+  sophtronHistoryDays: setting({
+    env: 'SOPHTRON_HISTORY_DAYS',
+    description:
+      "How far back a bank's history reaches at Sophtron, in days: an earlier start (--from, an account's start date) reads from that day instead, and says so.",
+    schema: int(1, 36_500, 730),
+  }),
   sophtronMonthlyBudget: setting({
     env: 'SOPHTRON_MONTHLY_BUDGET',
     description:

@@ -47,6 +47,8 @@ function runCli(
       SOPHTRON_USER_ID: user.userId,
       SOPHTRON_ACCESS_KEY: user.accessKey,
       SOPHTRON_JOB_POLL_MS: '20',
+      // The test banks' history starts 2021-01-01: read it all (the default limit is 730 days).
+      SOPHTRON_HISTORY_DAYS: '3660',
       DATA_DIR: dataDir,
       LOG_LEVEL: 'silent',
       ...env,

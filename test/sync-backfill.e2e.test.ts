@@ -16,7 +16,13 @@ import { connectSandboxBank, sandboxClient } from './helpers/sandbox-family.js';
 
 const BASE_TIME = new Date('2026-06-15T15:00:00Z');
 const START = '2024-06-01';
-const config = loadConfig({ SOPHTRON_WINDOW_DAYS: '90', SYNC_OVERLAP_DAYS: '10', LOG_LEVEL: 'silent' });
+// A backfill of years: the history limit (SOPHTRON_HISTORY_DAYS, 730 days by default) set wide enough.
+const config = loadConfig({
+  SOPHTRON_WINDOW_DAYS: '90',
+  SYNC_OVERLAP_DAYS: '10',
+  SOPHTRON_HISTORY_DAYS: '3660',
+  LOG_LEVEL: 'silent',
+});
 const fastJobs = { pollIntervalMs: 1, maxPollIntervalMs: 5 };
 
 interface World {

@@ -36,7 +36,9 @@ import { jobTiming } from '../sophtron/connect.js';
 import { DATABASE_FILE } from '../store/database.js';
 import { syncFamily } from '../sync/run.js';
 import { withCliContext } from './context.js';
-import { CliError } from './errors.js';
+import { CliError, overBudgetCliError } from './errors.js';
+import { OverBudgetError } from '../scheduler/manual-budget.js';
+import { cliBudgetGuard } from './budget.js';
 import { printJson } from './output.js';
 
 /** The data importer's exit codes (app/Enums/ExitCode.php). */
@@ -141,6 +143,7 @@ interface ImportFlags {
   sync?: boolean;
   recreateDeleted?: boolean;
   saveConfig?: string;
+  overBudget?: boolean;
   json?: boolean;
 }
 
@@ -153,6 +156,10 @@ export function register(program: Command): void {
     .option('--no-sync', 'deliver what the ledger holds, without asking Sophtron first')
     .option('--recreate-deleted', 'deliver again transactions that were deleted in Firefly III')
     .option('--save-config <file>', 'write the configuration back, with the Firefly III account ids used')
+    .option(
+      '--over-budget',
+      "go on even when the sync would spend more than the month's Sophtron budget has left",
+    )
     .option('--json', 'print the summary as JSON')
     .action(async (file: string, flags: ImportFlags) => {
       process.exitCode = await runImport(file, flags);
@@ -221,7 +228,7 @@ export async function runImport(file: string, flags: ImportFlags): Promise<numbe
           jobOptions: jobTiming(ctx.config),
         },
         familyId,
-        request,
+        { ...request, checkCalls: cliBudgetGuard(ctx, flags.overBudget, 'this import') },
       );
     let result: ImportResult;
     try {
@@ -255,6 +262,7 @@ export async function runImport(file: string, flags: ImportFlags): Promise<numbe
       );
     } catch (err) {
       progress.end();
+      if (err instanceof OverBudgetError) throw overBudgetCliError(err);
       if (err instanceof NothingToImportError)
         throw new CliError(`${file}: ${err.message}`, EXIT.nothingImported);
       if (err instanceof FireflyAuthError || err instanceof FireflyUnreachableError)

@@ -8,7 +8,9 @@ import { announceManualSyncOutcome } from '../scheduler/notifications/sync-outco
 import { SyncRequestError } from '../sync/errors.js';
 import { syncFamily, type AccountSyncResult, type SyncEvent } from '../sync/run.js';
 import { withCliContext } from './context.js';
-import { CliError } from './errors.js';
+import { CliError, overBudgetCliError } from './errors.js';
+import { OverBudgetError } from '../scheduler/manual-budget.js';
+import { cliBudgetGuard } from './budget.js';
 import { printJson } from './output.js';
 
 interface SyncFlags {
@@ -17,6 +19,7 @@ interface SyncFlags {
   to?: string;
   includeDeleted?: boolean;
   refresh?: boolean;
+  overBudget?: boolean;
   json?: boolean;
 }
 
@@ -69,6 +72,10 @@ export function register(program: Command): void {
     .option('--to <date>', 'last day to read (YYYY-MM-DD), instead of tomorrow')
     .option('--include-deleted', 'bring back transactions you deleted in the ledger')
     .option('--no-refresh', 'read what Sophtron has without asking the bank to refresh first')
+    .option(
+      '--over-budget',
+      "go on even when the sync would spend more than the month's Sophtron budget has left",
+    )
     .option('--json', 'print the run summary as JSON')
     .action(async (flags: SyncFlags) => {
       await withCliContext({}, async (ctx) => {
@@ -105,10 +112,12 @@ export function register(program: Command): void {
               includeDeleted: flags.includeDeleted ?? false,
               refresh: flags.refresh ?? true,
               onEvent,
+              checkCalls: cliBudgetGuard(ctx, flags.overBudget),
             },
           );
         } catch (err) {
           if (err instanceof SyncRequestError) throw new CliError(err.message);
+          if (err instanceof OverBudgetError) throw overBudgetCliError(err);
           throw err;
         }
         if (flags.json) printJson(result);

@@ -2,7 +2,11 @@
 import type { Command } from 'commander';
 import { addDays, calendarDateIn, isCalendarDate } from '../dates.js';
 import { withCliContext } from './context.js';
-import { CliError } from './errors.js';
+import { CliError, overBudgetCliError } from './errors.js';
+import { checkManualCalls, OverBudgetError } from '../scheduler/manual-budget.js';
+import { schedulerSettings } from '../scheduler/settings.js';
+import { windowReads } from '../sync/estimate.js';
+import { historyStart } from '../sync/window.js';
 import { printJson, printTable } from './output.js';
 import { centsToDecimal } from '../money.js';
 import { sophtronCliError } from './sophtron-terminal.js';
@@ -14,6 +18,14 @@ function dateFlag(flag: string, value: string): string {
   return v;
 }
 
+interface TransactionsFlags {
+  account: string;
+  from?: string;
+  to?: string;
+  overBudget?: boolean;
+  json?: boolean;
+}
+
 export function register(program: Command): void {
   program
     .command('transactions')
@@ -23,13 +35,18 @@ export function register(program: Command): void {
     .requiredOption('--account <id>', 'Sophtron AccountID')
     .option('--from <date>', 'first day, YYYY-MM-DD (default: 30 days ago)')
     .option('--to <date>', 'last day, YYYY-MM-DD (default: today)')
+    .option(
+      '--over-budget',
+      "go on even when the read would spend more than the month's Sophtron budget has left",
+    )
     .option('--json', 'print JSON')
-    .action(async (opts: { account: string; from?: string; to?: string; json?: boolean }) => {
+    .action(async (opts: TransactionsFlags) => {
       const toFlag = opts.to === undefined ? undefined : dateFlag('--to', opts.to);
       const fromFlag = opts.from === undefined ? undefined : dateFlag('--from', opts.from);
       if (fromFlag && toFlag && fromFlag > toFlag)
         throw new CliError(`--from (${fromFlag}) is after --to (${toFlag})`);
-      await withCliContext({}, async ({ sophtron, family }) => {
+      await withCliContext({}, async (ctx) => {
+        const { family } = ctx;
         // Days are the family's: "today" is today in its time zone, not in UTC.
         const today = calendarDateIn(new Date(), family.time_zone);
         const tomorrow = addDays(today, 1);
@@ -43,11 +60,35 @@ export function register(program: Command): void {
             );
         }
         const to = toFlag ?? today;
-        const from = fromFlag ?? addDays(today, -30);
+        const earliest = historyStart(today, ctx.config.sophtronHistoryDays);
+        if (to < earliest)
+          throw new CliError(
+            `--to ${to} is before the bank's history limit (${earliest}, SOPHTRON_HISTORY_DAYS = ${ctx.config.sophtronHistoryDays} days): Sophtron has nothing older`,
+          );
+        let from = fromFlag ?? addDays(today, -30);
+        if (from < earliest) {
+          process.stderr.write(
+            `note: --from ${from} is before the bank's history limit (SOPHTRON_HISTORY_DAYS = ${ctx.config.sophtronHistoryDays} days); reading from ${earliest}\n`,
+          );
+          from = earliest;
+        }
         if (from > to) throw new CliError(`--from (${from}) is after --to (${to})`);
-        const rows = await sophtron.getTransactions(opts.account.trim(), from, to).catch((err: unknown) => {
-          throw sophtronCliError(err);
-        });
+        if (!opts.overBudget) {
+          const estimate = windowReads(from, to, ctx.config.sophtronWindowDays);
+          await checkManualCalls(
+            ctx.store.db,
+            family.id,
+            { estimate, what: 'this read' },
+            schedulerSettings(ctx.config),
+          ).catch((err: unknown) => {
+            throw err instanceof OverBudgetError ? overBudgetCliError(err) : err;
+          });
+        }
+        const rows = await ctx.sophtron
+          .getTransactions(opts.account.trim(), from, to)
+          .catch((err: unknown) => {
+            throw sophtronCliError(err);
+          });
         if (opts.json) return printJson(rows);
         if (rows.length === 0) {
           process.stdout.write(`no transactions from ${from} to ${to}\n`);

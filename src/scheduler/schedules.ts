@@ -361,25 +361,50 @@ export async function familyBudget(
   settings: SchedulerSettings,
   now: Date,
 ): Promise<FamilyBudget> {
-  const used = await usedThisMonth(db, now);
-  const left = settings.instanceBudget - used;
+  const left = await monthLeft(db, schedule.familyId, schedule.monthlyBudget, settings, now);
   const projected = (
     await project(db, schedule.familyId, schedule.cron, timeZone, settings.callsPerAccount, now)
   ).projectedCalls;
   const mine = Math.min(projected, schedule.monthlyBudget ?? Infinity);
   const others = await othersProjected(db, schedule.familyId, settings, now);
   const share = mine + others > 0 ? mine / (mine + others) : 1;
-  const instanceRemaining = Math.floor(left * share);
-  if (schedule.monthlyBudget !== null) {
-    const familyUsed = await usedThisMonth(db, now, schedule.familyId);
-    return {
-      budget: schedule.monthlyBudget,
+  const instanceRemaining = Math.floor(left.instance.remaining * share);
+  if (left.family) {
+    return { ...left.family, remaining: Math.min(left.family.remaining, instanceRemaining) };
+  }
+  return { ...left.instance, remaining: instanceRemaining };
+}
+
+/**
+ * What is left of this month's budgets, whole (no share of the other families' schedules): the
+ * instance's, and the family's own when it has one. A person's request is checked against these
+ * (a scheduled run against its share, `familyBudget`).
+ */
+export async function monthLeft(
+  db: Kysely<Database>,
+  familyId: string,
+  monthlyBudget: number | null,
+  settings: Pick<SchedulerSettings, 'instanceBudget'>,
+  now: Date,
+): Promise<{ instance: FamilyBudget; family: FamilyBudget | null }> {
+  const used = await usedThisMonth(db, now);
+  const instance: FamilyBudget = {
+    budget: settings.instanceBudget,
+    scope: 'instance',
+    used,
+    remaining: settings.instanceBudget - used,
+  };
+  if (monthlyBudget === null) return { instance, family: null };
+  const familyUsed = await usedThisMonth(db, now, familyId);
+  return {
+    instance,
+    family: {
+      budget: monthlyBudget,
       scope: 'family',
       used: familyUsed,
-      remaining: Math.min(schedule.monthlyBudget - familyUsed, instanceRemaining),
-    };
-  }
-  return { budget: settings.instanceBudget, scope: 'instance', used, remaining: instanceRemaining };
+      remaining: monthlyBudget - familyUsed,
+    },
+  };
 }
 
 export interface ScheduleStatus {

@@ -20,12 +20,15 @@ import { connectionsRepository } from '../store/connections.js';
 import type { AccountSyncOutcome, Database, SyncOutcome, SyncTrigger } from '../store/schema.js';
 import { syncRunsRepository } from '../store/sync-runs.js';
 import { applyAccountSync, type AccountSyncApplied } from './apply.js';
+import { estimateSyncCalls, type SyncCallsEstimate } from './estimate.js';
 import { addDays, calendarDateIn, daysBetween, isCalendarDate } from '../dates.js';
 import { describeSyncError, SyncRequestError, type SyncStage } from './errors.js';
 import { holderText, withFamilySyncLock, type LockHolder } from './lock.js';
 import { planCounts, PlanInputError, type PlanCounts } from './plan.js';
 import {
+  clampToHistory,
   computeWindow,
+  historyStart,
   firstPartDays,
   nextPartDays,
   nextSyncedThrough,
@@ -47,7 +50,7 @@ export type SyncConfig = Pick<
   | 'sophtronJobTimeoutMs'
   | 'sophtronJobPollMs'
 > &
-  Partial<Pick<Config, 'sophtronWindowDays'>>;
+  Partial<Pick<Config, 'sophtronWindowDays' | 'sophtronHistoryDays'>>;
 
 export interface SyncDeps {
   /** The ledger database (or a Store, whose `db` is used). */
@@ -75,6 +78,11 @@ export interface SyncOptions {
   signal?: AbortSignal;
   /** The caller already holds the family's sync lock (lock.ts) under this owner: the scheduler. */
   lockHeldBy?: string;
+  /**
+   * Called once the windows are known, before any Sophtron call, with the run's estimated calls
+   * (estimate.ts); throwing refuses the run (a person's sync over the month's budget).
+   */
+  checkCalls?: (estimate: SyncCallsEstimate) => Promise<void>;
 }
 
 export type RefreshResult =
@@ -210,6 +218,8 @@ export async function syncFamily(
 
 /** Longest backfill part when the Sophtron read window is not configured (the client's own default). */
 const DEFAULT_PART_DAYS = 90;
+/** SOPHTRON_HISTORY_DAYS's default, for callers that pass no setting. */
+const DEFAULT_HISTORY_DAYS = 730;
 
 interface PartTotals {
   counts: PlanCounts;
@@ -294,23 +304,42 @@ async function runSync(
 
   const startedMs = clock().getTime();
   const today = calendarDateIn(clock(), timeZone);
+  const historyDays = deps.config.sophtronHistoryDays ?? DEFAULT_HISTORY_DAYS;
+  const earliest = historyStart(today, historyDays);
+  const limitText = `the bank's history limit (SOPHTRON_HISTORY_DAYS = ${historyDays} days); reading from ${earliest}`;
+  if (options.from && options.from < earliest) notes.push(`--from ${options.from} is before ${limitText}`);
   const windows = new Map<string, SyncWindow>();
   for (const a of accounts) {
     let window: SyncWindow;
     try {
-      window = computeWindow({
-        account: a,
-        today,
-        timeZone,
-        settings: deps.config,
-        from: options.from,
-        to: options.to,
-      });
+      const clamped = clampToHistory(
+        computeWindow({
+          account: a,
+          today,
+          timeZone,
+          settings: deps.config,
+          from: options.from,
+          to: options.to,
+        }),
+        earliest,
+      );
+      window = clamped.window;
+      if (clamped.clampedFrom && window.basis !== 'explicit')
+        notes.push(`${a.name}: ${clamped.clampedFrom} is before ${limitText}`);
     } catch (err) {
       throw new SyncRequestError(`${a.name}: ${err instanceof Error ? err.message : String(err)}`);
     }
-    windows.set(a.id, reachForPending(window, await oldestPendingDate(db, a.id)));
+    const reached = reachForPending(window, await oldestPendingDate(db, a.id));
+    windows.set(a.id, reached.from < earliest ? { ...reached, from: earliest } : reached);
   }
+
+  await options.checkCalls?.(
+    estimateSyncCalls({
+      accounts: accounts.map((a) => ({ connectionId: a.connection_id, window: windows.get(a.id)! })),
+      refresh: options.refresh !== false,
+      windowDays: deps.config.sophtronWindowDays ?? DEFAULT_PART_DAYS,
+    }),
+  );
 
   const runs = syncRunsRepository(db);
   // We hold the family's lock: a run still "running" was left by a process that ended mid-run.

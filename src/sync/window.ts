@@ -85,6 +85,32 @@ export function nextSyncedThrough(
   return account.synced_through ? maxDate(account.synced_through, window.to) : window.to;
 }
 
+/**
+ * The first day a bank's history reaches at Sophtron (SOPHTRON_HISTORY_DAYS before today). Sophtron
+ * documents no limit, but reading before it only spends calls on empty windows (`--from 1900-01-01`
+ * once spent 521).
+ */
+export function historyStart(today: CalendarDate, historyDays: number): CalendarDate {
+  return addDays(today, -historyDays);
+}
+
+/**
+ * A window that starts before the history limit starts at it instead (`clampedFrom` says what was
+ * asked, for the run's notes); a window that ends before it has nothing to read and is refused.
+ */
+export function clampToHistory(
+  window: SyncWindow,
+  earliest: CalendarDate,
+): { window: SyncWindow; clampedFrom: CalendarDate | null } {
+  if (window.to < earliest) {
+    throw new Error(
+      `the window ends ${window.to}, before the bank's history limit (${earliest}, SOPHTRON_HISTORY_DAYS): Sophtron has nothing older`,
+    );
+  }
+  if (window.from >= earliest) return { window, clampedFrom: null };
+  return { window: { ...window, from: earliest }, clampedFrom: window.from };
+}
+
 /** How far before its usual start a window may reach to re-read an open pending transaction. */
 export const PENDING_REACH_DAYS = 30;
 

@@ -68,6 +68,12 @@ export interface SyncPort {
       onEvent?: (e: SyncEvent) => void;
       /** An import holds the family's lock for its sync and delivery (src/sync/lock.ts). */
       lockHeldBy?: string;
+      /**
+       * A person's sync is refused (OverBudgetError) when it would spend more than the month's
+       * Sophtron budget has left, unless they asked to go on (true). SimpleFIN refreshes have
+       * their own check (simplefin/refresh.ts).
+       */
+      overBudget?: boolean;
     },
   ): Promise<SyncRunResult>;
 }

@@ -15,6 +15,7 @@ import type { CredentialCheck, SophtronApi } from '../sophtron/api.js';
 import { createSophtronClient } from '../sophtron/client.js';
 import { createApp, type App } from '../app/app.js';
 import { NoSophtronCredentialsError } from '../app/sophtron-credentials.js';
+import { manualSyncGuard } from '../scheduler/manual-budget.js';
 import { estimateCallsPerSync } from '../scheduler/budget.js';
 import { familyBudget, getSchedule } from '../scheduler/schedules.js';
 import { schedulerSettings } from '../scheduler/settings.js';
@@ -158,8 +159,20 @@ export function createFireflyPort(store: Store, config: Config): FireflyPort {
 export function createSyncPort(app: App): SyncPort {
   const { store, config, logger } = app;
   return {
-    async run(familyId, options) {
-      const result = await app.runSync(familyId, options).catch(withWebMessage);
+    async run(familyId, { overBudget, ...options }) {
+      const guard =
+        options.trigger === 'simplefin'
+          ? undefined
+          : manualSyncGuard(
+              store.db,
+              familyId,
+              schedulerSettings(config),
+              overBudget === true,
+              options.trigger === 'import' ? 'this import' : 'this sync',
+            );
+      const result = await app
+        .runSync(familyId, { ...options, ...(guard ? { checkCalls: guard } : {}) })
+        .catch(withWebMessage);
       // A login the bank refused is announced once, like a scheduled sync's; never fails the sync.
       await announceManualSyncOutcome(
         {

@@ -49,11 +49,12 @@ export function registerAutoImport(app: WebApp): void {
     try {
       const summary = await runImportNow(c.var.deps, family.id, fidi, {
         sync: c.req.query('sync') !== 'false',
+        overBudget: c.req.query('overBudget') === 'true',
         trigger: 'import',
       });
       return c.json(summary);
     } catch (err) {
-      if (err instanceof ImportRunError) return c.json({ error: err.message }, err.status);
+      if (err instanceof ImportRunError) return c.json(err.body(), err.status);
       throw err;
     }
   });

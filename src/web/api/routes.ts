@@ -10,6 +10,7 @@ import { refreshConnection } from '../../sophtron/connect.js';
 import { StoreError } from '../../store/index.js';
 import { recordConnection } from '../../store/record-connection.js';
 import type { LedgerTransactionStatus } from '../../store/schema.js';
+import { OverBudgetError } from '../../scheduler/manual-budget.js';
 import { SyncLockedError } from '../../sync/lock.js';
 import type { Ctx, WebApp } from '../context.js';
 import { currentUser } from '../context.js';
@@ -48,7 +49,13 @@ const accountPatch = z
   })
   .strict();
 
-const syncBody = z.object({ accountIds: z.array(z.string().max(100)).max(500).optional() }).strict();
+const syncBody = z
+  .object({
+    accountIds: z.array(z.string().max(100)).max(500).optional(),
+    /** Go on although the sync would spend more than the month's Sophtron budget has left. */
+    overBudget: z.boolean().optional(),
+  })
+  .strict();
 
 export function registerApi(app: WebApp): void {
   app.get('/api/accounts', async (c) => {
@@ -186,10 +193,16 @@ export function registerApi(app: WebApp): void {
       const result = await c.var.deps.services.sync.run(user.familyId, {
         trigger: 'api',
         ...(parsed.data.accountIds ? { accountIds: parsed.data.accountIds } : {}),
+        overBudget: parsed.data.overBudget === true,
       });
       return c.json({ run: result });
     } catch (err) {
       if (err instanceof SyncLockedError) return c.json({ error: err.message }, 409);
+      if (err instanceof OverBudgetError)
+        return c.json(
+          { error: `${err.message}; send "overBudget": true to go on`, overBudget: err.figures },
+          409,
+        );
       throw err;
     }
   });
@@ -215,11 +228,12 @@ export function registerApi(app: WebApp): void {
     try {
       const summary = await runImportNow(c.var.deps, user.familyId, config, {
         sync: c.req.query('sync') !== 'false',
+        overBudget: c.req.query('overBudget') === 'true',
         trigger: 'api',
       });
       return c.json(summary);
     } catch (err) {
-      if (err instanceof ImportRunError) return c.json({ error: err.message }, err.status);
+      if (err instanceof ImportRunError) return c.json(err.body(), err.status);
       throw err;
     }
   });

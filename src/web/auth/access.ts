@@ -63,6 +63,7 @@ const table = {
     'GET /tasks/:id/events',
     'POST /sync',
     'GET /sync/live/:id',
+    'GET /sync/over-budget',
     'GET /sync/history',
     'GET /sync/history/:id',
     'GET /accounts/:id',

@@ -2,6 +2,7 @@
 import type { DeliveryResult } from '../../destinations/firefly/deliver.js';
 import type { FidiConfig } from '../../destinations/firefly/fidi-config.js';
 import { NothingToImportError, runImportConfiguration } from '../../app/import.js';
+import { OverBudgetError, type OverBudgetFigures } from '../../scheduler/manual-budget.js';
 import { SyncLockedError } from '../../sync/lock.js';
 import type { SyncRunResult } from '../../sync/run.js';
 import type { WebDeps } from '../context.js';
@@ -43,16 +44,28 @@ export class ImportRunError extends Error {
   constructor(
     message: string,
     readonly status: 400 | 409 | 502,
+    /** The figures of an over-budget refusal, for the JSON answer. */
+    readonly overBudget?: OverBudgetFigures,
   ) {
     super(message);
   }
+
+  /** The JSON answer: `{"error": …}`, with the figures when the budget refused it. */
+  body(): { error: string; overBudget?: OverBudgetFigures } {
+    return { error: this.message, ...(this.overBudget ? { overBudget: this.overBudget } : {}) };
+  }
+}
+
+/** An import refused by the month's budget: 409 with the figures and how to go on. */
+export function overBudgetImportError(err: OverBudgetError): ImportRunError {
+  return new ImportRunError(`${err.message}; add ?overBudget=true to go on`, 409, err.figures);
 }
 
 export async function runImportNow(
   deps: WebDeps,
   familyId: string,
   config: FidiConfig,
-  options: { sync: boolean; trigger: 'api' | 'import' },
+  options: { sync: boolean; trigger: 'api' | 'import'; overBudget?: boolean },
 ): Promise<ImportRunSummary> {
   const client = await deps.services.firefly.client(familyId);
   if (!client) throw new ImportRunError('Firefly III is not connected for this family (see Settings)', 409);
@@ -69,6 +82,7 @@ export async function runImportNow(
                 ...(from ? { from } : {}),
                 to,
                 lockHeldBy,
+                overBudget: options.overBudget === true,
               })
           : null,
         concurrency: deps.config.fireflyConcurrency,
@@ -85,6 +99,7 @@ export async function runImportNow(
     };
   } catch (err) {
     if (err instanceof NothingToImportError) throw new ImportRunError(err.message, 400);
+    if (err instanceof OverBudgetError) throw overBudgetImportError(err);
     // another sync of the family (a worker, the CLI) is running: nothing was done
     if (err instanceof SyncLockedError) throw new ImportRunError(err.message, 409);
     throw err;

@@ -6,7 +6,8 @@ import { currentUser } from '../context.js';
 import { LiveProgress } from '../components/progress.js';
 import { formData } from '../forms.js';
 import { CsrfField } from '../layout.js';
-import { flashFrom, messagePage, page } from '../render.js';
+import { flashFrom, messagePage, page, withFlash } from '../render.js';
+import { OverBudgetError } from '../../scheduler/manual-budget.js';
 import type { LiveTasks, TaskEvent } from '../tasks.js';
 import { formatTimestamp } from '../time.js';
 import { familyTimeZone } from '../users.js';
@@ -88,12 +89,27 @@ export function registerSyncPages(app: WebApp, tasks: LiveTasks): void {
         if (!(await c.var.deps.store.getAccount(user.familyId, id)))
           return messagePage(c, 'Not found', 'There is no such account.', 404);
     }
+    const overBudget = form.over_budget === '1';
     const task = await tasks.start(user.familyId, 'sync', async (emit) => {
-      const result = await c.var.deps.services.sync.run(user.familyId, {
-        trigger: 'web',
-        ...(ids.length ? { accountIds: ids } : {}),
-        onEvent: syncProgress(emit),
-      });
+      let result;
+      try {
+        result = await c.var.deps.services.sync.run(user.familyId, {
+          trigger: 'web',
+          ...(ids.length ? { accountIds: ids } : {}),
+          onEvent: syncProgress(emit),
+          overBudget,
+        });
+      } catch (err) {
+        if (!(err instanceof OverBudgetError)) throw err;
+        // The figures, and a button to go on: nothing was called.
+        const query = ids.map((id) => `account_id=${encodeURIComponent(id)}`).join('&');
+        return {
+          type: 'done',
+          ok: false,
+          redirect: withFlash(`/sync/over-budget${query ? `?${query}` : ''}`, 'error', `${err.message}.`),
+          message: err.message,
+        };
+      }
       return {
         type: 'done',
         ok: result.outcome !== 'failed',
@@ -102,6 +118,32 @@ export function registerSyncPages(app: WebApp, tasks: LiveTasks): void {
       };
     });
     return c.redirect(`/sync/live/${task.id}`);
+  });
+
+  app.get('/sync/over-budget', (c) => {
+    const ids = c.req.queries('account_id') ?? [];
+    return page(
+      c,
+      "Over the month's Sophtron budget",
+      <>
+        <p>
+          Nothing was asked of Sophtron. Syncing anyway spends calls the schedule may then lack this month
+          (scheduled syncs wait for the next month when the budget is used up).
+        </p>
+        <form method="post" action="/sync" class="inline">
+          <CsrfField token={c.var.csrf} />
+          <input type="hidden" name="over_budget" value="1" />
+          {ids.map((id) => (
+            <input type="hidden" name="account_id" value={id} />
+          ))}
+          <button type="submit">Sync anyway</button>
+        </form>{' '}
+        <a href="/" class="button secondary">
+          Cancel
+        </a>
+      </>,
+      { flash: flashFrom(c) },
+    );
   });
 
   app.get('/sync/live/:id', async (c) => {

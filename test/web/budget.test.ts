@@ -1,0 +1,121 @@
+/**
+ * The month's Sophtron budget in the web application and the JSON API (the sandbox as Sophtron):
+ * "Sync now" and POST /api/sync are refused with the figures when the sync does not fit what is
+ * left, go on when the person says so, and every call is counted.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
+import { createApiToken } from '../../src/web/auth/api-tokens.js';
+import { connectSandboxBank, sandboxClient } from '../helpers/sandbox-family.js';
+import { Client, createHarness, setupFirstUser, type Harness } from './harness.js';
+
+const BUDGET = 500;
+let sandbox: RunningSandbox;
+let h: Harness;
+let alice: Client;
+let familyId = '';
+let token = '';
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0, pollsPerStep: 1, seed: 9, bigAccount: false });
+  const user = sandbox.users[0]!;
+  h = await createHarness({
+    env: { SOPHTRON_MONTHLY_BUDGET: String(BUDGET), SOPHTRON_JOB_POLL_MS: '5' },
+  });
+  alice = await setupFirstUser(h.app);
+  const row = await h.store.db.selectFrom('web_users').selectAll().executeTakeFirstOrThrow();
+  familyId = row.family_id;
+  await h.store.saveCredentials(familyId, {
+    userId: user.userId,
+    accessKey: user.accessKey,
+    baseUrl: sandbox.baseUrl,
+  });
+  const { providerAccounts } = await connectSandboxBank(h.store, familyId, sandboxClient(sandbox), {
+    jobOptions: { pollIntervalMs: 1 },
+  });
+  await h.store.linkAccount(familyId, providerAccounts[0]!.id);
+  token = await createApiToken(h.store.db, row.id, 'test');
+}, 60_000);
+
+afterAll(async () => {
+  await h?.close();
+  await sandbox?.close();
+});
+
+/** Seeds the usage row so that `left` calls are left of the budget. */
+async function leave(left: number): Promise<void> {
+  await h.store.incrementUsage(familyId, 'seeded', BUDGET - left - (await h.store.instanceMonthTotal()));
+}
+
+const apiSync = (body: unknown) =>
+  new Client(h.app).request('/api/sync', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+
+async function doneOf(started: Response): Promise<{ ok: boolean; redirect: string | null; message: string }> {
+  const taskId = /\/sync\/live\/([^/?]+)/.exec(started.headers.get('location') ?? '')![1]!;
+  const events = await (await alice.request(`/tasks/${taskId}/events`)).text();
+  return JSON.parse(/event: done\ndata: (.+)\n/.exec(events)![1]!) as {
+    ok: boolean;
+    redirect: string | null;
+    message: string;
+  };
+}
+
+describe('the monthly budget on the web and the API', () => {
+  it('POST /api/sync: 409 with the figures, then overBudget: true goes on and its calls are counted', async () => {
+    await leave(2);
+    const refused = await apiSync({});
+    expect(refused.status).toBe(409);
+    const body = (await refused.json()) as {
+      error: string;
+      overBudget: { estimate: number; remaining: number; budget: number; used: number; scope: string };
+    };
+    expect(body.error).toMatch(
+      /^this sync would use about \d+ Sophtron calls; 2 of the monthly budget \(SOPHTRON_MONTHLY_BUDGET\) of 500 are left \(used 498 this month\); send "overBudget": true to go on$/,
+    );
+    expect(body.overBudget).toMatchObject({
+      remaining: 2,
+      budget: BUDGET,
+      used: BUDGET - 2,
+      scope: 'instance',
+    });
+    expect(body.overBudget.estimate).toBeGreaterThan(2);
+    expect(await h.store.instanceMonthTotal()).toBe(BUDGET - 2);
+    expect(await h.store.db.selectFrom('sync_runs').select('id').execute()).toEqual([]);
+
+    const bad = await apiSync({ overBudget: 'yes' });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/^overBudget: /);
+
+    const ran = await apiSync({ overBudget: true });
+    expect(ran.status).toBe(200);
+    const { run } = (await ran.json()) as { run: { outcome: string; sophtronCalls: number } };
+    expect(run.outcome).toBe('succeeded');
+    expect(run.sophtronCalls).toBeGreaterThan(0);
+    expect(await h.store.instanceMonthTotal()).toBe(BUDGET - 2 + run.sophtronCalls);
+  });
+
+  it('"Sync now" shows the figures and a way to go on; "Sync anyway" syncs', async () => {
+    await leave(1);
+    await alice.page('/');
+    const done = await doneOf(await alice.post('/sync', {}));
+    expect(done.ok).toBe(false);
+    expect(done.redirect).toMatch(/^\/sync\/over-budget\?/);
+    const page = await alice.page(done.redirect!);
+    expect(page.html).toMatch(
+      /this sync would use about \d+ Sophtron calls; 1 of the monthly budget \(SOPHTRON_MONTHLY_BUDGET\) of 500 are left \(used 499 this month\)/,
+    );
+    expect(page.html).toContain('name="over_budget" value="1"');
+    expect(page.html).toContain('Sync anyway');
+    const before = await h.store.instanceMonthTotal();
+    expect(before).toBe(BUDGET - 1);
+
+    const anyway = await doneOf(await alice.post('/sync', { over_budget: '1' }));
+    expect(anyway.ok).toBe(true);
+    expect(anyway.redirect).toMatch(/^\/sync\/history\//);
+    expect(await h.store.instanceMonthTotal()).toBeGreaterThan(before);
+  });
+});
