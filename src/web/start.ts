@@ -75,6 +75,7 @@ export async function startApp(
   const firstRun = (await countUsers(store.db)) === 0;
   const connects = new ConnectSessions(store, {
     jobTimeoutMs: config.sophtronJobTimeoutMs,
+    pollIntervalMs: config.sophtronJobPollMs,
     maxPollIntervalMs: 3_000,
   });
   const app = createWebApp({

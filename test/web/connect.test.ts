@@ -13,8 +13,17 @@ import { createWebApp } from '../../src/web/server.js';
 import { createWebServices } from '../../src/web/wiring.js';
 import { createLogger } from '../../src/log.js';
 import type { WebApp } from '../../src/web/context.js';
-import type { Client } from './harness.js';
-import { createHarness, login, PASSWORD, setupFirstUser, SETUP_CODE, type Harness } from './harness.js';
+import {
+  createHarness,
+  login,
+  PASSWORD,
+  readSse,
+  seqOf,
+  setupFirstUser,
+  SETUP_CODE,
+  waitForState,
+  type Harness,
+} from './harness.js';
 
 let h: Harness;
 let sandbox: RunningSandbox;
@@ -45,37 +54,6 @@ afterAll(async () => {
   await sandbox?.close();
   await h?.close();
 });
-
-async function waitForState(client: Client, sessionId: string, pattern: RegExp): Promise<string> {
-  for (let i = 0; i < 200; i++) {
-    const res = await client.request(`/connect/session/${sessionId}/state`, {
-      headers: { 'hx-request': 'true' },
-    });
-    const html = await res.text();
-    if (pattern.test(html)) return html;
-    if (/flash error/.test(html)) throw new Error(`connect failed: ${html}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${pattern}`);
-}
-
-async function readSse(client: Client, path: string): Promise<string> {
-  const res = await client.request(path);
-  expect(res.headers.get('content-type')).toContain('text/event-stream');
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let text = '';
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += decoder.decode(value);
-    if (text.includes('event: done')) break;
-  }
-  await reader.cancel().catch(() => undefined);
-  return text;
-}
-
-const seqOf = (html: string) => /name="seq" value="(\d+)"/.exec(html)![1]!;
 
 describe('connect a bank', () => {
   it('searches, logs in, answers captcha, question, token method and token, then links accounts', async () => {

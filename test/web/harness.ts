@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { openStore, type Store } from '../../src/store/index.js';
@@ -12,6 +13,7 @@ import type { SandboxInfo, WebApp } from '../../src/web/context.js';
 import { createWebApp } from '../../src/web/server.js';
 import type { WebServices } from '../../src/web/services.js';
 import { createWebServices } from '../../src/web/wiring.js';
+import { until } from '../helpers/until.js';
 
 export const SETUP_CODE = 'ABCD-EFGH-JKLM';
 export const PASSWORD = 'correct horse battery';
@@ -59,12 +61,26 @@ export async function createHarness(
   };
 }
 
+/** What a Client sends requests to: the app itself, or a real server over HTTP (`overHttp`). */
+export interface RequestTarget {
+  request(url: string, init: RequestInit): Response | Promise<Response>;
+}
+
+/** A server listening at `origin`, reached with fetch (for `serve` processes). */
+export const overHttp = (): RequestTarget => ({
+  request: (url, init) => {
+    const headers = new Headers(init.headers);
+    headers.delete('host'); // fetch sets it from the URL
+    return fetch(url, { ...init, headers });
+  },
+});
+
 /** A browser-like client: keeps cookies, sends same-origin Origin headers, remembers the CSRF token. */
 export class Client {
   cookies = new Map<string, string>();
   csrf = '';
   constructor(
-    readonly app: WebApp,
+    readonly app: RequestTarget,
     readonly origin = 'http://localhost',
   ) {}
 
@@ -143,3 +159,35 @@ export async function login(app: WebApp, username: string, password = PASSWORD):
   await client.page('/');
   return client;
 }
+
+/** Asks a connect session's live part until it matches `pattern` (fails on an error flash). */
+export function waitForState(client: Client, sessionId: string, pattern: RegExp): Promise<string> {
+  return until(`${pattern}`, async () => {
+    const res = await client.request(`/connect/session/${sessionId}/state`, {
+      headers: { 'hx-request': 'true' },
+    });
+    const html = await res.text();
+    if (/flash error/.test(html)) throw new Error(`connect failed: ${html}`);
+    return pattern.test(html) && html;
+  });
+}
+
+/** Reads a task's server-sent events until its `done` event. */
+export async function readSse(client: Client, path: string): Promise<string> {
+  const res = await client.request(path);
+  expect(res.headers.get('content-type')).toContain('text/event-stream');
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value);
+    if (text.includes('event: done')) break;
+  }
+  await reader.cancel().catch(() => undefined);
+  return text;
+}
+
+/** The challenge round a connect page's answer form carries. */
+export const seqOf = (html: string) => /name="seq" value="(\d+)"/.exec(html)![1]!;
