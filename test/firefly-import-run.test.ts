@@ -11,7 +11,7 @@ import { FireflyClient } from '../src/destinations/firefly/client.js';
 import { parseFidiConfig } from '../src/destinations/firefly/fidi-config.js';
 import { NothingToImportError, runImportConfiguration, type ImportSync } from '../src/app/import.js';
 import { saveFireflySettings } from '../src/destinations/firefly/repository.js';
-import { createDeliverFirefly } from '../src/scheduler/wiring.js';
+import { createApp } from '../src/app/app.js';
 import { openStore, type Store } from '../src/store/index.js';
 import type { SyncRunResult } from '../src/sync/run.js';
 import { startFakeFirefly, type FakeFirefly } from './fakes/firefly.js';
@@ -114,7 +114,8 @@ describe('runImportConfiguration', () => {
   it('is what scheduled delivery runs with a configuration saved on the destination', async () => {
     const family = await seedLedger();
     await saveFireflySettings(store.db, store.secrets, family, { url: fake.url, token: fake.token });
-    const deliver = createDeliverFirefly(store, loadConfig({}));
+    const app = createApp(store, loadConfig({}));
+    const deliver = (f: string, options: unknown) => app.runDelivery(f, 'firefly', options);
     const saved = JSON.parse(JSON.stringify(configFor({ chk: 0 })));
     await expect(deliver(family, { config: saved, configName: 'mine.json' })).resolves.toEqual({
       message: 'created 2, updated 0 in Firefly III',

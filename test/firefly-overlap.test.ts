@@ -14,7 +14,7 @@ import { FireflyClient } from '../src/destinations/firefly/client.js';
 import { parseFidiConfig } from '../src/destinations/firefly/fidi-config.js';
 import { saveFireflySettings } from '../src/destinations/firefly/repository.js';
 import { startSandbox } from '../src/sandbox/index.js';
-import { createDeliverFirefly } from '../src/scheduler/wiring.js';
+import { createApp } from '../src/app/app.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { deliverPrepared, prepareImport } from '../src/web/import/engine.js';
 import { startFakeFirefly, type FakeFirefly } from './fakes/firefly.js';
@@ -201,7 +201,8 @@ it('web + schedule: a scheduled delivery during the wizard’s sends nothing twi
     }),
   );
   const client = new FireflyClient({ baseUrl: fake.url, token: fake.token });
-  const scheduled = createDeliverFirefly(store, loadConfig({}));
+  const app = createApp(store, loadConfig({}));
+  const scheduled = (f: string, options: unknown) => app.runDelivery(f, 'firefly', options);
 
   const [web, schedule] = await overlap(
     fake,

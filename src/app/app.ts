@@ -1,13 +1,17 @@
 /**
  * The composition root: the store, the settings and the sandbox (when this process runs one) put
  * together once, so the web, the CLI, the scheduler and the workers are thin adapters over the
- * same answers: which Sophtron client a family uses (one credentials rule), how a sync runs.
+ * same answers: which Sophtron client a family uses (one credentials rule), how a sync runs, which
+ * destinations there are and how a delivery runs.
  */
 import type { Config } from '../config.js';
+import type { Destination, DeliverySummary, DestinationRegistry } from '../destinations/destination.js';
 import type { Logger } from '../log.js';
 import type { SophtronCredentials } from '../store/credentials.js';
 import type { Store } from '../store/index.js';
+import { listDestinations, type ScheduleDestination } from '../store/schedule-destinations.js';
 import { syncFamily, type SyncDeps, type SyncOptions, type SyncRunResult } from '../sync/run.js';
+import { destinations as knownDestinations } from './destinations.js';
 import { familySophtronFromCredentials, type FamilySophtron } from './family-sophtron.js';
 import {
   chooseCredentials,
@@ -24,6 +28,14 @@ export interface AppOptions {
   sandbox?: SandboxCredentials | null;
   /** Tests: a faster refresh-job poll, the sandbox's clock. */
   syncDeps?: Pick<SyncDeps, 'jobOptions' | 'clock'>;
+  /** Default: every destination this program knows (destinations.ts). */
+  destinations?: DestinationRegistry;
+}
+
+/** A destination with the family's settings for it (null: never set). */
+export interface FamilyDestination {
+  destination: Destination;
+  settings: ScheduleDestination | null;
 }
 
 export interface ChosenSophtron extends FamilySophtron {
@@ -45,10 +57,20 @@ export interface App {
   sophtronWith(familyId: string, credentials: SophtronCredentials): FamilySophtron;
   /** One sync of the family with its client; every Sophtron call is counted before it returns. */
   runSync(familyId: string, options: SyncOptions): Promise<SyncRunResult>;
+  readonly destinations: DestinationRegistry;
+  /** Every destination, in the registry's order, with the family's settings for it. */
+  destinationsFor(familyId: string): Promise<FamilyDestination[]>;
+  /** One delivery to a destination with options as saved (checked first, naming a bad field). */
+  runDelivery(
+    familyId: string,
+    destination: string,
+    options: unknown,
+    run?: { lockHeldBy?: string; now?: Date },
+  ): Promise<DeliverySummary>;
 }
 
 export function createApp(store: Store, config: Config, options: AppOptions = {}): App {
-  const { logger, sandbox = null } = options;
+  const { logger, sandbox = null, destinations = knownDestinations } = options;
   const environment = environmentCredentials(config);
   const sophtronWith = (familyId: string, credentials: SophtronCredentials): FamilySophtron =>
     familySophtronFromCredentials(store, familyId, credentials, config, logger ? { logger } : {});
@@ -86,6 +108,23 @@ export function createApp(store: Store, config: Config, options: AppOptions = {}
       } finally {
         await sophtron.flushUsage();
       }
+    },
+    destinations,
+    async destinationsFor(familyId) {
+      const saved = await listDestinations(store.db, familyId);
+      return destinations.list().map((destination) => ({
+        destination,
+        settings: saved.find((s) => s.destination === destination.name) ?? null,
+      }));
+    },
+    runDelivery(familyId, name, raw, run = {}) {
+      return destinations.deliver(name, familyId, raw, {
+        store,
+        config,
+        now: run.now ?? new Date(),
+        ...(run.lockHeldBy ? { lockHeldBy: run.lockHeldBy } : {}),
+        ...(logger ? { log: logger } : {}),
+      });
     },
   };
 }

@@ -1,12 +1,11 @@
 /**
- * `schedule show | set --cron "…" [--budget N] | on | off | destination <firefly|files> on|off`:
+ * `schedule show | set --cron "…" [--budget N] | on | off | destination <name> on|off`:
  * the family's automatic syncs. `set` refuses a schedule whose projected Sophtron use does not fit
  * the monthly budget, with the numbers.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { parseFidiConfig } from '../destinations/firefly/fidi-config.js';
+import { destinations } from '../app/destinations.js';
+import { UnknownDestinationError } from '../destinations/destination.js';
 import { intervalText } from '../scheduler/budget.js';
 import { schedulerSettings } from '../scheduler/settings.js';
 import {
@@ -17,7 +16,6 @@ import {
   setSchedule,
   type ScheduleStatus,
 } from '../scheduler/schedules.js';
-import { EXPORT_FORMATS, type ExportFormat } from '../destinations/files/index.js';
 import { withCliContext } from './context.js';
 import { CliError } from './errors.js';
 import { printJson } from './output.js';
@@ -55,21 +53,6 @@ export function describeStatus(s: ScheduleStatus): string[] {
     );
   }
   return lines;
-}
-
-/** Refuses an import configuration now rather than at 5 a.m. */
-function checkImportConfig(file: string): void {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new CliError(`--config: cannot read ${file}`);
-  }
-  try {
-    parseFidiConfig(text);
-  } catch (err) {
-    throw new CliError(`--config ${file}: ${err instanceof Error ? err.message : String(err)}`);
-  }
 }
 
 const toCli = (err: unknown) => (err instanceof ScheduleError ? new CliError(err.message) : err);
@@ -150,51 +133,41 @@ export function register(program: Command): void {
       );
   }
 
-  schedule
+  // Each destination of the registry brings its own flags (files: --folder, firefly: --config, …).
+  const destination = schedule
     .command('destination')
-    .description('Whether delivery follows each scheduled sync: firefly (Firefly III) or files (a folder).')
-    .argument('<destination>', 'firefly or files')
-    .argument('<state>', 'on or off')
-    .option('--folder <dir>', 'files: the folder to write into')
-    .option('--format <formats>', `files: ${EXPORT_FORMATS.join(', ')} (comma-separated)`, 'csv')
-    .option('--config <file>', 'firefly: an import configuration file (data importer JSON) to deliver with')
-    .option('--no-config', 'firefly: stop using an import configuration (deliver every linked account)')
-    .action(
-      async (
-        destination: string,
-        state: string,
-        opts: { folder?: string; format: string; config?: string | false },
-      ) =>
-        withCliContext({}, async ({ store, family }) => {
-          if (destination !== 'firefly' && destination !== 'files')
-            throw new CliError(`destination: firefly or files, not "${destination}"`);
-          if (state !== 'on' && state !== 'off') throw new CliError(`state: on or off, not "${state}"`);
-          if (typeof opts.config === 'string') checkImportConfig(opts.config);
-          // absolute paths: a worker may run from another folder than this command
-          const options =
-            destination === 'files'
-              ? opts.folder !== undefined
-                ? {
-                    folder: resolve(opts.folder),
-                    formats: opts.format.split(',').map((f) => f.trim()) as ExportFormat[],
-                  }
-                : undefined
-              : typeof opts.config === 'string'
-                ? { configFile: resolve(opts.config) }
-                : opts.config === false
-                  ? {}
-                  : undefined;
-          try {
-            const d = await setDestination(store.db, family.id, destination, {
-              enabled: state === 'on',
-              options,
-            });
-            process.stdout.write(
-              `destination ${d.destination}: ${d.enabled ? 'on' : 'off'}, ${destinationSummary(d)}\n`,
-            );
-          } catch (err) {
-            throw toCli(err);
-          }
-        }),
-    );
+    .description(
+      `Whether delivery follows each scheduled sync: ${destinations
+        .list()
+        .map((d) => `${d.name} (${d.label})`)
+        .join(', ')}.`,
+    )
+    .argument('<destination>', destinations.names().join(' or '))
+    .argument('<state>', 'on or off');
+  for (const d of destinations.list())
+    for (const f of d.cli?.flags ?? []) destination.option(f.flags, f.description, f.defaultValue);
+  destination.action(async (name: string, state: string, flags: Record<string, unknown>) =>
+    withCliContext({}, async ({ store, family }) => {
+      const d = destinations.get(name);
+      if (!d) throw new CliError(new UnknownDestinationError(name, destinations.names()).message);
+      if (state !== 'on' && state !== 'off') throw new CliError(`state: on or off, not "${state}"`);
+      let options: unknown;
+      try {
+        options = d.cli?.options(flags);
+      } catch (err) {
+        throw new CliError(err instanceof Error ? err.message : String(err));
+      }
+      try {
+        const saved = await setDestination(store.db, family.id, name, {
+          enabled: state === 'on',
+          options,
+        });
+        process.stdout.write(
+          `destination ${saved.destination}: ${saved.enabled ? 'on' : 'off'}, ${destinationSummary(saved)}\n`,
+        );
+      } catch (err) {
+        throw toCli(err);
+      }
+    }),
+  );
 }

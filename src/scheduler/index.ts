@@ -23,4 +23,4 @@ export {
 } from './schedules.js';
 export { createNotifier, type Notifier } from './notifications/notifier.js';
 export { channelsRepository, ChannelError } from './notifications/channels.js';
-export type { DeliverFirefly, RunSync, ScheduledSyncResult } from './types.js';
+export type { RunDelivery, RunSync, ScheduledSyncResult } from './types.js';

@@ -3,7 +3,10 @@ import { readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { createApp } from '../app/app.js';
+import { loadConfig } from '../config.js';
+import { openStore } from '../store/index.js';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/databases.js';
 import type { OpenedDatabase } from '../store/database.js';
 import { createSecretBox } from '../store/secret-box.js';
@@ -544,7 +547,22 @@ describe('scheduler', () => {
     ).rejects.toThrow(/^files folder:/);
     await seedTransaction(opened.db, acct1, { amountMinor: -500, date: '2026-03-09', description: 'Lunch' });
     const sync = fakeSync(opened.db, clock);
-    const s = createScheduler({ db: opened.db, secrets, settings, runSync: sync.run, now: clock.now });
+    // The real delivery: the app's, over a store on the same database.
+    const store = await openStore({
+      dataDir: dir,
+      databaseUrl: database.url,
+      secretKey: randomBytes(32).toString('base64'),
+    });
+    onTestFinished(() => store.close());
+    const app = createApp(store, loadConfig({ DATA_DIR: dir }));
+    const s = createScheduler({
+      db: opened.db,
+      secrets,
+      settings,
+      runSync: sync.run,
+      runDelivery: app.runDelivery,
+      now: clock.now,
+    });
     clock.set('2026-03-10T05:17:00Z');
     await s.tick();
     expect(readdirSync(out).sort()).toHaveLength(2);

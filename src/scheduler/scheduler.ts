@@ -8,7 +8,6 @@ import type { Kysely } from 'kysely';
 import type { Logger } from '../log.js';
 import type { SecretBox } from '../store/secret-box.js';
 import type { Database } from '../store/schema.js';
-import { deliverToFolder } from '../destinations/files/folder.js';
 import { clearBackoff, FAMILY_WIDE, recordFailure } from './backoff.js';
 import { pace } from './budget.js';
 import { decide, type Decision } from './decide.js';
@@ -22,9 +21,10 @@ import {
 } from '../sync/lock.js';
 import { cleanupIncidents } from './notifications/incidents.js';
 import { createNotifier, type Notifier } from './notifications/notifier.js';
-import { checkBudget, familyBudget, filesOptions, getSchedule, listDestinations } from './schedules.js';
+import { checkBudget, familyBudget, getSchedule, listDestinations } from './schedules.js';
 import type { SchedulerSettings } from './settings.js';
-import type { DeliverFirefly, RunSync, ScheduledSyncResult } from './types.js';
+import type { RunDelivery, RunSync, ScheduledSyncResult } from './types.js';
+import { destinations } from '../app/destinations.js';
 import { familyTimeZone } from '../store/families.js';
 import { accountsRepository } from '../store/accounts.js';
 
@@ -33,7 +33,8 @@ export interface SchedulerDeps {
   secrets: SecretBox;
   settings: SchedulerSettings;
   runSync: RunSync;
-  deliverFirefly?: DeliverFirefly;
+  /** Delivers to one of the family's destinations (the app's runDelivery). */
+  runDelivery?: RunDelivery;
   notifier?: Notifier;
   log?: Logger;
   now?: () => Date;
@@ -212,19 +213,14 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     for (const d of await listDestinations(db, familyId)) {
       if (!d.enabled) continue;
       const subject = `delivery:${d.destination}`;
-      const label = d.destination === 'firefly' ? 'Delivery to Firefly III' : 'File export';
+      const label = destinations.get(d.destination)?.deliveryTitle ?? `Delivery to ${d.destination}`;
       let outcome: 'succeeded' | 'failed' = 'succeeded';
       let message: string;
       try {
-        if (d.destination === 'files') {
-          const r = await deliverToFolder(db, familyId, filesOptions.parse(d.options), now());
-          message = r.files.length
-            ? `${r.transactionCount} transactions into ${r.files.length} file(s)`
-            : 'nothing new';
-        } else {
-          if (!deps.deliverFirefly) throw new Error('Firefly III delivery is not available in this process');
-          message = (await deps.deliverFirefly(familyId, d.options, { heldBy: owner })).message;
-        }
+        if (!deps.runDelivery) throw new Error('delivery is not available in this process');
+        message = (
+          await deps.runDelivery(familyId, d.destination, d.options, { lockHeldBy: owner, now: now() })
+        ).message;
         await notifier.outcome(familyId, subject, label, { ok: true });
       } catch (err) {
         outcome = 'failed';

@@ -4,10 +4,10 @@
  * Schedule page.
  */
 import type { Kysely } from 'kysely';
-import { z } from 'zod';
 import type { Database } from '../store/schema.js';
-import { EXPORT_FORMATS } from '../destinations/files/index.js';
-import { fidiConfigSchema } from '../destinations/firefly/fidi-config.js';
+import { destinations } from '../app/destinations.js';
+import { UnknownDestinationError } from '../destinations/destination.js';
+import { listDestinations, type ScheduleDestination } from '../store/schedule-destinations.js';
 import {
   checkProjection,
   monthOf,
@@ -21,6 +21,8 @@ import {
 import { cronProblem, nextSlot } from './cron.js';
 import type { SchedulerSettings } from './settings.js';
 import { familyTimeZone } from '../store/families.js';
+
+export { listDestinations, type ScheduleDestination } from '../store/schedule-destinations.js';
 
 export class ScheduleError extends Error {
   constructor(message: string) {
@@ -41,39 +43,6 @@ export interface Schedule {
   updatedAt: string;
   /** True when no row exists yet: what `set` would start from. */
   isDefault: boolean;
-}
-
-export const DESTINATIONS = ['firefly', 'files'] as const;
-export type DestinationName = (typeof DESTINATIONS)[number];
-
-export const filesOptions = z.object({
-  folder: z.string().trim().min(1, 'folder is required'),
-  formats: z.array(z.enum(EXPORT_FORMATS)).min(1, 'at least one format').default(['csv']),
-});
-export const fireflyOptions = z
-  .object({
-    /** An import configuration file read at each delivery (the CLI's `--config`). */
-    configFile: z.string().trim().min(1).optional(),
-    /**
-     * An import configuration saved with the destination (uploaded on the Schedule page): only its
-     * known keys are kept, so nothing else a file carries is stored.
-     */
-    config: z.object(fidiConfigSchema.shape).optional(),
-    /** The uploaded file's name, to show. */
-    configName: z.string().trim().max(200).optional(),
-  })
-  .refine((o) => !(o.configFile && o.config), {
-    message: 'either a configuration file or a saved configuration, not both',
-    path: ['config'],
-  });
-
-export interface ScheduleDestination {
-  destination: DestinationName;
-  enabled: boolean;
-  options: Record<string, unknown>;
-  lastDeliveryAt: string | null;
-  lastOutcome: string | null;
-  lastMessage: string | null;
 }
 
 async function timeZoneOf(db: Kysely<Database>, familyId: string): Promise<string> {
@@ -266,7 +235,7 @@ export async function startDefaultSchedule(
 export async function setDestination(
   db: Kysely<Database>,
   familyId: string,
-  destination: DestinationName,
+  destination: string,
   input: { enabled: boolean; options?: unknown },
   now: Date = new Date(),
 ): Promise<ScheduleDestination> {
@@ -277,16 +246,14 @@ export async function setDestination(
     .where('destination', '=', destination)
     .executeTakeFirst();
   const raw = input.options ?? (existing ? JSON.parse(existing.options) : {});
-  const schema = destination === 'files' ? filesOptions : fireflyOptions;
+  if (!destinations.get(destination))
+    throw new ScheduleError(new UnknownDestinationError(destination, destinations.names()).message);
   const parsed =
     input.enabled || input.options !== undefined
-      ? schema.safeParse(raw)
-      : { success: true as const, data: raw };
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ScheduleError(`${destination} ${issue.path.join('.') || 'options'}: ${issue.message}`);
-  }
-  const options = JSON.stringify(parsed.data);
+      ? destinations.parseOptions(destination, raw)
+      : { ok: true as const, options: raw };
+  if (!parsed.ok) throw new ScheduleError(parsed.message);
+  const options = JSON.stringify(parsed.options);
   await db
     .insertInto('schedule_destinations')
     .values({
@@ -310,35 +277,9 @@ export async function setDestination(
 
 /** A destination's settings in a few words (an import configuration is not dumped whole). */
 export function destinationSummary(d: Pick<ScheduleDestination, 'destination' | 'options'>): string {
-  if (d.destination === 'files') {
-    const o = filesOptions.safeParse(d.options);
-    return o.success ? `${o.data.formats.join(', ')} into ${o.data.folder}` : 'no folder set';
-  }
-  const o = fireflyOptions.safeParse(d.options);
-  if (o.success && o.data.configFile) return `with the import configuration file ${o.data.configFile}`;
-  if (o.success && o.data.config)
-    return `with the saved import configuration ${o.data.configName ?? '(uploaded)'}`;
-  return 'every linked account';
-}
-
-export async function listDestinations(
-  db: Kysely<Database>,
-  familyId: string,
-): Promise<ScheduleDestination[]> {
-  const rows = await db
-    .selectFrom('schedule_destinations')
-    .selectAll()
-    .where('family_id', '=', familyId)
-    .orderBy('destination')
-    .execute();
-  return rows.map((r) => ({
-    destination: r.destination as DestinationName,
-    enabled: r.enabled === 1,
-    options: JSON.parse(r.options) as Record<string, unknown>,
-    lastDeliveryAt: r.last_delivery_at,
-    lastOutcome: r.last_outcome,
-    lastMessage: r.last_message,
-  }));
+  return destinations.get(d.destination)
+    ? destinations.describe(d.destination, d.options)
+    : 'not known to this version';
 }
 
 export interface FamilyBudget {

@@ -1,4 +1,4 @@
-/** What the scheduler needs from the sync engine and the Firefly III destination (injected). */
+/** What the scheduler needs from the sync engine and the destinations (injected by wiring.ts). */
 import type { AccountSyncOutcome } from '../store/schema.js';
 
 export interface ScheduledSyncAccount {
@@ -22,10 +22,12 @@ export type RunSync = (
   options: { accountIds: string[]; trigger: 'schedule'; lockHeldBy: string },
 ) => Promise<ScheduledSyncResult>;
 
-/** Delivers what changed to Firefly III with the family's saved import configuration. */
-export type DeliverFirefly = (
+/** Delivers what changed to one destination of the family, with its saved options (the app's). */
+export type RunDelivery = (
   familyId: string,
-  options: Record<string, unknown>,
-  /** The scheduler holds the family's lock under this owner; absent, the delivery takes it. */
-  lock?: { heldBy: string },
+  /** A destination's name in the registry (src/app/destinations.ts). */
+  destination: string,
+  options: unknown,
+  /** `lockHeldBy`: the scheduler holds the family's lock under this owner; absent, the delivery takes it. */
+  run: { lockHeldBy?: string; now?: Date },
 ) => Promise<{ message: string }>;

@@ -1,23 +1,18 @@
 /**
  * Builds the scheduler's real dependencies over the composition root (src/app/app.ts): the app's
- * sync (the family's counted Sophtron client by the one credentials rule), Firefly III delivery with the family's saved
- * connection and, when the destination names one, a saved import configuration file.
+ * sync (the family's counted Sophtron client by the one credentials rule) and its delivery to any
+ * destination of the registry.
  */
-import { readFileSync } from 'node:fs';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
-import { fidiConfigSchema, parseFidiConfig } from '../destinations/firefly/fidi-config.js';
-import { NothingToImportError, runImportConfiguration } from '../app/import.js';
-import { deliverToFirefly, fireflyClientFor } from '../destinations/firefly/index.js';
 import { createApp, type App } from '../app/app.js';
 import type { SandboxCredentials } from '../app/sophtron-credentials.js';
 import type { Store } from '../store/index.js';
 import type { SyncDeps } from '../sync/run.js';
 import { openFamilyQueue } from './queue.js';
 import { startScheduler, type RunningScheduler, type SchedulerDeps } from './scheduler.js';
-import { fireflyOptions } from './schedules.js';
 import { schedulerSettings } from './settings.js';
-import type { DeliverFirefly, RunSync } from './types.js';
+import type { RunSync } from './types.js';
 
 export interface WiringOptions {
   logger?: Logger;
@@ -55,53 +50,15 @@ export function createRunSync(app: App): RunSync {
   };
 }
 
-export function createDeliverFirefly(store: Store, config: Config): DeliverFirefly {
-  return async (familyId, destinationOptions, lock) => {
-    const saved = fireflyOptions.safeParse(destinationOptions);
-    const o = saved.success ? saved.data : {};
-    const name = o.configName ?? o.configFile ?? 'the import configuration';
-    // An import configuration decides which accounts go where, like the data importer's; the
-    // scheduler has just synced, so this only delivers. Without one: the family's saved options.
-    const importConfig = o.config
-      ? fidiConfigSchema.parse(o.config)
-      : o.configFile
-        ? parseFidiConfig(readFileSync(o.configFile, 'utf8'))
-        : null;
-    const r = importConfig
-      ? (
-          await runImportConfiguration(
-            {
-              store,
-              client: (await fireflyClientFor(store, familyId, config)).client,
-              concurrency: config.fireflyConcurrency,
-            },
-            familyId,
-            importConfig,
-            {
-              trigger: 'schedule',
-              pending: config.fireflyPending,
-              ...(lock ? { lockHeldBy: lock.heldBy } : {}),
-            },
-          ).catch((err: unknown) => {
-            throw err instanceof NothingToImportError ? new Error(`${name}: ${err.message}`) : err;
-          })
-        ).delivery
-      : await deliverToFirefly(store, familyId, config, lock ? { lockHeldBy: lock.heldBy } : {});
-    if (r.aborted) throw new Error(r.aborted);
-    if (r.failed > 0)
-      throw new Error(`${r.failed} transactions not delivered: ${r.errors[0]?.message ?? 'see the log'}`);
-    return { message: `created ${r.created}, updated ${r.updated} in Firefly III` };
-  };
-}
-
 /** Everything the scheduler needs from a store and the settings (for `serve` and `worker`). */
 export function schedulerDepsFor(store: Store, config: Config, options: WiringOptions = {}): SchedulerDeps {
+  const app = appFor(store, config, options);
   return {
     db: store.db,
     secrets: store.secrets,
     settings: schedulerSettings(config),
-    runSync: createRunSync(appFor(store, config, options)),
-    deliverFirefly: createDeliverFirefly(store, config),
+    runSync: createRunSync(app),
+    runDelivery: app.runDelivery,
     ...(options.logger ? { log: options.logger } : {}),
   };
 }

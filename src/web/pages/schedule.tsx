@@ -2,11 +2,9 @@
  * The Schedule page (owned by the scheduler): automatic syncs (cron, budget, projected Sophtron
  * use), the deliveries that follow them, notification channels (with a "send test" button), and
  * file exports (download). Changes are for family administrators; everyone may read and download.
- *
- * From the web, a folder destination is a sub-folder of DATA_DIR/exports/<family>: a web user
- * must not make the server write anywhere it can (the CLI, run by the operator, may).
+ * The deliveries list every destination of the registry (src/app/destinations.ts); the fields of
+ * each are in destination-forms.tsx.
  */
-import { resolve, sep } from 'node:path';
 import { z } from 'zod';
 import {
   CONTENT_TYPES,
@@ -28,7 +26,8 @@ import {
 import { intervalText } from '../../scheduler/budget.js';
 import { cronOf, describeWhen, relativeWhen, whenOf } from '../../scheduler/when.js';
 import { schedulerSettings } from '../../scheduler/settings.js';
-import { FidiConfigError, parseFidiConfig, type FidiConfig } from '../../destinations/firefly/fidi-config.js';
+import { destinations } from '../../app/destinations.js';
+import { destinationForm } from './destination-forms.js';
 import type { Ctx, WebApp } from '../context.js';
 import { currentUser } from '../context.js';
 import { formData, parseForm } from '../forms.js';
@@ -38,17 +37,6 @@ import { formatTimestamp } from '../time.js';
 import { flashFrom, messagePage, page, withFlash } from '../render.js';
 
 const n = (v: number) => v.toLocaleString('en-US');
-
-export function exportsRoot(dataDir: string, familyId: string): string {
-  return resolve(dataDir, 'exports', familyId);
-}
-
-/** A sub-folder name typed in the page → a folder under the family's exports root, or null. */
-export function webFolder(dataDir: string, familyId: string, sub: string): string | null {
-  const root = exportsRoot(dataDir, familyId);
-  const target = resolve(root, sub.trim() || '.');
-  return target === root || target.startsWith(root + sep) ? target : null;
-}
 
 const checkbox = z
   .union([z.string(), z.array(z.string())])
@@ -69,18 +57,6 @@ const scheduleForm = z.object({
     .refine((v) => !v || /^\d+$/.test(v), 'must be a whole number of calls')
     .transform((v) => (v ? Number(v) : null))
     .refine((v) => v === null || v >= 1, 'must be at least 1'),
-});
-
-const destinationsForm = z.object({
-  firefly: checkbox,
-  forget_config: checkbox,
-  files: checkbox,
-  folder: z.string().trim().max(200).optional().default(''),
-  formats: z
-    .union([z.string(), z.array(z.string())])
-    .optional()
-    .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]))
-    .pipe(z.array(z.enum(EXPORT_FORMATS))),
 });
 
 const channelForm = z.object({
@@ -231,12 +207,11 @@ async function schedulePage(c: Ctx) {
     .where('family_id', '=', user.familyId)
     .orderBy('name')
     .execute();
-  const files = status.destinations.find((d) => d.destination === 'files');
-  const firefly = status.destinations.find((d) => d.destination === 'firefly');
-  const root = exportsRoot(config.dataDir, user.familyId);
-  const folder = typeof files?.options.folder === 'string' ? files.options.folder : '';
-  const sub = folder.startsWith(root) ? folder.slice(root.length).replace(/^[/\\]/, '') : '';
-  const formats = Array.isArray(files?.options.formats) ? (files.options.formats as string[]) : ['csv'];
+  // Every destination of the registry, with the family's settings for it.
+  const known = destinations.list().map((destination) => ({
+    destination,
+    settings: status.destinations.find((d) => d.destination === destination.name) ?? null,
+  }));
   const admin = user.role === 'admin';
   const csrf = c.var.csrf;
   const when = whenOf(status.schedule.cron);
@@ -307,7 +282,8 @@ async function schedulePage(c: Ctx) {
 
       <section class="card" aria-labelledby="dest-h">
         <h2 id="dest-h">After each scheduled sync, deliver to</h2>
-        {[firefly, files]
+        {known
+          .map((k) => k.settings)
           .filter((d) => d?.lastDeliveryAt)
           .map((d) => (
             <p>
@@ -318,48 +294,17 @@ async function schedulePage(c: Ctx) {
         <form method="post" action="/schedule/destinations" enctype="multipart/form-data">
           <CsrfField token={csrf} />
           <fieldset disabled={!admin}>
-            <label class="check">
-              <input type="checkbox" name="firefly" checked={!!firefly?.enabled} /> Firefly III (the
-              connection in Settings)
-            </label>
-            <p class="hint" id="ff-config">
-              {typeof firefly?.options.configFile === 'string' ? (
-                <>
-                  Which accounts go where: the import configuration file{' '}
-                  <code>{firefly.options.configFile}</code> (set from the command line).
-                </>
-              ) : firefly?.options.config ? (
-                <>
-                  Which accounts go where: the saved import configuration{' '}
-                  <strong>{String(firefly.options.configName ?? 'import_config.json')}</strong>.
-                </>
-              ) : (
-                <>Which accounts go where: every linked account, with the options in Settings.</>
-              )}
-            </p>
-            <label>
-              Import configuration (JSON from the <a href="/import">Import to Firefly III</a> wizard's
-              download, or from the data importer)
-              <input type="file" name="import_config" accept="application/json,.json" />
-            </label>
-            {!!(firefly?.options.config || firefly?.options.configFile) && (
-              <label class="check">
-                <input type="checkbox" name="forget_config" /> Stop using it: deliver every linked account
-              </label>
-            )}
-            <label class="check">
-              <input type="checkbox" name="files" checked={!!files?.enabled} /> Files in a folder: only what
-              is new since the last delivery
-            </label>
-            <label>
-              Folder under <code>{root}</code> <input name="folder" value={sub} placeholder="(this folder)" />
-            </label>
-            {EXPORT_FORMATS.map((f) => (
-              <label class="check">
-                <input type="checkbox" name="formats" value={f} checked={formats.includes(f)} />{' '}
-                {f.toUpperCase()}
-              </label>
-            ))}
+            {known.map(({ destination, settings }) => {
+              const { Fields } = destinationForm(destination.name);
+              return (
+                <Fields
+                  destination={destination}
+                  saved={settings}
+                  dataDir={config.dataDir}
+                  familyId={user.familyId}
+                />
+              );
+            })}
             {admin && <button type="submit">Save the deliveries</button>}
           </fieldset>
         </form>
@@ -574,37 +519,26 @@ export function registerSchedulePages(app: WebApp): void {
 
   app.post('/schedule/destinations', async (c) => {
     const user = currentUser(c);
-    const parsed = parseForm(destinationsForm, await formData(c), { folder: 'Folder', formats: 'Formats' });
-    if (!parsed.ok) return c.redirect(withFlash('/schedule', 'error', parsed.error));
     const { db, config } = c.var.deps;
-    const folder = webFolder(config.dataDir, user.familyId, parsed.data.folder);
-    if (!folder)
-      return c.redirect(withFlash('/schedule', 'error', 'Folder: must stay inside the exports folder'));
-    // an uploaded import configuration is kept with the destination; none keeps the current one
-    let fireflyOptions: { config: FidiConfig; configName: string } | Record<string, never> | undefined;
-    const upload = (await c.req.parseBody({ all: true })).import_config;
-    if (upload instanceof File && upload.size > 0) {
-      if (upload.size > 1_000_000)
-        return c.redirect(withFlash('/schedule', 'error', 'Import configuration: larger than 1 MB'));
-      try {
-        fireflyOptions = {
-          config: parseFidiConfig(await upload.text()),
-          configName: upload.name.slice(0, 200),
-        };
-      } catch (err) {
-        const msg = err instanceof FidiConfigError ? err.problems.join('; ') : String(err);
-        return c.redirect(withFlash('/schedule', 'error', `Import configuration: ${msg}`));
-      }
-    } else if (parsed.data.forget_config) fireflyOptions = {};
+    const posted = {
+      fields: await formData(c),
+      files: await c.req.parseBody({ all: true }),
+      dataDir: config.dataDir,
+      familyId: user.familyId,
+    };
+    // Every destination's choice is checked before any is saved.
+    const changes: { name: string; enabled: boolean; options?: unknown }[] = [];
+    for (const d of destinations.list()) {
+      const r = await destinationForm(d.name).options(posted);
+      if ('error' in r) return c.redirect(withFlash('/schedule', 'error', r.error));
+      changes.push({ name: d.name, enabled: posted.fields[d.name] !== undefined, ...r });
+    }
     try {
-      await setDestination(db, user.familyId, 'firefly', {
-        enabled: parsed.data.firefly,
-        ...(fireflyOptions ? { options: fireflyOptions } : {}),
-      });
-      await setDestination(db, user.familyId, 'files', {
-        enabled: parsed.data.files,
-        options: { folder, formats: parsed.data.formats.length ? parsed.data.formats : ['csv'] },
-      });
+      for (const { name, enabled, options } of changes)
+        await setDestination(db, user.familyId, name, {
+          enabled,
+          ...(options !== undefined ? { options } : {}),
+        });
     } catch (err) {
       if (err instanceof ScheduleError) return c.redirect(withFlash('/schedule', 'error', err.message));
       throw err;
