@@ -24,6 +24,8 @@ export interface StoredConnectSession {
   institution: ConnectInstitution;
   /** Epoch milliseconds. */
   startedAt: number;
+  /** Epoch milliseconds of the driver's last write (it writes at least every few seconds while it runs). */
+  updatedAt: number;
   phase: ConnectPhase;
   step: string | null;
   status: string | null;
@@ -111,6 +113,7 @@ export function connectSessionsRepository(db: Db, secrets: SecretBox) {
           'family_id',
           'institution',
           'started_at',
+          'updated_at',
           'phase',
           'step',
           'status',
@@ -131,6 +134,7 @@ export function connectSessionsRepository(db: Db, secrets: SecretBox) {
           familyId: r.family_id,
           institution: JSON.parse(r.institution) as ConnectInstitution,
           startedAt: Date.parse(r.started_at),
+          updatedAt: Date.parse(r.updated_at),
           phase: r.phase as ConnectPhase,
           step: r.step,
           status: r.status,

@@ -253,6 +253,7 @@ const cases: Record<string, Case | 'not family-owned'> = {
     s.createTask(b, { id: 'task-a', kind: 'x', startedAt: 0, progress: { value: 1, max: 1, label: 'x' } }),
   getTask: () => s.getTask(b, 'task-a'),
   setTaskProgress: () => s.setTaskProgress(b, 'task-a', { value: 1, max: 1, label: 'x' }),
+  touchTask: () => s.touchTask(b, 'task-a'),
   addTaskLine: () => s.addTaskLine(b, 'task-a', 'x'),
   listTaskLines: () => s.listTaskLines(b, 'task-a'),
   finishTask: () => s.finishTask(b, 'task-a', { ok: false, redirect: null, message: 'x' }),

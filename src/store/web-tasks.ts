@@ -27,6 +27,8 @@ export interface StoredTask {
   kind: string;
   /** Epoch milliseconds. */
   startedAt: number;
+  /** Epoch milliseconds of the runner's last write (at least every few seconds while it runs). */
+  updatedAt: number;
   progress: TaskProgress;
   /** The seq of its newest line (0: none yet). */
   lineSeq: number;
@@ -70,6 +72,7 @@ export function webTasksRepository(db: Db) {
           'id',
           'kind',
           'started_at',
+          'updated_at',
           'progress_value',
           'progress_max',
           'progress_label',
@@ -85,6 +88,7 @@ export function webTasksRepository(db: Db) {
           familyId,
           kind: r.kind,
           startedAt: Date.parse(r.started_at),
+          updatedAt: Date.parse(r.updated_at),
           progress: { value: r.progress_value, max: r.progress_max, label: r.progress_label },
           lineSeq: r.line_seq,
           done: r.done ? (JSON.parse(r.done) as TaskDone) : null,
@@ -96,6 +100,15 @@ export function webTasksRepository(db: Db) {
     async setTaskProgress(familyId: string, id: string, p: TaskProgress): Promise<boolean> {
       const r = await row(familyId, id)
         .set({ progress_value: p.value, progress_max: p.max, progress_label: p.label, updated_at: nowIso() })
+        .where('done', 'is', null)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+
+    /** Says the runner is still there (a step may wait long on a bank without news). */
+    async touchTask(familyId: string, id: string): Promise<boolean> {
+      const r = await row(familyId, id)
+        .set({ updated_at: nowIso() })
         .where('done', 'is', null)
         .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;

@@ -26,10 +26,20 @@ export interface LiveTasksOptions {
 }
 
 const KEEP_MS = 6 * 3600_000;
+/** A running task is written at least this often; one silent for STALE_MS has lost its process. */
+const HEARTBEAT_MS = 5_000;
+const STALE_MS = 30_000;
 
 type TaskStore = Pick<
   Store,
-  'createTask' | 'getTask' | 'setTaskProgress' | 'addTaskLine' | 'listTaskLines' | 'finishTask' | 'pruneTasks'
+  | 'createTask'
+  | 'getTask'
+  | 'setTaskProgress'
+  | 'touchTask'
+  | 'addTaskLine'
+  | 'listTaskLines'
+  | 'finishTask'
+  | 'pruneTasks'
 >;
 
 export class LiveTasks {
@@ -41,8 +51,18 @@ export class LiveTasks {
     private readonly options: LiveTasksOptions = {},
   ) {}
 
-  get(id: string, familyId: string): Promise<LiveTask | undefined> {
-    return this.store.getTask(familyId, id);
+  /** The tasks this process runs. */
+  private readonly running = new Set<string>();
+
+  async get(id: string, familyId: string): Promise<LiveTask | undefined> {
+    const t = await this.store.getTask(familyId, id);
+    // Its process died (killed, machine gone) before the end: the page says so instead of waiting.
+    if (t && !t.done && !this.running.has(id) && Date.now() - t.updatedAt > STALE_MS)
+      return {
+        ...t,
+        done: { ok: false, redirect: null, message: 'The server running this stopped before it ended.' },
+      };
+    return t;
   }
 
   /** The task's finished steps after `afterSeq` (the newest few hundred are kept). */
@@ -70,6 +90,12 @@ export class LiveTasks {
     const emit = this.writer(familyId, id, () => {
       for (const w of [...wakers]) w();
     });
+    this.running.add(id);
+    const heartbeat = setInterval(
+      () => void this.store.touchTask(familyId, id).catch(() => undefined),
+      HEARTBEAT_MS,
+    );
+    heartbeat.unref?.();
     void work(emit)
       .then(emit, (err: unknown) =>
         emit({
@@ -79,7 +105,11 @@ export class LiveTasks {
           message: err instanceof Error ? err.message : String(err),
         }),
       )
-      .finally(() => setTimeout(() => this.wakers.delete(id), 60_000).unref?.());
+      .finally(() => {
+        clearInterval(heartbeat);
+        this.running.delete(id);
+        setTimeout(() => this.wakers.delete(id), 60_000).unref?.();
+      });
     return { id, startedAt };
   }
 

@@ -163,3 +163,46 @@ it('a task run by one process is followed from another, keeping its newest lines
     label: `Account ${lines}`,
   });
 });
+
+it('a connect or a task whose process died is shown as stopped, not as waiting forever', async () => {
+  // The rows as a killed process leaves them: running, and silent for a minute.
+  await a.createConnectSession(familyId, {
+    id: 'orphan-connect',
+    ownerSession: owner().session,
+    institution,
+    step: 'x',
+    startedAt: Date.now(),
+  });
+  await a.setConnectChallenge(familyId, 'orphan-connect', { kind: 'token_input', label: 'Code' });
+  await a.createTask(familyId, {
+    id: 'orphan-task',
+    kind: 'sync',
+    startedAt: Date.now(),
+    progress: { value: 1, max: 3, label: 'Account 1' },
+  });
+  const other = new ConnectSessions(b, options);
+  const tasks = new LiveTasks(b);
+  expect((await other.get('orphan-connect', owner()))?.phase).toBe('challenge');
+  expect((await tasks.get('orphan-task', familyId))?.done).toBeNull();
+
+  const aMinuteAgo = new Date(Date.now() - 60_000).toISOString();
+  await a.db
+    .updateTable('connect_sessions')
+    .set({ updated_at: aMinuteAgo })
+    .where('id', '=', 'orphan-connect')
+    .execute();
+  await a.db
+    .updateTable('web_tasks')
+    .set({ updated_at: aMinuteAgo })
+    .where('id', '=', 'orphan-task')
+    .execute();
+  const connect = await other.get('orphan-connect', owner());
+  expect(connect?.phase).toBe('failed');
+  expect(connect?.challenge).toBeNull();
+  expect(connect?.message).toMatch(/server connecting this bank stopped/);
+  expect((await tasks.get('orphan-task', familyId))?.done).toEqual({
+    ok: false,
+    redirect: null,
+    message: 'The server running this stopped before it ended.',
+  });
+});

@@ -30,6 +30,10 @@ export interface ConnectOptions {
 }
 
 const SESSION_TTL_MS = 60 * 60_000;
+/** The driver writes at least this often while it runs; a session silent for STALE_MS has lost its driver. */
+const HEARTBEAT_MS = 5_000;
+const STALE_MS = 30_000;
+const DRIVER_STOPPED = 'The server connecting this bank stopped; start again.';
 
 type Owner = { session: string; familyId: string };
 type JobRun = (
@@ -48,7 +52,12 @@ export class ConnectSessions {
   /** The session, only for the login session that started it (served by any process). */
   async get(id: string, owner: Owner): Promise<ConnectSession | undefined> {
     const s = await this.store.getConnectSession(owner.familyId, id);
-    return s && s.ownerSession === owner.session ? s : undefined;
+    if (!s || s.ownerSession !== owner.session) return undefined;
+    const running = s.phase === 'working' || s.phase === 'challenge';
+    // Its driver died (killed, machine gone): nobody will answer the bank, so say so.
+    if (running && !this.driving.has(id) && Date.now() - s.updatedAt > STALE_MS)
+      return { ...s, phase: 'failed', message: DRIVER_STOPPED, challenge: null };
+    return s;
   }
 
   /** Starts a new bank login. The password goes to Sophtron in this call and is not kept. */
@@ -90,7 +99,7 @@ export class ConnectSessions {
 
   /** Stops the jobs this process drives; their pages say so (no other process can drive them). */
   async closeAll(): Promise<void> {
-    const message = 'The server connecting this bank stopped; start again.';
+    const message = DRIVER_STOPPED;
     const stopping = [...this.driving].map(async ([id, d]) => {
       d.abort.abort(new Error(message));
       await this.store
@@ -145,12 +154,18 @@ export class ConnectSessions {
     }
   }
 
-  /** Stops the job when the session is cancelled from any process. */
+  /** Stops the job when the session is cancelled from any process; says it is alive meanwhile. */
   private async watchForCancel(familyId: string, id: string, abort: AbortController): Promise<void> {
+    let touchedAt = Date.now();
     while (!abort.signal.aborted) {
       await sleep(this.watchMs, abort.signal).catch(() => undefined);
+      if (abort.signal.aborted) return;
       const s = await this.store.getConnectSession(familyId, id).catch(() => undefined);
       if (!s || s.cancelled) abort.abort(new Error('Cancelled.'));
+      else if (Date.now() - touchedAt >= HEARTBEAT_MS) {
+        touchedAt = Date.now();
+        await this.store.updateConnectSession(familyId, id, {}).catch(() => undefined);
+      }
     }
   }
 
