@@ -163,5 +163,22 @@ describe('the monthly budget on the command line', () => {
     );
     expect(old.code).toBe(1);
     expect(old.stderr).toMatch(/^error: --to 2001-01-01 is before the bank's history limit \(/);
+
+    // An account's start date: before the limit it becomes the limit, in the future it is refused.
+    const updated = await runCliInProcess(
+      ['accounts', 'update', sophtronAccountId, '--start-date', '1900-01-01', '--json'],
+      local,
+    );
+    expect(updated.code, updated.stderr).toBe(0);
+    expect(updated.stderr).toBe(
+      `note: --start-date 1900-01-01 is before the bank's history limit (SOPHTRON_HISTORY_DAYS = 730 days); the account reads from ${earliest}\n`,
+    );
+    expect((JSON.parse(updated.stdout) as { startDate: string }).startDate).toBe(earliest);
+    const future = await runCliInProcess(
+      ['accounts', 'update', sophtronAccountId, '--start-date', '3000-01-01'],
+      local,
+    );
+    expect(future.code).toBe(1);
+    expect(future.stderr).toMatch(/^error: --start-date: must not be in the future \(today is /);
   });
 });

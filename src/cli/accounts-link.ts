@@ -16,7 +16,9 @@ import { centsToDecimal } from '../money.js';
 import { GONE } from '../store/accounts.js';
 import { importRemoteAccounts } from '../sync/remote-accounts.js';
 import type { AccountKind, BalanceRule } from '../store/schema.js';
-import { withCliContext } from './context.js';
+import { withCliContext, type CliContext } from './context.js';
+import { calendarDateIn } from '../dates.js';
+import { accountStartDate } from '../sync/window.js';
 import { CliError } from './errors.js';
 import { printJson, printTable } from './output.js';
 
@@ -72,6 +74,22 @@ export function parseLinkFlags(flags: LinkFlags): LinkOptions {
     out.startDate = d;
   }
   return out;
+}
+
+/**
+ * --start-date in the family's days: one in the future is refused, one before the bank's history
+ * limit becomes the limit (a note on stderr says so).
+ */
+function checkStartDate(
+  options: { startDate?: string | null },
+  ctx: Pick<CliContext, 'family' | 'config'>,
+): void {
+  if (!options.startDate) return;
+  const today = calendarDateIn(new Date(), ctx.family.time_zone);
+  const start = accountStartDate(options.startDate, today, ctx.config.sophtronHistoryDays);
+  if ('error' in start) throw new CliError(`--start-date: ${start.error}`);
+  if (start.note) process.stderr.write(`note: --start-date ${start.note}\n`);
+  options.startDate = start.date;
 }
 
 export function describeAccount(a: Account) {
@@ -166,6 +184,7 @@ export function register(program: Command): void {
       const options = parseLinkFlags(flags);
       await withCliContext({}, async (ctx) => {
         const { store, family } = ctx;
+        checkStartDate(options, ctx);
         // Accounts listed live from Sophtron (or connected elsewhere) may not be in the ledger yet:
         // read them once, then link.
         if (
@@ -216,7 +235,9 @@ export function register(program: Command): void {
           'nothing to change: give --kind, --currency, --name, --balance-rule or --start-date',
         );
       }
-      await withCliContext({}, async ({ store, family }) => {
+      await withCliContext({}, async (ctx) => {
+        const { store, family } = ctx;
+        checkStartDate(options, ctx);
         const id =
           (await store.getAccount(family.id, ref))?.id ??
           (await store.getProviderAccount(family.id, ref))?.account?.id;

@@ -307,7 +307,10 @@ async function runSync(
   const historyDays = deps.config.sophtronHistoryDays ?? DEFAULT_HISTORY_DAYS;
   const earliest = historyStart(today, historyDays);
   const limitText = `the bank's history limit (SOPHTRON_HISTORY_DAYS = ${historyDays} days); reading from ${earliest}`;
-  if (options.from && options.from < earliest) notes.push(`--from ${options.from} is before ${limitText}`);
+  // The CLI's flag by its name; an import configuration's or a script's start as "the start".
+  const fromName = options.trigger === 'cli' ? '--from' : 'the start';
+  if (options.from && options.from < earliest)
+    notes.push(`${fromName} ${options.from} is before ${limitText}`);
   const windows = new Map<string, SyncWindow>();
   for (const a of accounts) {
     let window: SyncWindow;

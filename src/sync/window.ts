@@ -111,6 +111,25 @@ export function clampToHistory(
   return { window: { ...window, from: earliest }, clampedFrom: window.from };
 }
 
+/**
+ * An account's start date as a person sets it (API, account settings, `accounts link/update
+ * --start-date`): one in the future is refused (every later sync would fail); one before the
+ * bank's history limit becomes the limit, and `note` says so.
+ */
+export function accountStartDate(
+  start: CalendarDate,
+  today: CalendarDate,
+  historyDays: number,
+): { error: string } | { date: CalendarDate; note: string | null } {
+  if (start > today) return { error: `must not be in the future (today is ${today})` };
+  const earliest = historyStart(today, historyDays);
+  if (start >= earliest) return { date: start, note: null };
+  return {
+    date: earliest,
+    note: `${start} is before the bank's history limit (SOPHTRON_HISTORY_DAYS = ${historyDays} days); the account reads from ${earliest}`,
+  };
+}
+
 /** How far before its usual start a window may reach to re-read an open pending transaction. */
 export const PENDING_REACH_DAYS = 30;
 

@@ -4,6 +4,7 @@
  * left, go on when the person says so, and every call is counted.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays, calendarDateIn } from '../../src/dates.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { createApiToken } from '../../src/web/auth/api-tokens.js';
 import { connectSandboxBank, sandboxClient } from '../helpers/sandbox-family.js';
@@ -117,5 +118,54 @@ describe('the monthly budget on the web and the API', () => {
     expect(anyway.ok).toBe(true);
     expect(anyway.redirect).toMatch(/^\/sync\/history\//);
     expect(await h.store.instanceMonthTotal()).toBeGreaterThan(before);
+  });
+});
+
+describe("an account's start date and the bank's history limit", () => {
+  it('PATCH /api/accounts/:id reads from the limit, saying so; a future one is a 400 naming the field', async () => {
+    const account = (await h.store.listAccounts(familyId))[0]!;
+    const patch = (startDate: string) =>
+      new Client(h.app).request(`/api/accounts/${account.id}`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ startDate }),
+      });
+    const earliest = addDays(calendarDateIn(new Date(), 'UTC'), -730);
+    const old = await patch('1900-01-01');
+    expect(old.status).toBe(200);
+    expect(await old.json()).toMatchObject({
+      account: { sync_start_date: earliest },
+      note: `startDate: 1900-01-01 is before the bank's history limit (SOPHTRON_HISTORY_DAYS = 730 days); the account reads from ${earliest}`,
+    });
+    const future = await patch('3000-01-01');
+    expect(future.status).toBe(400);
+    expect(((await future.json()) as { error: string }).error).toMatch(
+      /^startDate: must not be in the future/,
+    );
+    expect((await h.store.getAccount(familyId, account.id))!.sync_start_date).toBe(earliest);
+  });
+
+  it('the account settings form does the same', async () => {
+    const account = (await h.store.listAccounts(familyId))[0]!;
+    const fields = {
+      name: account.name,
+      kind: account.kind,
+      currency: account.currency,
+      balance_rule: account.balance_rule,
+    };
+    await alice.page(`/accounts/${account.id}`);
+    const earliest = addDays(calendarDateIn(new Date(), 'UTC'), -730);
+    const future = await alice.post(`/accounts/${account.id}/settings`, {
+      ...fields,
+      start_date: '3000-01-01',
+    });
+    expect(decodeURIComponent(future.headers.get('location')!)).toContain(
+      'First day to read: must not be in the future',
+    );
+    const old = await alice.post(`/accounts/${account.id}/settings`, { ...fields, start_date: '2001-02-03' });
+    expect(decodeURIComponent(old.headers.get('location')!)).toContain(
+      `2001-02-03 is before the bank's history limit (SOPHTRON_HISTORY_DAYS = 730 days); the account reads from ${earliest}`,
+    );
+    expect((await h.store.getAccount(familyId, account.id))!.sync_start_date).toBe(earliest);
   });
 });

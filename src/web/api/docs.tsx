@@ -8,7 +8,7 @@ export const API_ENDPOINTS: { method: string; path: string; what: string }[] = [
   {
     method: 'PATCH',
     path: '/api/accounts/{id}',
-    what: 'Change name, kind, currency, balanceRule or startDate (JSON body).',
+    what: "Change name, kind, currency, balanceRule or startDate (JSON body); a startDate before the bank's history limit is saved as the limit (see note).",
   },
   {
     method: 'GET',
@@ -30,14 +30,14 @@ export const API_ENDPOINTS: { method: string; path: string; what: string }[] = [
   {
     method: 'POST',
     path: '/api/sync',
-    what: 'Sync now; JSON body {"accountIds": [...]} optional. Answers when the run ends.',
+    what: 'Sync now; JSON body {"accountIds": [...], "overBudget": true} optional. Answers when the run ends; 409 with the figures when it would spend more than the month\'s Sophtron budget has left.',
   },
   { method: 'GET', path: '/api/sync/runs', what: 'Sync runs, newest first.' },
   { method: 'GET', path: '/api/sync/runs/{id}', what: 'One run with per-account outcomes and counts.' },
   {
     method: 'POST',
     path: '/api/import',
-    what: 'Run an import configuration (the JSON file as body) into Firefly III; ?sync=false skips the sync.',
+    what: "Run an import configuration (the JSON file as body) into Firefly III; ?sync=false skips the sync; ?overBudget=true goes on over the month's Sophtron budget.",
   },
   {
     method: 'POST',

@@ -12,11 +12,11 @@ import { recordConnection } from '../../store/record-connection.js';
 import type { LedgerTransactionStatus } from '../../store/schema.js';
 import { OverBudgetError } from '../../scheduler/manual-budget.js';
 import { SyncLockedError } from '../../sync/lock.js';
+import { familyStartDate } from '../start-date.js';
 import type { Ctx, WebApp } from '../context.js';
 import { currentUser } from '../context.js';
 import { ImportRunError, runImportNow } from '../import/run.js';
 import { calendarDate, fromNotAfterTo } from '../forms.js';
-import { calendarDateIn } from '../../dates.js';
 import { jsonBody } from '../json-body.js';
 
 const notFound = (c: Ctx) => c.json({ error: 'not found' }, 404);
@@ -92,15 +92,17 @@ export function registerApi(app: WebApp): void {
     if (!(await store.getAccount(user.familyId, c.req.param('id')))) return notFound(c);
     const parsed = accountPatch.safeParse(await jsonBody(c));
     if (!parsed.success) return bad(c, zodError(parsed.error));
-    const start = parsed.data.startDate;
-    if (start) {
-      // A start in the future would make every later sync of the account fail.
-      const today = calendarDateIn(new Date(), (await store.familyTimeZone(user.familyId)) ?? 'UTC');
-      if (start > today) return bad(c, `startDate: must not be in the future (today is ${today})`);
+    const patch = parsed.data;
+    let note: string | null = null;
+    if (patch.startDate) {
+      const start = await familyStartDate(c.var.deps, user.familyId, patch.startDate);
+      if ('error' in start) return bad(c, `startDate: ${start.error}`);
+      patch.startDate = start.date;
+      note = start.note && `startDate: ${start.note}`;
     }
     try {
-      const account = await store.updateAccount(user.familyId, c.req.param('id'), parsed.data);
-      return account ? c.json({ account }) : notFound(c);
+      const account = await store.updateAccount(user.familyId, c.req.param('id'), patch);
+      return account ? c.json({ account, ...(note ? { note } : {}) }) : notFound(c);
     } catch (err) {
       if (err instanceof StoreError) return bad(c, err.message);
       throw err;

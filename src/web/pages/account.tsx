@@ -14,6 +14,7 @@ import { formData, parseForm, text } from '../forms.js';
 import { CsrfField } from '../layout.js';
 import { flashFrom, messagePage, page, withFlash } from '../render.js';
 import { formatMoney } from '../../money.js';
+import { familyStartDate } from '../start-date.js';
 import { formatTimestamp } from '../time.js';
 import { familyTimeZone } from '../users.js';
 
@@ -313,18 +314,29 @@ export function registerAccountPages(app: WebApp): void {
     const back = `/accounts/${account.id}`;
     const parsed = parseForm(settingsSchema, await formData(c), SETTINGS_LABELS);
     if (!parsed.ok) return c.redirect(withFlash(back, 'error', parsed.error));
+    let startDate = parsed.data.start_date;
+    let note: string | null = null;
+    if (startDate) {
+      const start = await familyStartDate(c.var.deps, user.familyId, startDate);
+      if ('error' in start)
+        return c.redirect(withFlash(back, 'error', `${SETTINGS_LABELS.start_date}: ${start.error}`));
+      startDate = start.date;
+      note = start.note;
+    }
     try {
       await store.updateAccount(user.familyId, account.id, {
         name: parsed.data.name,
         kind: parsed.data.kind as (typeof KIND_OPTIONS)[number]['value'],
         currency: parsed.data.currency,
         balanceRule: parsed.data.balance_rule,
-        startDate: parsed.data.start_date,
+        startDate,
       });
     } catch (err) {
       return c.redirect(withFlash(back, 'error', err instanceof Error ? err.message : String(err)));
     }
-    return c.redirect(withFlash(back, 'ok', 'Saved.'));
+    return c.redirect(
+      withFlash(back, 'ok', note ? `Saved. ${SETTINGS_LABELS.start_date}: ${note}.` : 'Saved.'),
+    );
   });
 
   app.post('/accounts/:id/unlink', async (c) => {
