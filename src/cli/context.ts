@@ -9,6 +9,7 @@ import type { SophtronClient } from '../sophtron/client.js';
 import { SophtronConfigError } from '../sophtron/errors.js';
 import { ensureDefaultFamily, findDefaultFamily } from '../store/default-family.js';
 import { createApp, type App } from '../app/app.js';
+import { NoSophtronCredentialsError } from '../app/sophtron-credentials.js';
 import type { FamilySophtron } from '../app/family-sophtron.js';
 import type { Family } from '../store/families.js';
 import { openStore, SecretKeyError, SecretOpenError, StoreError, type Store } from '../store/index.js';
@@ -108,6 +109,7 @@ async function resolveFamily(store: Store, config: Config): Promise<Family> {
 
 function toCliError(err: unknown): unknown {
   if (err instanceof CliError) return err;
+  if (err instanceof NoSophtronCredentialsError) return new CliError(NO_CREDENTIALS);
   if (err instanceof StoreError || err instanceof SecretKeyError || err instanceof SophtronConfigError) {
     return new CliError(err.message);
   }

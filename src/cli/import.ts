@@ -32,9 +32,7 @@ import {
 import { calendarDateIn } from '../dates.js';
 import { configWithFireflyIds } from '../destinations/firefly/import-run.js';
 import { getFireflySettings } from '../destinations/firefly/repository.js';
-import { jobTiming } from '../sophtron/connect.js';
 import { DATABASE_FILE } from '../store/database.js';
-import { syncFamily } from '../sync/run.js';
 import { withCliContext } from './context.js';
 import { CliError, overBudgetCliError } from './errors.js';
 import { OverBudgetError } from '../scheduler/manual-budget.js';
@@ -219,17 +217,10 @@ export async function runImport(file: string, flags: ImportFlags): Promise<numbe
 
     const progress = progressLine(!!flags.json);
     const sync: ImportSync = (familyId, request) =>
-      syncFamily(
-        {
-          store: ctx.store,
-          sophtron: ctx.sophtron,
-          config: ctx.config,
-          logger: ctx.logger,
-          jobOptions: jobTiming(ctx.config),
-        },
-        familyId,
-        { ...request, checkCalls: cliBudgetGuard(ctx, flags.overBudget, 'this import') },
-      );
+      ctx.app.runSync(familyId, {
+        ...request,
+        checkCalls: cliBudgetGuard(ctx, flags.overBudget, 'this import'),
+      });
     let result: ImportResult;
     try {
       result = await runImportConfiguration(

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { announceManualSyncOutcome } from '../scheduler/notifications/sync-outcome.js';
 import { SyncRequestError } from '../sync/errors.js';
-import { syncFamily, type AccountSyncResult, type SyncEvent } from '../sync/run.js';
+import type { AccountSyncResult, SyncEvent } from '../sync/run.js';
 import { withCliContext } from './context.js';
 import { CliError, overBudgetCliError } from './errors.js';
 import { OverBudgetError } from '../scheduler/manual-budget.js';
@@ -101,20 +101,16 @@ export function register(program: Command): void {
         };
         let result;
         try {
-          result = await syncFamily(
-            { db: ctx.store.db, sophtron: ctx.sophtron, config: ctx.config, logger: ctx.logger },
-            ctx.family.id,
-            {
-              trigger: 'cli',
-              ...(accountIds ? { accountIds } : {}),
-              ...(flags.from ? { from: flags.from.trim() } : {}),
-              ...(flags.to ? { to: flags.to.trim() } : {}),
-              includeDeleted: flags.includeDeleted ?? false,
-              refresh: flags.refresh ?? true,
-              onEvent,
-              checkCalls: cliBudgetGuard(ctx, flags.overBudget),
-            },
-          );
+          result = await ctx.app.runSync(ctx.family.id, {
+            trigger: 'cli',
+            ...(accountIds ? { accountIds } : {}),
+            ...(flags.from ? { from: flags.from.trim() } : {}),
+            ...(flags.to ? { to: flags.to.trim() } : {}),
+            includeDeleted: flags.includeDeleted ?? false,
+            refresh: flags.refresh ?? true,
+            onEvent,
+            checkCalls: cliBudgetGuard(ctx, flags.overBudget),
+          });
         } catch (err) {
           if (err instanceof SyncRequestError) throw new CliError(err.message);
           if (err instanceof OverBudgetError) throw overBudgetCliError(err);
