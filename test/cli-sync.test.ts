@@ -1,7 +1,7 @@
 /**
- * `sophtron-sync sync` as a child process: a real ledger file in a tmp DATA_DIR, credentials from the
- * environment, the sandbox as Sophtron. A run prints a line per account (or the JSON summary) and
- * exits non-zero naming each failed account and why.
+ * `sophtron-sync sync` (main() in this process): a real ledger file in a tmp DATA_DIR, credentials
+ * from the environment, the sandbox as Sophtron. A run prints a line per account (or the JSON
+ * summary) and exits non-zero naming each failed account and why.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../src/sandbox/index.js';
 import { openStore } from '../src/store/index.js';
-import { runCli } from './helpers/cli-process.js';
+import { runCliInProcess } from './helpers/cli.js';
 import {
   connectSandboxBank,
   sandboxClient,
@@ -24,7 +24,7 @@ let sandbox: RunningSandbox;
 let env: Record<string, string | undefined> = {};
 const accountNames: string[] = [];
 
-const cli = (args: string[]) => runCli(args, env);
+const cli = (args: string[]) => runCliInProcess(args, env);
 
 beforeAll(async () => {
   sandbox = await startSandbox({ seed: 5, pollsPerStep: 1, bigAccount: false });

@@ -1,15 +1,14 @@
 /**
- * The scheduler, notifications and exports from the outside: `schedule`, `notify`, `export` as a
- * child process on a real ledger file, and two scheduler processes racing for one family's sync.
+ * The scheduler, notifications and exports from the outside: `schedule`, `notify`, `export` on a
+ * real ledger file, and two scheduler processes racing for one family's sync.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDefaultFamily } from '../src/store/default-family.js';
@@ -18,9 +17,8 @@ import { CSV_HEADER } from '../src/destinations/files/index.js';
 import { setSchedule } from '../src/scheduler/schedules.js';
 import { acquireLock, familySyncLock, releaseLock } from '../src/sync/lock.js';
 import { seedAccount, seedConnection, seedTransaction } from './fakes/ledger-seed.js';
-import { cliArgs, REPO_ROOT } from './helpers/cli-process.js';
+import { runCliInProcess } from './helpers/cli.js';
 
-const run = promisify(execFile);
 const dataDir = mkdtempSync(join(tmpdir(), 'ss-cli-schedule-'));
 const env: Record<string, string | undefined> = {
   PATH: process.env.PATH,
@@ -37,18 +35,9 @@ let hook: Server;
 let hookUrl: string;
 const received: { headers: IncomingHttpHeaders; body: string }[] = [];
 
-async function cli(args: string[], extraEnv: Record<string, string> = {}) {
-  try {
-    const r = await run(process.execPath, cliArgs(args), {
-      env: { ...env, ...extraEnv },
-      cwd: REPO_ROOT,
-    });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+/** The command in this process (the race below needs processes of their own). */
+const cli = (args: string[], extraEnv: Record<string, string> = {}) =>
+  runCliInProcess(args, { ...env, ...extraEnv });
 
 beforeAll(async () => {
   hook = createServer((req, res) => {

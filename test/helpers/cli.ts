@@ -5,11 +5,15 @@
  */
 import { vi } from 'vitest';
 import { main } from '../../src/cli/index.js';
+import { settings } from '../../src/config.js';
 import type { CliEnv, CliResult } from './cli-process.js';
 
 export { cliArgs, REPO_ROOT, runCli, type CliEnv, type CliResult } from './cli-process.js';
 
-/** main() in this process, its output captured, `env` stubbed for the call. */
+/**
+ * main() in this process, its output captured, `env` stubbed for the call; every other setting's
+ * variable is unset, as in a child process given only `env`.
+ */
 export async function runCliInProcess(args: string[], env: CliEnv): Promise<CliResult> {
   const out: string[] = [];
   const err: string[] = [];
@@ -21,6 +25,7 @@ export async function runCliInProcess(args: string[], env: CliEnv): Promise<CliR
     err.push(String(chunk));
     return true;
   });
+  for (const { env: name } of Object.values(settings)) if (!(name in env)) vi.stubEnv(name, undefined);
   for (const [k, v] of Object.entries(env)) vi.stubEnv(k, v);
   try {
     const code = await main(['node', 'sophtron-sync', ...args]);
