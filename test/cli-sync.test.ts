@@ -30,7 +30,8 @@ beforeAll(async () => {
   sandbox = await startSandbox({ seed: 5, pollsPerStep: 1, bigAccount: false });
   env = sandboxCliEnv(sandbox, dataDir, {
     SOPHTRON_RETRY_BUDGET_MS: '300',
-    SOPHTRON_JOB_TIMEOUT_MS: '5000',
+    // A refresh takes a few 5 ms polls; the limit only ends a job that went wrong, also on a loaded machine.
+    SOPHTRON_JOB_TIMEOUT_MS: '30000',
     LOG_LEVEL: 'silent',
   });
   const store = await openStore({ dataDir, secretKey: env.SECRET_KEY! });
