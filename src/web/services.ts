@@ -3,6 +3,7 @@
  * delivery). Pages depend on these ports only; src/web/wiring.ts builds them from the real modules
  * and tests may pass their own. Every call that touches family data takes the family id first.
  */
+import type { CredentialsSource } from '../app/sophtron-credentials.js';
 import type { FireflyClient } from '../destinations/firefly/client.js';
 import type { CredentialCheck, SophtronApi } from '../sophtron/api.js';
 import type { SyncEvent, SyncRunResult } from '../sync/run.js';
@@ -11,7 +12,7 @@ export interface SophtronCredentialsView {
   userId: string;
   baseUrl: string | null;
   /** environment: SOPHTRON_* variables; saved: entered in Settings; sandbox: the built-in sandbox. */
-  source: 'environment' | 'saved' | 'sandbox';
+  source: CredentialsSource;
 }
 
 export interface SophtronCredentialsInput {
