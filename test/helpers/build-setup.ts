@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import type { TestProject } from 'vitest/node';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -30,8 +31,12 @@ function build(): Promise<void> {
   );
 }
 
-export default function setup(): Promise<void> {
+export default function setup(project: TestProject): Promise<void> {
   const g = globalThis as { [once]?: Promise<void> };
-  g[once] ??= build();
+  if (!g[once]) {
+    g[once] = build();
+    // Watch mode (npm run test:watch): sources may have changed before each rerun.
+    project.onTestsRerun(build);
+  }
   return g[once];
 }
