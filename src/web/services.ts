@@ -75,6 +75,8 @@ export interface SyncPort {
        * their own check (simplefin/refresh.ts).
        */
       overBudget?: boolean;
+      /** What the refusal calls the request: "this sync" unless an import's sync. */
+      partOf?: 'import';
     },
   ): Promise<SyncRunResult>;
 }

@@ -159,7 +159,7 @@ export function createFireflyPort(store: Store, config: Config): FireflyPort {
 export function createSyncPort(app: App): SyncPort {
   const { store, config, logger } = app;
   return {
-    async run(familyId, { overBudget, ...options }) {
+    async run(familyId, { overBudget, partOf, ...options }) {
       const guard =
         options.trigger === 'simplefin'
           ? undefined
@@ -168,7 +168,7 @@ export function createSyncPort(app: App): SyncPort {
               familyId,
               schedulerSettings(config),
               overBudget === true,
-              options.trigger === 'import' ? 'this import' : 'this sync',
+              partOf === 'import' ? 'this import' : 'this sync',
             );
       const result = await app
         .runSync(familyId, { ...options, ...(guard ? { checkCalls: guard } : {}) })

@@ -6,22 +6,31 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, calendarDateIn } from '../../src/dates.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
+import { saveFireflySettings } from '../../src/destinations/firefly/repository.js';
 import { createApiToken } from '../../src/web/auth/api-tokens.js';
+import { startFakeFirefly, type FakeFirefly } from '../fakes/firefly.js';
 import { connectSandboxBank, sandboxClient } from '../helpers/sandbox-family.js';
 import { Client, createHarness, setupFirstUser, type Harness } from './harness.js';
 
 const BUDGET = 500;
+const AUTO_SECRET = 'a-long-auto-import-secret';
 let sandbox: RunningSandbox;
 let h: Harness;
 let alice: Client;
 let familyId = '';
 let token = '';
+let sophtronAccountId = '';
+let firefly: FakeFirefly;
 
 beforeAll(async () => {
   sandbox = await startSandbox({ port: 0, pollsPerStep: 1, seed: 9, bigAccount: false });
   const user = sandbox.users[0]!;
   h = await createHarness({
-    env: { SOPHTRON_MONTHLY_BUDGET: String(BUDGET), SOPHTRON_JOB_POLL_MS: '5' },
+    env: {
+      SOPHTRON_MONTHLY_BUDGET: String(BUDGET),
+      SOPHTRON_JOB_POLL_MS: '5',
+      AUTO_IMPORT_SECRET: AUTO_SECRET,
+    },
   });
   alice = await setupFirstUser(h.app);
   const row = await h.store.db.selectFrom('web_users').selectAll().executeTakeFirstOrThrow();
@@ -35,10 +44,17 @@ beforeAll(async () => {
     jobOptions: { pollIntervalMs: 1 },
   });
   await h.store.linkAccount(familyId, providerAccounts[0]!.id);
+  sophtronAccountId = providerAccounts[0]!.sophtron_account_id;
+  firefly = await startFakeFirefly();
+  await saveFireflySettings(h.store.db, h.store.secrets, familyId, {
+    url: firefly.url,
+    token: firefly.token,
+  });
   token = await createApiToken(h.store.db, row.id, 'test');
 }, 60_000);
 
 afterAll(async () => {
+  await firefly?.stop();
   await h?.close();
   await sandbox?.close();
 });
@@ -118,6 +134,54 @@ describe('the monthly budget on the web and the API', () => {
     expect(anyway.ok).toBe(true);
     expect(anyway.redirect).toMatch(/^\/sync\/history\//);
     expect(await h.store.instanceMonthTotal()).toBeGreaterThan(before);
+  });
+});
+
+describe('imports that sync', () => {
+  const fidi = () =>
+    JSON.stringify({
+      version: 3,
+      flow: 'sophtron',
+      accounts: { [sophtronAccountId]: 0 },
+      date_range: 'partial',
+      date_range_number: 30,
+      date_range_unit: 'd',
+    });
+
+  it('POST /api/import and /autoimport: 409 with the figures; ?overBudget=true imports and counts', async () => {
+    await leave(1);
+    const refused = await new Client(h.app).request('/api/import', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: fidi(),
+    });
+    expect(refused.status).toBe(409);
+    const body = (await refused.json()) as { error: string; overBudget: { remaining: number } };
+    expect(body.error).toMatch(
+      /^this import would use about \d+ Sophtron calls; 1 of the monthly budget \(SOPHTRON_MONTHLY_BUDGET\) of 500 are left \(used 499 this month\); add \?overBudget=true to go on$/,
+    );
+    expect(body.overBudget.remaining).toBe(1);
+
+    const auto = await new Client(h.app).request('/autoimport', {
+      method: 'POST',
+      headers: { 'x-auto-import-secret': AUTO_SECRET, 'content-type': 'application/json' },
+      body: fidi(),
+    });
+    expect(auto.status).toBe(409);
+    expect(((await auto.json()) as { error: string }).error).toMatch(
+      /^this import would use about \d+ Sophtron calls; 1 of/,
+    );
+    expect(await h.store.instanceMonthTotal()).toBe(BUDGET - 1);
+
+    const ran = await new Client(h.app).request('/api/import?overBudget=true', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: fidi(),
+    });
+    expect(ran.status, await ran.clone().text()).toBe(200);
+    const summary = (await ran.json()) as { sync: { sophtronCalls: number } };
+    expect(summary.sync.sophtronCalls).toBeGreaterThan(0);
+    expect(await h.store.instanceMonthTotal()).toBe(BUDGET - 1 + summary.sync.sophtronCalls);
   });
 });
 

@@ -83,6 +83,7 @@ export async function runImportNow(
                 to,
                 lockHeldBy,
                 overBudget: options.overBudget === true,
+                partOf: 'import',
               })
           : null,
         concurrency: deps.config.fireflyConcurrency,

@@ -464,6 +464,7 @@ export function registerImportPages(app: WebApp, tasks: LiveTasks, drafts = new 
         trigger: 'import',
         accountIds: prepared.accountIds,
         onEvent: syncProgress(emit),
+        partOf: 'import',
       });
       // Saved before the page is sent on: the next step may be served by another process.
       await drafts.save(store, d);
