@@ -4,7 +4,7 @@
  * figures and exit code 75, `--over-budget` goes on, and every call lands in the usage row. A start
  * before the bank's history limit (SOPHTRON_HISTORY_DAYS) reads from the limit and says so.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { addDays, calendarDateIn } from '../src/dates.js';
 import { startSandbox, type RunningSandbox } from '../src/sandbox/index.js';
 import { openStore } from '../src/store/index.js';
 import { REFRESH_CALLS_PER_LOGIN } from '../src/sync/estimate.js';
+import { startFakeFirefly } from './fakes/firefly.js';
 import { runCliInProcess } from './helpers/cli.js';
 import {
   connectSandboxBank,
@@ -137,6 +138,45 @@ describe('the monthly budget on the command line', () => {
     const ran = await runCliInProcess([...args, '--over-budget'], local);
     expect(ran.code, ran.stderr).toBe(0);
     expect(await used()).toBe(before + 4);
+  });
+
+  it('refuses an import whose sync does not fit (exit 75); --no-sync and --over-budget go on', async () => {
+    const firefly = await startFakeFirefly();
+    try {
+      const file = join(dataDir, 'import.json');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          version: 3,
+          flow: 'sophtron',
+          accounts: { [sophtronAccountId]: 0 },
+          date_range: 'partial',
+          date_range_number: 30,
+          date_range_unit: 'd',
+        }),
+      );
+      const budget = (await used()) + 1;
+      const local = {
+        ...env,
+        SOPHTRON_MONTHLY_BUDGET: String(budget),
+        FIREFLY_III_URL: firefly.url,
+        FIREFLY_III_ACCESS_TOKEN: firefly.token,
+      };
+      const refused = await runCliInProcess(['import', file], local);
+      expect(refused.code).toBe(75);
+      expect(refused.stderr).toMatch(
+        /error: this import would use about \d+ Sophtron calls; 1 of the monthly budget \(SOPHTRON_MONTHLY_BUDGET\) of [\d,]+ are left \(used [\d,]+ this month\); add --over-budget to go on\n$/,
+      );
+      expect(await used()).toBe(budget - 1);
+      const noSync = await runCliInProcess(['import', file, '--no-sync', '--json'], local);
+      expect([0, 73], noSync.stderr).toContain(noSync.code);
+      expect(await used()).toBe(budget - 1);
+      const ran = await runCliInProcess(['import', file, '--over-budget', '--json'], local);
+      expect([0, 73], ran.stderr).toContain(ran.code);
+      expect(await used()).toBeGreaterThan(budget - 1);
+    } finally {
+      await firefly.stop();
+    }
   });
 
   it('reads from the history limit, not from 1900, and spends about what that window costs', async () => {
