@@ -83,6 +83,7 @@ describe('decide', () => {
     expect(retry).toEqual({
       action: 'run',
       kind: 'retry',
+      due: new Date('2026-03-10T07:59:00Z'),
       connectionIds: ['c1'],
       reason: 'retry of failed connections',
     });

@@ -28,8 +28,9 @@ export interface DecideInput {
 }
 
 export type Decision =
-  | { action: 'run'; kind: 'slot'; reason: string }
-  | { action: 'run'; kind: 'retry'; connectionIds: string[]; reason: string }
+  /** `due`: the slot or retry time this run serves (one run per due time, whoever decides it). */
+  | { action: 'run'; kind: 'slot'; due: Date; reason: string }
+  | { action: 'run'; kind: 'retry'; due: Date; connectionIds: string[]; reason: string }
   | { action: 'wait'; until: Date | null; reason: string; budgetExhausted?: true };
 
 export function decide(input: DecideInput): Decision {
@@ -79,12 +80,19 @@ export function decide(input: DecideInput): Decision {
     return {
       action: 'run',
       kind: 'slot',
+      due: (familyRetryDue ? input.familyRetryAt : slot) ?? now,
       reason: familyRetryDue ? 'retry after a failed sync' : 'scheduled',
     };
   }
-  const due = input.connectionRetries.filter((r) => r.at <= now).map((r) => r.connectionId);
+  const due = input.connectionRetries.filter((r) => r.at <= now);
   if (due.length > 0)
-    return { action: 'run', kind: 'retry', connectionIds: due, reason: 'retry of failed connections' };
+    return {
+      action: 'run',
+      kind: 'retry',
+      due: new Date(Math.min(...due.map((r) => r.at.getTime()))),
+      connectionIds: due.map((r) => r.connectionId),
+      reason: 'retry of failed connections',
+    };
   const nextRetry =
     input.connectionRetries.map((r) => r.at).sort((a, b) => a.getTime() - b.getTime())[0] ?? null;
   const until = slot && nextRetry ? (slot < nextRetry ? slot : nextRetry) : (slot ?? nextRetry);

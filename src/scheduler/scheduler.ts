@@ -21,12 +21,19 @@ import {
 } from '../sync/lock.js';
 import { cleanupIncidents } from './notifications/incidents.js';
 import { createNotifier, type Notifier } from './notifications/notifier.js';
-import { checkBudget, familyBudget, getSchedule, listDestinations } from './schedules.js';
+import {
+  checkBudget,
+  familyBudget,
+  getSchedule,
+  listDestinations,
+  type ScheduleDestination,
+} from './schedules.js';
 import type { SchedulerSettings } from './settings.js';
 import type { RunDelivery, RunSync, ScheduledSyncResult } from './types.js';
 import { destinations } from '../app/destinations.js';
 import { familyTimeZone } from '../store/families.js';
 import { accountsRepository } from '../store/accounts.js';
+import { syncRunsRepository } from '../store/sync-runs.js';
 
 export interface SchedulerDeps {
   db: Kysely<Database>;
@@ -43,9 +50,34 @@ export interface SchedulerDeps {
   fetch?: typeof fetch;
   /**
    * PostgreSQL mode: a due family is put on the job queue (queue.ts) instead of run here; a worker
-   * runs it with `runQueued`. Resolves false when the family already has a job waiting.
+   * runs it with `runQueued`. `due` is the slot or retry time the run serves; resolves false when
+   * that due time (or another run of the family) is already waiting.
    */
-  dispatch?: (familyId: string) => Promise<boolean>;
+  dispatch?: (familyId: string, due: Date) => Promise<boolean>;
+  /**
+   * PostgreSQL mode: after a queued sync, each enabled destination's delivery goes on the queue
+   * instead of running here; a worker runs it with `deliverQueued`.
+   */
+  dispatchDelivery?: (familyId: string, destination: string) => Promise<boolean>;
+}
+
+/** A queued job's kind: a sync, a notification, or a delivery to the destination of that name. */
+export type QueuedWork = 'sync' | 'notify' | { destination: string };
+
+/** How the sync history names a job that gave up. */
+const gaveUpLabel = (work: QueuedWork): string =>
+  work === 'sync'
+    ? 'scheduled sync'
+    : work === 'notify'
+      ? 'notification'
+      : (destinations.get(work.destination)?.deliveryTitle ?? `delivery to ${work.destination}`);
+
+export interface DeliveryTick {
+  familyId: string;
+  destination: string;
+  ran: 'ran' | 'locked' | 'off';
+  outcome?: 'succeeded' | 'failed';
+  message?: string;
 }
 
 export interface FamilyTick {
@@ -64,6 +96,10 @@ export interface Scheduler {
   decideFor(familyId: string): Promise<Decision>;
   /** A queued job (PostgreSQL mode): decides again and, when still due, runs the family under its lock. */
   runQueued(familyId: string): Promise<FamilyTick>;
+  /** A queued delivery (PostgreSQL mode): one destination of the family, under the family's lock. */
+  deliverQueued(familyId: string, destination: string): Promise<DeliveryTick>;
+  /** A queued job that kept failing: a failed run in the family's sync history says what and why. */
+  gaveUp(familyId: string, work: QueuedWork, attempts: number, reason: string): Promise<void>;
   /** Releases every lock this scheduler holds. */
   close(): Promise<void>;
 }
@@ -95,7 +131,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       fetch: deps.fetch,
       allowLinkLocal: !!settings.allowLinkLocal,
     });
-  const held = new Set<string>();
+  /** Locks held now, and under which owner: each hold has its own (jobs of one process run side by side). */
+  const held = new Map<string, string>();
+  let holds = 0;
   let lastCleanup = 0;
 
   async function decideFor(familyId: string): Promise<Decision> {
@@ -208,37 +246,58 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     }
   }
 
-  async function deliver(familyId: string): Promise<string[]> {
+  async function recordDelivery(familyId: string, destination: string, outcome: string, message: string) {
+    await db
+      .updateTable('schedule_destinations')
+      .set({ last_delivery_at: now().toISOString(), last_outcome: outcome, last_message: message })
+      .where('family_id', '=', familyId)
+      .where('destination', '=', destination)
+      .execute();
+  }
+
+  /** One destination's delivery (we hold the family's lock): run, notify, record its outcome. */
+  async function deliverOne(
+    familyId: string,
+    d: ScheduleDestination,
+    lockOwner: string,
+  ): Promise<{ outcome: 'succeeded' | 'failed'; message: string }> {
+    const subject = `delivery:${d.destination}`;
+    const label = destinations.get(d.destination)?.deliveryTitle ?? `Delivery to ${d.destination}`;
+    let outcome: 'succeeded' | 'failed' = 'succeeded';
+    let message: string;
+    try {
+      if (!deps.runDelivery) throw new Error('delivery is not available in this process');
+      message = (
+        await deps.runDelivery(familyId, d.destination, d.options, { lockHeldBy: lockOwner, now: now() })
+      ).message;
+      await notifier.outcome(familyId, subject, label, { ok: true });
+    } catch (err) {
+      outcome = 'failed';
+      message = err instanceof Error ? err.message : String(err);
+      await notifier.outcome(familyId, subject, label, { ok: false, kind: 'failure', message });
+    }
+    await recordDelivery(familyId, d.destination, outcome, message);
+    return { outcome, message };
+  }
+
+  /** After a sync: each enabled destination delivers here, or goes on the queue (PostgreSQL mode). */
+  async function deliver(familyId: string, lockOwner: string): Promise<string[]> {
     const notes: string[] = [];
     for (const d of await listDestinations(db, familyId)) {
       if (!d.enabled) continue;
-      const subject = `delivery:${d.destination}`;
-      const label = destinations.get(d.destination)?.deliveryTitle ?? `Delivery to ${d.destination}`;
-      let outcome: 'succeeded' | 'failed' = 'succeeded';
-      let message: string;
-      try {
-        if (!deps.runDelivery) throw new Error('delivery is not available in this process');
-        message = (
-          await deps.runDelivery(familyId, d.destination, d.options, { lockHeldBy: owner, now: now() })
-        ).message;
-        await notifier.outcome(familyId, subject, label, { ok: true });
-      } catch (err) {
-        outcome = 'failed';
-        message = err instanceof Error ? err.message : String(err);
-        await notifier.outcome(familyId, subject, label, { ok: false, kind: 'failure', message });
-      }
-      notes.push(`${d.destination}: ${message}`);
-      await db
-        .updateTable('schedule_destinations')
-        .set({ last_delivery_at: now().toISOString(), last_outcome: outcome, last_message: message })
-        .where('family_id', '=', familyId)
-        .where('destination', '=', d.destination)
-        .execute();
+      if (deps.dispatchDelivery) {
+        const queued = await deps.dispatchDelivery(familyId, d.destination);
+        notes.push(`${d.destination}: ${queued ? 'queued' : 'already queued'}`);
+      } else notes.push(`${d.destination}: ${(await deliverOne(familyId, d, lockOwner)).message}`);
     }
     return notes;
   }
 
-  async function runLocked(familyId: string, decision: Decision & { action: 'run' }): Promise<FamilyTick> {
+  async function runLocked(
+    familyId: string,
+    decision: Decision & { action: 'run' },
+    lockOwner: string,
+  ): Promise<FamilyTick> {
     const startedAt = now().toISOString();
     const all = await targets(familyId);
     const backoff = await db
@@ -269,7 +328,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       result = await deps.runSync(familyId, {
         accountIds: chosen.map((t) => t.accountId),
         trigger: 'schedule',
-        lockHeldBy: owner,
+        lockHeldBy: lockOwner,
       });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
@@ -293,7 +352,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     const synced = result.accounts.filter((a) => a.outcome === 'succeeded');
     // an account whose bank asks for MFA still synced what Sophtron had: deliver that too
     const wrote = result.accounts.some((a) => a.outcome === 'succeeded' || a.outcome === 'needs_attention');
-    const notes = wrote ? await deliver(familyId) : [];
+    const notes = wrote ? await deliver(familyId, lockOwner) : [];
     const newCount = synced.reduce((s, a) => s + (a.newCount ?? 0), 0);
     const summary = `${synced.length}/${result.accounts.length} accounts synced, ${newCount} new transactions${notes.length ? `; ${notes.join('; ')}` : ''}`;
     await setOutcome(familyId, result.outcome, summary);
@@ -301,34 +360,52 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     return { familyId, decision, ran: 'ran', result };
   }
 
-  /** The family's last scheduled run started and never finished: its process died (we hold the lock). */
-  async function interrupted(familyId: string): Promise<boolean> {
+  /**
+   * The family's last scheduled run started and never finished: its process died (we hold the
+   * lock). 'unsynced' when its sync did not finish either; else the outcome of the sync it finished
+   * (the process died after it, in the bookkeeping: deliveries, notifications).
+   */
+  async function leftBehind(familyId: string): Promise<null | 'unsynced' | { outcome: string }> {
     const row = await db
       .selectFrom('schedules')
-      .select('last_outcome')
+      .select(['last_outcome', 'last_run_at'])
       .where('family_id', '=', familyId)
       .executeTakeFirst();
-    return row?.last_outcome === 'running';
+    if (row?.last_outcome !== 'running' || !row.last_run_at) return null;
+    const run = await db
+      .selectFrom('sync_runs')
+      .select('outcome')
+      .where('family_id', '=', familyId)
+      .where('trigger', '=', 'schedule')
+      .where('started_at', '>=', row.last_run_at)
+      .orderBy('started_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return run && run.outcome !== 'running' && run.outcome !== 'interrupted'
+      ? { outcome: run.outcome }
+      : 'unsynced';
   }
 
-  async function runFamily(
+  /** Runs `work` holding the family's sync lock (renewed while it runs); 'locked' when another holds it. */
+  async function underFamilyLock<T>(
     familyId: string,
-    first: Decision,
-    options: { resume?: boolean } = {},
-  ): Promise<FamilyTick> {
+    work: (lockOwner: string) => Promise<T>,
+  ): Promise<T | 'locked'> {
     const name = familySyncLock(familyId);
-    const got = await acquireOrTakeOver(db, name, owner, settings.lockTtlMs, now());
-    if (got === false) return { familyId, decision: first, ran: 'locked' };
+    // its own owner id: a second job of this process for the family must not count as the holder
+    const lockOwner = `${owner}:${++holds}`;
+    const got = await acquireOrTakeOver(db, name, lockOwner, settings.lockTtlMs, now());
+    if (got === false) return 'locked';
     if (got !== true) {
       deps.log?.warn(
         { familyId, previous: got.owner },
         `took over the sync lock of a process that is gone (${holderText(got.owner)})`,
       );
     }
-    held.add(name);
+    held.set(name, lockOwner);
     const heartbeat = setInterval(
       () => {
-        renewLock(db, name, owner, settings.lockTtlMs, now())
+        renewLock(db, name, lockOwner, settings.lockTtlMs, now())
           .then((ok) => {
             if (!ok) deps.log?.error({ familyId }, 'scheduler lost its lock during a sync');
           })
@@ -338,22 +415,46 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     );
     heartbeat.unref();
     try {
+      return await work(lockOwner);
+    } finally {
+      clearInterval(heartbeat);
+      await releaseLock(db, name, lockOwner);
+      held.delete(name);
+    }
+  }
+
+  async function runFamily(
+    familyId: string,
+    first: Decision,
+    options: { resume?: boolean } = {},
+  ): Promise<FamilyTick> {
+    const tick = await underFamilyLock(familyId, async (lockOwner): Promise<FamilyTick> => {
       // another process may have run it between our decision and our lock: decide again
       let decision = await decideFor(familyId);
       // A queued job taken over from a worker that died mid-run: its slot counts as started, so
       // deciding again says "not due"; the run is finished here instead.
-      if (decision.action !== 'run' && options.resume && (await interrupted(familyId)))
-        decision = { action: 'run', kind: 'slot', reason: 'finishing a scheduled sync whose worker stopped' };
+      const left = decision.action !== 'run' && options.resume ? await leftBehind(familyId) : null;
+      if (left === 'unsynced')
+        decision = {
+          action: 'run',
+          kind: 'slot',
+          due: now(),
+          reason: 'finishing a scheduled sync whose worker stopped',
+        };
+      else if (left) {
+        // its sync finished: not run twice; what followed it (the deliveries) is done now
+        const notes = left.outcome === 'failed' ? [] : await deliver(familyId, lockOwner);
+        const finished = ['finished after its worker stopped', ...notes].join('; ');
+        await setOutcome(familyId, left.outcome, finished);
+        return { familyId, decision, ran: 'ran' };
+      }
       if (decision.action !== 'run') return { familyId, decision, ran: 'no-longer-due' };
       deps.log?.info({ familyId, kind: decision.kind, reason: decision.reason }, 'scheduled sync starting');
-      const tick = await runLocked(familyId, decision);
-      deps.log?.info({ familyId, ran: tick.ran, outcome: tick.result?.outcome }, 'scheduled sync done');
-      return tick;
-    } finally {
-      clearInterval(heartbeat);
-      await releaseLock(db, name, owner);
-      held.delete(name);
-    }
+      const ran = await runLocked(familyId, decision, lockOwner);
+      deps.log?.info({ familyId, ran: ran.ran, outcome: ran.result?.outcome }, 'scheduled sync done');
+      return ran;
+    });
+    return tick === 'locked' ? { familyId, decision: first, ran: 'locked' } : tick;
   }
 
   return {
@@ -393,7 +494,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
             continue;
           }
           if (deps.dispatch) {
-            const queued = await deps.dispatch(familyId);
+            const queued = await deps.dispatch(familyId, decision.due);
             out.push({ familyId, decision, ran: queued ? 'queued' : 'already-queued' });
             continue;
           }
@@ -412,8 +513,32 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       // Decided under the family's lock (runFamily), where a run interrupted by a dead worker shows.
       return runFamily(familyId, await decideFor(familyId), { resume: true });
     },
+    async deliverQueued(familyId, destination) {
+      const ran = await underFamilyLock(familyId, async (lockOwner): Promise<DeliveryTick> => {
+        const d = (await listDestinations(db, familyId)).find((x) => x.destination === destination);
+        // switched off (or removed) since the sync queued it
+        if (!d?.enabled) return { familyId, destination, ran: 'off' };
+        return { familyId, destination, ran: 'ran', ...(await deliverOne(familyId, d, lockOwner)) };
+      });
+      return ran === 'locked' ? { familyId, destination, ran: 'locked' } : ran;
+    },
+    async gaveUp(familyId, work, attempts, reason) {
+      const error = `${gaveUpLabel(work)} gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${reason}`;
+      const runs = syncRunsRepository(db);
+      const run = await runs.createRun(familyId, 'schedule');
+      await runs.finishRun(familyId, run.id, { outcome: 'failed', error, sophtronCalls: 0 });
+      if (work === 'sync') {
+        // the due time counts as served: the schedule moves on to its next slot
+        await setOutcome(familyId, 'failed', error, now().toISOString());
+        await notifier.outcome(familyId, 'sync', 'Scheduled sync', {
+          ok: false,
+          kind: 'failure',
+          message: error,
+        });
+      } else if (work !== 'notify') await recordDelivery(familyId, work.destination, 'failed', error);
+    },
     async close() {
-      for (const name of held) await releaseLock(db, name, owner);
+      for (const [name, lockOwner] of held) await releaseLock(db, name, lockOwner);
       held.clear();
     },
   };

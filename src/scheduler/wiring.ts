@@ -9,7 +9,7 @@ import { createApp, type App } from '../app/app.js';
 import type { SandboxCredentials } from '../app/sophtron-credentials.js';
 import type { Store } from '../store/index.js';
 import type { SyncDeps } from '../sync/run.js';
-import { openFamilyQueue } from './queue.js';
+import { openFamilyQueue, queuedSchedulerDeps } from './queue.js';
 import { startScheduler, type RunningScheduler, type SchedulerDeps } from './scheduler.js';
 import { schedulerSettings } from './settings.js';
 import type { RunSync } from './types.js';
@@ -75,21 +75,13 @@ export function startSchedulerFor(
 ): RunningScheduler {
   const deps = schedulerDepsFor(store, config, options);
   if (store.dialect !== 'postgres' || !config.databaseUrl) return startScheduler(deps);
-  const opening = openFamilyQueue(config.databaseUrl, config, {
-    store,
-    ...(options.logger ? { log: options.logger } : {}),
-  });
-  const running = startScheduler({
-    ...deps,
-    // A worker that died stops renewing the family's lock: it must expire by the time its job does.
-    settings: {
-      ...deps.settings,
-      lockTtlMs: Math.min(deps.settings.lockTtlMs, config.workerLeaseSeconds * 1000),
-    },
-    dispatch: async (familyId) => (await opening).dispatch(familyId),
-  });
+  const opening = openFamilyQueue(config.databaseUrl, config, options.logger ? { log: options.logger } : {});
+  const queued = queuedSchedulerDeps(deps, opening, config.workerLeaseSeconds);
+  const running = startScheduler(queued);
   const working = options.work
-    ? opening.then((q) => q.work(running.scheduler, options.work!.concurrency))
+    ? opening.then((q) =>
+        q.work({ scheduler: running.scheduler, notifier: queued.notifier }, options.work!.concurrency),
+      )
     : opening.then(() => undefined);
   return {
     scheduler: running.scheduler,

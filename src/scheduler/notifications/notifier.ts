@@ -17,6 +17,11 @@ export interface NotifierDeps extends SendOptions {
   secrets: SecretBox;
   log?: Logger;
   now?: () => Date;
+  /**
+   * PostgreSQL mode: a message is put on the job queue, one job per channel (retried on its own),
+   * instead of sent here; a worker sends it with `sendQueued`. The incident is recorded either way.
+   */
+  enqueue?: (channelId: string, message: NotificationMessage) => Promise<void>;
 }
 
 export interface ChannelResult {
@@ -40,6 +45,8 @@ export interface Notifier {
   success(familyId: string, subject: string, title: string, body: string): Promise<ChannelResult[]>;
   /** Sends a test message to every channel of the family (or the given ones), enabled or not. */
   test(familyId: string, channelIds?: string[]): Promise<ChannelResult[]>;
+  /** A queued message to one channel; null when the channel is gone or switched off since. */
+  sendQueued(channelId: string, message: NotificationMessage): Promise<ChannelResult | null>;
 }
 
 export function createNotifier(deps: NotifierDeps): Notifier {
@@ -58,6 +65,14 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   }
 
   async function deliver(list: Channel[], message: NotificationMessage): Promise<ChannelResult[]> {
+    if (deps.enqueue && message.event !== 'test') {
+      for (const channel of list) await deps.enqueue(channel.id, message);
+      return [];
+    }
+    return sendNow(list, message);
+  }
+
+  async function sendNow(list: Channel[], message: NotificationMessage): Promise<ChannelResult[]> {
     const results: ChannelResult[] = [];
     for (const channel of list) {
       try {
@@ -154,6 +169,14 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         ),
       );
       return [...sent, ...failed];
+    },
+
+    async sendQueued(channelId, message) {
+      const list = await channels.loadChannels(message.familyId, [channelId], broken);
+      const channel = list.find((c) => c.id === channelId && c.enabled);
+      if (!channel) return null;
+      const [result] = await sendNow([channel], message);
+      return result ?? null;
     },
   };
 }
