@@ -126,7 +126,8 @@ async function bigAccount(): Promise<BenchResult> {
   }
 }
 
-async function longHistory(postgresAdmin?: string): Promise<BenchResult & { ms: number }> {
+/** An incremental sync (20 new) of an account holding HISTORY transactions (also run by bench workers). */
+export async function longHistory(postgresAdmin?: string): Promise<BenchResult & { ms: number }> {
   const database = postgresAdmin ? await freshDatabase(postgresAdmin) : undefined;
   const s = await setup(false, database?.url);
   try {

@@ -3,7 +3,10 @@
  * at a time each) against the sandbox answering every call after 200 ms (BENCH_WORKERS_LATENCY_MS),
  * and the scaling ratio. BENCH_WORKERS_FAMILIES families (default 24, two accounts each) become due
  * at once after every worker is ready; the time runs until each has a finished scheduled sync.
- * Needs a PostgreSQL server (BENCH_DATABASE_URL, default the local one).
+ * Needs a PostgreSQL server (BENCH_DATABASE_URL, default the local one). The work is latency-bound
+ * (a sync mostly waits for Sophtron), so workers scale even on a machine with few cores. Then the
+ * cost of one incremental sync (20 new among BENCH_SYNC_HISTORY stored) on SQLite and PostgreSQL
+ * (BENCH_WORKERS_SKIP_INCREMENTAL=1 skips it).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -19,6 +22,8 @@ import { setSchedule } from '../../src/scheduler/schedules.js';
 import { schedulerSettings } from '../../src/scheduler/settings.js';
 import { openStore } from '../../src/store/index.js';
 import { connectSandboxBank, sandboxClient } from '../../test/helpers/sandbox-family.js';
+import { findTestPostgres } from '../../test/helpers/find-postgres.js';
+import { longHistory } from './sync.bench.js';
 
 const FAMILIES = Number(process.env.BENCH_WORKERS_FAMILIES ?? 24);
 const LATENCY_MS = Number(process.env.BENCH_WORKERS_LATENCY_MS ?? 200);
@@ -121,7 +126,7 @@ async function round(
   }
 }
 
-export async function run(): Promise<BenchResult> {
+export async function run(): Promise<BenchResult | BenchResult[]> {
   if (!(await postgresReachable())) {
     return { name: 'workers', figures: { skipped: 'no PostgreSQL server (set BENCH_DATABASE_URL)' } };
   }
@@ -141,5 +146,17 @@ export async function run(): Promise<BenchResult> {
   }
   figures['scaling 2 vs 1 worker'] = `${(perMinute[1]! / perMinute[0]!).toFixed(2)}×`;
   figures['scaling 4 vs 1 worker'] = `${(perMinute[2]! / perMinute[0]!).toFixed(2)}×`;
-  return { name: `workers (PostgreSQL, ${FAMILIES} families, sandbox latency ${LATENCY_MS} ms)`, figures };
+  const results: BenchResult[] = [
+    { name: `workers (PostgreSQL, ${FAMILIES} families, sandbox latency ${LATENCY_MS} ms)`, figures },
+  ];
+  // What one sync costs each engine once the ledger is large: 20 new among BENCH_SYNC_HISTORY.
+  if (process.env.BENCH_WORKERS_SKIP_INCREMENTAL !== '1') {
+    const { ms: sqliteMs, ...onSqlite } = await longHistory();
+    const { ms: postgresMs, ...onPostgres } = await longHistory(
+      (await findTestPostgres(process.env)) ?? undefined,
+    );
+    onPostgres.figures['incremental sync: PostgreSQL / SQLite'] = `${(postgresMs / sqliteMs).toFixed(2)}×`;
+    results.push(onSqlite, onPostgres);
+  }
+  return results;
 }
