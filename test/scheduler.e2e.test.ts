@@ -18,6 +18,7 @@ import { schedulerDepsFor } from '../src/scheduler/wiring.js';
 import { saveFireflySettings } from '../src/destinations/firefly/repository.js';
 import { startFakeFirefly } from './fakes/firefly.js';
 import { connectSandboxBank, sandboxClient } from './helpers/sandbox-family.js';
+import { setNightlyFirefly } from './helpers/nightly-firefly.js';
 
 const BASE_TIME = new Date('2026-06-15T15:00:00Z');
 const config = loadConfig({ SYNC_START_DAYS: '30', LOG_LEVEL: 'silent', SOPHTRON_RETRY_BUDGET_MS: '0' });
@@ -126,20 +127,9 @@ describe('scheduled sync against the sandbox', () => {
         .where('a.family_id', '=', familyId)
         .orderBy('a.name')
         .executeTakeFirstOrThrow();
-      await setDestination(store.db, familyId, 'firefly', {
-        enabled: true,
-        options: {
-          configName: 'nightly.json',
-          config: {
-            version: 3,
-            flow: 'sophtron',
-            accounts: { [chosen.sophtron_account_id]: 0 },
-            new_accounts: {
-              [chosen.sophtron_account_id]: { name: 'Nightly', type: 'asset', currency: 'USD' },
-            },
-          },
-        },
-      });
+      await setNightlyFirefly(store.db, familyId, [
+        { sophtronId: chosen.sophtron_account_id, name: 'Nightly' },
+      ]);
       const deps = schedulerDepsFor(store, config, {
         syncDeps: { jobOptions: fastJobs, clock: () => BASE_TIME },
       });

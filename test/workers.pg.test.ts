@@ -26,6 +26,7 @@ import { openStore, type Store } from '../src/store/index.js';
 import { startFakeFirefly, type FakeFirefly } from './fakes/firefly.js';
 import { createTestDatabase, type TestDatabase } from './helpers/databases.js';
 import { connectSandboxBank, sandboxClient } from './helpers/sandbox-family.js';
+import { setNightlyFirefly } from './helpers/nightly-firefly.js';
 import { until } from './helpers/until.js';
 
 const FAMILIES = Number(process.env.WORKERS_TEST_FAMILIES ?? 24);
@@ -68,23 +69,11 @@ beforeAll(async () => {
     await setSchedule(store.db, family.id, { cron: '0 5 * * *', enabled: false }, settings, twoDaysAgo);
     // Both destinations: an import configuration sending both accounts to Firefly III, and files.
     await saveFireflySettings(store.db, store.secrets, family.id, { url: firefly.url, token: firefly.token });
-    await setDestination(store.db, family.id, 'firefly', {
-      enabled: true,
-      options: {
-        configName: 'nightly.json',
-        config: {
-          version: 3,
-          flow: 'sophtron',
-          accounts: Object.fromEntries(accounts.map((a) => [a.sophtronId, 0])),
-          new_accounts: Object.fromEntries(
-            accounts.map((a, k) => [
-              a.sophtronId,
-              { name: `Family ${i} ${k}`, type: 'asset', currency: 'USD' },
-            ]),
-          ),
-        },
-      },
-    });
+    await setNightlyFirefly(
+      store.db,
+      family.id,
+      accounts.map((a, k) => ({ sophtronId: a.sophtronId, name: `Family ${i} ${k}` })),
+    );
     const exports = join(database.dataDir, 'exports', family.id);
     await setDestination(store.db, family.id, 'files', {
       enabled: true,
