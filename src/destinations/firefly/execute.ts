@@ -219,7 +219,7 @@ export async function removeRow(x: Executor, r: FireflyTransactionRow): Promise<
 }
 
 /** How many times one run sends a transaction whose earlier sending may or may not have landed. */
-const UNKNOWN_OUTCOME_ATTEMPTS = 4;
+const UNKNOWN_OUTCOME_ATTEMPTS = 6;
 
 /**
  * POSTs a group; when the answer is lost (no answer, a 5xx), searches Firefly for its external_id
