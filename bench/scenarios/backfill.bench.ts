@@ -57,6 +57,8 @@ async function backfill(target: number, windowDays: number, database: string | n
         DATA_DIR: dir,
         SECRET_KEY: Buffer.alloc(32, 5).toString('base64'),
         SOPHTRON_WINDOW_DAYS: String(windowDays),
+        // The history starts 2021-01-01: read all of it, past the default limit (SOPHTRON_HISTORY_DAYS).
+        SOPHTRON_HISTORY_DAYS: String(days + 1),
         BENCH_SANDBOX_URL: sandbox.baseUrl,
         BENCH_SANDBOX_USER: user.userId,
         BENCH_SANDBOX_KEY: user.accessKey,
