@@ -34,7 +34,7 @@ import { registerTokenPages } from './pages/tokens.js';
 import { registerSimplefinPages } from './pages/simplefin.js';
 import { registerSchedulePages } from './pages/schedule.js';
 import { registerSettingsPages } from './pages/settings.js';
-import { registerConnectPages } from './pages/connect.js';
+import { registerConnectPages } from './pages/connect/routes.js';
 import { ConnectSessions } from './connect/sessions.js';
 import { registerSyncPages } from './pages/sync.js';
 import { registerAccountPages } from './pages/account.js';
