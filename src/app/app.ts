@@ -8,8 +8,7 @@ import type { Config } from '../config.js';
 import type { Destination, DeliverySummary, DestinationRegistry } from '../destinations/destination.js';
 import type { Logger } from '../log.js';
 import type { SophtronCredentials } from '../store/credentials.js';
-import type { Store } from '../store/index.js';
-import { listDestinations, type ScheduleDestination } from '../store/schedule-destinations.js';
+import type { ScheduleDestination, Store } from '../store/index.js';
 import { syncFamily, type SyncDeps, type SyncOptions, type SyncRunResult } from '../sync/run.js';
 import { destinations as knownDestinations } from './destinations.js';
 import { familySophtronFromCredentials, type FamilySophtron } from './family-sophtron.js';
@@ -111,7 +110,7 @@ export function createApp(store: Store, config: Config, options: AppOptions = {}
     },
     destinations,
     async destinationsFor(familyId) {
-      const saved = await listDestinations(store.db, familyId);
+      const saved = await store.listDestinations(familyId);
       return destinations.list().map((destination) => ({
         destination,
         settings: saved.find((s) => s.destination === destination.name) ?? null,

@@ -26,6 +26,7 @@ import {
   type SecretBox,
   type SecretKey,
 } from './secret-box.js';
+import { scheduleDestinationsRepository } from './schedule-destinations.js';
 import { simplefinRepository } from './simplefin.js';
 import { syncRunsRepository } from './sync-runs.js';
 import { transactionsRepository } from './transactions.js';
@@ -48,6 +49,7 @@ export function bindRepositories(db: Db, secrets: SecretBox) {
     ...importDraftsRepository(db),
     ...connectSessionsRepository(db, secrets),
     ...webTasksRepository(db),
+    ...scheduleDestinationsRepository(db),
   };
 }
 
@@ -159,6 +161,7 @@ export type { BalanceSnapshot } from './balances.js';
 export type { Connection, ConnectionInput } from './connections.js';
 export type { CredentialsDescription, SophtronCredentials } from './credentials.js';
 export type { Family } from './families.js';
+export type { ScheduleDestination } from './schedule-destinations.js';
 export { summarizeOutcome, type SyncRun, type SyncRunAccount, type AccountResult } from './sync-runs.js';
 export {
   nextChangeSeq,

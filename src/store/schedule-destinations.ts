@@ -34,3 +34,10 @@ export async function listDestinations(
     lastMessage: r.last_message,
   }));
 }
+
+export function scheduleDestinationsRepository(db: Kysely<Database>) {
+  return {
+    /** The family's settings for each destination it has saved, by destination name. */
+    listDestinations: (familyId: string): Promise<ScheduleDestination[]> => listDestinations(db, familyId),
+  };
+}

@@ -273,6 +273,7 @@ const cases: Record<string, Case | 'not family-owned'> = {
       after: null,
       limit: 100,
     }),
+  listDestinations: () => s.listDestinations(b),
 };
 
 describe('family scoping', () => {
