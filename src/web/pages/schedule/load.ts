@@ -1,0 +1,35 @@
+/** What the Schedule page shows, read for one family: the page's view renders it without a request. */
+import { destinations } from '../../../app/destinations.js';
+import type { Destination } from '../../../destinations/destination.js';
+import { channelsRepository } from '../../../scheduler/notifications/channels.js';
+import { openIncidents } from '../../../scheduler/notifications/incidents.js';
+import { scheduleStatus, type ScheduleDestination } from '../../../scheduler/schedules.js';
+import { schedulerSettings } from '../../../scheduler/settings.js';
+import type { WebDeps } from '../../context.js';
+
+export type ScheduleData = Awaited<ReturnType<typeof loadSchedule>>;
+
+export interface KnownDestination {
+  destination: Destination;
+  settings: ScheduleDestination | null;
+}
+
+export async function loadSchedule(deps: WebDeps, familyId: string) {
+  const { db, store, config } = deps;
+  const settings = schedulerSettings(config);
+  const status = await scheduleStatus(db, familyId, settings);
+  const channels = await channelsRepository(db, store.secrets).listChannels(familyId);
+  const incidents = await openIncidents(db, familyId);
+  const accounts = await db
+    .selectFrom('accounts')
+    .select(['id', 'name'])
+    .where('family_id', '=', familyId)
+    .orderBy('name')
+    .execute();
+  // Every destination of the registry, with the family's settings for it.
+  const known: KnownDestination[] = destinations.list().map((destination) => ({
+    destination,
+    settings: status.destinations.find((d) => d.destination === destination.name) ?? null,
+  }));
+  return { status, channels, incidents, accounts, known };
+}
