@@ -37,7 +37,7 @@ import { registerSettingsPages } from './pages/settings.js';
 import { registerConnectPages } from './pages/connect/routes.js';
 import { ConnectSessions } from './connect/sessions.js';
 import { registerSyncPages } from './pages/sync.js';
-import { registerAccountPages } from './pages/account.js';
+import { registerAccountPages } from './pages/account/routes.js';
 import { registerImportPages } from './pages/import.js';
 import { registerApi } from './api/routes.js';
 import { registerApiDocs } from './api/docs.js';
