@@ -38,7 +38,7 @@ import { registerConnectPages } from './pages/connect/routes.js';
 import { ConnectSessions } from './connect/sessions.js';
 import { registerSyncPages } from './pages/sync.js';
 import { registerAccountPages } from './pages/account/routes.js';
-import { registerImportPages } from './pages/import.js';
+import { registerImportPages } from './pages/import/routes.js';
 import { registerApi } from './api/routes.js';
 import { registerApiDocs } from './api/docs.js';
 import { registerAutoImport } from './api/autoimport.js';
