@@ -11,7 +11,6 @@ import { Hono, type Context } from 'hono';
 import { clientAddress } from '../http/client-address.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';
-import { recordFailure, waitBefore } from '../store/throttle.js';
 import type { SimplefinAccountRow } from '../store/simplefin.js';
 import {
   accessUrlFor,
@@ -67,13 +66,12 @@ export function createSimplefinServer(deps: SimplefinServerDeps): Hono {
   const clock = deps.clock ?? (() => new Date());
   const pageSize = deps.pageSize ?? 500;
   const trustProxy = deps.trustProxy ?? 0;
-  const db = deps.store.db;
   /** Seconds before this client's address may try again (0: now), and how to count a failure. */
   const failuresOf = (c: Context) => {
     const bucket = [failureBucket(clientAddress(c, trustProxy))];
     return {
-      blockedFor: async () => Math.ceil((await waitBefore(db, bucket, clock().getTime())) / 1000),
-      fail: () => recordFailure(db, bucket, clock().getTime()),
+      blockedFor: async () => Math.ceil((await deps.store.throttleWait(bucket, clock().getTime())) / 1000),
+      fail: () => deps.store.recordThrottleFailure(bucket, clock().getTime()),
     };
   };
   const log = deps.logger;

@@ -32,6 +32,11 @@ import { syncRunsRepository } from './sync-runs.js';
 import { transactionsRepository } from './transactions.js';
 import { usageRepository } from './usage.js';
 import { webTasksRepository } from './web-tasks.js';
+import { usersRepository } from './users.js';
+import { sessionsRepository } from './sessions.js';
+import { devicesRepository } from './devices.js';
+import { apiTokensRepository } from './api-tokens.js';
+import { throttleRepository } from './throttle.js';
 import type { Db } from './util.js';
 
 export function bindRepositories(db: Db, secrets: SecretBox) {
@@ -50,6 +55,11 @@ export function bindRepositories(db: Db, secrets: SecretBox) {
     ...connectSessionsRepository(db, secrets),
     ...webTasksRepository(db),
     ...scheduleDestinationsRepository(db),
+    ...usersRepository(db),
+    ...sessionsRepository(db),
+    ...devicesRepository(db),
+    ...apiTokensRepository(db),
+    ...throttleRepository(db),
   };
 }
 
@@ -177,3 +187,6 @@ export type {
   SimplefinTokenListing,
   SimplefinTransactionRow,
 } from './simplefin.js';
+export type { WebUser, UserRole } from './users.js';
+export type { StoredSession } from './sessions.js';
+export type { TokenUser } from './api-tokens.js';

@@ -13,7 +13,16 @@ let database: TestDatabase;
 let s: Store;
 let a: string; // the owner
 let b: string; // the intruder
-const ids = { connection: '', providerAccount: '', account: '', account2: '', tx: 0, run: '', simplefin: '' };
+const ids = {
+  connection: '',
+  providerAccount: '',
+  account: '',
+  account2: '',
+  tx: 0,
+  run: '',
+  simplefin: '',
+  user: '',
+};
 
 const TABLES: (keyof Database)[] = [
   'families',
@@ -33,6 +42,7 @@ const TABLES: (keyof Database)[] = [
   'connect_sessions',
   'web_tasks',
   'web_task_lines',
+  'web_users',
 ];
 const snapshot = async () =>
   Object.fromEntries(
@@ -123,6 +133,7 @@ beforeAll(async () => {
   });
   await s.addTaskLine(a, 'task-a', 'a line');
   await s.claimSimplefinToken('c', { userHash: 'u', secretHash: 'p' }, '2026-01-01T00:00:01.000Z');
+  ids.user = await s.createUser({ familyId: a, username: 'owner', passwordHash: 'h', role: 'admin' });
 });
 
 afterAll(async () => {
@@ -274,6 +285,29 @@ const cases: Record<string, Case | 'not family-owned'> = {
       limit: 100,
     }),
   listDestinations: () => s.listDestinations(b),
+  countUsers: 'not family-owned', // counts the instance's users (first run)
+  findUserByName: 'not family-owned', // user names are unique across the instance (one login page)
+  createUser: 'not family-owned', // creates a user of the caller's own family
+  listFamilyUsers: () => s.listFamilyUsers(b),
+  userPasswordHash: () => s.userPasswordHash(b, ids.user),
+  setUserPasswordHash: () => s.setUserPasswordHash(b, ids.user, 'pwned'),
+  // Sessions, devices and API tokens are found by a cookie's or token's hash, or belong to the
+  // user of the session: no family id comes from the request.
+  insertSession: 'not family-owned',
+  findSession: 'not family-owned',
+  deleteSession: 'not family-owned',
+  deleteOtherSessions: 'not family-owned',
+  findKnownDevice: 'not family-owned',
+  touchKnownDevice: 'not family-owned',
+  addKnownDevice: 'not family-owned',
+  insertApiToken: 'not family-owned',
+  listApiTokens: 'not family-owned',
+  deleteApiToken: 'not family-owned',
+  revokeAllApiTokens: 'not family-owned',
+  useApiToken: 'not family-owned',
+  throttleWait: 'not family-owned', // failed-login buckets, by address and user name
+  recordThrottleFailure: 'not family-owned',
+  clearThrottle: 'not family-owned',
 };
 
 describe('family scoping', () => {

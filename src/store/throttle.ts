@@ -5,8 +5,7 @@
  * per bucket; past a bucket's free tries each failure doubles the wait before the next try (5 s,
  * 10 s, 20 s … up to 15 minutes), and a bucket is forgotten after a quiet day.
  */
-import type { Kysely } from 'kysely';
-import type { Database } from './schema.js';
+import type { Db } from './util.js';
 
 export interface Bucket {
   /** Unique across every user of the table: prefixed by what it counts (`pair|`, `simplefin|`…). */
@@ -26,7 +25,7 @@ export const delayAfter = (failures: number, free: number): number =>
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Milliseconds before any of the buckets may try again (0: now). */
-export async function waitBefore(db: Kysely<Database>, list: Bucket[], now: number): Promise<number> {
+async function waitBefore(db: Db, list: Bucket[], now: number): Promise<number> {
   if (!list.length) return 0;
   const rows = await db
     .selectFrom('web_login_attempts')
@@ -41,7 +40,7 @@ export async function waitBefore(db: Kysely<Database>, list: Bucket[], now: numb
 }
 
 /** One more failure in each bucket (one atomic increment each, so parallel attempts all count). */
-export async function recordFailure(db: Kysely<Database>, list: Bucket[], now: number): Promise<void> {
+async function recordFailure(db: Db, list: Bucket[], now: number): Promise<void> {
   const forgotten = iso(now - FORGET_MS);
   for (const b of list) {
     const row = await db
@@ -85,7 +84,7 @@ export async function recordFailure(db: Kysely<Database>, list: Bucket[], now: n
   }
 }
 
-export async function clearFailures(db: Kysely<Database>, list: Bucket[]): Promise<void> {
+async function clearFailures(db: Db, list: Bucket[]): Promise<void> {
   if (!list.length) return;
   await db
     .deleteFrom('web_login_attempts')
@@ -95,4 +94,15 @@ export async function clearFailures(db: Kysely<Database>, list: Bucket[]): Promi
       list.map((b) => b.key),
     )
     .execute();
+}
+
+export function throttleRepository(db: Db) {
+  return {
+    /** Milliseconds before any of the buckets may try again (0: now). */
+    throttleWait: (list: Bucket[], now: number) => waitBefore(db, list, now),
+    /** One more failure in each bucket. */
+    recordThrottleFailure: (list: Bucket[], now: number) => recordFailure(db, list, now),
+    /** Forgets the buckets' failures (after a success). */
+    clearThrottle: (list: Bucket[]) => clearFailures(db, list),
+  };
 }

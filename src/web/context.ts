@@ -1,11 +1,9 @@
 /** The Hono environment shared by every route module of the web application. */
 import type { Context, Hono } from 'hono';
-import type { Kysely } from 'kysely';
 import type { SandboxCredentials } from '../app/sophtron-credentials.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';
-import type { Database } from '../store/schema.js';
 import type { Session } from './auth/sessions.js';
 import type { WebServices } from './services.js';
 import type { ConnectSessions } from './connect/sessions.js';
@@ -17,8 +15,6 @@ export type SandboxInfo = SandboxCredentials;
 export interface WebDeps {
   /** The ledger store (repositories scoped by family). */
   store: Store;
-  /** = store.db; the web module's own tables are read through it. */
-  db: Kysely<Database>;
   config: Config;
   logger: Logger;
   /** The code that must be typed to create the first user (printed on the console). */

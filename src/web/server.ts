@@ -45,7 +45,6 @@ import { registerAutoImport } from './api/autoimport.js';
 import { registerTaskEvents } from './task-events.js';
 import { LiveTasks } from './tasks.js';
 import { messagePage } from './render.js';
-import { countUsers } from './users.js';
 import { simplefinServerFor } from '../simplefin/index.js';
 import { sophtronBudgetLeft } from './wiring.js';
 
@@ -60,7 +59,7 @@ async function askToLogIn(c: Ctx): Promise<Response> {
     return c.body(null, 401);
   }
   if (!isSafeMethod(c.req.method)) return c.text('authentication required', 401);
-  return c.redirect((await countUsers(c.var.deps.db)) === 0 ? '/setup' : '/login');
+  return c.redirect((await c.var.deps.store.countUsers()) === 0 ? '/setup' : '/login');
 }
 
 export function createWebApp(deps: WebDeps): WebApp {
@@ -125,14 +124,14 @@ export function createWebApp(deps: WebDeps): WebApp {
     // A bearer token on /api (documentation included) must be valid; it names its user.
     const authorization = c.req.header('authorization');
     if (c.req.path.startsWith('/api/') && authorization?.startsWith('Bearer ')) {
-      const user = await userForToken(deps.db, authorization.slice(7).trim());
+      const user = await userForToken(deps.store, authorization.slice(7).trim());
       if (!user) return c.json({ error: 'invalid token' }, 401);
       c.set('apiUser', user);
     }
     const secure =
       (deps.config.publicUrl?.startsWith('https:') ?? false) || c.req.header('x-forwarded-proto') === 'https';
     c.set('secure', secure);
-    const session = await loadSession(deps.db, getCookie(c, SESSION_COOKIE));
+    const session = await loadSession(deps.store, getCookie(c, SESSION_COOKIE));
     c.set('session', session);
     let csrf = session?.csrfToken;
     if (!csrf) {

@@ -12,7 +12,6 @@ import { generateSetupCode } from './auth/setup-code.js';
 import { ConnectSessions } from './connect/sessions.js';
 import type { SandboxInfo } from './context.js';
 import { createWebApp, startWebServer } from './server.js';
-import { countUsers } from './users.js';
 import { createWebServices } from './wiring.js';
 
 /** The sandbox's bank logins, in the data folder. */
@@ -72,7 +71,7 @@ export async function startApp(
     closers.push(started.close);
   }
   const setupCode = opts.setupCode ?? generateSetupCode();
-  const firstRun = (await countUsers(store.db)) === 0;
+  const firstRun = (await store.countUsers()) === 0;
   const connects = new ConnectSessions(store, {
     jobTimeoutMs: config.sophtronJobTimeoutMs,
     pollIntervalMs: config.sophtronJobPollMs,
@@ -82,7 +81,6 @@ export async function startApp(
     connects,
     sandboxRunning: sandbox !== null,
     store,
-    db: store.db,
     config,
     logger: opts.logger,
     setupCode,

@@ -26,7 +26,7 @@ beforeAll(async () => {
     date: '2026-11-01',
     description: 'Salary',
   });
-  token = await createApiToken(h.store.db, user.id, 'test');
+  token = await createApiToken(h.store, user.id, 'test');
 });
 afterAll(async () => {
   await h.close();

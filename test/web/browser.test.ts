@@ -42,7 +42,6 @@ beforeAll(async () => {
   h = await createHarness();
   const app = createWebApp({
     store: h.store,
-    db: h.store.db,
     config: h.config,
     logger: createLogger('silent'),
     setupCode: SETUP_CODE,
@@ -285,7 +284,6 @@ describe.skipIf(!available)('the web application in a browser', () => {
       const sb = await startSandboxFor(h2.config);
       const app = createWebApp({
         store: h2.store,
-        db: h2.store.db,
         config: h2.config,
         logger,
         setupCode: SETUP_CODE,

@@ -50,7 +50,7 @@ beforeAll(async () => {
     url: firefly.url,
     token: firefly.token,
   });
-  token = await createApiToken(h.store.db, row.id, 'test');
+  token = await createApiToken(h.store, row.id, 'test');
 }, 60_000);
 
 afterAll(async () => {

@@ -35,7 +35,6 @@ beforeAll(async () => {
   const info = { baseUrl: sandbox.baseUrl, userId: user.userId, accessKey: user.accessKey };
   app = createWebApp({
     store: h.store,
-    db: h.store.db,
     config: h.config,
     logger: createLogger('silent'),
     setupCode: SETUP_CODE,

@@ -42,7 +42,6 @@ export async function createHarness(
   const services = { ...createWebServices(store, config, opts.sandbox ?? null, logger), ...opts.services };
   const app = createWebApp({
     store,
-    db: store.db,
     config,
     logger,
     setupCode: SETUP_CODE,

@@ -99,7 +99,7 @@ beforeAll(async () => {
       sophtron_calls: 1,
     })
     .execute();
-  await createApiToken(db, aliceUser.id, 'alice script');
+  await createApiToken(h.store, aliceUser.id, 'alice script');
   ids.token = (
     await db
       .selectFrom('web_api_tokens')
@@ -107,7 +107,7 @@ beforeAll(async () => {
       .where('user_id', '=', aliceUser.id)
       .executeTakeFirstOrThrow()
   ).id;
-  bobToken = await createApiToken(db, bobUser.id, 'bob script');
+  bobToken = await createApiToken(h.store, bobUser.id, 'bob script');
   const channel = await channelsRepository(db, h.store.secrets).addChannel(famA, {
     name: 'alice hook',
     config: { kind: 'webhook', url: 'http://127.0.0.1:9/hook' },

@@ -142,7 +142,6 @@ describe('login throttling', () => {
     await setupFirstUser(h.app);
     const second = createWebApp({
       store: h.store,
-      db: h.store.db,
       config: h.config,
       logger: createLogger('silent'),
       setupCode: SETUP_CODE,

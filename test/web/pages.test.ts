@@ -5,7 +5,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../../src/web/auth/api-tokens.js';
-import { setFamilyTimeZone } from '../../src/web/users.js';
 import { seedAccount, seedConnection } from '../fakes/ledger-seed.js';
 import { Client, createHarness, PASSWORD, setupFirstUser, type Harness } from './harness.js';
 
@@ -37,10 +36,10 @@ beforeAll(async () => {
     .where('username', '=', 'alice')
     .executeTakeFirstOrThrow();
   familyId = user.family_id;
-  await setFamilyTimeZone(h.store.db, familyId, 'America/New_York');
+  await h.store.updateFamily(familyId, { timeZone: 'America/New_York' });
   const connection = await seedConnection(h.store.db, familyId, { institutionName: 'Alice Bank' });
   accountId = await seedAccount(h.store.db, familyId, connection, { name: 'Alice Checking' });
-  await createApiToken(h.store.db, user.id, 'nightly <cron>');
+  await createApiToken(h.store, user.id, 'nightly <cron>');
 });
 afterAll(async () => {
   await h.close();

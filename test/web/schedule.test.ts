@@ -200,7 +200,7 @@ describe('Schedule page', () => {
     };
     expect(done).toMatchObject({ ok: false, message: expect.stringContaining(expected) });
     const user = await h.store.db.selectFrom('web_users').select('id').executeTakeFirstOrThrow();
-    const token = await createApiToken(h.store.db, user.id, 'test');
+    const token = await createApiToken(h.store, user.id, 'test');
     const api = await new Client(h.app).request('/api/sync', {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },

@@ -34,7 +34,7 @@ beforeAll(async () => {
     balanceMinor: 5,
   });
   await seedAccount(h.store.db, familyId, bank, { name: 'Dinar', currency: 'KWD', balanceMinor: 1234 });
-  await createUser(h.store.db, { familyId, username: 'bob', password: PASSWORD, role: 'member' });
+  await createUser(h.store, { familyId, username: 'bob', password: PASSWORD, role: 'member' });
 });
 
 afterAll(async () => {

@@ -7,9 +7,8 @@ import { isTimeZone } from '../../dates.js';
 import { dummyHash, MIN_PASSWORD_LENGTH, verifyPassword } from '../auth/passwords.js';
 import { clientAddress } from '../../http/client-address.js';
 import { DEVICE_COOKIE, DEVICE_TTL_MS, knownDevice, rememberDevice } from '../auth/devices.js';
-import { clearFailures, recordFailure, waitBefore } from '../../store/throttle.js';
 import { buckets, waitText } from '../auth/throttle.js';
-import { createSession, destroySession, SESSION_COOKIE, SESSION_TTL_MS } from '../auth/sessions.js';
+import { createSession, SESSION_COOKIE, SESSION_TTL_MS } from '../auth/sessions.js';
 import { setupCodeMatches } from '../auth/setup-code.js';
 import { setCookieSecure } from '../cookies.js';
 import type { Ctx, WebApp } from '../context.js';
@@ -17,7 +16,7 @@ import { formData, parseForm, text } from '../forms.js';
 import { TIME_ZONE_LIST, TimeZoneList } from '../components/time-zones.js';
 import { CsrfField } from '../layout.js';
 import { page, withFlash } from '../render.js';
-import { countUsers, createFamily, createUser, findUserByName } from '../users.js';
+import { createUser } from '../users.js';
 
 export const usernameSchema = z
   .string()
@@ -135,7 +134,7 @@ function LoginForm({ csrf, username }: { csrf: string; username?: string }) {
 
 export function registerAuthPages(app: WebApp): void {
   app.get('/setup', async (c) => {
-    if ((await countUsers(c.var.deps.db)) > 0) return c.redirect('/login');
+    if ((await c.var.deps.store.countUsers()) > 0) return c.redirect('/login');
     return page(
       c,
       'Welcome',
@@ -144,8 +143,8 @@ export function registerAuthPages(app: WebApp): void {
   });
 
   app.post('/setup', async (c) => {
-    const { db } = c.var.deps;
-    if ((await countUsers(db)) > 0) return c.redirect('/login');
+    const { store } = c.var.deps;
+    if ((await store.countUsers()) > 0) return c.redirect('/login');
     const form = await formData(c);
     const typed = (name: string) => (typeof form[name] === 'string' ? form[name].slice(0, 100) : undefined);
     const values: SetupValues = {
@@ -161,7 +160,7 @@ export function registerAuthPages(app: WebApp): void {
       });
     const now = c.var.deps.now?.() ?? Date.now();
     const tries = [buckets.setup(clientAddress(c, c.var.deps.config.trustProxy))];
-    const wait = await waitBefore(db, tries, now);
+    const wait = await store.throttleWait(tries, now);
     if (wait > 0) {
       c.header('Retry-After', String(Math.ceil(wait / 1000)));
       return again(`Too many wrong setup codes; try again in ${waitText(wait)}.`, 429);
@@ -169,20 +168,23 @@ export function registerAuthPages(app: WebApp): void {
     const parsed = parseForm(setupSchema, form, SETUP_LABELS);
     if (!parsed.ok) return again(parsed.error, 400, typed('code'));
     if (!setupCodeMatches(c.var.deps.setupCode, parsed.data.code)) {
-      await recordFailure(db, tries, now);
+      await store.recordThrottleFailure(tries, now);
       return again('Setup code: wrong code (see the server console).', 403);
     }
-    const familyId = await createFamily(db, parsed.data.family, parsed.data.time_zone);
-    await startDefaultSchedule(db, familyId, schedulerSettings(c.var.deps.config));
-    const userId = await createUser(db, {
+    const { id: familyId } = await store.createFamily({
+      name: parsed.data.family,
+      timeZone: parsed.data.time_zone,
+    });
+    await startDefaultSchedule(store.db, familyId, schedulerSettings(c.var.deps.config));
+    const userId = await createUser(store, {
       familyId,
       username: parsed.data.username,
       password: parsed.data.password,
       role: 'admin',
       instanceAdmin: true,
     });
-    await clearFailures(db, tries);
-    const { cookieValue } = await createSession(db, userId);
+    await store.clearThrottle(tries);
+    const { cookieValue } = await createSession(store, userId);
     startSession(c, cookieValue);
     c.var.deps.logger.info({ familyId }, 'first user created');
     return c.redirect(
@@ -195,13 +197,13 @@ export function registerAuthPages(app: WebApp): void {
   });
 
   app.get('/login', async (c) => {
-    if ((await countUsers(c.var.deps.db)) === 0) return c.redirect('/setup');
+    if ((await c.var.deps.store.countUsers()) === 0) return c.redirect('/setup');
     if (c.var.session) return c.redirect('/');
     return page(c, 'Log in', <LoginForm csrf={c.var.csrf} />);
   });
 
   app.post('/login', async (c) => {
-    const { db } = c.var.deps;
+    const { store } = c.var.deps;
     const form = await formData(c);
     const username = typeof form.username === 'string' ? form.username.trim().toLowerCase().slice(0, 64) : '';
     const password = typeof form.password === 'string' ? form.password : '';
@@ -212,38 +214,38 @@ export function registerAuthPages(app: WebApp): void {
       });
     const now = c.var.deps.now?.() ?? Date.now();
     const address = clientAddress(c, c.var.deps.config.trustProxy);
-    const user = username ? await findUserByName(db, username) : undefined;
+    const user = username ? await store.findUserByName(username) : undefined;
     // A device this person logged in from, or their own session, has its own bucket: a
     // stranger's guesses at this name never lock them out (src/web/auth/throttle.ts).
-    const device = user ? await knownDevice(db, getCookie(c, DEVICE_COOKIE), user.id, now) : null;
+    const device = user ? await knownDevice(store, getCookie(c, DEVICE_COOKIE), user.id, now) : null;
     const ownSession = user && c.var.session?.user.id === user.id ? c.var.session : null;
     const tries = device
       ? [buckets.device(device)]
       : ownSession
         ? [buckets.session(ownSession.idHash)]
         : [buckets.pair(address, username), buckets.address(address)];
-    const wait = await waitBefore(db, tries, now);
+    const wait = await store.throttleWait(tries, now);
     if (wait > 0) {
       c.header('Retry-After', String(Math.ceil(wait / 1000)));
       return refuse(`Too many failed logins; try again in ${waitText(wait)}.`, 429);
     }
     const ok = await verifyPassword(password, user?.password_hash ?? (await dummyHash()));
     if (!user || !ok) {
-      await recordFailure(db, tries, now);
+      await store.recordThrottleFailure(tries, now);
       return refuse('Wrong username or password.', 403);
     }
     // The address bucket stays: logging in to one's own account must not reset a sprayer's count.
-    await clearFailures(db, [buckets.pair(address, username), ...(device || ownSession ? tries : [])]);
-    if (c.var.session) await destroySession(db, c.var.session.idHash);
-    const { cookieValue } = await createSession(db, user.id);
+    await store.clearThrottle([buckets.pair(address, username), ...(device || ownSession ? tries : [])]);
+    if (c.var.session) await store.deleteSession(c.var.session.idHash);
+    const { cookieValue } = await createSession(store, user.id);
     startSession(c, cookieValue);
-    const deviceCookie = await rememberDevice(db, user.id, getCookie(c, DEVICE_COOKIE), now);
+    const deviceCookie = await rememberDevice(store, user.id, getCookie(c, DEVICE_COOKIE), now);
     setCookieSecure(c, DEVICE_COOKIE, deviceCookie, { maxAge: Math.floor(DEVICE_TTL_MS / 1000) });
     return c.redirect('/');
   });
 
   app.post('/logout', async (c) => {
-    if (c.var.session) await destroySession(c.var.deps.db, c.var.session.idHash);
+    if (c.var.session) await c.var.deps.store.deleteSession(c.var.session.idHash);
     deleteCookie(c, SESSION_COOKIE, { path: '/' });
     return c.redirect('/login');
   });

@@ -26,8 +26,7 @@ const OUTCOME_LABELS: Record<string, string> = {
 export function registerDashboard(app: WebApp): void {
   app.get('/', async (c) => {
     const user = currentUser(c);
-    const { db } = c.var.deps;
-    const tz = await familyTimeZone(db, user.familyId);
+    const tz = await familyTimeZone(c.var.deps.store, user.familyId);
     const accounts = await c.var.deps.store.listAccountsWithBalance(user.familyId);
     const attention = await c.var.deps.store.connectionsNeedingAttention(user.familyId);
     const netWorth = new Map<string, number>();

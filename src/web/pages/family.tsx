@@ -9,8 +9,7 @@ import { TIME_ZONE_LIST, TimeZoneList } from '../components/time-zones.js';
 import { CsrfField } from '../layout.js';
 import { flashFrom, page, withFlash } from '../render.js';
 import { isTimeZone } from '../../dates.js';
-import { createFamily, createUser, findUserByName, listFamilies, listFamilyUsers } from '../users.js';
-import { listApiTokens, revokeAllApiTokens } from '../auth/api-tokens.js';
+import { createUser } from '../users.js';
 import { hashPassword, verifyPassword } from '../auth/passwords.js';
 import { NewPasswordField, PasswordRule, passwordSchema, usernameSchema } from './auth.js';
 
@@ -48,8 +47,8 @@ function UserFields() {
 export function registerFamilyPages(app: WebApp): void {
   app.get('/family', async (c) => {
     const user = currentUser(c);
-    const users = await listFamilyUsers(c.var.deps.db, user.familyId);
-    const tokens = (await listApiTokens(c.var.deps.db, user.id)).length;
+    const users = await c.var.deps.store.listFamilyUsers(user.familyId);
+    const tokens = (await c.var.deps.store.listApiTokens(user.id)).length;
     return page(
       c,
       'Family',
@@ -122,15 +121,15 @@ export function registerFamilyPages(app: WebApp): void {
     const user = currentUser(c);
     const parsed = parseForm(newUserSchema, await formData(c), LABELS);
     if (!parsed.ok) return c.redirect(withFlash('/family', 'error', parsed.error));
-    if (await findUserByName(c.var.deps.db, parsed.data.username))
+    if (await c.var.deps.store.findUserByName(parsed.data.username))
       return c.redirect(withFlash('/family', 'error', 'Username: already taken'));
-    await createUser(c.var.deps.db, { familyId: user.familyId, ...parsed.data });
+    await createUser(c.var.deps.store, { familyId: user.familyId, ...parsed.data });
     return c.redirect(withFlash('/family', 'ok', `${parsed.data.username} can now log in.`));
   });
 
   app.post('/family/password', async (c) => {
     const user = currentUser(c);
-    const { db } = c.var.deps;
+    const { store } = c.var.deps;
     const parsed = parseForm(
       z
         .object({ current: z.string(), password: passwordSchema, password2: z.string() })
@@ -142,26 +141,15 @@ export function registerFamilyPages(app: WebApp): void {
       { current: 'Current password', password: 'New password', password2: 'Repeat the new password' },
     );
     if (!parsed.ok) return c.redirect(withFlash('/family', 'error', parsed.error));
-    const row = await db
-      .selectFrom('web_users')
-      .select('password_hash')
-      .where('id', '=', user.id)
-      .executeTakeFirstOrThrow();
-    if (!(await verifyPassword(parsed.data.current, row.password_hash)))
+    const passwordHash = await store.userPasswordHash(user.familyId, user.id);
+    if (passwordHash === undefined) throw new Error('the logged-in user is not in the database');
+    if (!(await verifyPassword(parsed.data.current, passwordHash)))
       return c.redirect(withFlash('/family', 'error', 'Current password: wrong'));
-    await db
-      .updateTable('web_users')
-      .set({ password_hash: await hashPassword(parsed.data.password) })
-      .where('id', '=', user.id)
-      .execute();
+    await store.setUserPasswordHash(user.familyId, user.id, await hashPassword(parsed.data.password));
     // Other sessions (a lost phone, a shared computer) end with the old password.
-    await db
-      .deleteFrom('web_sessions')
-      .where('user_id', '=', user.id)
-      .where('id_hash', '!=', c.var.session?.idHash ?? '')
-      .execute();
+    await store.deleteOtherSessions(user.id, c.var.session?.idHash ?? '');
     // So are API tokens: a token made by whoever knew the old password must not outlive it.
-    const revoked = await revokeAllApiTokens(db, user.id);
+    const revoked = await store.revokeAllApiTokens(user.id);
     const tokensText = revoked === 1 ? '1 API token was revoked' : `${revoked} API tokens were revoked`;
     return c.redirect(
       withFlash(
@@ -173,7 +161,7 @@ export function registerFamilyPages(app: WebApp): void {
   });
 
   app.get('/admin/families', async (c) => {
-    const families = await listFamilies(c.var.deps.db);
+    const families = await c.var.deps.store.listFamilies();
     return page(
       c,
       'Families',
@@ -208,12 +196,15 @@ export function registerFamilyPages(app: WebApp): void {
   app.post('/admin/families', async (c) => {
     const parsed = parseForm(newFamilySchema, await formData(c), LABELS);
     if (!parsed.ok) return c.redirect(withFlash('/admin/families', 'error', parsed.error));
-    const { db } = c.var.deps;
-    if (await findUserByName(db, parsed.data.username))
+    const { store } = c.var.deps;
+    if (await store.findUserByName(parsed.data.username))
       return c.redirect(withFlash('/admin/families', 'error', 'Username: already taken'));
-    const familyId = await createFamily(db, parsed.data.family, parsed.data.time_zone);
-    await startDefaultSchedule(db, familyId, schedulerSettings(c.var.deps.config));
-    await createUser(db, {
+    const { id: familyId } = await store.createFamily({
+      name: parsed.data.family,
+      timeZone: parsed.data.time_zone,
+    });
+    await startDefaultSchedule(store.db, familyId, schedulerSettings(c.var.deps.config));
+    await createUser(store, {
       familyId,
       username: parsed.data.username,
       password: parsed.data.password,

@@ -72,7 +72,7 @@ async function saveSchedule(c: Ctx) {
   }
   try {
     const { check } = await setSchedule(
-      c.var.deps.db,
+      c.var.deps.store.db,
       user.familyId,
       { cron, enabled: f.enabled, monthlyBudget: f.budget },
       schedulerSettings(c.var.deps.config),
@@ -94,7 +94,7 @@ async function saveSchedule(c: Ctx) {
 
 async function saveDestinations(c: Ctx) {
   const user = currentUser(c);
-  const { db, config } = c.var.deps;
+  const { store, config } = c.var.deps;
   const posted = {
     fields: await formData(c),
     files: await c.req.parseBody({ all: true }),
@@ -110,7 +110,7 @@ async function saveDestinations(c: Ctx) {
   }
   try {
     for (const { name, enabled, options } of changes)
-      await setDestination(db, user.familyId, name, {
+      await setDestination(store.db, user.familyId, name, {
         enabled,
         ...(options !== undefined ? { options } : {}),
       });
@@ -126,7 +126,7 @@ async function addChannel(c: Ctx) {
   const parsed = parseForm(channelForm, await formData(c), { kind: 'Kind', name: 'Name' });
   if (!parsed.ok) return c.redirect(withFlash('/schedule', 'error', parsed.error));
   try {
-    const ch = await channelsRepository(c.var.deps.db, c.var.deps.store.secrets, {
+    const ch = await channelsRepository(c.var.deps.store.db, c.var.deps.store.secrets, {
       allowLinkLocal: c.var.deps.config.notifyAllowLinkLocal,
     }).addChannel(user.familyId, {
       name: parsed.data.name,
@@ -142,9 +142,9 @@ async function addChannel(c: Ctx) {
 
 async function testChannels(c: Ctx) {
   const user = currentUser(c);
-  const { db, store, logger, config } = c.var.deps;
+  const { store, logger, config } = c.var.deps;
   const results = await createNotifier({
-    db,
+    db: store.db,
     secrets: store.secrets,
     log: logger,
     allowLinkLocal: config.notifyAllowLinkLocal,
@@ -164,7 +164,7 @@ async function testChannels(c: Ctx) {
 
 async function removeChannel(c: Ctx) {
   const user = currentUser(c);
-  const ok = await channelsRepository(c.var.deps.db, c.var.deps.store.secrets).removeChannel(
+  const ok = await channelsRepository(c.var.deps.store.db, c.var.deps.store.secrets).removeChannel(
     user.familyId,
     c.req.param('id')!,
   );
@@ -183,7 +183,7 @@ async function downloadExport(c: Ctx) {
   const from = c.req.query('from') || undefined;
   const to = c.req.query('to') || undefined;
   try {
-    const result = await exportLedger(c.var.deps.db, user.familyId, format as ExportFormat, {
+    const result = await exportLedger(c.var.deps.store.db, user.familyId, format as ExportFormat, {
       accountIds,
       ...(from ? { from } : {}),
       ...(to ? { to } : {}),

@@ -14,7 +14,6 @@ import { CsrfField } from '../layout.js';
 import { flashFrom, page, withFlash } from '../render.js';
 import type { FireflyTestResult } from '../services.js';
 import { isTimeZone } from '../../dates.js';
-import { getFamily, setFamilyTimeZone } from '../users.js';
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 export function isAllowedBaseUrl(value: string): boolean {
@@ -109,10 +108,10 @@ async function settingsPage(
 ) {
   const typed = opts.typed ?? {};
   const user = currentUser(c);
-  const { services, db, config } = c.var.deps;
+  const { services, store, config } = c.var.deps;
   const sophtron = await services.sophtron.describe(user.familyId);
   const firefly = await services.firefly.describe(user.familyId);
-  const family = await getFamily(db, user.familyId);
+  const family = await store.getFamily(user.familyId);
   const csrf = c.var.csrf;
   const readOnly = user.role !== 'admin';
   return page(
@@ -390,7 +389,7 @@ export function registerSettingsPages(app: WebApp): void {
       { time_zone: 'Time zone' },
     );
     if (!parsed.ok) return c.redirect(withFlash('/settings', 'error', parsed.error));
-    await setFamilyTimeZone(c.var.deps.db, user.familyId, parsed.data.time_zone);
+    await c.var.deps.store.updateFamily(user.familyId, { timeZone: parsed.data.time_zone });
     return c.redirect(withFlash('/settings', 'ok', 'Time zone saved.'));
   });
 }

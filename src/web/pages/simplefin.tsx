@@ -46,7 +46,7 @@ export function registerSimplefinPages(app: WebApp): void {
     const [tokens, accounts, tz] = await Promise.all([
       store.listSimplefinTokens(user.familyId),
       store.listAccounts(user.familyId, { linkedOnly: true }),
-      familyTimeZone(c.var.deps.db, user.familyId),
+      familyTimeZone(c.var.deps.store, user.familyId),
     ]);
     const now = new Date();
     const base = baseUrl(c);

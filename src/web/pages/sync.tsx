@@ -155,7 +155,7 @@ export function registerSyncPages(app: WebApp, tasks: LiveTasks): void {
   app.get('/sync/history', async (c) => {
     const user = currentUser(c);
     const { store } = c.var.deps;
-    const tz = await familyTimeZone(c.var.deps.db, user.familyId);
+    const tz = await familyTimeZone(c.var.deps.store, user.familyId);
     const runs = await store.listRuns(user.familyId, { limit: 100 });
     return page(
       c,
@@ -203,7 +203,7 @@ export function registerSyncPages(app: WebApp, tasks: LiveTasks): void {
     const { store } = c.var.deps;
     const run = await store.getRun(user.familyId, c.req.param('id'));
     if (!run) return messagePage(c, 'Not found', 'There is no such sync run.', 404);
-    const tz = await familyTimeZone(c.var.deps.db, user.familyId);
+    const tz = await familyTimeZone(c.var.deps.store, user.familyId);
     const names = new Map((await store.listAccounts(user.familyId)).map((a) => [a.id, a.name]));
     // A running run counts its calls at the end; until then its accounts' counts are the truth so far.
     const running = run.finished_at === null;

@@ -1,6 +1,6 @@
 /** API tokens for scripts: created here, shown once, stored hashed. */
 import { z } from 'zod';
-import { createApiToken, deleteApiToken, listApiTokens } from '../auth/api-tokens.js';
+import { createApiToken } from '../auth/api-tokens.js';
 import type { Ctx, WebApp } from '../context.js';
 import { currentUser } from '../context.js';
 import { formData, parseForm, text } from '../forms.js';
@@ -12,8 +12,8 @@ import { familyTimeZone } from '../users.js';
 export function registerTokenPages(app: WebApp): void {
   const list = async (c: Ctx, created?: string) => {
     const user = currentUser(c);
-    const tokens = await listApiTokens(c.var.deps.db, user.id);
-    const tz = await familyTimeZone(c.var.deps.db, user.familyId);
+    const tokens = await c.var.deps.store.listApiTokens(user.id);
+    const tz = await familyTimeZone(c.var.deps.store, user.familyId);
     return page(
       c,
       'API tokens',
@@ -85,12 +85,12 @@ export function registerTokenPages(app: WebApp): void {
   app.post('/tokens', async (c) => {
     const parsed = parseForm(z.object({ name: text(100) }), await formData(c), { name: 'Name' });
     if (!parsed.ok) return c.redirect(withFlash('/tokens', 'error', parsed.error));
-    const token = await createApiToken(c.var.deps.db, currentUser(c).id, parsed.data.name);
+    const token = await createApiToken(c.var.deps.store, currentUser(c).id, parsed.data.name);
     return list(c, token);
   });
 
   app.post('/tokens/:id/delete', async (c) => {
-    if (!(await deleteApiToken(c.var.deps.db, currentUser(c).id, c.req.param('id'))))
+    if (!(await c.var.deps.store.deleteApiToken(currentUser(c).id, c.req.param('id'))))
       return messagePage(c, 'Not found', 'There is no such token.', 404);
     return c.redirect(withFlash('/tokens', 'ok', 'Token deleted.'));
   });

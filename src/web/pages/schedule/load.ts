@@ -15,17 +15,13 @@ export interface KnownDestination {
 }
 
 export async function loadSchedule(deps: WebDeps, familyId: string) {
-  const { db, store, config } = deps;
+  const { store, config } = deps;
+  const { db } = store;
   const settings = schedulerSettings(config);
   const status = await scheduleStatus(db, familyId, settings);
   const channels = await channelsRepository(db, store.secrets).listChannels(familyId);
   const incidents = await openIncidents(db, familyId);
-  const accounts = await db
-    .selectFrom('accounts')
-    .select(['id', 'name'])
-    .where('family_id', '=', familyId)
-    .orderBy('name')
-    .execute();
+  const accounts = await store.listAccounts(familyId);
   // Every destination of the registry, with the family's settings for it.
   const known: KnownDestination[] = destinations.list().map((destination) => ({
     destination,
