@@ -94,7 +94,7 @@ describe('a destination registered in the registry only', () => {
     });
     const today = new Date().toISOString().slice(0, 10);
     await setSchedule(
-      h.store.db,
+      h.store,
       familyId,
       { cron: '17 5 * * *' },
       deps.settings,

@@ -229,13 +229,7 @@ describe('two scheduler processes on one database file', () => {
         lockTtlMs: 300_000,
         tickMs: 1000,
       };
-      await setSchedule(
-        store.db,
-        familyId,
-        { cron: '17 5 * * *' },
-        settings,
-        new Date('2026-03-10T00:00:00Z'),
-      );
+      await setSchedule(store, familyId, { cron: '17 5 * * *' }, settings, new Date('2026-03-10T00:00:00Z'));
       const file = store.filename;
       await store.close();
       const log = join(dir, 'runs.log');
@@ -252,7 +246,7 @@ describe('two scheduler processes on one database file', () => {
               log,
               owner,
             ],
-            { cwd: process.cwd(), env: { PATH: process.env.PATH } },
+            { cwd: process.cwd(), env: { PATH: process.env.PATH, SECRET_KEY: env.SECRET_KEY } },
           );
           let out = '';
           let err = '';

@@ -60,9 +60,9 @@ describe('scheduled sync against the sandbox', () => {
     const deps = schedulerDepsFor(store, config, {
       syncDeps: { jobOptions: fastJobs, clock: () => BASE_TIME },
     });
-    await setSchedule(store.db, familyId, { cron: '17 5 * * *' }, deps.settings, now);
+    await setSchedule(store, familyId, { cron: '17 5 * * *' }, deps.settings, now);
     const out = join(dir, 'exports');
-    await setDestination(store.db, familyId, 'files', {
+    await setDestination(store, familyId, 'files', {
       enabled: true,
       options: { folder: out, formats: ['csv'] },
     });
@@ -105,7 +105,7 @@ describe('scheduled sync against the sandbox', () => {
     now = new Date(`${today}T05:30:00Z`);
     const [again] = await scheduler.tick();
     expect(again!.decision.action).toBe('wait');
-    const status = await scheduleStatus(store.db, familyId, deps.settings, now);
+    const status = await scheduleStatus(store, familyId, deps.settings, now);
     expect(status.projection.basis).toBe('recent runs');
     expect(status.projection.callsPerSync).toBe(runs[0]!.sophtron_calls);
     expect(status.familyUsed).toBe(total);
@@ -127,9 +127,7 @@ describe('scheduled sync against the sandbox', () => {
         .where('a.family_id', '=', familyId)
         .orderBy('a.name')
         .executeTakeFirstOrThrow();
-      await setNightlyFirefly(store.db, familyId, [
-        { sophtronId: chosen.sophtron_account_id, name: 'Nightly' },
-      ]);
+      await setNightlyFirefly(store, familyId, [{ sophtronId: chosen.sophtron_account_id, name: 'Nightly' }]);
       const deps = schedulerDepsFor(store, config, {
         syncDeps: { jobOptions: fastJobs, clock: () => BASE_TIME },
       });
@@ -149,7 +147,7 @@ describe('scheduled sync against the sandbox', () => {
       expect(firefly.liveGroups().length).toBe(await posted(chosen.id));
       expect(firefly.liveGroups().length).toBeLessThan(await posted());
       expect(firefly.violations).toEqual([]);
-      const status = await scheduleStatus(store.db, familyId, deps.settings, now);
+      const status = await scheduleStatus(store, familyId, deps.settings, now);
       expect(status.destinations.find((d) => d.destination === 'firefly')).toMatchObject({
         lastOutcome: 'succeeded',
         lastMessage: expect.stringMatching(/^created \d+, updated 0 in Firefly III$/),

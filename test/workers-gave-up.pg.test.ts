@@ -45,7 +45,7 @@ it('a delivery that fails on every attempt is retried, then recorded in the sync
   });
   const family = await store.createFamily({ name: 'Never delivered', timeZone: 'UTC' });
   // A Firefly III destination whose Firefly III was never set up: every attempt fails at once.
-  await setNightlyFirefly(store.db, family.id, [{ sophtronId: 'acct-1', name: 'Checking' }]);
+  await setNightlyFirefly(store, family.id, [{ sophtronId: 'acct-1', name: 'Checking' }]);
   const worker = startSchedulerFor(store, config, { work: { concurrency: 1 } });
   try {
     await worker.ready;

@@ -66,16 +66,16 @@ beforeAll(async () => {
     }
     // Off until every process is ready; set two days ago for 05:00 daily: then one missed slot
     // each, all due in the same minute (missed slots run once).
-    await setSchedule(store.db, family.id, { cron: '0 5 * * *', enabled: false }, settings, twoDaysAgo);
+    await setSchedule(store, family.id, { cron: '0 5 * * *', enabled: false }, settings, twoDaysAgo);
     // Both destinations: an import configuration sending both accounts to Firefly III, and files.
     await saveFireflySettings(store.db, store.secrets, family.id, { url: firefly.url, token: firefly.token });
     await setNightlyFirefly(
-      store.db,
+      store,
       family.id,
       accounts.map((a, k) => ({ sophtronId: a.sophtronId, name: `Family ${i} ${k}` })),
     );
     const exports = join(database.dataDir, 'exports', family.id);
-    await setDestination(store.db, family.id, 'files', {
+    await setDestination(store, family.id, 'files', {
       enabled: true,
       options: { folder: exports, formats: ['csv'] },
     });

@@ -53,7 +53,7 @@ async function round(
       const { providerAccounts } = await connectSandboxBank(store, family.id, client);
       for (const pa of providerAccounts.slice(0, 2)) await store.linkAccount(family.id, pa.id);
       // Off until every worker is ready; then one missed slot each: all due at once.
-      await setSchedule(store.db, family.id, { cron: '0 5 * * *', enabled: false }, settings, twoDaysAgo);
+      await setSchedule(store, family.id, { cron: '0 5 * * *', enabled: false }, settings, twoDaysAgo);
     }
     const user = sandbox.users[0]!;
     let ready = 0;

@@ -9,11 +9,5 @@ export function cliBudgetGuard(
   overBudget: boolean | undefined,
   what?: string,
 ) {
-  return manualSyncGuard(
-    ctx.store.db,
-    ctx.family.id,
-    schedulerSettings(ctx.config),
-    overBudget === true,
-    what,
-  );
+  return manualSyncGuard(ctx.store, ctx.family.id, schedulerSettings(ctx.config), overBudget === true, what);
 }

@@ -77,7 +77,7 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) =>
       withCliContext({}, async ({ store, family }) => {
-        const list = await channelsRepository(store.db, store.secrets).listChannels(family.id);
+        const list = await channelsRepository(store).listChannels(family.id);
         if (opts.json) return printJson(list);
         if (list.length === 0)
           return void process.stdout.write(
@@ -121,7 +121,7 @@ export function register(program: Command): void {
     .action(async (kind: string, opts: AddOptions) =>
       withCliContext({}, async ({ store, family, config }) => {
         try {
-          const c = await channelsRepository(store.db, store.secrets, {
+          const c = await channelsRepository(store, {
             allowLinkLocal: config.notifyAllowLinkLocal,
           }).addChannel(family.id, {
             name: opts.name ?? kind,
@@ -142,7 +142,7 @@ export function register(program: Command): void {
     .argument('<id>')
     .action(async (id: string) =>
       withCliContext({}, async ({ store, family }) => {
-        if (!(await channelsRepository(store.db, store.secrets).removeChannel(family.id, id))) {
+        if (!(await channelsRepository(store).removeChannel(family.id, id))) {
           throw new CliError(`no channel ${id} (see: sophtron-sync notify list)`);
         }
         process.stdout.write(`removed ${id}\n`);
@@ -157,8 +157,7 @@ export function register(program: Command): void {
     .action(async (id: string | undefined, opts: { json?: boolean }) =>
       withCliContext({}, async ({ store, family, logger, config }) => {
         const results = await createNotifier({
-          db: store.db,
-          secrets: store.secrets,
+          store,
           log: logger,
           allowLinkLocal: config.notifyAllowLinkLocal,
         }).test(family.id, id ? [id] : undefined);

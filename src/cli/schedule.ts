@@ -64,7 +64,7 @@ export function register(program: Command): void {
 
   const show = async (opts: { json?: boolean }) =>
     withCliContext({}, async ({ store, config, family }) => {
-      const status = await scheduleStatus(store.db, family.id, schedulerSettings(config));
+      const status = await scheduleStatus(store, family.id, schedulerSettings(config));
       if (opts.json) printJson(status);
       else process.stdout.write(`${describeStatus(status).join('\n')}\n`);
     });
@@ -99,7 +99,7 @@ export function register(program: Command): void {
         }
         try {
           const { schedule, check } = await setSchedule(
-            store.db,
+            store,
             family.id,
             { ...(opts.cron !== undefined ? { cron: opts.cron } : {}), enabled: true, monthlyBudget },
             schedulerSettings(config),
@@ -124,7 +124,7 @@ export function register(program: Command): void {
       .action(async () =>
         withCliContext({}, async ({ store, config, family }) => {
           try {
-            const { check } = await setSchedule(store.db, family.id, { enabled }, schedulerSettings(config));
+            const { check } = await setSchedule(store, family.id, { enabled }, schedulerSettings(config));
             process.stdout.write(`schedule ${name}\n${check?.message ? `${check.message}\n` : ''}`);
           } catch (err) {
             throw toCli(err);
@@ -158,7 +158,7 @@ export function register(program: Command): void {
         throw new CliError(err instanceof Error ? err.message : String(err));
       }
       try {
-        const saved = await setDestination(store.db, family.id, name, {
+        const saved = await setDestination(store, family.id, name, {
           enabled: state === 'on',
           options,
         });

@@ -129,8 +129,7 @@ export function register(program: Command): void {
         // A login the bank refused (or that asks a question) goes stale until a person acts: say which.
         const attention = await announceManualSyncOutcome(
           {
-            db: ctx.store.db,
-            secrets: ctx.store.secrets,
+            store: ctx.store,
             log: ctx.logger,
             allowLinkLocal: ctx.config.notifyAllowLinkLocal,
           },

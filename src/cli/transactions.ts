@@ -76,7 +76,7 @@ export function register(program: Command): void {
         if (!opts.overBudget) {
           const estimate = windowReads(from, to, ctx.config.sophtronWindowDays);
           await checkManualCalls(
-            ctx.store.db,
+            ctx.store,
             family.id,
             { estimate, what: 'this read' },
             schedulerSettings(ctx.config),

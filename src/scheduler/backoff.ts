@@ -3,8 +3,7 @@
  * needs the user (MFA, changed password) is not retried at all: its status says so, and only a
  * successful connect or refresh by a person clears it.
  */
-import type { Kysely } from 'kysely';
-import type { Database } from '../store/schema.js';
+import type { Store } from '../store/index.js';
 
 export const FAMILY_WIDE = '*';
 
@@ -18,48 +17,15 @@ export function backoffDelay(failures: number, policy: BackoffPolicy): number {
   return Math.min(policy.baseMs * 2 ** exp, policy.maxMs);
 }
 
-export async function recordFailure(
-  db: Kysely<Database>,
+export function recordFailure(
+  store: Store,
   familyId: string,
   connectionId: string,
   error: string,
   policy: BackoffPolicy,
   now: Date,
 ): Promise<{ failures: number; nextAttemptAt: string }> {
-  const row = await db
-    .selectFrom('scheduler_backoff')
-    .select('failures')
-    .where('family_id', '=', familyId)
-    .where('connection_id', '=', connectionId)
-    .executeTakeFirst();
-  const failures = (row?.failures ?? 0) + 1;
-  const nextAttemptAt = new Date(now.getTime() + backoffDelay(failures, policy)).toISOString();
-  const values = {
-    failures,
-    next_attempt_at: nextAttemptAt,
-    last_error: error,
-    updated_at: now.toISOString(),
-  };
-  await db
-    .insertInto('scheduler_backoff')
-    .values({ family_id: familyId, connection_id: connectionId, ...values })
-    .onConflict((oc) => oc.columns(['family_id', 'connection_id']).doUpdateSet(values))
-    .execute();
-  return { failures, nextAttemptAt };
-}
-
-export async function clearBackoff(
-  db: Kysely<Database>,
-  familyId: string,
-  connectionId: string,
-): Promise<void> {
-  await db
-    .deleteFrom('scheduler_backoff')
-    .where('family_id', '=', familyId)
-    .where('connection_id', '=', connectionId)
-    .execute();
-}
-
-export async function listBackoff(db: Kysely<Database>, familyId: string) {
-  return db.selectFrom('scheduler_backoff').selectAll().where('family_id', '=', familyId).execute();
+  return store.recordBackoffFailure(familyId, connectionId, error, now, (failures) =>
+    backoffDelay(failures, policy),
+  );
 }

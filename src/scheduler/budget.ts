@@ -3,8 +3,7 @@
  * own budget). A schedule is refused when its projected use does not fit; when a month's budget is
  * running out, runs are spaced so that the rest of the month still fits (slower, not failing).
  */
-import type { Kysely } from 'kysely';
-import type { Database } from '../store/schema.js';
+import type { Store } from '../store/index.js';
 import { countSlots, runsPerMonth } from './cron.js';
 
 const RECENT_RUNS = 5;
@@ -20,28 +19,14 @@ export interface CallsEstimate {
 }
 
 export async function estimateCallsPerSync(
-  db: Kysely<Database>,
+  store: Store,
   familyId: string,
   callsPerAccount: number,
 ): Promise<CallsEstimate> {
-  const linked = await db
-    .selectFrom('accounts')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('family_id', '=', familyId)
-    .where('provider_account_id', 'is not', null)
-    .executeTakeFirst();
-  const linkedAccounts = Number(linked?.n ?? 0);
-  const runs = await db
-    .selectFrom('sync_runs')
-    .select('sophtron_calls')
-    .where('family_id', '=', familyId)
-    .where('outcome', 'in', ['succeeded', 'partial'])
-    .where('sophtron_calls', '>', 0)
-    .orderBy('started_at', 'desc')
-    .limit(RECENT_RUNS)
-    .execute();
+  const linkedAccounts = await store.linkedAccountCount(familyId);
+  const runs = await store.recentSyncCalls(familyId, RECENT_RUNS);
   if (runs.length > 0) {
-    const avg = runs.reduce((s, r) => s + r.sophtron_calls, 0) / runs.length;
+    const avg = runs.reduce((s, calls) => s + calls, 0) / runs.length;
     return { callsPerSync: Math.ceil(avg), basis: 'recent runs', linkedAccounts };
   }
   return {
@@ -57,26 +42,21 @@ export interface Projection extends CallsEstimate {
 }
 
 export async function project(
-  db: Kysely<Database>,
+  store: Store,
   familyId: string,
   cron: string,
   timeZone: string,
   callsPerAccount: number,
   now: Date,
 ): Promise<Projection> {
-  const estimate = await estimateCallsPerSync(db, familyId, callsPerAccount);
+  const estimate = await estimateCallsPerSync(store, familyId, callsPerAccount);
   const runs = runsPerMonth(cron, timeZone, now);
   return { ...estimate, runsPerMonth: runs, projectedCalls: runs * estimate.callsPerSync };
 }
 
-export async function usedThisMonth(db: Kysely<Database>, now: Date, familyId?: string): Promise<number> {
-  let q = db
-    .selectFrom('sophtron_usage')
-    .select((eb) => eb.fn.sum<number | string | null>('calls').as('n'))
-    .where('month', '=', monthOf(now));
-  if (familyId) q = q.where('family_id', '=', familyId);
-  const row = await q.executeTakeFirst();
-  return Number(row?.n ?? 0);
+/** Sophtron calls this month (UTC): the family's, or with no family the whole instance's. */
+export async function usedThisMonth(store: Store, now: Date, familyId?: string): Promise<number> {
+  return familyId ? store.monthTotal(familyId, monthOf(now)) : store.instanceMonthTotal(monthOf(now));
 }
 
 const fmt = (n: number) => n.toLocaleString('en-US');

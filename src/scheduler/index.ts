@@ -13,7 +13,6 @@ export { schedulerDepsFor, startSchedulerFor } from './wiring.js';
 export { schedulerSettings, type SchedulerSettings } from './settings.js';
 export {
   getSchedule,
-  listDestinations,
   scheduleStatus,
   ScheduleError,
   setDestination,

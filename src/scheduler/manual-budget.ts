@@ -5,8 +5,7 @@
  * by (`monthLeft`). A request that does not fit is refused with the figures; the person may go on
  * explicitly (`--over-budget`, `"overBudget": true`). Every call is counted either way (usage row).
  */
-import type { Kysely } from 'kysely';
-import type { Database } from '../store/schema.js';
+import type { Store } from '../store/index.js';
 import { monthLeft, type FamilyBudget } from './schedules.js';
 import type { SchedulerSettings } from './settings.js';
 
@@ -39,24 +38,15 @@ export class OverBudgetError extends Error {
   }
 }
 
-async function familyMonthlyBudget(db: Kysely<Database>, familyId: string): Promise<number | null> {
-  const row = await db
-    .selectFrom('schedules')
-    .select('monthly_budget')
-    .where('family_id', '=', familyId)
-    .executeTakeFirst();
-  return row?.monthly_budget ?? null;
-}
-
 /** Throws OverBudgetError when `estimate` calls do not fit what is left this month. */
 export async function checkManualCalls(
-  db: Kysely<Database>,
+  store: Store,
   familyId: string,
   input: { estimate: number; what: string },
   settings: Pick<SchedulerSettings, 'instanceBudget'>,
   now: Date = new Date(),
 ): Promise<void> {
-  const left = await monthLeft(db, familyId, await familyMonthlyBudget(db, familyId), settings, now);
+  const left = await monthLeft(store, familyId, await store.scheduleMonthlyBudget(familyId), settings, now);
   const binding =
     left.family && left.family.remaining <= left.instance.remaining ? left.family : left.instance;
   if (input.estimate <= binding.remaining) return;
@@ -77,12 +67,12 @@ export async function checkManualCalls(
  * when the person asked to go on over the budget.
  */
 export function manualSyncGuard(
-  db: Kysely<Database>,
+  store: Store,
   familyId: string,
   settings: Pick<SchedulerSettings, 'instanceBudget'>,
   overBudget: boolean,
   what = 'this sync',
 ): ((estimate: { calls: number }) => Promise<void>) | undefined {
   if (overBudget) return undefined;
-  return (estimate) => checkManualCalls(db, familyId, { estimate: estimate.calls, what }, settings);
+  return (estimate) => checkManualCalls(store, familyId, { estimate: estimate.calls, what }, settings);
 }

@@ -285,8 +285,7 @@ export function queuedSchedulerDeps(
   leaseSeconds: number,
 ): SchedulerDeps & { notifier: Notifier } {
   const notifier = createNotifier({
-    db: deps.db,
-    secrets: deps.secrets,
+    store: deps.store,
     ...(deps.log ? { log: deps.log } : {}),
     ...(deps.now ? { now: deps.now } : {}),
     ...(deps.fetch ? { fetch: deps.fetch } : {}),

@@ -6,10 +6,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { createApp } from '../app/app.js';
 import { loadConfig } from '../config.js';
-import { openStore } from '../store/index.js';
+import { openStore, type Store } from '../store/index.js';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/databases.js';
 import type { OpenedDatabase } from '../store/database.js';
-import { createSecretBox } from '../store/secret-box.js';
 import type { AccountSyncOutcome } from '../store/schema.js';
 import {
   seedAccount,
@@ -34,7 +33,7 @@ const settings: SchedulerSettings = {
   lockTtlMs: 5 * MIN,
   tickMs: 1000,
 };
-const secrets = createSecretBox(randomBytes(32));
+const secretKey = randomBytes(32).toString('base64');
 
 class Clock {
   constructor(public t: Date) {}
@@ -49,7 +48,8 @@ class Clock {
 
 let dir: string;
 let database: TestDatabase;
-let opened: OpenedDatabase;
+let opened: Store;
+const openTestStore = () => openStore({ dataDir: database.dataDir, databaseUrl: database.url, secretKey });
 let familyId: string;
 let bank1: string;
 let bank2: string;
@@ -119,7 +119,7 @@ function fakeSync(
 beforeEach(async () => {
   database = await createTestDatabase();
   dir = database.dataDir;
-  opened = await database.open();
+  opened = await openTestStore();
   const db = opened.db;
   familyId = await seedFamily(db, 'Smiths');
   bank1 = await seedConnection(db, familyId, { institutionName: 'First Bank' });
@@ -136,7 +136,7 @@ beforeEach(async () => {
     });
   });
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
-  await channelsRepository(db, secrets).addChannel(familyId, {
+  await channelsRepository(opened).addChannel(familyId, {
     name: 'hook',
     config: { kind: 'webhook', url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/hook` },
   });
@@ -151,9 +151,9 @@ afterEach(async () => {
 describe('scheduler', () => {
   it('fires at the slot, once; missed slots collapse into one run', async () => {
     const clock = new Clock(new Date('2026-03-10T04:00:00Z'));
-    await setSchedule(opened.db, familyId, { cron: '17 5 * * *' }, settings, clock.now());
+    await setSchedule(opened, familyId, { cron: '17 5 * * *' }, settings, clock.now());
     const sync = fakeSync(opened.db, clock);
-    const s = createScheduler({ db: opened.db, secrets, settings, runSync: sync.run, now: clock.now });
+    const s = createScheduler({ store: opened, settings, runSync: sync.run, now: clock.now });
 
     await s.tick();
     expect(sync.calls).toHaveLength(0);
@@ -168,7 +168,7 @@ describe('scheduler', () => {
 
     // the server was down for three days: one run at start, not three
     clock.set('2026-03-13T12:00:00Z');
-    const fresh = createScheduler({ db: opened.db, secrets, settings, runSync: sync.run, now: clock.now });
+    const fresh = createScheduler({ store: opened, settings, runSync: sync.run, now: clock.now });
     await fresh.tick();
     await fresh.tick();
     clock.advance(30 * MIN);
@@ -182,11 +182,11 @@ describe('scheduler', () => {
 
   it('does not run at start-up when the family synced recently', async () => {
     const clock = new Clock(new Date('2026-03-09T00:00:00Z'));
-    await setSchedule(opened.db, familyId, { cron: '17 5 * * *' }, settings, clock.now());
+    await setSchedule(opened, familyId, { cron: '17 5 * * *' }, settings, clock.now());
     await seedSyncRun(opened.db, familyId, '2026-03-10T05:40:00.000Z', 10, 'cli');
     clock.set('2026-03-10T06:00:00Z'); // the 05:17 slot is due, but a manual sync ran 20 minutes ago
     const sync = fakeSync(opened.db, clock);
-    const s = createScheduler({ db: opened.db, secrets, settings, runSync: sync.run, now: clock.now });
+    const s = createScheduler({ store: opened, settings, runSync: sync.run, now: clock.now });
     const [t] = await s.tick();
     expect(t!.decision).toMatchObject({ action: 'wait', reason: 'the family synced recently' });
     expect(sync.calls).toHaveLength(0);
@@ -197,8 +197,8 @@ describe('scheduler', () => {
 
   it('two schedulers on one database: only one runs a family’s sync', async () => {
     const clock = new Clock(new Date('2026-03-10T00:00:00Z'));
-    await setSchedule(opened.db, familyId, { cron: '17 5 * * *' }, settings, clock.now());
-    const other = await database.open();
+    await setSchedule(opened, familyId, { cron: '17 5 * * *' }, settings, clock.now());
+    const other = await openTestStore();
     try {
       clock.set('2026-03-10T05:18:00Z');
       const syncA = fakeSync(opened.db, clock);
@@ -206,16 +206,14 @@ describe('scheduler', () => {
       const releaseA = syncA.hold();
       const releaseB = syncB.hold();
       const a = createScheduler({
-        db: opened.db,
-        secrets,
+        store: opened,
         settings,
         runSync: syncA.run,
         now: clock.now,
         owner: 'A',
       });
       const b = createScheduler({
-        db: other.db,
-        secrets,
+        store: other,
         settings,
         runSync: syncB.run,
         now: clock.now,
@@ -259,10 +257,10 @@ describe('scheduler', () => {
 
   it('backs off a failing connection with growing delays, one message per incident, then recovery', async () => {
     const clock = new Clock(new Date('2026-03-10T00:00:00Z'));
-    await setSchedule(opened.db, familyId, { cron: '17 5 * * *' }, settings, clock.now());
+    await setSchedule(opened, familyId, { cron: '17 5 * * *' }, settings, clock.now());
     const script = new Map<string, AccountSyncOutcome>([[acct2, 'failed']]);
     const sync = fakeSync(opened.db, clock, script);
-    const s = createScheduler({ db: opened.db, secrets, settings, runSync: sync.run, now: clock.now });
+    const s = createScheduler({ store: opened, settings, runSync: sync.run, now: clock.now });
     clock.set('2026-03-10T05:17:00Z');
     await s.tick();
     expect(sync.calls).toHaveLength(1);
@@ -279,7 +277,7 @@ describe('scheduler', () => {
     expect(sync.calls[1]!.accountIds).toEqual([acct2]); // only the failed connection is retried
     b = await opened.db.selectFrom('scheduler_backoff').selectAll().execute();
     expect(b).toMatchObject([{ failures: 2, next_attempt_at: '2026-03-10T06:02:00.000Z' }]);
-    const shown = await scheduleStatus(opened.db, familyId, settings, clock.now());
+    const shown = await scheduleStatus(opened, familyId, settings, clock.now());
     expect(shown.backoff).toMatchObject([
       { label: 'Second Bank', failures: 2, lastError: 'Sophtron answered HTTP 429 (rate limited)' },
     ]);
@@ -303,7 +301,7 @@ describe('scheduler', () => {
 
   it('does not retry a connection that needs attention until someone clears it', async () => {
     const clock = new Clock(new Date('2026-03-10T00:00:00Z'));
-    await setSchedule(opened.db, familyId, { cron: '17 5 * * *' }, settings, clock.now());
+    await setSchedule(opened, familyId, { cron: '17 5 * * *' }, settings, clock.now());
     const script = new Map<string, AccountSyncOutcome>([[acct1, 'needs_attention']]);
     const sync = fakeSync(opened.db, clock, script);
     const run: RunSync = async (fid, o) => {
@@ -318,7 +316,7 @@ describe('scheduler', () => {
       }
       return r;
     };
-    const s = createScheduler({ db: opened.db, secrets, settings, runSync: run, now: clock.now });
+    const s = createScheduler({ store: opened, settings, runSync: run, now: clock.now });
     clock.set('2026-03-10T05:17:00Z');
     await s.tick();
     for (const at of ['2026-03-10T06:00:00Z', '2026-03-11T05:17:00Z', '2026-03-12T05:17:00Z']) {
@@ -340,7 +338,7 @@ describe('scheduler', () => {
 
   it('retries a whole failed run with backoff and reports it once', async () => {
     const clock = new Clock(new Date('2026-03-10T00:00:00Z'));
-    await setSchedule(opened.db, familyId, { cron: '17 5 * * *' }, settings, clock.now());
+    await setSchedule(opened, familyId, { cron: '17 5 * * *' }, settings, clock.now());
     let attempts = 0;
     const run: RunSync = async () => {
       attempts++;
@@ -353,7 +351,7 @@ describe('scheduler', () => {
         ],
       };
     };
-    const s = createScheduler({ db: opened.db, secrets, settings, runSync: run, now: clock.now });
+    const s = createScheduler({ store: opened, settings, runSync: run, now: clock.now });
     clock.set('2026-03-10T05:17:00Z');
     await s.tick();
     clock.set('2026-03-10T05:31:00Z');
@@ -375,14 +373,14 @@ describe('scheduler', () => {
     const now = new Date('2026-03-20T00:00:00Z');
     for (let i = 0; i < 3; i++)
       await seedSyncRun(opened.db, familyId, `2026-03-0${i + 1}T05:00:00.000Z`, 120, 'cli');
-    const err = await setSchedule(opened.db, familyId, { cron: '0 * * * *' }, settings, now).catch(
+    const err = await setSchedule(opened, familyId, { cron: '0 * * * *' }, settings, now).catch(
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(ScheduleError);
     expect((err as Error).message).toBe(
       'This schedule needs about 87,720 Sophtron calls a month (120 calls per sync, from recent runs, × 731 runs): over the monthly budget (SOPHTRON_MONTHLY_BUDGET) of 10,000. Choose fewer runs, or raise the budget.',
     );
-    const { check } = await setSchedule(opened.db, familyId, { cron: '0 5 * * *' }, settings, now);
+    const { check } = await setSchedule(opened, familyId, { cron: '0 5 * * *' }, settings, now);
     expect(check?.ok).toBe(true);
     expect(check?.message).toMatch(/about 3,600 Sophtron calls a month/);
 
@@ -391,15 +389,14 @@ describe('scheduler', () => {
       .insertInto('sophtron_usage')
       .values({ family_id: familyId, month: '2026-03', endpoint: 'GetTransactions', calls: 9500 })
       .execute();
-    const status = await scheduleStatus(opened.db, familyId, settings, now);
+    const status = await scheduleStatus(opened, familyId, settings, now);
     expect(status.pace).toMatchObject({ kind: 'spaced', affordableRuns: 4 });
     expect(status.budget).toMatchObject({ scope: 'instance', used: 9500, remaining: 500 });
 
     const clock = new Clock(new Date('2026-03-20T05:00:00Z'));
     const sync = fakeSync(opened.db, clock, new Map(), 60);
     const s = createScheduler({
-      db: opened.db,
-      secrets,
+      store: opened,
       settings: { ...settings, minGapMs: 0 },
       runSync: sync.run,
       now: clock.now,
@@ -421,7 +418,7 @@ describe('scheduler', () => {
   it('cleans up incidents: old resolved ones go, open ones of a gone subject close silently', async () => {
     const now = new Date('2026-06-30T00:00:00Z');
     const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000).toISOString();
-    await setDestination(opened.db, familyId, 'files', { enabled: true, options: { folder: dir } }, now);
+    await setDestination(opened, familyId, 'files', { enabled: true, options: { folder: dir } }, now);
     const seed = (id: string, subject: string, resolvedAt: string | null) =>
       opened.db
         .insertInto('incidents')
@@ -444,13 +441,12 @@ describe('scheduler', () => {
     await seed('live-files', 'delivery:files', null);
     await seed('gone-firefly', 'delivery:firefly', null);
     await seed('sync', 'sync', null);
-    await channelsRepository(opened.db, secrets).addChannel(familyId, {
+    await channelsRepository(opened).addChannel(familyId, {
       name: 'hook',
       config: { kind: 'webhook', url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/` },
     });
     const s = createScheduler({
-      db: opened.db,
-      secrets,
+      store: opened,
       settings,
       runSync: fakeSync(opened.db, new Clock(now)).run,
       now: () => now,
@@ -478,43 +474,37 @@ describe('scheduler', () => {
     const jones = await seedFamily(opened.db, 'Joneses');
     await seedAccount(opened.db, jones, await seedConnection(opened.db, jones));
     // every 2 hours × 8 calls = 2,920 a month: fits its own 3,000 and the instance's 5,000
-    const own = await setSchedule(
-      opened.db,
-      jones,
-      { cron: '0 */2 * * *', monthlyBudget: 3_000 },
-      small,
-      now,
-    );
+    const own = await setSchedule(opened, jones, { cron: '0 */2 * * *', monthlyBudget: 3_000 }, small, now);
     expect(own.check?.message).toBe(
       "This schedule needs about 2,920 Sophtron calls a month (8 calls per sync, from per account default, × 365 runs), within the family's monthly budget of 3,000, and within the instance's monthly budget (SOPHTRON_MONTHLY_BUDGET) of 5,000.",
     );
     // the Smiths share the instance budget: the Joneses' 2,920 leave them 2,080
-    await expect(setSchedule(opened.db, familyId, { cron: '0 */4 * * *' }, small, now)).rejects.toThrow(
+    await expect(setSchedule(opened, familyId, { cron: '0 */4 * * *' }, small, now)).rejects.toThrow(
       "This schedule needs about 2,928 Sophtron calls a month (16 calls per sync, from per account default, × 183 runs); other families' schedules need 2,920: over the monthly budget (SOPHTRON_MONTHLY_BUDGET) of 5,000.",
     );
-    await setSchedule(opened.db, familyId, { cron: '0 5 * * *' }, small, now);
+    await setSchedule(opened, familyId, { cron: '0 5 * * *' }, small, now);
     // a family budget cannot spend what the instance no longer has
     await opened.db
       .insertInto('sophtron_usage')
       .values({ family_id: familyId, month: '2026-03', endpoint: 'GetTransactions', calls: 4_000 })
       .execute();
-    const status = await scheduleStatus(opened.db, jones, small, now);
+    const status = await scheduleStatus(opened, jones, small, now);
     // 1,000 left in the instance, split 2,920 : 480 → 858 for the Joneses, not their 3,000
     expect(status.budget).toMatchObject({ scope: 'family', budget: 3_000, used: 0, remaining: 858 });
     await expect(
-      setSchedule(opened.db, jones, { monthlyBudget: 3_000, cron: '0 * * * *' }, small, now),
+      setSchedule(opened, jones, { monthlyBudget: 3_000, cron: '0 * * * *' }, small, now),
     ).rejects.toThrow(/over the family's monthly budget of 3,000/);
   });
 
   it('pauses when the month’s budget is used up, says so once, and resumes next month', async () => {
     const clock = new Clock(new Date('2026-03-20T00:00:00Z'));
-    await setSchedule(opened.db, familyId, { cron: '17 5 * * *' }, settings, clock.now());
+    await setSchedule(opened, familyId, { cron: '17 5 * * *' }, settings, clock.now());
     await opened.db
       .insertInto('sophtron_usage')
       .values({ family_id: familyId, month: '2026-03', endpoint: 'GetTransactions', calls: 9_990 })
       .execute();
     const sync = fakeSync(opened.db, clock);
-    const s = createScheduler({ db: opened.db, secrets, settings, runSync: sync.run, now: clock.now });
+    const s = createScheduler({ store: opened, settings, runSync: sync.run, now: clock.now });
     for (const at of ['2026-03-20T05:17:00Z', '2026-03-20T06:00:00Z', '2026-03-25T05:17:00Z']) {
       clock.set(at);
       const [t] = await s.tick();
@@ -536,14 +526,14 @@ describe('scheduler', () => {
 
   it('delivers new transactions to a folder after a scheduled sync', async () => {
     const clock = new Clock(new Date('2026-03-10T00:00:00Z'));
-    await setSchedule(opened.db, familyId, { cron: '17 5 * * *' }, settings, clock.now());
+    await setSchedule(opened, familyId, { cron: '17 5 * * *' }, settings, clock.now());
     const out = join(dir, 'exports');
-    await setDestination(opened.db, familyId, 'files', {
+    await setDestination(opened, familyId, 'files', {
       enabled: true,
       options: { folder: out, formats: ['csv', 'ofx'] },
     });
     await expect(
-      setDestination(opened.db, familyId, 'files', { enabled: true, options: { formats: ['xls'] } }),
+      setDestination(opened, familyId, 'files', { enabled: true, options: { formats: ['xls'] } }),
     ).rejects.toThrow(/^files folder:/);
     await seedTransaction(opened.db, acct1, { amountMinor: -500, date: '2026-03-09', description: 'Lunch' });
     const sync = fakeSync(opened.db, clock);
@@ -551,13 +541,12 @@ describe('scheduler', () => {
     const store = await openStore({
       dataDir: dir,
       databaseUrl: database.url,
-      secretKey: randomBytes(32).toString('base64'),
+      secretKey,
     });
     onTestFinished(() => store.close());
     const app = createApp(store, loadConfig({ DATA_DIR: dir }));
     const s = createScheduler({
-      db: opened.db,
-      secrets,
+      store: opened,
       settings,
       runSync: sync.run,
       runDelivery: app.runDelivery,
@@ -569,7 +558,7 @@ describe('scheduler', () => {
     clock.set('2026-03-11T05:17:00Z');
     await s.tick();
     expect(readdirSync(out)).toHaveLength(2); // nothing new, no new file
-    const [dest] = (await scheduleStatus(opened.db, familyId, settings, clock.now())).destinations;
+    const [dest] = (await scheduleStatus(opened, familyId, settings, clock.now())).destinations;
     expect(dest).toMatchObject({
       destination: 'files',
       lastOutcome: 'succeeded',

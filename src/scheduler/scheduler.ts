@@ -4,11 +4,9 @@
  * outcomes (backoff, incidents → notifications). Runs inside `serve` and as `worker`; any number
  * of them may share one database, the lock makes sure one family's sync runs once.
  */
-import type { Kysely } from 'kysely';
 import type { Logger } from '../log.js';
-import type { SecretBox } from '../store/secret-box.js';
-import type { Database } from '../store/schema.js';
-import { clearBackoff, FAMILY_WIDE, recordFailure } from './backoff.js';
+import type { ScheduleDestination, Store } from '../store/index.js';
+import { FAMILY_WIDE, recordFailure } from './backoff.js';
 import { pace } from './budget.js';
 import { decide, type Decision } from './decide.js';
 import {
@@ -19,25 +17,14 @@ import {
   releaseLock,
   renewLock,
 } from '../sync/lock.js';
-import { cleanupIncidents } from './notifications/incidents.js';
 import { createNotifier, type Notifier } from './notifications/notifier.js';
-import {
-  checkBudget,
-  familyBudget,
-  getSchedule,
-  listDestinations,
-  type ScheduleDestination,
-} from './schedules.js';
+import { checkBudget, familyBudget, getSchedule } from './schedules.js';
 import type { SchedulerSettings } from './settings.js';
 import type { RunDelivery, RunSync, ScheduledSyncResult } from './types.js';
 import { destinations } from '../app/destinations.js';
-import { familyTimeZone } from '../store/families.js';
-import { accountsRepository } from '../store/accounts.js';
-import { syncRunsRepository } from '../store/sync-runs.js';
 
 export interface SchedulerDeps {
-  db: Kysely<Database>;
-  secrets: SecretBox;
+  store: Store;
   settings: SchedulerSettings;
   runSync: RunSync;
   /** Delivers to one of the family's destinations (the app's runDelivery). */
@@ -118,14 +105,15 @@ interface SyncTarget {
 }
 
 export function createScheduler(deps: SchedulerDeps): Scheduler {
-  const { db, settings } = deps;
+  const { store, settings } = deps;
+  // the family's sync lock lives in src/sync/lock.ts, over the database for now
+  const db = store.db;
   const now = deps.now ?? (() => new Date());
   const owner = deps.owner ?? newOwnerId();
   const notifier =
     deps.notifier ??
     createNotifier({
-      db,
-      secrets: deps.secrets,
+      store,
       log: deps.log,
       now,
       fetch: deps.fetch,
@@ -138,31 +126,21 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
   async function decideFor(familyId: string): Promise<Decision> {
     const at = now();
-    const schedule = await getSchedule(db, familyId, settings);
-    const timeZone = await familyTimeZone(db, familyId);
+    const schedule = await getSchedule(store, familyId, settings);
+    const timeZone = await store.familyTimeZone(familyId);
     if (timeZone === undefined || !schedule.enabled)
       return { action: 'wait', until: null, reason: 'schedule is off' };
     const { projection } = await checkBudget(
-      db,
+      store,
       familyId,
       schedule.cron,
       schedule.monthlyBudget,
       settings,
       at,
     );
-    const budget = await familyBudget(db, schedule, timeZone, settings, at);
-    const last = await db
-      .selectFrom('sync_runs')
-      .select('started_at')
-      .where('family_id', '=', familyId)
-      .orderBy('started_at', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    const backoff = await db
-      .selectFrom('scheduler_backoff')
-      .selectAll()
-      .where('family_id', '=', familyId)
-      .execute();
+    const budget = await familyBudget(store, schedule, timeZone, settings, at);
+    const lastStartedAt = await store.lastRunStartedAt(familyId);
+    const backoff = await store.backoffOf(familyId);
     const familyRetry = backoff.find((b) => b.connection_id === FAMILY_WIDE);
     return decide({
       now: at,
@@ -171,7 +149,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       timeZone,
       lastRunAt: schedule.lastRunAt ? new Date(schedule.lastRunAt) : null,
       scheduleSetAt: new Date(schedule.updatedAt),
-      lastAnyRunAt: last ? new Date(last.started_at) : null,
+      lastAnyRunAt: lastStartedAt ? new Date(lastStartedAt) : null,
       minGapMs: settings.minGapMs,
       pace: pace({
         cron: schedule.cron,
@@ -188,7 +166,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   }
 
   async function targets(familyId: string): Promise<SyncTarget[]> {
-    const rows = await accountsRepository(db).listSyncableAccounts(familyId);
+    const rows = await store.listSyncableAccounts(familyId);
     return rows.map((a) => ({
       accountId: a.id,
       connectionId: a.connection_id,
@@ -198,11 +176,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   }
 
   async function setOutcome(familyId: string, outcome: string, message: string, startedAt?: string) {
-    await db
-      .updateTable('schedules')
-      .set({ last_outcome: outcome, last_message: message, ...(startedAt ? { last_run_at: startedAt } : {}) })
-      .where('family_id', '=', familyId)
-      .execute();
+    await store.setScheduleOutcome(familyId, outcome, message, startedAt);
   }
 
   async function recordConnections(familyId: string, list: SyncTarget[], result: ScheduledSyncResult) {
@@ -221,7 +195,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       const failed = outcomes.find((o) => o.outcome === 'failed');
       if (attention) {
         // not retried: the connection's status keeps it out until a person reconnects it
-        await clearBackoff(db, familyId, connectionId);
+        await store.clearBackoff(familyId, connectionId);
         await notifier.outcome(familyId, subject, target.institutionName, {
           ok: false,
           kind: 'needs_attention',
@@ -229,7 +203,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         });
       } else if (failed) {
         const error = failed.error ?? 'sync failed';
-        const b = await recordFailure(db, familyId, connectionId, error, settings.backoff, at);
+        const b = await recordFailure(store, familyId, connectionId, error, settings.backoff, at);
         deps.log?.warn(
           { familyId, connectionId, failures: b.failures, retryAt: b.nextAttemptAt },
           'connection sync failed; will retry',
@@ -240,19 +214,14 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
           message: `${target.institutionName}: ${error}`,
         });
       } else if (outcomes.some((o) => o.outcome === 'succeeded')) {
-        await clearBackoff(db, familyId, connectionId);
+        await store.clearBackoff(familyId, connectionId);
         await notifier.outcome(familyId, subject, target.institutionName, { ok: true });
       }
     }
   }
 
   async function recordDelivery(familyId: string, destination: string, outcome: string, message: string) {
-    await db
-      .updateTable('schedule_destinations')
-      .set({ last_delivery_at: now().toISOString(), last_outcome: outcome, last_message: message })
-      .where('family_id', '=', familyId)
-      .where('destination', '=', destination)
-      .execute();
+    await store.recordDeliveryOutcome(familyId, destination, outcome, message, now().toISOString());
   }
 
   /** One destination's delivery (we hold the family's lock): run, notify, record its outcome. */
@@ -283,7 +252,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   /** After a sync: each enabled destination delivers here, or goes on the queue (PostgreSQL mode). */
   async function deliver(familyId: string, lockOwner: string): Promise<string[]> {
     const notes: string[] = [];
-    for (const d of await listDestinations(db, familyId)) {
+    for (const d of await store.listDestinations(familyId)) {
       if (!d.enabled) continue;
       if (deps.dispatchDelivery) {
         const queued = await deps.dispatchDelivery(familyId, d.destination);
@@ -300,11 +269,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   ): Promise<FamilyTick> {
     const startedAt = now().toISOString();
     const all = await targets(familyId);
-    const backoff = await db
-      .selectFrom('scheduler_backoff')
-      .selectAll()
-      .where('family_id', '=', familyId)
-      .execute();
+    const backoff = await store.backoffOf(familyId);
     const waiting = new Set(
       backoff.filter((b) => new Date(b.next_attempt_at) > now()).map((b) => b.connection_id),
     );
@@ -340,12 +305,12 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     ) {
       // the whole run failed before any account (credentials, Sophtron down): retry the family later
       const message = result.error ?? 'sync failed';
-      await recordFailure(db, familyId, FAMILY_WIDE, message, settings.backoff, now());
+      await recordFailure(store, familyId, FAMILY_WIDE, message, settings.backoff, now());
       await notifier.outcome(familyId, 'sync', 'Scheduled sync', { ok: false, kind: 'failure', message });
       await setOutcome(familyId, 'failed', message);
       return { familyId, decision, ran: 'failed', result };
     }
-    await clearBackoff(db, familyId, FAMILY_WIDE);
+    await store.clearBackoff(familyId, FAMILY_WIDE);
     await notifier.outcome(familyId, 'sync', 'Scheduled sync', { ok: true });
     await notifier.outcome(familyId, 'budget', 'Scheduled syncs', { ok: true }, BUDGET_TITLES);
     await recordConnections(familyId, chosen, result);
@@ -366,24 +331,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
    * (the process died after it, in the bookkeeping: deliveries, notifications).
    */
   async function leftBehind(familyId: string): Promise<null | 'unsynced' | { outcome: string }> {
-    const row = await db
-      .selectFrom('schedules')
-      .select(['last_outcome', 'last_run_at'])
-      .where('family_id', '=', familyId)
-      .executeTakeFirst();
+    const row = await store.getScheduleRow(familyId);
     if (row?.last_outcome !== 'running' || !row.last_run_at) return null;
-    const run = await db
-      .selectFrom('sync_runs')
-      .select('outcome')
-      .where('family_id', '=', familyId)
-      .where('trigger', '=', 'schedule')
-      .where('started_at', '>=', row.last_run_at)
-      .orderBy('started_at', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    return run && run.outcome !== 'running' && run.outcome !== 'interrupted'
-      ? { outcome: run.outcome }
-      : 'unsynced';
+    const outcome = await store.scheduledRunOutcomeSince(familyId, row.last_run_at);
+    return outcome && outcome !== 'running' && outcome !== 'interrupted' ? { outcome } : 'unsynced';
   }
 
   /** Runs `work` holding the family's sync lock (renewed while it runs); 'locked' when another holds it. */
@@ -463,16 +414,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     async tick() {
       if (now().getTime() - lastCleanup >= CLEANUP_EVERY_MS) {
         lastCleanup = now().getTime();
-        const r = await cleanupIncidents(db, now());
+        const r = await store.cleanupIncidents(now());
         if (r.deleted || r.closed) deps.log?.info(r, 'old and orphaned incidents cleaned up');
       }
-      const families = await db
-        .selectFrom('schedules')
-        .select('family_id')
-        .where('enabled', '=', 1)
-        .execute();
       const out: FamilyTick[] = [];
-      for (const { family_id: familyId } of families) {
+      for (const familyId of await store.enabledScheduleFamilies()) {
         try {
           const decision = await decideFor(familyId);
           if (decision.action !== 'run') {
@@ -515,7 +461,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     },
     async deliverQueued(familyId, destination) {
       const ran = await underFamilyLock(familyId, async (lockOwner): Promise<DeliveryTick> => {
-        const d = (await listDestinations(db, familyId)).find((x) => x.destination === destination);
+        const d = (await store.listDestinations(familyId)).find((x) => x.destination === destination);
         // switched off (or removed) since the sync queued it
         if (!d?.enabled) return { familyId, destination, ran: 'off' };
         return { familyId, destination, ran: 'ran', ...(await deliverOne(familyId, d, lockOwner)) };
@@ -524,9 +470,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     },
     async gaveUp(familyId, work, attempts, reason) {
       const error = `${gaveUpLabel(work)} gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${reason}`;
-      const runs = syncRunsRepository(db);
-      const run = await runs.createRun(familyId, 'schedule');
-      await runs.finishRun(familyId, run.id, { outcome: 'failed', error, sophtronCalls: 0 });
+      const run = await store.createRun(familyId, 'schedule');
+      await store.finishRun(familyId, run.id, { outcome: 'failed', error, sophtronCalls: 0 });
       if (work === 'sync') {
         // the due time counts as served: the schedule moves on to its next slot
         await setOutcome(familyId, 'failed', error, now().toISOString());

@@ -3,11 +3,9 @@
  * projected Sophtron use does not fit the budget), and the status shown by `schedule show` and the
  * Schedule page.
  */
-import type { Kysely } from 'kysely';
-import type { Database } from '../store/schema.js';
 import { destinations } from '../app/destinations.js';
 import { UnknownDestinationError } from '../destinations/destination.js';
-import { listDestinations, type ScheduleDestination } from '../store/schedule-destinations.js';
+import type { ScheduleDestination, Store } from '../store/index.js';
 import {
   checkProjection,
   monthOf,
@@ -20,9 +18,8 @@ import {
 } from './budget.js';
 import { cronProblem, nextSlot } from './cron.js';
 import type { SchedulerSettings } from './settings.js';
-import { familyTimeZone } from '../store/families.js';
 
-export { listDestinations, type ScheduleDestination } from '../store/schedule-destinations.js';
+export type { ScheduleDestination } from '../store/index.js';
 
 export class ScheduleError extends Error {
   constructor(message: string) {
@@ -45,22 +42,18 @@ export interface Schedule {
   isDefault: boolean;
 }
 
-async function timeZoneOf(db: Kysely<Database>, familyId: string): Promise<string> {
-  const timeZone = await familyTimeZone(db, familyId);
+async function timeZoneOf(store: Store, familyId: string): Promise<string> {
+  const timeZone = await store.familyTimeZone(familyId);
   if (timeZone === undefined) throw new ScheduleError(`family ${familyId} does not exist`);
   return timeZone;
 }
 
 export async function getSchedule(
-  db: Kysely<Database>,
+  store: Store,
   familyId: string,
   settings: Pick<SchedulerSettings, 'defaultCron'>,
 ): Promise<Schedule> {
-  const row = await db
-    .selectFrom('schedules')
-    .selectAll()
-    .where('family_id', '=', familyId)
-    .executeTakeFirst();
+  const row = await store.getScheduleRow(familyId);
   if (!row) {
     return {
       familyId,
@@ -95,23 +88,16 @@ export async function getSchedule(
  * own budget is a cap inside it (so such a family counts for at most its own budget).
  */
 async function othersProjected(
-  db: Kysely<Database>,
+  store: Store,
   familyId: string,
   settings: SchedulerSettings,
   now: Date,
 ): Promise<number> {
-  const rows = await db
-    .selectFrom('schedules')
-    .innerJoin('families', 'families.id', 'schedules.family_id')
-    .select(['schedules.family_id', 'schedules.cron', 'schedules.monthly_budget', 'families.time_zone'])
-    .where('schedules.enabled', '=', 1)
-    .where('schedules.family_id', '!=', familyId)
-    .execute();
   let total = 0;
-  for (const r of rows) {
-    const projected = (await project(db, r.family_id, r.cron, r.time_zone, settings.callsPerAccount, now))
+  for (const r of await store.otherEnabledSchedules(familyId)) {
+    const projected = (await project(store, r.familyId, r.cron, r.timeZone, settings.callsPerAccount, now))
       .projectedCalls;
-    total += Math.min(projected, r.monthly_budget ?? Infinity);
+    total += Math.min(projected, r.monthlyBudget ?? Infinity);
   }
   return total;
 }
@@ -123,22 +109,22 @@ const INSTANCE_BUDGET = 'monthly budget (SOPHTRON_MONTHLY_BUDGET)';
  * together with every other family's schedule, the instance's budget.
  */
 export async function checkBudget(
-  db: Kysely<Database>,
+  store: Store,
   familyId: string,
   cron: string,
   monthlyBudget: number | null,
   settings: SchedulerSettings,
   now: Date,
 ): Promise<{ projection: Projection; check: BudgetCheck }> {
-  const tz = await timeZoneOf(db, familyId);
-  const projection = await project(db, familyId, cron, tz, settings.callsPerAccount, now);
+  const tz = await timeZoneOf(store, familyId);
+  const projection = await project(store, familyId, cron, tz, settings.callsPerAccount, now);
   const own =
     monthlyBudget !== null ? checkProjection(projection, monthlyBudget, 0, "family's monthly budget") : null;
   if (own && !own.ok) return { projection, check: own };
   const instance = checkProjection(
     projection,
     settings.instanceBudget,
-    await othersProjected(db, familyId, settings, now),
+    await othersProjected(store, familyId, settings, now),
     INSTANCE_BUDGET,
   );
   if (own && instance.ok) {
@@ -161,48 +147,29 @@ export interface SetScheduleInput {
 }
 
 export async function setSchedule(
-  db: Kysely<Database>,
+  store: Store,
   familyId: string,
   input: SetScheduleInput,
   settings: SchedulerSettings,
   now: Date = new Date(),
 ): Promise<{ schedule: Schedule; check: BudgetCheck | null }> {
-  const current = await getSchedule(db, familyId, settings);
+  const current = await getSchedule(store, familyId, settings);
   const cron = (input.cron ?? current.cron).trim();
   const enabled = input.enabled ?? (input.cron !== undefined ? true : current.enabled);
   const monthlyBudget = input.monthlyBudget === undefined ? current.monthlyBudget : input.monthlyBudget;
   if (monthlyBudget !== null && (!Number.isInteger(monthlyBudget) || monthlyBudget < 1)) {
     throw new ScheduleError('budget: a positive whole number of calls a month');
   }
-  const tz = await timeZoneOf(db, familyId);
+  const tz = await timeZoneOf(store, familyId);
   const problem = cronProblem(cron, tz, now);
   if (problem) throw new ScheduleError(`cron "${cron}": ${problem}`);
   let check: BudgetCheck | null = null;
   if (enabled) {
-    check = (await checkBudget(db, familyId, cron, monthlyBudget, settings, now)).check;
+    check = (await checkBudget(store, familyId, cron, monthlyBudget, settings, now)).check;
     if (!check.ok) throw new ScheduleError(check.message);
   }
-  const at = now.toISOString();
-  await db
-    .insertInto('schedules')
-    .values({
-      family_id: familyId,
-      enabled: enabled ? 1 : 0,
-      cron,
-      monthly_budget: monthlyBudget,
-      last_run_at: null,
-      last_outcome: null,
-      last_message: null,
-      created_at: at,
-      updated_at: at,
-    })
-    .onConflict((oc) =>
-      oc
-        .column('family_id')
-        .doUpdateSet({ enabled: enabled ? 1 : 0, cron, monthly_budget: monthlyBudget, updated_at: at }),
-    )
-    .execute();
-  return { schedule: await getSchedule(db, familyId, settings), check };
+  await store.saveSchedule(familyId, { enabled, cron, monthlyBudget }, now.toISOString());
+  return { schedule: await getSchedule(store, familyId, settings), check };
 }
 
 /**
@@ -211,41 +178,31 @@ export async function setSchedule(
  * fit the budget stays off, and the reason is returned.
  */
 export async function startDefaultSchedule(
-  db: Kysely<Database>,
+  store: Store,
   familyId: string,
   settings: SchedulerSettings,
   now: Date = new Date(),
 ): Promise<{ enabled: boolean; reason: string | null }> {
-  const existing = await db
-    .selectFrom('schedules')
-    .select('family_id')
-    .where('family_id', '=', familyId)
-    .executeTakeFirst();
-  if (existing) return { enabled: (await getSchedule(db, familyId, settings)).enabled, reason: null };
+  if (await store.hasSchedule(familyId))
+    return { enabled: (await getSchedule(store, familyId, settings)).enabled, reason: null };
   try {
-    await setSchedule(db, familyId, { cron: settings.defaultCron, enabled: true }, settings, now);
+    await setSchedule(store, familyId, { cron: settings.defaultCron, enabled: true }, settings, now);
     return { enabled: true, reason: null };
   } catch (err) {
     if (!(err instanceof ScheduleError)) throw err;
-    await setSchedule(db, familyId, { cron: settings.defaultCron, enabled: false }, settings, now);
+    await setSchedule(store, familyId, { cron: settings.defaultCron, enabled: false }, settings, now);
     return { enabled: false, reason: err.message };
   }
 }
 
 export async function setDestination(
-  db: Kysely<Database>,
+  store: Store,
   familyId: string,
   destination: string,
   input: { enabled: boolean; options?: unknown },
   now: Date = new Date(),
 ): Promise<ScheduleDestination> {
-  const existing = await db
-    .selectFrom('schedule_destinations')
-    .select('options')
-    .where('family_id', '=', familyId)
-    .where('destination', '=', destination)
-    .executeTakeFirst();
-  const raw = input.options ?? (existing ? JSON.parse(existing.options) : {});
+  const raw = input.options ?? (await store.destinationOptions(familyId, destination)) ?? {};
   if (!destinations.get(destination))
     throw new ScheduleError(new UnknownDestinationError(destination, destinations.names()).message);
   const parsed =
@@ -253,26 +210,13 @@ export async function setDestination(
       ? destinations.parseOptions(destination, raw)
       : { ok: true as const, options: raw };
   if (!parsed.ok) throw new ScheduleError(parsed.message);
-  const options = JSON.stringify(parsed.options);
-  await db
-    .insertInto('schedule_destinations')
-    .values({
-      family_id: familyId,
-      destination,
-      enabled: input.enabled ? 1 : 0,
-      options,
-      last_delivery_at: null,
-      last_outcome: null,
-      last_message: null,
-      updated_at: now.toISOString(),
-    })
-    .onConflict((oc) =>
-      oc
-        .columns(['family_id', 'destination'])
-        .doUpdateSet({ enabled: input.enabled ? 1 : 0, options, updated_at: now.toISOString() }),
-    )
-    .execute();
-  return (await listDestinations(db, familyId)).find((d) => d.destination === destination)!;
+  await store.saveDestination(
+    familyId,
+    destination,
+    { enabled: input.enabled, options: parsed.options },
+    now.toISOString(),
+  );
+  return (await store.listDestinations(familyId)).find((d) => d.destination === destination)!;
 }
 
 /** A destination's settings in a few words (an import configuration is not dumped whole). */
@@ -296,18 +240,18 @@ export interface FamilyBudget {
  * with its own budget, no more than what is left of that.
  */
 export async function familyBudget(
-  db: Kysely<Database>,
+  store: Store,
   schedule: Pick<Schedule, 'familyId' | 'cron' | 'monthlyBudget'>,
   timeZone: string,
   settings: SchedulerSettings,
   now: Date,
 ): Promise<FamilyBudget> {
-  const left = await monthLeft(db, schedule.familyId, schedule.monthlyBudget, settings, now);
+  const left = await monthLeft(store, schedule.familyId, schedule.monthlyBudget, settings, now);
   const projected = (
-    await project(db, schedule.familyId, schedule.cron, timeZone, settings.callsPerAccount, now)
+    await project(store, schedule.familyId, schedule.cron, timeZone, settings.callsPerAccount, now)
   ).projectedCalls;
   const mine = Math.min(projected, schedule.monthlyBudget ?? Infinity);
-  const others = await othersProjected(db, schedule.familyId, settings, now);
+  const others = await othersProjected(store, schedule.familyId, settings, now);
   const share = mine + others > 0 ? mine / (mine + others) : 1;
   const instanceRemaining = Math.floor(left.instance.remaining * share);
   if (left.family) {
@@ -322,13 +266,13 @@ export async function familyBudget(
  * (a scheduled run against its share, `familyBudget`).
  */
 export async function monthLeft(
-  db: Kysely<Database>,
+  store: Store,
   familyId: string,
   monthlyBudget: number | null,
   settings: Pick<SchedulerSettings, 'instanceBudget'>,
   now: Date,
 ): Promise<{ instance: FamilyBudget; family: FamilyBudget | null }> {
-  const used = await usedThisMonth(db, now);
+  const used = await usedThisMonth(store, now);
   const instance: FamilyBudget = {
     budget: settings.instanceBudget,
     scope: 'instance',
@@ -336,7 +280,7 @@ export async function monthLeft(
     remaining: settings.instanceBudget - used,
   };
   if (monthlyBudget === null) return { instance, family: null };
-  const familyUsed = await usedThisMonth(db, now, familyId);
+  const familyUsed = await usedThisMonth(store, now, familyId);
   return {
     instance,
     family: {
@@ -370,29 +314,24 @@ export interface ScheduleStatus {
 }
 
 export async function scheduleStatus(
-  db: Kysely<Database>,
+  store: Store,
   familyId: string,
   settings: SchedulerSettings,
   now: Date = new Date(),
 ): Promise<ScheduleStatus> {
-  const schedule = await getSchedule(db, familyId, settings);
-  const timeZone = await timeZoneOf(db, familyId);
+  const schedule = await getSchedule(store, familyId, settings);
+  const timeZone = await timeZoneOf(store, familyId);
   const { projection, check } = await checkBudget(
-    db,
+    store,
     familyId,
     schedule.cron,
     schedule.monthlyBudget,
     settings,
     now,
   );
-  const budget = await familyBudget(db, schedule, timeZone, settings, now);
+  const budget = await familyBudget(store, schedule, timeZone, settings, now);
   const anchor = new Date(schedule.lastRunAt ?? (schedule.updatedAt || now.toISOString()));
-  const backoff = await db
-    .selectFrom('scheduler_backoff as b')
-    .leftJoin('connections as c', 'c.id', 'b.connection_id')
-    .select(['b.connection_id', 'b.failures', 'b.next_attempt_at', 'b.last_error', 'c.institution_name'])
-    .where('b.family_id', '=', familyId)
-    .execute();
+  const backoff = await store.backoffWithInstitutions(familyId);
   return {
     schedule,
     timeZone,
@@ -400,7 +339,7 @@ export async function scheduleStatus(
     check,
     month: monthOf(now),
     budget,
-    familyUsed: await usedThisMonth(db, now, familyId),
+    familyUsed: await usedThisMonth(store, now, familyId),
     pace: pace({
       cron: schedule.cron,
       timeZone,
@@ -409,7 +348,7 @@ export async function scheduleStatus(
       callsPerSync: projection.callsPerSync,
     }),
     nextSlot: schedule.enabled ? (nextSlot(schedule.cron, timeZone, anchor)?.toISOString() ?? null) : null,
-    destinations: await listDestinations(db, familyId),
+    destinations: await store.listDestinations(familyId),
     backoff: backoff.map((b) => ({
       connectionId: b.connection_id,
       label:

@@ -54,8 +54,7 @@ export function createRunSync(app: App): RunSync {
 export function schedulerDepsFor(store: Store, config: Config, options: WiringOptions = {}): SchedulerDeps {
   const app = appFor(store, config, options);
   return {
-    db: store.db,
-    secrets: store.secrets,
+    store,
     settings: schedulerSettings(config),
     runSync: createRunSync(app),
     runDelivery: app.runDelivery,

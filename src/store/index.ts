@@ -37,6 +37,8 @@ import { sessionsRepository } from './sessions.js';
 import { devicesRepository } from './devices.js';
 import { apiTokensRepository } from './api-tokens.js';
 import { throttleRepository } from './throttle.js';
+import { schedulesRepository } from './schedules.js';
+import { notificationsRepository } from './notifications.js';
 import type { Db } from './util.js';
 
 export function bindRepositories(db: Db, secrets: SecretBox) {
@@ -60,6 +62,8 @@ export function bindRepositories(db: Db, secrets: SecretBox) {
     ...devicesRepository(db),
     ...apiTokensRepository(db),
     ...throttleRepository(db),
+    ...schedulesRepository(db),
+    ...notificationsRepository(db, secrets),
   };
 }
 
@@ -190,3 +194,11 @@ export type {
 export type { WebUser, UserRole } from './users.js';
 export type { StoredSession } from './sessions.js';
 export type { TokenUser } from './api-tokens.js';
+export type { BackoffRow, EnabledSchedule, ScheduleRow } from './schedules.js';
+export {
+  RESOLVED_INCIDENT_KEEP_DAYS,
+  type Incident,
+  type IncidentChange,
+  type NotificationChannelRecord,
+  type Outcome,
+} from './notifications.js';

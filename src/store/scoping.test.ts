@@ -23,6 +23,7 @@ const ids = {
   simplefin: '',
   user: '',
 };
+let channel = ''; // the owner's notification channel
 
 const TABLES: (keyof Database)[] = [
   'families',
@@ -43,6 +44,11 @@ const TABLES: (keyof Database)[] = [
   'web_tasks',
   'web_task_lines',
   'web_users',
+  'schedules',
+  'schedule_destinations',
+  'scheduler_backoff',
+  'notification_channels',
+  'incidents',
 ];
 const snapshot = async () =>
   Object.fromEntries(
@@ -134,6 +140,19 @@ beforeAll(async () => {
   await s.addTaskLine(a, 'task-a', 'a line');
   await s.claimSimplefinToken('c', { userHash: 'u', secretHash: 'p' }, '2026-01-01T00:00:01.000Z');
   ids.user = await s.createUser({ familyId: a, username: 'owner', passwordHash: 'h', role: 'admin' });
+  await s.saveSchedule(a, { enabled: true, cron: '0 5 * * *', monthlyBudget: 100 }, 'x');
+  await s.recordBackoffFailure(a, ids.connection, 'x', new Date(0), () => 1);
+  await s.saveDestination(a, 'files', { enabled: true, options: {} }, 'x');
+  channel = await s.addNotificationChannel(
+    a,
+    { kind: 'webhook', name: 'hook', enabled: true, onSuccess: false, settings: {}, secret: { url: 'x' } },
+    new Date(),
+  );
+  await s.recordIncidentOutcome(a, `connection:${ids.connection}`, {
+    ok: false,
+    kind: 'failure',
+    message: 'x',
+  });
 });
 
 afterAll(async () => {
@@ -308,6 +327,35 @@ const cases: Record<string, Case | 'not family-owned'> = {
   throttleWait: 'not family-owned', // failed-login buckets, by address and user name
   recordThrottleFailure: 'not family-owned',
   clearThrottle: 'not family-owned',
+  getScheduleRow: () => s.getScheduleRow(b),
+  hasSchedule: () => s.hasSchedule(b),
+  saveSchedule: 'not family-owned', // writes the caller's own row only (primary key = family id)
+  scheduleMonthlyBudget: () => s.scheduleMonthlyBudget(b).then((v) => void expect(v).toBeNull()),
+  setScheduleOutcome: () => s.setScheduleOutcome(b, 'failed', 'x', 'x'),
+  enabledScheduleFamilies: 'not family-owned', // every family the scheduler ticks over
+  otherEnabledSchedules: 'not family-owned', // the other families' schedules share the instance budget
+  backoffOf: () => s.backoffOf(b),
+  backoffWithInstitutions: () => s.backoffWithInstitutions(b),
+  recordBackoffFailure: 'not family-owned', // writes the caller's own row only
+  clearBackoff: () => s.clearBackoff(b, ids.connection),
+  linkedAccountCount: () => s.linkedAccountCount(b),
+  recentSyncCalls: () => s.recentSyncCalls(b, 5),
+  lastRunStartedAt: () => s.lastRunStartedAt(b),
+  scheduledRunOutcomeSince: () => s.scheduledRunOutcomeSince(b, ''),
+  destinationOptions: () => s.destinationOptions(b, 'files'),
+  saveDestination: 'not family-owned', // writes the caller's own row only
+  recordDeliveryOutcome: () => s.recordDeliveryOutcome(b, 'files', 'failed', 'x', 'x'),
+  addNotificationChannel: 'not family-owned', // creates the caller's own row
+  notificationChannels: () => s.notificationChannels(b, [channel]),
+  updateNotificationChannel: () => s.updateNotificationChannel(b, channel, { name: 'pwned' }),
+  removeNotificationChannel: () => s.removeNotificationChannel(b, channel),
+  recordIncidentOutcome: () =>
+    s
+      .recordIncidentOutcome(b, `connection:${ids.connection}`, { ok: true })
+      .then((r) => void expect(r).toEqual({ change: 'none' })),
+  openIncidents: () => s.openIncidents(b),
+  cleanupIncidents: 'not family-owned', // housekeeping over every family
+  institutionNames: () => s.institutionNames(b, [ids.connection]),
 };
 
 describe('family scoping', () => {

@@ -164,7 +164,7 @@ export function createSyncPort(app: App): SyncPort {
         options.trigger === 'simplefin'
           ? undefined
           : manualSyncGuard(
-              store.db,
+              store,
               familyId,
               schedulerSettings(config),
               overBudget === true,
@@ -176,8 +176,7 @@ export function createSyncPort(app: App): SyncPort {
       // A login the bank refused is announced once, like a scheduled sync's; never fails the sync.
       await announceManualSyncOutcome(
         {
-          db: store.db,
-          secrets: store.secrets,
+          store,
           ...(logger ? { log: logger } : {}),
           allowLinkLocal: config.notifyAllowLinkLocal,
         },
@@ -217,9 +216,9 @@ export function sophtronBudgetLeft(store: Store, config: Config): BudgetLeft {
   const settings = schedulerSettings(config);
   return async (familyId, now) => {
     const family = await store.getFamily(familyId);
-    const schedule = await getSchedule(store.db, familyId, settings);
-    const budget = await familyBudget(store.db, schedule, family?.time_zone ?? 'UTC', settings, now);
-    const estimate = await estimateCallsPerSync(store.db, familyId, settings.callsPerAccount);
+    const schedule = await getSchedule(store, familyId, settings);
+    const budget = await familyBudget(store, schedule, family?.time_zone ?? 'UTC', settings, now);
+    const estimate = await estimateCallsPerSync(store, familyId, settings.callsPerAccount);
     return { remaining: budget.remaining, callsPerSync: estimate.callsPerSync };
   };
 }

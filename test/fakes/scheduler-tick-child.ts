@@ -4,10 +4,9 @@
  * other process has finished its tick (each writes its name in `<log>.ticked` when done), so the
  * other one ticks while this one holds the family's lock, whatever the machine's load.
  */
-import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import { openDatabase } from '../../src/store/database.js';
-import { createSecretBox } from '../../src/store/secret-box.js';
+import { dirname } from 'node:path';
+import { openStore } from '../../src/store/index.js';
 import { createScheduler } from '../../src/scheduler/scheduler.js';
 
 const [file, at, log, owner] = process.argv.slice(2) as [string, string, string, string];
@@ -27,10 +26,10 @@ async function otherHasTicked(): Promise<void> {
   }
 }
 
-const opened = await openDatabase({ filename: file });
+// the parent's key (SECRET_KEY): the ledger was opened with it
+const store = await openStore({ dataDir: dirname(file), filename: file, secretKey: process.env.SECRET_KEY });
 const scheduler = createScheduler({
-  db: opened.db,
-  secrets: createSecretBox(randomBytes(32)),
+  store,
   owner,
   now: () => new Date(at),
   settings: {
@@ -54,5 +53,5 @@ const scheduler = createScheduler({
 });
 const ticks = await scheduler.tick();
 appendFileSync(ticked, `${owner}\n`);
-await opened.close();
+await store.close();
 process.stdout.write(JSON.stringify(ticks.map((t) => t.ran ?? t.decision.action)));

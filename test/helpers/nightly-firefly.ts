@@ -2,16 +2,15 @@
  * The Schedule page's Firefly III destination as tests set it: an uploaded import configuration
  * ("nightly.json") sending the given Sophtron accounts to new Firefly III asset accounts.
  */
-import type { Kysely } from 'kysely';
 import { setDestination } from '../../src/scheduler/schedules.js';
-import type { Database } from '../../src/store/schema.js';
+import type { Store } from '../../src/store/index.js';
 
 export async function setNightlyFirefly(
-  db: Kysely<Database>,
+  store: Store,
   familyId: string,
   accounts: { sophtronId: string; name: string }[],
 ): Promise<void> {
-  await setDestination(db, familyId, 'firefly', {
+  await setDestination(store, familyId, 'firefly', {
     enabled: true,
     options: {
       configName: 'nightly.json',

@@ -108,7 +108,7 @@ beforeAll(async () => {
       .executeTakeFirstOrThrow()
   ).id;
   bobToken = await createApiToken(h.store, bobUser.id, 'bob script');
-  const channel = await channelsRepository(db, h.store.secrets).addChannel(famA, {
+  const channel = await channelsRepository(h.store).addChannel(famA, {
     name: 'alice hook',
     config: { kind: 'webhook', url: 'http://127.0.0.1:9/hook' },
   });

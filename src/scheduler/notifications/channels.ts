@@ -4,11 +4,9 @@
  * or ntfy.sh topic URL is itself the password), auth headers, tokens, the SMTP password. The open
  * part holds only what a page may show.
  */
-import { randomUUID } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
 import { z } from 'zod';
-import type { SecretBox } from '../../store/secret-box.js';
-import type { Database, NotificationChannelKind, NotificationChannelsTable } from '../../store/schema.js';
+import type { NotificationChannelRecord, Store } from '../../store/index.js';
+import type { NotificationChannelKind } from '../../store/schema.js';
 import { hostProblem, urlProblem } from './target-guard.js';
 
 const httpUrl = z
@@ -81,8 +79,6 @@ function split(config: ChannelConfig): { open: Record<string, unknown>; secret: 
   }
 }
 
-const aad = (familyId: string, id: string) => `notification_channel:${familyId}:${id}`;
-
 export class ChannelError extends Error {
   constructor(message: string) {
     super(message);
@@ -100,27 +96,30 @@ export function parseChannelInput(input: unknown): ChannelConfig {
   return parsed.data;
 }
 
+/** A family's channels as the notifier and the pages use them: checked on the way in, parsed on the way out. */
 export function channelsRepository(
-  db: Kysely<Database>,
-  secrets: SecretBox,
+  store: Pick<
+    Store,
+    | 'addNotificationChannel'
+    | 'notificationChannels'
+    | 'updateNotificationChannel'
+    | 'removeNotificationChannel'
+  >,
   /** NOTIFY_ALLOW_LINK_LOCAL: accept URLs whose host is a link-local or metadata address. */
   options: { allowLinkLocal?: boolean } = {},
 ) {
-  const toChannel = (row: Selectable<NotificationChannelsTable>): Channel => {
-    const open = JSON.parse(row.settings) as Record<string, unknown>;
-    const secret = row.secret_sealed
-      ? (JSON.parse(secrets.open(row.secret_sealed, aad(row.family_id, row.id))) as Record<string, unknown>)
-      : {};
-    const { target, ...rest } = open;
+  const toChannel = (record: NotificationChannelRecord): Channel => {
+    const secret = record.secret();
+    const { target, ...rest } = record.settings;
     return {
-      id: row.id,
-      familyId: row.family_id,
-      kind: row.kind,
-      name: row.name,
-      enabled: row.enabled === 1,
-      onSuccess: row.on_success === 1,
+      id: record.id,
+      familyId: record.familyId,
+      kind: record.kind,
+      name: record.name,
+      enabled: record.enabled,
+      onSuccess: record.onSuccess,
       target: String(target ?? ''),
-      config: parseChannelInput({ ...rest, ...secret, kind: row.kind }),
+      config: parseChannelInput({ ...rest, ...secret, kind: record.kind }),
     };
   };
 
@@ -137,23 +136,19 @@ export function channelsRepository(
       }
       const name = input.name.trim();
       if (!name) throw new ChannelError('name: a channel needs a name');
-      const id = randomUUID();
       const { open, secret } = split(config);
-      await db
-        .insertInto('notification_channels')
-        .values({
-          id,
-          family_id: familyId,
+      const id = await store.addNotificationChannel(
+        familyId,
+        {
           kind: config.kind,
           name,
-          enabled: input.enabled === false ? 0 : 1,
-          on_success: input.onSuccess ? 1 : 0,
-          settings: JSON.stringify(open),
-          secret_sealed: secrets.seal(JSON.stringify(secret), aad(familyId, id)),
-          created_at: now.toISOString(),
-          updated_at: now.toISOString(),
-        })
-        .execute();
+          enabled: input.enabled !== false,
+          onSuccess: !!input.onSuccess,
+          settings: open,
+          secret,
+        },
+        now,
+      );
       return {
         id,
         kind: config.kind,
@@ -165,19 +160,13 @@ export function channelsRepository(
     },
 
     async listChannels(familyId: string): Promise<ChannelSummary[]> {
-      const rows = await db
-        .selectFrom('notification_channels')
-        .selectAll()
-        .where('family_id', '=', familyId)
-        .orderBy('created_at')
-        .execute();
-      return rows.map((r) => ({
+      return (await store.notificationChannels(familyId)).map((r) => ({
         id: r.id,
         kind: r.kind,
         name: r.name,
-        enabled: r.enabled === 1,
-        onSuccess: r.on_success === 1,
-        target: String((JSON.parse(r.settings) as { target?: unknown }).target ?? ''),
+        enabled: r.enabled,
+        onSuccess: r.onSuccess,
+        target: String(r.settings.target ?? ''),
       }));
     },
 
@@ -191,51 +180,19 @@ export function channelsRepository(
       ids?: string[],
       onBroken?: (channel: { id: string; name: string }, error: string) => void,
     ): Promise<Channel[]> {
-      let q = db
-        .selectFrom('notification_channels')
-        .selectAll()
-        .where('family_id', '=', familyId)
-        .orderBy('created_at');
-      if (ids?.length) q = q.where('id', 'in', ids);
       const out: Channel[] = [];
-      for (const row of await q.execute()) {
+      for (const record of await store.notificationChannels(familyId, ids)) {
         try {
-          out.push(toChannel(row));
+          out.push(toChannel(record));
         } catch (err) {
-          onBroken?.({ id: row.id, name: row.name }, err instanceof Error ? err.message : String(err));
+          onBroken?.({ id: record.id, name: record.name }, err instanceof Error ? err.message : String(err));
         }
       }
       return out;
     },
 
-    async updateChannel(
-      familyId: string,
-      id: string,
-      patch: { enabled?: boolean; onSuccess?: boolean; name?: string },
-      now: Date = new Date(),
-    ): Promise<boolean> {
-      const r = await db
-        .updateTable('notification_channels')
-        .set({
-          ...(patch.enabled === undefined ? {} : { enabled: patch.enabled ? 1 : 0 }),
-          ...(patch.onSuccess === undefined ? {} : { on_success: patch.onSuccess ? 1 : 0 }),
-          ...(patch.name === undefined ? {} : { name: patch.name.trim() }),
-          updated_at: now.toISOString(),
-        })
-        .where('family_id', '=', familyId)
-        .where('id', '=', id)
-        .executeTakeFirst();
-      return Number(r.numUpdatedRows) > 0;
-    },
-
-    async removeChannel(familyId: string, id: string): Promise<boolean> {
-      const r = await db
-        .deleteFrom('notification_channels')
-        .where('family_id', '=', familyId)
-        .where('id', '=', id)
-        .executeTakeFirst();
-      return Number(r.numDeletedRows) > 0;
-    },
+    updateChannel: store.updateNotificationChannel,
+    removeChannel: store.removeNotificationChannel,
   };
 }
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type OpenedDatabase } from '../../store/database.js';
+import { bindRepositories, openStore, type Store } from '../../store/index.js';
 import { createSecretBox } from '../../store/secret-box.js';
 import { seedFamily } from '../../../test/fakes/ledger-seed.js';
 import { until } from '../../../test/helpers/until.js';
@@ -21,7 +21,7 @@ interface Received {
 }
 
 let dir: string;
-let opened: OpenedDatabase;
+let opened: Store;
 let familyId: string;
 let http: Server;
 let httpBase: string;
@@ -29,11 +29,14 @@ let received: Received[];
 let smtp: SMTPServer;
 let smtpPort: number;
 let mails: { from: string; to: string[]; data: string; user?: string; pass?: string }[];
-const secrets = createSecretBox(randomBytes(32));
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'notify-'));
-  opened = await openDatabase({ filename: join(dir, 'db.sqlite') });
+  opened = await openStore({
+    dataDir: dir,
+    filename: join(dir, 'db.sqlite'),
+    secretKey: randomBytes(32).toString('base64'),
+  });
   familyId = await seedFamily(opened.db, 'Smith household');
   received = [];
   http = createServer((req, res) => {
@@ -82,7 +85,7 @@ afterEach(async () => {
 });
 
 async function addAll(onSuccess = false) {
-  const repo = channelsRepository(opened.db, secrets);
+  const repo = channelsRepository(opened);
   await repo.addChannel(familyId, {
     name: 'hook',
     onSuccess,
@@ -115,7 +118,7 @@ async function addAll(onSuccess = false) {
 describe('notifications', () => {
   it('sends one message per incident on every channel, then one recovery message', async () => {
     await addAll();
-    const notifier = createNotifier({ db: opened.db, secrets });
+    const notifier = createNotifier({ store: opened });
     const fail = { ok: false as const, kind: 'failure' as const, message: 'Sophtron answered HTTP 503' };
 
     const first = await notifier.outcome(familyId, 'sync', 'Scheduled sync', fail);
@@ -165,7 +168,7 @@ describe('notifications', () => {
 
   it('reports needs attention once, and a change of kind as a new incident', async () => {
     await addAll();
-    const notifier = createNotifier({ db: opened.db, secrets });
+    const notifier = createNotifier({ store: opened });
     const mfa = {
       ok: false as const,
       kind: 'needs_attention' as const,
@@ -183,7 +186,7 @@ describe('notifications', () => {
 
   it('sends success messages only to channels that asked, and a test message to all', async () => {
     await addAll(true);
-    const notifier = createNotifier({ db: opened.db, secrets });
+    const notifier = createNotifier({ store: opened });
     const ok = await notifier.success(familyId, 'sync', 'Sync done', '12 new transactions');
     expect(ok.map((r) => r.name)).toEqual(['hook']);
     const test = await notifier.test(familyId);
@@ -197,7 +200,7 @@ describe('notifications', () => {
   });
 
   it('keeps going when a channel fails, and names only its host', async () => {
-    const repo = channelsRepository(opened.db, secrets);
+    const repo = channelsRepository(opened);
     await repo.addChannel(familyId, {
       name: 'broken',
       config: { kind: 'webhook', url: `${httpBase}/broken/s3cr3t-path` },
@@ -208,11 +211,14 @@ describe('notifications', () => {
     });
     await repo.addChannel(familyId, { name: 'ok', config: { kind: 'ntfy', url: `${httpBase}/ntfy/t` } });
     // sealed with another key (the secret key was replaced): reported, the others still go out
-    await channelsRepository(opened.db, createSecretBox(randomBytes(32))).addChannel(familyId, {
-      name: 'old key',
-      config: { kind: 'ntfy', url: `${httpBase}/ntfy/old` },
-    });
-    const results = await createNotifier({ db: opened.db, secrets }).test(familyId);
+    await channelsRepository(bindRepositories(opened.db, createSecretBox(randomBytes(32)))).addChannel(
+      familyId,
+      {
+        name: 'old key',
+        config: { kind: 'ntfy', url: `${httpBase}/ntfy/old` },
+      },
+    );
+    const results = await createNotifier({ store: opened }).test(familyId);
     expect(results.map((r) => [r.name, r.ok])).toEqual([
       ['broken', false],
       ['down', false],
@@ -248,20 +254,15 @@ describe('notifications', () => {
     expect(headerText('Société Générale failed')).toBe(
       `=?UTF-8?B?${Buffer.from('Société Générale failed').toString('base64')}?=`,
     );
-    await channelsRepository(opened.db, secrets).addChannel(familyId, {
+    await channelsRepository(opened).addChannel(familyId, {
       name: 'n',
       config: { kind: 'ntfy', url: `${httpBase}/ntfy/t` },
     });
-    const r = await createNotifier({ db: opened.db, secrets }).outcome(
-      familyId,
-      'connection:x',
-      'Société Générale',
-      {
-        ok: false,
-        kind: 'failure',
-        message: 'timeout',
-      },
-    );
+    const r = await createNotifier({ store: opened }).outcome(familyId, 'connection:x', 'Société Générale', {
+      ok: false,
+      kind: 'failure',
+      message: 'timeout',
+    });
     expect(r.results[0]!.ok).toBe(true);
     const title = received[0]!.headers.title as string;
     expect(Buffer.from(/^=\?UTF-8\?B\?(.*)\?=$/.exec(title)![1]!, 'base64').toString('utf8')).toBe(
@@ -270,7 +271,7 @@ describe('notifications', () => {
   });
 
   it('refuses link-local and metadata targets (SSRF) unless NOTIFY_ALLOW_LINK_LOCAL, keeps loopback', async () => {
-    const repo = channelsRepository(opened.db, secrets);
+    const repo = channelsRepository(opened);
     for (const url of [
       'http://169.254.169.254/latest/meta-data/',
       'http://[fd00:ec2::254]/latest',
@@ -292,7 +293,7 @@ describe('notifications', () => {
         config: { kind: 'email', host: '169.254.169.254', from: 'a@b.test', to: ['c@d.test'] },
       }),
     ).rejects.toThrow(/^host: 169\.254\.169\.254 is a link-local or metadata address/);
-    const allowed = channelsRepository(opened.db, secrets, { allowLinkLocal: true });
+    const allowed = channelsRepository(opened, { allowLinkLocal: true });
     await expect(
       allowed.addChannel(familyId, {
         name: 'meta',
@@ -317,7 +318,7 @@ describe('notifications', () => {
         : host === 'smtp.example.test'
           ? [{ address: '10.0.0.5' }, { address: 'fe80::1' }]
           : [{ address: '127.0.0.1' }];
-    const results = await createNotifier({ db: opened.db, secrets, lookup }).test(familyId);
+    const results = await createNotifier({ store: opened, lookup }).test(familyId);
     expect(results.map((r) => [r.name, r.ok, r.error])).toEqual([
       [
         'sneaky',

@@ -3,18 +3,14 @@
  * channels. A channel that fails is logged and skipped: one broken webhook never hides a message
  * from the others, and never fails a sync.
  */
-import type { Kysely } from 'kysely';
 import type { Logger } from '../../log.js';
-import type { SecretBox } from '../../store/secret-box.js';
-import type { Database } from '../../store/schema.js';
+import type { Outcome, Store } from '../../store/index.js';
 import { channelsRepository, type Channel } from './channels.js';
-import { recordOutcome, type Outcome } from './incidents.js';
 import type { NotificationEvent, NotificationMessage } from './message.js';
 import { sendToChannel, type SendOptions } from './send.js';
 
 export interface NotifierDeps extends SendOptions {
-  db: Kysely<Database>;
-  secrets: SecretBox;
+  store: Store;
   log?: Logger;
   now?: () => Date;
   /**
@@ -50,18 +46,13 @@ export interface Notifier {
 }
 
 export function createNotifier(deps: NotifierDeps): Notifier {
-  const channels = channelsRepository(deps.db, deps.secrets);
+  const channels = channelsRepository(deps.store);
   const now = deps.now ?? (() => new Date());
   const broken = (ch: { id: string; name: string }, error: string) =>
     deps.log?.error({ channel: ch.name, error }, 'notification channel cannot be read (secret key changed?)');
 
   async function familyName(familyId: string): Promise<string> {
-    const row = await deps.db
-      .selectFrom('families')
-      .select('name')
-      .where('id', '=', familyId)
-      .executeTakeFirst();
-    return row?.name ?? familyId;
+    return (await deps.store.getFamily(familyId))?.name ?? familyId;
   }
 
   async function deliver(list: Channel[], message: NotificationMessage): Promise<ChannelResult[]> {
@@ -107,7 +98,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
 
   return {
     async outcome(familyId, subject, label, outcome, titles = {}) {
-      const change = await recordOutcome(deps.db, familyId, subject, outcome, now());
+      const change = await deps.store.recordIncidentOutcome(familyId, subject, outcome, now());
       if (change.change === 'none') return { event: null, results: [] };
       let msg: NotificationMessage;
       if (change.change === 'opened' && change.kind === 'needs_attention') {

@@ -4,8 +4,7 @@
  * and a login refreshed again closes it (one recovery message). The scheduler records its own runs
  * (with retries and backoff) in scheduler.ts.
  */
-import type { Kysely } from 'kysely';
-import type { Database } from '../../store/schema.js';
+import type { Store } from '../../store/index.js';
 import type { AccountSyncResult } from '../../sync/run.js';
 import { createNotifier, type Notifier, type NotifierDeps } from './notifier.js';
 
@@ -21,7 +20,7 @@ export interface LoginAttention {
 
 /** The bank logins of a run that need a person, with their accounts (in run order). */
 export async function loginsNeedingAttention(
-  db: Kysely<Database>,
+  store: Store,
   familyId: string,
   accounts: readonly AccountSyncResult[],
 ): Promise<LoginAttention[]> {
@@ -43,35 +42,19 @@ export async function loginsNeedingAttention(
         refused,
       });
   }
-  const names = await institutionNames(db, familyId, [...byLogin.keys()]);
+  const names = await store.institutionNames(familyId, [...byLogin.keys()]);
   for (const [id, name] of names) byLogin.get(id)!.institutionName = name;
   return [...byLogin.values()];
-}
-
-/** The bank names of the family's logins among `connectionIds`, by login id. */
-async function institutionNames(
-  db: Kysely<Database>,
-  familyId: string,
-  connectionIds: string[],
-): Promise<Map<string, string>> {
-  if (connectionIds.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('connections')
-    .select(['id', 'institution_name'])
-    .where('family_id', '=', familyId)
-    .where('id', 'in', connectionIds)
-    .execute();
-  return new Map(rows.map((r) => [r.id, r.institution_name]));
 }
 
 /** Records each bank login's outcome of a run as an incident; messages go out once per change. */
 export async function announceSyncOutcome(
   notifier: Notifier,
-  db: Kysely<Database>,
+  store: Store,
   familyId: string,
   accounts: readonly AccountSyncResult[],
 ): Promise<LoginAttention[]> {
-  const attention = await loginsNeedingAttention(db, familyId, accounts);
+  const attention = await loginsNeedingAttention(store, familyId, accounts);
   for (const login of attention) {
     await notifier.outcome(familyId, `connection:${login.connectionId}`, login.institutionName, {
       ok: false,
@@ -84,7 +67,7 @@ export async function announceSyncOutcome(
   for (const a of accounts) {
     if (a.refresh.state === 'refreshed' && !troubled.has(a.connectionId)) healthy.add(a.connectionId);
   }
-  const names = await institutionNames(db, familyId, [...healthy]);
+  const names = await store.institutionNames(familyId, [...healthy]);
   for (const connectionId of healthy) {
     await notifier.outcome(familyId, `connection:${connectionId}`, names.get(connectionId) ?? connectionId, {
       ok: true,
@@ -103,12 +86,12 @@ export async function announceManualSyncOutcome(
   accounts: readonly AccountSyncResult[],
 ): Promise<LoginAttention[]> {
   try {
-    return await announceSyncOutcome(createNotifier(deps), deps.db, familyId, accounts);
+    return await announceSyncOutcome(createNotifier(deps), deps.store, familyId, accounts);
   } catch (err) {
     deps.log?.warn(
       { err: err instanceof Error ? err.message : String(err) },
       'could not record notifications',
     );
-    return loginsNeedingAttention(deps.db, familyId, accounts);
+    return loginsNeedingAttention(deps.store, familyId, accounts);
   }
 }

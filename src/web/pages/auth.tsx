@@ -175,7 +175,7 @@ export function registerAuthPages(app: WebApp): void {
       name: parsed.data.family,
       timeZone: parsed.data.time_zone,
     });
-    await startDefaultSchedule(store.db, familyId, schedulerSettings(c.var.deps.config));
+    await startDefaultSchedule(store, familyId, schedulerSettings(c.var.deps.config));
     const userId = await createUser(store, {
       familyId,
       username: parsed.data.username,

@@ -203,7 +203,7 @@ export function registerFamilyPages(app: WebApp): void {
       name: parsed.data.family,
       timeZone: parsed.data.time_zone,
     });
-    await startDefaultSchedule(store.db, familyId, schedulerSettings(c.var.deps.config));
+    await startDefaultSchedule(store, familyId, schedulerSettings(c.var.deps.config));
     await createUser(store, {
       familyId,
       username: parsed.data.username,

@@ -72,7 +72,7 @@ async function saveSchedule(c: Ctx) {
   }
   try {
     const { check } = await setSchedule(
-      c.var.deps.store.db,
+      c.var.deps.store,
       user.familyId,
       { cron, enabled: f.enabled, monthlyBudget: f.budget },
       schedulerSettings(c.var.deps.config),
@@ -110,7 +110,7 @@ async function saveDestinations(c: Ctx) {
   }
   try {
     for (const { name, enabled, options } of changes)
-      await setDestination(store.db, user.familyId, name, {
+      await setDestination(store, user.familyId, name, {
         enabled,
         ...(options !== undefined ? { options } : {}),
       });
@@ -126,7 +126,7 @@ async function addChannel(c: Ctx) {
   const parsed = parseForm(channelForm, await formData(c), { kind: 'Kind', name: 'Name' });
   if (!parsed.ok) return c.redirect(withFlash('/schedule', 'error', parsed.error));
   try {
-    const ch = await channelsRepository(c.var.deps.store.db, c.var.deps.store.secrets, {
+    const ch = await channelsRepository(c.var.deps.store, {
       allowLinkLocal: c.var.deps.config.notifyAllowLinkLocal,
     }).addChannel(user.familyId, {
       name: parsed.data.name,
@@ -144,8 +144,7 @@ async function testChannels(c: Ctx) {
   const user = currentUser(c);
   const { store, logger, config } = c.var.deps;
   const results = await createNotifier({
-    db: store.db,
-    secrets: store.secrets,
+    store,
     log: logger,
     allowLinkLocal: config.notifyAllowLinkLocal,
   }).test(user.familyId);
@@ -164,10 +163,7 @@ async function testChannels(c: Ctx) {
 
 async function removeChannel(c: Ctx) {
   const user = currentUser(c);
-  const ok = await channelsRepository(c.var.deps.store.db, c.var.deps.store.secrets).removeChannel(
-    user.familyId,
-    c.req.param('id')!,
-  );
+  const ok = await channelsRepository(c.var.deps.store).removeChannel(user.familyId, c.req.param('id')!);
   return c.redirect(
     withFlash('/schedule', ok ? 'ok' : 'error', ok ? 'Channel removed.' : 'No such channel.'),
   );

@@ -2,7 +2,6 @@
 import { destinations } from '../../../app/destinations.js';
 import type { Destination } from '../../../destinations/destination.js';
 import { channelsRepository } from '../../../scheduler/notifications/channels.js';
-import { openIncidents } from '../../../scheduler/notifications/incidents.js';
 import { scheduleStatus, type ScheduleDestination } from '../../../scheduler/schedules.js';
 import { schedulerSettings } from '../../../scheduler/settings.js';
 import type { WebDeps } from '../../context.js';
@@ -16,11 +15,10 @@ export interface KnownDestination {
 
 export async function loadSchedule(deps: WebDeps, familyId: string) {
   const { store, config } = deps;
-  const { db } = store;
   const settings = schedulerSettings(config);
-  const status = await scheduleStatus(db, familyId, settings);
-  const channels = await channelsRepository(db, store.secrets).listChannels(familyId);
-  const incidents = await openIncidents(db, familyId);
+  const status = await scheduleStatus(store, familyId, settings);
+  const channels = await channelsRepository(store).listChannels(familyId);
+  const incidents = await store.openIncidents(familyId);
   const accounts = await store.listAccounts(familyId);
   // Every destination of the registry, with the family's settings for it.
   const known: KnownDestination[] = destinations.list().map((destination) => ({
