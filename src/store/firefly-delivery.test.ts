@@ -37,6 +37,7 @@ const record = (family: string, account: string, transactionId: number, over: Pa
     content_hash: 'h',
     note: null,
     sent_fields: null,
+    paired_with: null,
     ...over,
   }) satisfies DeliveryRecord;
 

@@ -214,6 +214,22 @@ export function fireflyDeliveryRepository(db: Db) {
         .execute();
     },
 
+    /** The rows delivered with (paired with) any of `ids`: who claimed each as its transfer's other side. */
+    async pairedWith(
+      familyId: string,
+      ids: number[],
+    ): Promise<{ transaction_id: number; paired_with: number }[]> {
+      if (ids.length === 0) return [];
+      const rows = await db
+        .selectFrom('firefly_transactions')
+        .select(['transaction_id', 'paired_with'])
+        .where('family_id', '=', familyId)
+        .where('state', '=', 'paired')
+        .where('paired_with', 'in', ids)
+        .execute();
+      return rows.map((r) => ({ transaction_id: r.transaction_id, paired_with: r.paired_with! }));
+    },
+
     /** Writes one delivery record at once (an intent that must be stored before its request). */
     async writeDelivery(familyId: string, row: DeliveryRecord): Promise<void> {
       await writeDeliveryRow(db, familyId, row);
@@ -266,6 +282,7 @@ const CANDIDATE_COLUMNS = [
   'f.content_hash as f_hash',
   'f.note as f_note',
   'f.sent_fields as f_sent',
+  'f.paired_with as f_paired_with',
   'f.updated_at as f_updated',
 ] as const;
 
@@ -281,6 +298,7 @@ type CandidateSelect = DeliveryLedgerRow & {
   f_hash: string | null;
   f_note: string | null;
   f_sent: string | null;
+  f_paired_with: number | null;
   f_updated: string | null;
 };
 
@@ -297,6 +315,7 @@ function candidateFrom(familyId: string, r: CandidateSelect): DeliveryCandidate 
     f_hash,
     f_note,
     f_sent,
+    f_paired_with,
     f_updated,
     ...row
   } = r;
@@ -319,6 +338,7 @@ function candidateFrom(familyId: string, r: CandidateSelect): DeliveryCandidate 
             content_hash: f_hash,
             note: f_note,
             sent_fields: f_sent,
+            paired_with: f_paired_with,
             updated_at: f_updated!,
           },
   };
@@ -344,6 +364,7 @@ export async function writeDeliveryRow(db: Db, familyId: string, row: DeliveryRe
         content_hash: values.content_hash,
         note: values.note,
         sent_fields: values.sent_fields,
+        paired_with: values.paired_with,
         updated_at: values.updated_at,
       }),
     )

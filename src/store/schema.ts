@@ -323,6 +323,8 @@ export interface FireflyTransactionsTable {
   note: string | null;
   /** JSON of what was last sent in the fields a person may edit in Firefly (three-way update). */
   sent_fields: string | null;
+  /** 'paired': the ledger transaction (the transfer's other side) this row is delivered with. */
+  paired_with: number | null;
   updated_at: Timestamp;
 }
 

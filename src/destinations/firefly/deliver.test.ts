@@ -452,6 +452,55 @@ describe('deliverFamily', () => {
     expect(fake.balanceMinor(String(ids.Savings))).toBe(5_000 + 5_000 + 7_000);
   });
 
+  it('delivers two transfers of the same amount days apart each once, each side paired with its own counterpart', async () => {
+    const db = opened.db;
+    const family = await seedFamily(db);
+    const checking = await seedAccount(db, family, { name: 'Checking', sophtronAccountId: 'c' });
+    const savings = await seedAccount(db, family, { name: 'Savings', sophtronAccountId: 's' });
+    await deliverFamily(deps(), family); // creates both accounts
+    const ids = Object.fromEntries([...fake.accounts.values()].map((a) => [a.name, Number(a.id)]));
+    const mapping = { 'Transfer to Savings': ids.Savings!, 'Transfer from Checking': ids.Checking! };
+    const out = (providerId: string, date: string) =>
+      seedTransaction(db, checking, {
+        providerId,
+        amountMinor: -5_000,
+        date,
+        description: 'Transfer to Savings',
+      });
+    const into = (providerId: string, date: string) =>
+      seedTransaction(db, savings, {
+        providerId,
+        amountMinor: 5_000,
+        date,
+        description: 'Transfer from Checking',
+      });
+    // The bank lists savings' side of the first transfer a run before the rest.
+    const in1 = await into('in-1', '2026-03-01');
+    await deliverFamily(deps(), family, { mapping, checkBalances: false });
+    const out1 = await out('out-1', '2026-03-01');
+    const out2 = await out('out-2', '2026-03-03');
+    const in2 = await into('in-2', '2026-03-03');
+    const r = await deliverFamily(deps(), family, { mapping, checkBalances: false });
+
+    expect(r).toMatchObject({ created: 1, paired: 2, failed: 0 });
+    const groups = fake.liveGroups();
+    expect(groups.map((g) => g.split.type)).toEqual(['transfer', 'transfer']);
+    expect(fake.balanceMinor(String(ids.Savings))).toBe(10_000);
+    expect(fake.balanceMinor(String(ids.Checking))).toBe(-10_000);
+    // Each side pairs with the counterpart closest in date, and no side is claimed twice.
+    const records = await db
+      .selectFrom('firefly_transactions')
+      .select(['transaction_id', 'state', 'note'])
+      .orderBy('transaction_id')
+      .execute();
+    expect(records.map((x) => [x.transaction_id, x.state, x.note])).toEqual([
+      [in1, 'delivered', null],
+      [out1, 'paired', `delivered with transaction ${in1}`],
+      [out2, 'delivered', null],
+      [in2, 'paired', `delivered with transaction ${out2}`],
+    ]);
+  });
+
   it('deletes in Firefly what the user deleted from the ledger', async () => {
     const db = opened.db;
     const { family, acc } = await checkingAccount();

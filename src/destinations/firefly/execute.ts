@@ -13,7 +13,7 @@ import {
   type TransactionStoreBody,
 } from './client.js';
 import type { Converted } from './convert.js';
-import { baseRecord, deliveredRecord, sendingRecord, type DeliveryJournal } from './journal.js';
+import { baseRecord, deliveredRecord, pairedRecord, sendingRecord, type DeliveryJournal } from './journal.js';
 import {
   planDelivery,
   updateRequest,
@@ -106,7 +106,7 @@ async function perform(
       tally.touched.add(c.account_id);
       return;
     case 'pair':
-      journal.record({ ...base, state: 'paired', note: `delivered with transaction ${action.partnerId}` });
+      journal.record(pairedRecord(x.familyId, c, conv, action.partnerId));
       result.paired++;
       return;
     case 'adopt':

@@ -72,6 +72,22 @@ export function baseRecord(
     content_hash: c.f?.content_hash ?? null,
     note: null,
     sent_fields: c.f?.sent_fields ?? null,
+    paired_with: null,
+  };
+}
+
+/** The record of a transfer's side delivered with its other side's group (it claims that side). */
+export function pairedRecord(
+  familyId: string,
+  c: DeliveryCandidate,
+  conv: Converted,
+  partnerId: number,
+): DeliveryRecord {
+  return {
+    ...baseRecord(familyId, c, conv),
+    state: 'paired',
+    note: `delivered with transaction ${partnerId}`,
+    paired_with: partnerId,
   };
 }
 

@@ -12,11 +12,14 @@ import { describe, expect, it } from 'vitest';
 import type {
   DeliveryCandidate,
   DeliveryRecord,
+  FireflyAccountRow,
+  FireflyDeliveryRepository,
   FireflyTransactionRow,
+  TransferSideRow,
 } from '../../store/firefly-delivery.js';
 import type { FireflyGroup, TransactionSplitBody, TransactionUpdateBody } from './client.js';
 import { convertTransaction, type ConvertOptions, type Converted, type TargetAccount } from './convert.js';
-import { baseRecord, deliveredRecord, sendingRecord } from './journal.js';
+import { baseRecord, deliveredRecord, pairedRecord, sendingRecord } from './journal.js';
 import {
   choosePartner,
   planDelivery,
@@ -24,6 +27,7 @@ import {
   type DeliveryAction,
   type DeliveryFacts,
 } from './plan.js';
+import { DeliveryScope } from './scope.js';
 import { editableValues, parseSentFields } from './three-way.js';
 
 type Group = Extract<Converted, { kind: 'group' }>;
@@ -447,18 +451,21 @@ describe('transfers between two of the user’s accounts', () => {
     const facts: DeliveryFacts = { row, conversion, recreateDeleted: false };
     let action = planDelivery(facts);
     if (action.kind === 'find-partner') {
+      const claimedBy = (id: number) =>
+        rows.find((o) => o.id !== row.id && o.f?.state === 'paired' && o.f.paired_with === id)?.id ?? null;
       const sides = rows
         .filter((o) => o.account_id !== row.account_id && inLedger(o))
         .map((o) => ({
           id: o.id,
+          date: o.date,
           deliveryState: o.f?.state ?? null,
           conversion: convertTransaction(o, targetOf(o), mapped),
+          claimedBy: claimedBy(o.id),
         }));
-      facts.partner = choosePartner(row, targetOf(row).fireflyAccountId, sides);
+      facts.partner = choosePartner(row, targetOf(row).fireflyAccountId, sides, claimedBy(row.id));
       action = planDelivery(facts);
     }
-    const base = baseRecord(FAMILY, row, conversion);
-    if (action.kind === 'pair') row.f = asRow({ ...base, state: 'paired' });
+    if (action.kind === 'pair') row.f = asRow(pairedRecord(FAMILY, row, conversion, action.partnerId));
     else if (action.kind === 'create') {
       const id = firefly.store(action.conversion.body.transactions[0]!);
       row.f = asRow(deliveredRecord(FAMILY, row, action.conversion, { groupId: id, journalId: null }));
@@ -525,6 +532,172 @@ describe('transfers between two of the user’s accounts', () => {
           }
           expect(firefly.groups.size).toBe(n);
           expect(rows.filter((r) => r.f?.state === 'paired')).toHaveLength(n);
+        },
+      ),
+    );
+  });
+});
+
+describe('transfers of the same amount within the matching window', () => {
+  const MATCH_DAYS = 5;
+  const links = new Map(
+    [
+      ['chk', '1'],
+      ['sav', '2'],
+    ].map(([account, id]) => [account!, { state: 'linked', firefly_account_id: id } as FireflyAccountRow]),
+  );
+  const mapped: ConvertOptions = {
+    ...options('skip', 0),
+    mapping: new Map([
+      ['To Savings', { id: '2', type: 'asset' }],
+      ['From Checking', { id: '1', type: 'asset' }],
+    ]),
+  };
+
+  /**
+   * The ledger as a delivery reads it (store/firefly-delivery.ts): the rows the bank has listed so
+   * far, and the delivery records written so far. A run's records are written in batches, so a
+   * run may read records older than its own decisions, as the executor does.
+   */
+  class ModelLedger {
+    readonly written = new Map<number, FireflyTransactionRow>();
+    listed = new Set<number>();
+
+    constructor(readonly rows: DeliveryCandidate[]) {}
+
+    transferSides(_family: string, accountId: string, amountMinor: number, w: { from: string; to: string }) {
+      const sides = this.rows.filter(
+        (r) =>
+          this.listed.has(r.id) &&
+          r.account_id === accountId &&
+          r.amount_minor === amountMinor &&
+          r.date >= w.from &&
+          r.date <= w.to,
+      );
+      return Promise.resolve(
+        sides.map(
+          (r) =>
+            ({ ...r, partner_state: this.written.get(r.id)?.state ?? null }) as unknown as TransferSideRow,
+        ),
+      );
+    }
+
+    pairedWith(_family: string, ids: number[]) {
+      const claims = [...this.written.values()].filter(
+        (f) => f.state === 'paired' && f.paired_with !== null && ids.includes(f.paired_with),
+      );
+      return Promise.resolve(
+        claims.map((f) => ({ transaction_id: f.transaction_id, paired_with: f.paired_with! })),
+      );
+    }
+  }
+
+  const transferArb = fc.record({
+    day: fc.integer({ min: 1, max: 5 }),
+    lag: fc.integer({ min: 0, max: 1 }),
+    outListed: fc.nat(2),
+    inListed: fc.nat(2),
+  });
+
+  it('pair each side with one counterpart at most, so each transfer is in Firefly once, in whatever runs the bank lists them', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(transferArb, { minLength: 2, maxLength: 4 }),
+        fc.boolean(),
+        fc.boolean(),
+        async (transfers, concurrent, writeEachRow) => {
+          // Each transfer's two sides (checking's out, savings' in), the ledger ids in the order listed.
+          const sides = transfers.flatMap((t) => [
+            { account: 'chk', amount: -5000, merchant: 'To Savings', day: t.day, listed: t.outListed },
+            {
+              account: 'sav',
+              amount: 5000,
+              merchant: 'From Checking',
+              day: t.day + t.lag,
+              listed: t.inListed,
+            },
+          ]);
+          const byListing = sides
+            .map((s, i) => ({ ...s, i }))
+            .sort((a, b) => a.listed - b.listed || a.i - b.i);
+          const rows: DeliveryCandidate[] = byListing.map((s, k) => ({
+            id: k + 1,
+            account_id: s.account,
+            provider_transaction_id: `x${k + 1}`,
+            status: 'posted',
+            amount_minor: s.amount,
+            currency: 'USD',
+            date: `2026-03-${String(s.day).padStart(2, '0')}`,
+            transaction_date: null,
+            post_date: null,
+            description: s.merchant,
+            merchant: s.merchant,
+            category: null,
+            memo: null,
+            check_number: null,
+            change_seq: k + 1,
+            f: null,
+          }));
+          const ledger = new ModelLedger(rows);
+          const firefly = new ModelFirefly();
+
+          for (let run = 0; run <= 3; run++) {
+            for (const [k, s] of byListing.entries()) if (s.listed <= run) ledger.listed.add(k + 1);
+            const scope = new DeliveryScope({
+              ledger: ledger as unknown as FireflyDeliveryRepository,
+              familyId: FAMILY,
+              links,
+              sophtronIds: new Map(),
+              convertOptions: mapped,
+              transferMatchDays: MATCH_DAYS,
+            });
+            const candidates = rows
+              .filter((r) => ledger.listed.has(r.id) && isCandidate(r, false))
+              .sort((a, b) => a.date.localeCompare(b.date) || a.id - b.id);
+            const unwritten: DeliveryRecord[] = [];
+            const write = () => {
+              for (const rec of unwritten.splice(0)) {
+                ledger.written.set(rec.transaction_id, asRow(rec));
+                rows.find((r) => r.id === rec.transaction_id)!.f = asRow(rec);
+              }
+            };
+            const deliver = async (row: DeliveryCandidate) => {
+              const conversion = scope.convert(row) as Group;
+              const facts: DeliveryFacts = { row, conversion, recreateDeleted: false };
+              let action = planDelivery(facts);
+              if (action.kind === 'find-partner') {
+                facts.partner = await scope.findPartner(row, conversion);
+                action = planDelivery(facts);
+              }
+              if (action.kind === 'pair')
+                unwritten.push(pairedRecord(FAMILY, row, conversion, action.partnerId));
+              else if (action.kind === 'create') {
+                const id = firefly.store(action.conversion.body.transactions[0]!);
+                unwritten.push(
+                  deliveredRecord(FAMILY, row, action.conversion, { groupId: id, journalId: null }),
+                );
+              } else throw new Error(`unexpected ${action.kind}`);
+              if (writeEachRow) write();
+            };
+            if (concurrent) await Promise.all(candidates.map(deliver));
+            else for (const row of candidates) await deliver(row);
+            write();
+
+            // No side is ever claimed by two, and what a side pairs with is the other account's.
+            const claimed = rows.filter((r) => r.f?.state === 'paired').map((r) => r.f!.paired_with);
+            expect(new Set(claimed).size, 'a side claimed twice').toBe(claimed.length);
+          }
+
+          // Everything listed and delivered: each transfer in Firefly once, from one side.
+          expect(firefly.groups.size).toBe(transfers.length);
+          for (const g of firefly.groups.values()) expect(g.split.type).toBe('transfer');
+          for (const r of rows) {
+            expect(['delivered', 'paired']).toContain(r.f?.state);
+            if (r.f?.state !== 'paired') continue;
+            const partner = rows.find((o) => o.id === r.f!.paired_with)!;
+            expect(partner.account_id).not.toBe(r.account_id);
+            expect(partner.f?.state).toBe('delivered');
+          }
         },
       ),
     );

@@ -16,6 +16,7 @@
  * - a group the person deleted in Firefly is not created again unless asked (recreateDeleted).
  */
 import { createHash } from 'node:crypto';
+import { daysBetween } from '../../dates.js';
 import type { DeliveryCandidate } from '../../store/firefly-delivery.js';
 import type { FireflyGroup, TransactionStoreBody, TransactionUpdateBody } from './client.js';
 import { mergeTags, updateBodyFor, type Converted } from './convert.js';
@@ -198,26 +199,39 @@ export function contentHash(body: TransactionStoreBody): string {
 /** A row on the other side of a transfer, with its delivery state and its conversion. */
 export interface TransferSide {
   id: number;
+  date: string;
+  /** Its state as this run knows it ('paired' when this run paired it). */
   deliveryState: string | null;
   conversion: Converted;
+  /** Another row already delivered with this one (paired with it), or null. */
+  claimedBy: number | null;
 }
 
 /**
  * A transfer between two of the user's delivered accounts shows up on both: it is delivered from
- * one side only. The incoming side pairs with its outgoing partner unless that partner is itself
+ * one side only. The incoming side pairs with an outgoing partner unless that partner is itself
  * paired; the outgoing side pairs only with an incoming partner already delivered (which happens
- * when the incoming side was seen first). Returns the partner's ledger id when this side pairs.
+ * when the incoming side was seen first). Each side is claimed once: a partner another row pairs
+ * with is taken, and a row another row pairs with never pairs itself (its group is that row's).
+ * Of the partners left, the closest in date wins, then the lowest id (so two transfers of the same
+ * amount a few days apart pair each with its own). Returns the partner's ledger id when this side pairs.
  */
 export function choosePartner(
-  row: Pick<DeliveryCandidate, 'amount_minor'>,
+  row: Pick<DeliveryCandidate, 'amount_minor' | 'date'>,
   ownFireflyAccountId: string,
   sides: TransferSide[],
+  rowClaimedBy: number | null,
 ): number | null {
+  if (rowClaimedBy !== null) return null;
   const incoming = row.amount_minor > 0;
-  for (const s of sides) {
-    if (incoming ? s.deliveryState === 'paired' : s.deliveryState !== 'delivered') continue;
-    if (s.conversion.kind === 'group' && s.conversion.transferCounterpart === ownFireflyAccountId)
-      return s.id;
-  }
-  return null;
+  const distance = (s: TransferSide) => Math.abs(daysBetween(row.date, s.date));
+  const partners = sides.filter(
+    (s) =>
+      (incoming ? s.deliveryState !== 'paired' : s.deliveryState === 'delivered') &&
+      s.claimedBy === null &&
+      s.conversion.kind === 'group' &&
+      s.conversion.transferCounterpart === ownFireflyAccountId,
+  );
+  partners.sort((a, b) => distance(a) - distance(b) || a.id - b.id);
+  return partners[0]?.id ?? null;
 }

@@ -28,6 +28,11 @@ export interface ScopeInput {
 export class DeliveryScope {
   private readonly conversions = new Map<number, Converted>();
   private readonly fireflyIdToAccount = new Map<string, string>();
+  /**
+   * This run's pairing decisions (row → the side it pairs with, or null: it is sent itself). The
+   * run's records are written in batches, so they, not the ledger, say what this run claimed.
+   */
+  private readonly decided = new Map<number, number | null>();
 
   constructor(private readonly input: ScopeInput) {
     for (const [accountId, row] of input.links)
@@ -75,11 +80,31 @@ export class DeliveryScope {
       fireflyAccountId: partnerLink.firefly_account_id,
       sophtronAccountId: this.input.sophtronIds.get(partnerAccount) ?? null,
     };
+    const claims = await ledger.pairedWith(familyId, [c.id, ...rows.map((r) => r.id)]);
+    // From here to the decision nothing is awaited: concurrent rows see each other's claims.
+    const claimant = (id: number): number | null => {
+      for (const [row, partner] of this.decided) if (partner === id && row !== c.id) return row;
+      const stored = claims.find(
+        (x) => x.paired_with === id && x.transaction_id !== c.id && !this.decided.has(x.transaction_id),
+      );
+      return stored?.transaction_id ?? null;
+    };
     const sides = rows.map((r) => ({
       id: r.id,
-      deliveryState: r.partner_state,
+      date: r.date,
+      deliveryState: this.stateNow(r.id, r.partner_state),
       conversion: convertTransaction(r, partnerTarget, this.input.convertOptions),
+      claimedBy: claimant(r.id),
     }));
-    return choosePartner(c, target.fireflyAccountId, sides);
+    const partner = choosePartner(c, target.fireflyAccountId, sides, claimant(c.id));
+    this.decided.set(c.id, partner);
+    return partner;
+  }
+
+  /** A row's delivery state, after what this run decided for it. */
+  private stateNow(id: number, stored: string | null): string | null {
+    if (!this.decided.has(id)) return stored;
+    if (this.decided.get(id) !== null) return 'paired';
+    return stored === 'paired' ? null : stored;
   }
 }

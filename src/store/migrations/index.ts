@@ -12,6 +12,7 @@ import * as m0010 from './0010_sync_indexes.js';
 import * as m0011 from './0011_tombstone_facts.js';
 import * as m0100 from './0100_firefly.js';
 import * as m0110 from './0110_firefly_sent_fields.js';
+import * as m0120 from './0120_firefly_paired_with.js';
 import * as m0200 from './0200_web.js';
 import * as m0300 from './0300_scheduler.js';
 import * as m0400 from './0400_simplefin.js';
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '0220_login_throttle': m0220,
   '0520_import_drafts': m0520,
   '0540_live_web_state': m0540,
+  '0120_firefly_paired_with': m0120,
 };
