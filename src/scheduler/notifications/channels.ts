@@ -6,7 +6,6 @@
  */
 import { z } from 'zod';
 import type { NotificationChannelRecord, Store } from '../../store/index.js';
-import type { NotificationChannelKind } from '../../store/schema.js';
 import { hostProblem, urlProblem } from './target-guard.js';
 
 const httpUrl = z
@@ -46,7 +45,7 @@ export type ChannelConfig = z.output<typeof channelInput>;
 
 export interface ChannelSummary {
   id: string;
-  kind: NotificationChannelKind;
+  kind: NotificationChannelRecord['kind'];
   name: string;
   enabled: boolean;
   onSuccess: boolean;
