@@ -15,7 +15,7 @@ import { ensureDefaultFamily } from '../src/store/default-family.js';
 import { openStore } from '../src/store/index.js';
 import { CSV_HEADER } from '../src/destinations/files/index.js';
 import { setSchedule } from '../src/scheduler/schedules.js';
-import { acquireLock, familySyncLock, releaseLock } from '../src/sync/lock.js';
+import { familySyncLock } from '../src/sync/lock.js';
 import { seedAccount, seedConnection, seedTransaction } from './fakes/ledger-seed.js';
 import { runCliInProcess } from './helpers/cli.js';
 
@@ -174,16 +174,16 @@ describe('one sync of a family at a time, whoever starts it', () => {
       const familyId = (await store.db.selectFrom('families').select('id').executeTakeFirstOrThrow()).id;
       const runsBefore = (await store.db.selectFrom('sync_runs').select('id').execute()).length;
       const since = new Date();
-      expect(
-        await acquireLock(store.db, familySyncLock(familyId), 'worker-box:4242:beef', 60_000, since),
-      ).toBe(true);
+      expect(await store.acquireLock(familySyncLock(familyId), 'worker-box:4242:beef', 60_000, since)).toBe(
+        true,
+      );
       const r = await cli(['sync']);
       expect(r.code).toBe(1);
       expect(r.stderr).toBe(
         `error: a sync of this family is already running since ${since.toISOString().slice(0, 19).replace('T', ' ')} UTC (worker-box pid 4242); try again when it has finished\n`,
       );
       expect((await store.db.selectFrom('sync_runs').select('id').execute()).length).toBe(runsBefore);
-      await releaseLock(store.db, familySyncLock(familyId), 'worker-box:4242:beef');
+      await store.releaseLock(familySyncLock(familyId), 'worker-box:4242:beef');
       // once it is free, the same command syncs (and fails on the closed Sophtron port, not on the lock)
       const after = await cli(['sync', '--no-refresh'], { SOPHTRON_RETRY_BUDGET_MS: '0' });
       expect(after.stderr).not.toMatch(/already running/);

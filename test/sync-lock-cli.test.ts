@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDefaultFamily } from '../src/store/default-family.js';
 import { openStore, type Store } from '../src/store/index.js';
-import { acquireLock, familySyncLock } from '../src/sync/lock.js';
+import { familySyncLock } from '../src/sync/lock.js';
 import { cliArgs, REPO_ROOT, runCli } from './helpers/cli-process.js';
 import { until } from './helpers/until.js';
 import { seedAccount, seedConnection } from './fakes/ledger-seed.js';
@@ -107,7 +107,7 @@ describe('a killed sync', () => {
 describe('sophtron-sync unlock', () => {
   it('shows who holds a lock held elsewhere, releases it and closes the run it left running', async () => {
     const since = new Date();
-    await acquireLock(store.db, familySyncLock(familyId), 'worker-box:4242:beef', 300_000, since);
+    await store.acquireLock(familySyncLock(familyId), 'worker-box:4242:beef', 300_000, since);
     const left = await store.createRun(familyId, 'schedule');
 
     const r = await runCli(['unlock'], env);
@@ -128,7 +128,7 @@ describe('sophtron-sync unlock', () => {
   it('refuses, without --force, a lock whose holder runs on this machine', async () => {
     const { hostname } = await import('node:os');
     const owner = `${hostname()}:${process.pid}:live`;
-    await acquireLock(store.db, familySyncLock(familyId), owner, 300_000, new Date());
+    await store.acquireLock(familySyncLock(familyId), owner, 300_000, new Date());
     try {
       const r = await runCli(['unlock'], env);
       expect(r.code).toBe(1);

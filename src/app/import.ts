@@ -14,7 +14,7 @@ import {
   type PrepareOptions,
 } from '../destinations/firefly/import-run.js';
 import type { SyncTrigger } from '../store/schema.js';
-import { withFamilySyncLock } from '../sync/lock.js';
+import { withFamilySyncLock, type SyncLocks } from '../sync/lock.js';
 import type { SyncEvent, SyncRunResult } from '../sync/run.js';
 
 /** How each caller asks for a sync (its own Sophtron client, lock and usage counting). */
@@ -32,7 +32,8 @@ export type ImportSync = (
 ) => Promise<SyncRunResult>;
 
 export interface ImportRunDeps {
-  store: ImportStore;
+  /** The store's lock functions too: the import holds the family's sync lock. */
+  store: ImportStore & SyncLocks;
   client: FireflyClient;
   /** Absent: deliver what the ledger holds (`--no-sync`, or the scheduler, which has just synced). */
   sync?: ImportSync | null;
@@ -89,7 +90,7 @@ export function runImportConfiguration(
   options: ImportRunOptions,
 ): Promise<ImportResult> {
   return withFamilySyncLock(
-    deps.store.db,
+    deps.store,
     familyId,
     (owner) => runImportLocked(deps, familyId, config, options, owner),
     options.lockHeldBy ? { heldBy: options.lockHeldBy } : {},

@@ -6,15 +6,7 @@
  */
 import type { Command } from 'commander';
 import { hostname } from 'node:os';
-import {
-  familySyncLock,
-  forceReleaseLock,
-  holderIsGone,
-  holderText,
-  lockHolder,
-  ownerParts,
-} from '../sync/lock.js';
-import { syncRunsRepository } from '../store/sync-runs.js';
+import { familySyncLock, forceReleaseLock, holderIsGone, holderText, ownerParts } from '../sync/lock.js';
 import { withCliContext } from './context.js';
 import { CliError } from './errors.js';
 
@@ -30,7 +22,7 @@ export function register(program: Command): void {
     .action(async (flags: { force?: boolean }) => {
       await withCliContext({}, async (ctx) => {
         const name = familySyncLock(ctx.family.id);
-        const holder = await lockHolder(ctx.store.db, name);
+        const holder = await ctx.store.lockHolder(name);
         if (!holder) {
           process.stdout.write('no sync of this family holds the lock\n');
           return;
@@ -44,12 +36,12 @@ export function register(program: Command): void {
             `${holderText(holder.owner)} is still running on this machine; stop it, or use --force to release its lock anyway`,
           );
         }
-        const released = await forceReleaseLock(ctx.store.db, name);
+        const released = await forceReleaseLock(ctx.store, name);
         if (!released) {
           process.stdout.write('released by its holder meanwhile\n');
           return;
         }
-        const interrupted = await syncRunsRepository(ctx.store.db).failInterruptedRuns(
+        const interrupted = await ctx.store.failInterruptedRuns(
           ctx.family.id,
           new Date(Date.now() + 1).toISOString(),
           `interrupted: its lock (${holderText(released.owner)}) was released with \`unlock\` at ${utc(new Date().toISOString())}`,

@@ -2,7 +2,7 @@
  * The family's sync lock as the scheduler holds it (src/sync/lock.ts): each hold under an owner
  * of its own, renewed by a heartbeat while its work runs, released when it ends.
  */
-import { acquireOrTakeOver, familySyncLock, holderText, releaseLock, renewLock } from '../sync/lock.js';
+import { acquireOrTakeOver, familySyncLock, holderText } from '../sync/lock.js';
 import type { SchedulerContext } from './context.js';
 
 export interface FamilyLocks {
@@ -13,10 +13,8 @@ export interface FamilyLocks {
 }
 
 export function createFamilyLocks(ctx: SchedulerContext, owner: string): FamilyLocks {
-  const { settings, now } = ctx;
+  const { store, settings, now } = ctx;
   const log = ctx.deps.log;
-  // the lock is still kept over the database by src/sync/lock.ts
-  const db = ctx.store.db;
   /** Locks held now, and under which owner: each hold has its own (jobs of one process run side by side). */
   const held = new Map<string, string>();
   let holds = 0;
@@ -26,7 +24,7 @@ export function createFamilyLocks(ctx: SchedulerContext, owner: string): FamilyL
       const name = familySyncLock(familyId);
       // its own owner id: a second job of this process for the family must not count as the holder
       const lockOwner = `${owner}:${++holds}`;
-      const got = await acquireOrTakeOver(db, name, lockOwner, settings.lockTtlMs, now());
+      const got = await acquireOrTakeOver(store, name, lockOwner, settings.lockTtlMs, now());
       if (got === false) return 'locked';
       if (got !== true) {
         log?.warn(
@@ -37,7 +35,8 @@ export function createFamilyLocks(ctx: SchedulerContext, owner: string): FamilyL
       held.set(name, lockOwner);
       const heartbeat = setInterval(
         () => {
-          renewLock(db, name, lockOwner, settings.lockTtlMs, now())
+          store
+            .renewLock(name, lockOwner, settings.lockTtlMs, now())
             .then((ok) => {
               if (!ok) log?.error({ familyId }, 'scheduler lost its lock during a sync');
             })
@@ -50,12 +49,12 @@ export function createFamilyLocks(ctx: SchedulerContext, owner: string): FamilyL
         return await work(lockOwner);
       } finally {
         clearInterval(heartbeat);
-        await releaseLock(db, name, lockOwner);
+        await store.releaseLock(name, lockOwner);
         held.delete(name);
       }
     },
     async releaseAll() {
-      for (const [name, lockOwner] of held) await releaseLock(db, name, lockOwner);
+      for (const [name, lockOwner] of held) await store.releaseLock(name, lockOwner);
       held.clear();
     },
   };

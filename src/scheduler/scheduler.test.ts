@@ -245,11 +245,10 @@ describe('scheduler', () => {
   });
 
   it('takes over a lock whose holder died (expired), never a live one', async () => {
-    const { acquireLock } = await import('../sync/lock.js');
     const t0 = new Date('2026-03-10T00:00:00Z');
-    expect(await acquireLock(opened.db, 'x', 'dead', 60_000, t0)).toBe(true);
-    expect(await acquireLock(opened.db, 'x', 'other', 60_000, new Date(t0.getTime() + 59_000))).toBe(false);
-    expect(await acquireLock(opened.db, 'x', 'other', 60_000, new Date(t0.getTime() + 60_000))).toBe(true);
+    expect(await opened.acquireLock('x', 'dead', 60_000, t0)).toBe(true);
+    expect(await opened.acquireLock('x', 'other', 60_000, new Date(t0.getTime() + 59_000))).toBe(false);
+    expect(await opened.acquireLock('x', 'other', 60_000, new Date(t0.getTime() + 60_000))).toBe(true);
     expect((await opened.db.selectFrom('scheduler_locks').select('owner').executeTakeFirst())?.owner).toBe(
       'other',
     );

@@ -39,6 +39,7 @@ import { apiTokensRepository } from './api-tokens.js';
 import { throttleRepository } from './throttle.js';
 import { schedulesRepository } from './schedules.js';
 import { notificationsRepository } from './notifications.js';
+import { syncLockRepository } from './sync-lock.js';
 import type { Db } from './util.js';
 
 export function bindRepositories(db: Db, secrets: SecretBox) {
@@ -64,6 +65,7 @@ export function bindRepositories(db: Db, secrets: SecretBox) {
     ...throttleRepository(db),
     ...schedulesRepository(db),
     ...notificationsRepository(db, secrets),
+    ...syncLockRepository(db),
   };
 }
 
@@ -202,3 +204,4 @@ export {
   type NotificationChannelRecord,
   type Outcome,
 } from './notifications.js';
+export type { LockHolder, SyncLockRepository } from './sync-lock.js';

@@ -356,6 +356,12 @@ const cases: Record<string, Case | 'not family-owned'> = {
   openIncidents: () => s.openIncidents(b),
   cleanupIncidents: 'not family-owned', // housekeeping over every family
   institutionNames: () => s.institutionNames(b, [ids.connection]),
+  // Locks are found by name (`sync:<family id>`, src/sync/lock.ts); the name carries the family.
+  acquireLock: 'not family-owned',
+  renewLock: 'not family-owned',
+  takeOverLock: 'not family-owned',
+  releaseLock: 'not family-owned',
+  lockHolder: 'not family-owned',
 };
 
 describe('family scoping', () => {

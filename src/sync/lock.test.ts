@@ -1,19 +1,12 @@
 /**
- * The family lock over a real SQLite file: a holder on this host whose process is gone is taken over
+ * The family lock over a real ledger (through the store): a holder on this host whose process is gone is taken over
  * at once (and the caller hears from whom), a live holder or one on another host is not.
  */
 import { execFileSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openLedgerFixture, type LedgerFixture } from '../../test/fakes/ledger-fixture.js';
-import {
-  acquireLock,
-  familySyncLock,
-  holderIsGone,
-  lockHolder,
-  SyncLockedError,
-  withFamilySyncLock,
-} from './lock.js';
+import { familySyncLock, holderIsGone, SyncLockedError, withFamilySyncLock } from './lock.js';
 
 let fx: LedgerFixture;
 beforeEach(async () => {
@@ -34,26 +27,26 @@ describe('withFamilySyncLock', () => {
   it('takes over at once a lock whose holder on this host is gone, and says whose it was', async () => {
     const dead = `${hostname()}:${deadPid()}:dead`;
     const since = new Date();
-    expect(await acquireLock(fx.db, familySyncLock('fam'), dead, 300_000, since)).toBe(true);
+    expect(await fx.store.acquireLock(familySyncLock('fam'), dead, 300_000, since)).toBe(true);
     const seen: string[] = [];
-    const result = await withFamilySyncLock(fx.db, 'fam', async () => 'ran', {
+    const result = await withFamilySyncLock(fx.store, 'fam', async () => 'ran', {
       onTakeOver: (h) => {
         seen.push(h.owner);
       },
     });
     expect(result).toBe('ran');
     expect(seen).toEqual([dead]);
-    expect(await lockHolder(fx.db, familySyncLock('fam'))).toBeUndefined();
+    expect(await fx.store.lockHolder(familySyncLock('fam'))).toBeUndefined();
   });
 
   it('still refuses while the holder is alive here or runs on another host', async () => {
     for (const owner of [`${hostname()}:${process.pid}:alive`, 'other-box:1:beef']) {
-      expect(await acquireLock(fx.db, familySyncLock('fam'), owner, 300_000, new Date())).toBe(true);
-      await expect(withFamilySyncLock(fx.db, 'fam', async () => 'ran')).rejects.toBeInstanceOf(
+      expect(await fx.store.acquireLock(familySyncLock('fam'), owner, 300_000, new Date())).toBe(true);
+      await expect(withFamilySyncLock(fx.store, 'fam', async () => 'ran')).rejects.toBeInstanceOf(
         SyncLockedError,
       );
-      expect((await lockHolder(fx.db, familySyncLock('fam')))?.owner).toBe(owner);
-      await fx.db.deleteFrom('scheduler_locks').execute();
+      expect((await fx.store.lockHolder(familySyncLock('fam')))?.owner).toBe(owner);
+      await fx.store.releaseLock(familySyncLock('fam'), owner);
     }
   });
 });

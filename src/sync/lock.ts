@@ -1,7 +1,7 @@
 /**
- * Locks in the database (`scheduler_locks`), shared by every process on the same ledger (web
- * server, worker, CLI). Taking one is a single atomic upsert: insert, take over a row whose holder
- * let it expire (a crashed process), or renew our own. A holder renews it (heartbeat) while it works.
+ * Locks in the database (the store's `scheduler_locks`, src/store/sync-lock.ts), shared by every
+ * process on the same ledger (web server, worker, CLI). A holder renews its lock (heartbeat) while
+ * it works; a lock whose holder on this host is gone is taken over at once.
  *
  * Every sync of a family (CLI `sync`, `import`, web "Sync now", the API, the scheduler) and every
  * delivery to Firefly III holds the family's sync lock, so two never run at once, whichever processes
@@ -9,9 +9,13 @@
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import type { Database } from '../store/schema.js';
+import type { LockHolder, SyncLockRepository } from '../store/index.js';
 import { SyncRequestError } from './errors.js';
+
+export type { LockHolder } from '../store/index.js';
+
+/** The store's lock functions (a Store or a StoreTx has them all). */
+export type SyncLocks = SyncLockRepository;
 
 export const newOwnerId = (): string => `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
 
@@ -19,68 +23,6 @@ export const familySyncLock = (familyId: string): string => `sync:${familyId}`;
 
 /** How long a holder that stopped renewing (a crashed process) keeps a lock. */
 export const SYNC_LOCK_TTL_MS = 5 * 60_000;
-
-export async function acquireLock(
-  db: Kysely<Database>,
-  name: string,
-  owner: string,
-  ttlMs: number,
-  now: Date,
-): Promise<boolean> {
-  const at = now.toISOString();
-  const expires = new Date(now.getTime() + ttlMs).toISOString();
-  const result = await db
-    .insertInto('scheduler_locks')
-    .values({ name, owner, acquired_at: at, expires_at: expires })
-    .onConflict((oc) =>
-      oc
-        .column('name')
-        .doUpdateSet({ owner, acquired_at: at, expires_at: expires })
-        .where((eb) =>
-          eb.or([eb('scheduler_locks.expires_at', '<=', at), eb('scheduler_locks.owner', '=', owner)]),
-        ),
-    )
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
-}
-
-/** Extends our hold; false when the lock expired and someone else took it. */
-export async function renewLock(
-  db: Kysely<Database>,
-  name: string,
-  owner: string,
-  ttlMs: number,
-  now: Date,
-): Promise<boolean> {
-  return updateIfHeldBy(db, name, owner, { expires_at: new Date(now.getTime() + ttlMs).toISOString() });
-}
-
-/** Updates the lock while `holder` holds it; false when it no longer does. */
-async function updateIfHeldBy(
-  db: Kysely<Database>,
-  name: string,
-  holder: string,
-  set: { owner?: string; acquired_at?: string; expires_at: string },
-): Promise<boolean> {
-  const r = await db
-    .updateTable('scheduler_locks')
-    .set(set)
-    .where('name', '=', name)
-    .where('owner', '=', holder)
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) > 0;
-}
-
-export async function releaseLock(db: Kysely<Database>, name: string, owner: string): Promise<void> {
-  await db.deleteFrom('scheduler_locks').where('name', '=', name).where('owner', '=', owner).execute();
-}
-
-/** Who holds a lock: `owner` is `host:pid:random` (newOwnerId). */
-export interface LockHolder {
-  owner: string;
-  acquiredAt: string;
-  expiresAt: string;
-}
 
 /** The host and process of a lock owner id (pid null when the owner is not one of ours). */
 export function ownerParts(owner: string): { host: string; pid: number | null } {
@@ -114,52 +56,27 @@ export function holderIsGone(holder: LockHolder, host: string = hostname()): boo
   return h === host && pid !== null && pid !== process.pid && !processAlive(pid);
 }
 
-export async function lockHolder(db: Kysely<Database>, name: string): Promise<LockHolder | undefined> {
-  const row = await db
-    .selectFrom('scheduler_locks')
-    .select(['owner', 'acquired_at', 'expires_at'])
-    .where('name', '=', name)
-    .executeTakeFirst();
-  return row && { owner: row.owner, acquiredAt: row.acquired_at, expiresAt: row.expires_at };
-}
-
-/** Takes a lock from `from` (a holder found gone): atomic, false when someone else got there first. */
-export async function takeOverLock(
-  db: Kysely<Database>,
-  name: string,
-  from: string,
-  owner: string,
-  ttlMs: number,
-  now: Date,
-): Promise<boolean> {
-  return updateIfHeldBy(db, name, from, {
-    owner,
-    acquired_at: now.toISOString(),
-    expires_at: new Date(now.getTime() + ttlMs).toISOString(),
-  });
-}
-
 /**
  * Acquires like acquireLock, and also takes over at once a lock whose holder on this host is gone;
  * returns that holder then (the caller says so), `true` for a plain acquire, false when held.
  */
 export async function acquireOrTakeOver(
-  db: Kysely<Database>,
+  locks: SyncLocks,
   name: string,
   owner: string,
   ttlMs: number,
   now: Date,
 ): Promise<boolean | LockHolder> {
-  if (await acquireLock(db, name, owner, ttlMs, now)) return true;
-  const holder = await lockHolder(db, name);
+  if (await locks.acquireLock(name, owner, ttlMs, now)) return true;
+  const holder = await locks.lockHolder(name);
   if (!holder || !holderIsGone(holder)) return false;
-  return (await takeOverLock(db, name, holder.owner, owner, ttlMs, now)) ? holder : false;
+  return (await locks.takeOverLock(name, holder.owner, owner, ttlMs, now)) ? holder : false;
 }
 
 /** Releases a lock whoever holds it (`unlock`); returns the holder it had. */
-export async function forceReleaseLock(db: Kysely<Database>, name: string): Promise<LockHolder | undefined> {
-  const holder = await lockHolder(db, name);
-  if (holder) await releaseLock(db, name, holder.owner);
+export async function forceReleaseLock(locks: SyncLocks, name: string): Promise<LockHolder | undefined> {
+  const holder = await locks.lockHolder(name);
+  if (holder) await locks.releaseLock(name, holder.owner);
   return holder;
 }
 
@@ -193,7 +110,7 @@ export interface FamilyLockOptions {
  * Lock times are wall-clock times: they are compared across processes.
  */
 export async function withFamilySyncLock<T>(
-  db: Kysely<Database>,
+  locks: SyncLocks,
   familyId: string,
   work: (owner: string) => Promise<T>,
   options: FamilyLockOptions = {},
@@ -201,16 +118,16 @@ export async function withFamilySyncLock<T>(
   const name = familySyncLock(familyId);
   const ttlMs = options.ttlMs ?? SYNC_LOCK_TTL_MS;
   if (options.heldBy) {
-    const holder = await lockHolder(db, name);
+    const holder = await locks.lockHolder(name);
     if (holder?.owner !== options.heldBy) throw lockedError(holder);
     return work(options.heldBy);
   }
   const owner = newOwnerId();
-  const got = await acquireOrTakeOver(db, name, owner, ttlMs, new Date());
-  if (got === false) throw lockedError(await lockHolder(db, name));
+  const got = await acquireOrTakeOver(locks, name, owner, ttlMs, new Date());
+  if (got === false) throw lockedError(await locks.lockHolder(name));
   if (got !== true) await options.onTakeOver?.(got);
   const heartbeat = setInterval(
-    () => void renewLock(db, name, owner, ttlMs, new Date()).catch(() => undefined),
+    () => void locks.renewLock(name, owner, ttlMs, new Date()).catch(() => undefined),
     Math.max(1000, Math.floor(ttlMs / 3)),
   );
   heartbeat.unref();
@@ -218,7 +135,7 @@ export async function withFamilySyncLock<T>(
     return await work(owner);
   } finally {
     clearInterval(heartbeat);
-    await releaseLock(db, name, owner);
+    await locks.releaseLock(name, owner);
   }
 }
 

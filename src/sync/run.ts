@@ -19,6 +19,7 @@ import { balancesRepository } from '../store/balances.js';
 import { connectionsRepository } from '../store/connections.js';
 import type { AccountSyncOutcome, Database, SyncOutcome, SyncTrigger } from '../store/schema.js';
 import { syncRunsRepository } from '../store/sync-runs.js';
+import { syncLockRepository } from '../store/sync-lock.js';
 import { applyAccountSync, type AccountSyncApplied } from './apply.js';
 import { estimateSyncCalls, type SyncCallsEstimate } from './estimate.js';
 import { addDays, calendarDateIn, daysBetween, isCalendarDate } from '../dates.js';
@@ -198,15 +199,20 @@ export async function syncFamily(
   const mine = previous
     .catch(() => undefined)
     .then(() =>
-      withFamilySyncLock(db, familyId, () => runSync(deps, db, familyId, options, lockInfo), {
-        ...(options.lockHeldBy ? { heldBy: options.lockHeldBy } : {}),
-        onTakeOver: (h) => {
-          lockInfo.takenFrom = h;
-          lockInfo.notes.push(
-            `took over the sync lock of a process that is gone (${holderText(h.owner)}, since ${h.acquiredAt.slice(0, 19).replace('T', ' ')} UTC)`,
-          );
+      withFamilySyncLock(
+        syncLockRepository(db),
+        familyId,
+        () => runSync(deps, db, familyId, options, lockInfo),
+        {
+          ...(options.lockHeldBy ? { heldBy: options.lockHeldBy } : {}),
+          onTakeOver: (h) => {
+            lockInfo.takenFrom = h;
+            lockInfo.notes.push(
+              `took over the sync lock of a process that is gone (${holderText(h.owner)}, since ${h.acquiredAt.slice(0, 19).replace('T', ' ')} UTC)`,
+            );
+          },
         },
-      }),
+      ),
     );
   familyLocks.set(familyId, mine);
   try {

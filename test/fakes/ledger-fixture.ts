@@ -1,14 +1,18 @@
 /**
  * A real ledger (a SQLite file in a temporary folder, or a PostgreSQL database of its own) with one
  * family, connection, provider account and linked account, for tests of the sync engine's database side.
+ * The sync engine gets the store; `db` (the same database) is there to seed and inspect rows.
  */
 import type { OpenedDatabase } from '../../src/store/database.js';
+import { openStore, type Store } from '../../src/store/index.js';
 import { createTestDatabase, type TestDatabase, type TestDatabaseKind } from '../helpers/databases.js';
 
 export interface LedgerFixture extends OpenedDatabase {
   familyId: string;
   accountId: string;
   sophtronAccountId: string;
+  /** The store over this database, as the product opens it. */
+  store: Store;
   /** The database under the fixture (its kind, folder, URL; open() for a second connection). */
   database: TestDatabase;
   dispose(): Promise<void>;
@@ -18,7 +22,11 @@ export async function openLedgerFixture(
   options: { timeZone?: string; kind?: TestDatabaseKind } = {},
 ): Promise<LedgerFixture> {
   const database = await createTestDatabase(options.kind);
-  const opened = await database.open();
+  const store = await openStore(
+    { dataDir: database.dataDir, databaseUrl: database.url },
+    { onKeyGenerated: () => {} },
+  );
+  const opened: OpenedDatabase = store;
   const now = new Date().toISOString();
   const { db } = opened;
   await db
@@ -78,11 +86,18 @@ export async function openLedgerFixture(
     })
     .execute();
   return {
-    ...opened,
+    db,
+    filename: store.filename,
+    dialect: store.dialect,
+    close: () => store.close(),
+    store,
     familyId: 'fam',
     accountId: 'acc',
     sophtronAccountId: 'acct',
     database,
-    dispose: () => database.dispose(),
+    async dispose() {
+      await store.close().catch(() => undefined);
+      await database.dispose();
+    },
   };
 }

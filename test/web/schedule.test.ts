@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { seedAccount, seedConnection, seedTransaction } from '../fakes/ledger-seed.js';
-import { acquireLock, familySyncLock } from '../../src/sync/lock.js';
+import { familySyncLock } from '../../src/sync/lock.js';
 import { createApiToken } from '../../src/web/auth/api-tokens.js';
 import { Client, createHarness, setupFirstUser, type Harness } from './harness.js';
 
@@ -188,7 +188,7 @@ describe('Schedule page', () => {
       baseUrl: 'http://127.0.0.1:1/api',
     });
     const since = new Date();
-    await acquireLock(h.store.db, familySyncLock(familyId), 'worker-box:4242:beef', 60_000, since);
+    await h.store.acquireLock(familySyncLock(familyId), 'worker-box:4242:beef', 60_000, since);
     const expected = `a sync of this family is already running since ${since.toISOString().slice(0, 19).replace('T', ' ')} UTC (worker-box pid 4242)`;
     await c.page('/sync/history');
     const started = await c.post('/sync', {});

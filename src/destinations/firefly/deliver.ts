@@ -22,6 +22,7 @@ import {
   type FireflyTransactionRow,
 } from '../../store/firefly-delivery.js';
 import type { Database } from '../../store/schema.js';
+import { syncLockRepository } from '../../store/sync-lock.js';
 import { withFamilySyncLock } from '../../sync/lock.js';
 import { ensureAccounts, type AccountTarget } from './accounts.js';
 import { checkBalances } from './balance-check.js';
@@ -88,9 +89,14 @@ export function deliverFamily(
   familyId: string,
   options: DeliveryOptions = {},
 ): Promise<DeliveryResult> {
-  return withFamilySyncLock(deps.db, familyId, () => deliverLocked(deps, familyId, options), {
-    ...(options.lockHeldBy ? { heldBy: options.lockHeldBy } : {}),
-  });
+  return withFamilySyncLock(
+    syncLockRepository(deps.db),
+    familyId,
+    () => deliverLocked(deps, familyId, options),
+    {
+      ...(options.lockHeldBy ? { heldBy: options.lockHeldBy } : {}),
+    },
+  );
 }
 
 /** What the ledger holds for one delivery: the accounts, the rows to send, the rows to remove. */
