@@ -24,6 +24,7 @@ import { setDestination, setSchedule } from '../src/scheduler/schedules.js';
 import { schedulerSettings } from '../src/scheduler/settings.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { startFakeFirefly, type FakeFirefly } from './fakes/firefly.js';
+import { cliArgs, REPO_ROOT } from './helpers/cli-process.js';
 import { createTestDatabase, type TestDatabase } from './helpers/databases.js';
 import { connectSandboxBank, sandboxClient } from './helpers/sandbox-family.js';
 import { setNightlyFirefly } from './helpers/nightly-firefly.js';
@@ -104,8 +105,8 @@ interface Child {
 
 function start(args: string[], readyLine: string): Child {
   const user = sandbox.users[0]!;
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    cwd: process.cwd(),
+  const proc = spawn(process.execPath, cliArgs(args), {
+    cwd: REPO_ROOT,
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
