@@ -143,8 +143,12 @@ const startWorker = () => start(['worker', '--concurrency', String(CONCURRENCY)]
 const startServer = () =>
   start(['serve', '--port', '0', '--host', '127.0.0.1'], 'Sophtron Sync is running at');
 
-/** How the waits below ask the database again: every 100 ms, for as long as every family's work may take. */
-const POLL = { everyMs: 100, withinMs: 120_000 + FAMILIES * 5_000 };
+/**
+ * How the waits below ask the database again: every 100 ms, for as long as every family's work may
+ * take on a machine busy with other work (24 families once ran out of 4 minutes at load 15; a wait
+ * that succeeds costs nothing more for being long).
+ */
+const POLL = { everyMs: 100, withinMs: 240_000 + FAMILIES * 10_000 };
 
 async function queued(names: string[]): Promise<number> {
   const { rows } = await sql<{ n: string }>`
