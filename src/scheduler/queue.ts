@@ -16,7 +16,9 @@
  * - A job stays with its worker for WORKER_LEASE_SECONDS; a worker that dies loses it and another
  *   takes it after the lease. A failing job (a delivery refused, the lock still held, the database
  *   away) is retried with doubling delays; after WORKER_RETRY_LIMIT retries it is recorded as a
- *   failed run in the sync history with its reason.
+ *   failed run in the sync history with its reason. The record is written from each queue's
+ *   dead-letter queue (`<queue>-gave-up`), where pg-boss puts a job it failed for good, whether its
+ *   handler threw or its worker died during the last attempt (no handler was left to write it).
  */
 import { createHash } from 'node:crypto';
 import pg from 'pg';
@@ -33,6 +35,19 @@ export const SYNC_QUEUE = 'sync-family';
 export const DELIVER_QUEUE = 'deliver-family';
 export const EXPORT_QUEUE = 'export-family';
 export const NOTIFY_QUEUE = 'notify';
+
+/** Where pg-boss puts a job of `queue` that gave up (failed its last attempt). */
+const gaveUpQueue = (queue: string): string => `${queue}-gave-up`;
+
+/**
+ * Why a job gave up, from what pg-boss kept of its last attempt: the error its handler threw, or
+ * pg-boss's own note when no handler finished it (its worker died, or it outlived its lease).
+ */
+function gaveUpReason(output: unknown): string {
+  const thrown = (output as { message?: unknown } | null)?.message;
+  if (typeof thrown === 'string') return thrown;
+  return 'its worker stopped during the attempt, or the attempt ran past its lease (WORKER_LEASE_SECONDS)';
+}
 
 /** Firefly III deliveries on one queue, file (and any other) destinations' exports on the other. */
 const queueOf = (destination: string): string => (destination === 'firefly' ? DELIVER_QUEUE : EXPORT_QUEUE);
@@ -148,8 +163,10 @@ export async function openFamilyQueue(
         expireInSeconds: settings.workerLeaseSeconds,
       };
       try {
-        if (!(await boss.getQueue(name))) await boss.createQueue(name, queue);
-        else await boss.updateQueue(name, queue);
+        const deadLetter = gaveUpQueue(name);
+        if (!(await boss.getQueue(deadLetter))) await boss.createQueue(deadLetter, { name: deadLetter });
+        if (!(await boss.getQueue(name))) await boss.createQueue(name, { ...queue, deadLetter });
+        else await boss.updateQueue(name, { ...queue, deadLetter });
       } catch (err) {
         // Several processes starting at once: one of them created it.
         if (!isDuplicate(err)) throw err;
@@ -183,7 +200,8 @@ export async function openFamilyQueue(
               return out;
             } catch (err) {
               const reason = err instanceof Error ? err.message : String(err);
-              if (job.retryCount >= job.retryLimit) {
+              // A job put on the queue before it had a dead-letter queue is recorded here.
+              if (job.retryCount >= job.retryLimit && !job.deadLetter) {
                 await gaveUp(familyId, work, job.retryCount + 1, reason).catch((e: unknown) =>
                   log?.error({ familyId, error: String(e) }, 'could not record a job that gave up'),
                 );
@@ -198,6 +216,20 @@ export async function openFamilyQueue(
         ),
       );
     }
+    // pg-boss copies the job's data, its last output and its retry limit to the dead-letter queue.
+    const deadLetter = gaveUpQueue(queue);
+    workers.push(
+      await boss.work(
+        deadLetter,
+        { batchSize: 1, pollingIntervalSeconds: settings.workerPollSeconds, includeMetadata: true },
+        async ([job]) => {
+          if (!job) return;
+          const { familyId, work } = about(parse(job.data));
+          await gaveUp(familyId, work, job.retryLimit + 1, gaveUpReason(job.output));
+          log?.warn({ queue, familyId, jobId: job.id }, 'queued job gave up');
+        },
+      ),
+    );
   }
 
   return {
