@@ -37,8 +37,8 @@ import { sessionsRepository } from './sessions.js';
 import { devicesRepository } from './devices.js';
 import { apiTokensRepository } from './api-tokens.js';
 import { throttleRepository } from './throttle.js';
-import { schedulesRepository } from './schedules.js';
-import { notificationsRepository } from './notifications.js';
+import { scheduleFiguresRepository, schedulerBackoffRepository, schedulesRepository } from './schedules.js';
+import { incidentsRepository, notificationChannelsRepository } from './notifications.js';
 import { syncLockRepository } from './sync-lock.js';
 import type { Db } from './util.js';
 
@@ -64,7 +64,10 @@ export function bindRepositories(db: Db, secrets: SecretBox) {
     ...apiTokensRepository(db),
     ...throttleRepository(db),
     ...schedulesRepository(db),
-    ...notificationsRepository(db, secrets),
+    ...schedulerBackoffRepository(db),
+    ...scheduleFiguresRepository(db),
+    ...notificationChannelsRepository(db, secrets),
+    ...incidentsRepository(db),
     ...syncLockRepository(db),
   };
 }

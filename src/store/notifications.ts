@@ -37,7 +37,7 @@ export const RESOLVED_INCIDENT_KEEP_DAYS = 90;
 
 const aad = (familyId: string, id: string) => `notification_channel:${familyId}:${id}`;
 
-export function notificationsRepository(db: Db, secrets: SecretBox) {
+export function notificationChannelsRepository(db: Db, secrets: SecretBox) {
   return {
     /** Stores a channel, its `secret` part sealed; returns its id. */
     async addNotificationChannel(
@@ -125,7 +125,11 @@ export function notificationsRepository(db: Db, secrets: SecretBox) {
         .executeTakeFirst();
       return Number(r.numDeletedRows) > 0;
     },
+  };
+}
 
+export function incidentsRepository(db: Db) {
+  return {
     /** Records a subject's outcome and says whether an incident opened, recovered, or neither. */
     async recordIncidentOutcome(
       familyId: string,

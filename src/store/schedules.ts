@@ -115,7 +115,12 @@ export function schedulesRepository(db: Db) {
         timeZone: r.time_zone,
       }));
     },
+  };
+}
 
+/** The retry backoff per connection ('*': the whole sync) of a family. */
+export function schedulerBackoffRepository(db: Db) {
+  return {
     backoffOf(familyId: string): Promise<BackoffRow[]> {
       return db.selectFrom('scheduler_backoff').selectAll().where('family_id', '=', familyId).execute();
     },
@@ -170,7 +175,12 @@ export function schedulesRepository(db: Db) {
         .where('connection_id', '=', connectionId)
         .execute();
     },
+  };
+}
 
+/** The ledger figures a family's schedule is decided and projected by. */
+export function scheduleFiguresRepository(db: Db) {
+  return {
     /** Accounts of the family linked to a provider account (each is synced). */
     async linkedAccountCount(familyId: string): Promise<number> {
       const linked = await db
