@@ -3,7 +3,9 @@
  * setup with the console code, Sophtron credentials (the sandbox's), connecting Sophtron Bank
  * through captcha, security question, token method and token, linking accounts, an import into the
  * Firefly III fake with live progress and its result, and a second family that sees none of it.
- * Screenshots of each step go to test-output/screenshots/.
+ * Screenshots of each step go to test-output/screenshots/: the screen as the phone shows it;
+ * `FULL_PAGE_SCREENSHOTS=1` takes whole pages instead (about 20 s more CPU for the run: chromium
+ * lays out and paints every page again at its full height).
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,6 +29,7 @@ if (!available)
   console.warn(`SKIPPED browser tests: ${CHROMIUM} is not installed (apt-get install chromium).`);
 
 const SHOTS = join(process.cwd(), 'test-output', 'screenshots');
+const FULL_PAGE = process.env.FULL_PAGE_SCREENSHOTS === '1';
 
 let h: Harness;
 let sandbox: RunningSandbox;
@@ -85,7 +88,7 @@ afterAll(async () => {
 
 /** Keeps a screenshot, and checks the page fits a phone's width (no sideways scrolling). */
 async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: FULL_PAGE });
   // A string: the test project has no DOM types.
   const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
   expect(overflow, `${name}: the page is wider than the screen`).toBeLessThanOrEqual(0);
