@@ -1,10 +1,11 @@
-/** First-run setup (guarded by the console code), login and logout. */
+/**
+ * First-run setup (guarded by the console code), login and logout. The forms are auth/view.tsx
+ * (with their rules in auth/forms.ts); the routes here check, throttle, and start sessions.
+ */
+import { deleteCookie, getCookie } from 'hono/cookie';
 import { startDefaultSchedule } from '../../scheduler/schedules.js';
 import { schedulerSettings } from '../../scheduler/settings.js';
-import { deleteCookie, getCookie } from 'hono/cookie';
-import { z } from 'zod';
-import { isTimeZone } from '../../dates.js';
-import { dummyHash, MIN_PASSWORD_LENGTH, verifyPassword } from '../auth/passwords.js';
+import { dummyHash, verifyPassword } from '../auth/passwords.js';
 import { clientAddress } from '../../http/client-address.js';
 import { DEVICE_COOKIE, DEVICE_TTL_MS, knownDevice, rememberDevice } from '../auth/devices.js';
 import { buckets, waitText } from '../auth/throttle.js';
@@ -12,124 +13,14 @@ import { createSession, SESSION_COOKIE, SESSION_TTL_MS } from '../auth/sessions.
 import { setupCodeMatches } from '../auth/setup-code.js';
 import { setCookieSecure } from '../cookies.js';
 import type { Ctx, WebApp } from '../context.js';
-import { formData, parseForm, text } from '../forms.js';
-import { TIME_ZONE_LIST, TimeZoneList } from '../components/time-zones.js';
-import { CsrfField } from '../layout.js';
+import { formData, parseForm } from '../forms.js';
 import { page, withFlash } from '../render.js';
 import { createUser } from '../users.js';
-
-export const usernameSchema = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .regex(/^[a-z0-9._@-]{2,64}$/, 'use 2 to 64 letters, digits or . _ @ -');
-export const passwordSchema = z
-  .string()
-  .min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`)
-  .max(200, 'is longer than 200 characters');
-
-const setupSchema = z
-  .object({
-    code: text(40),
-    family: text(100),
-    time_zone: z.string().trim().refine(isTimeZone, 'is not an IANA time zone such as America/New_York'),
-    username: usernameSchema,
-    password: passwordSchema,
-    password2: z.string(),
-  })
-  .refine((v) => v.password === v.password2, { path: ['password2'], message: 'does not match the password' });
-
-const SETUP_LABELS = {
-  code: 'Setup code',
-  family: 'Family name',
-  time_zone: 'Time zone',
-  username: 'Username',
-  password: 'Password',
-  password2: 'Repeat the password',
-};
+import { SETUP_LABELS, setupSchema } from './auth/forms.js';
+import { LoginForm, SetupForm, type SetupValues } from './auth/view.js';
 
 export function startSession(c: Ctx, cookieValue: string): void {
   setCookieSecure(c, SESSION_COOKIE, cookieValue, { maxAge: Math.floor(SESSION_TTL_MS / 1000) });
-}
-
-/** What the person typed, shown again after a refusal (never the passwords). */
-interface SetupValues {
-  code?: string;
-  family?: string;
-  timeZone: string;
-  username?: string;
-}
-
-/** The password rule, next to the field (not only as the browser's refusal). */
-export function PasswordRule() {
-  return (
-    <p class="hint" id="password-rule">
-      At least {MIN_PASSWORD_LENGTH} characters; a few words are easier to remember than symbols.
-    </p>
-  );
-}
-
-/** A field for a new password, held to the password rule (shown by PasswordRule). */
-export function NewPasswordField({ label }: { label: string }) {
-  return (
-    <label>
-      {label}{' '}
-      <input
-        name="password"
-        type="password"
-        required
-        autocomplete="new-password"
-        minlength={MIN_PASSWORD_LENGTH}
-        aria-describedby="password-rule"
-      />
-    </label>
-  );
-}
-
-function SetupForm({ csrf, values }: { csrf: string; values: SetupValues }) {
-  return (
-    <form method="post" action="/setup" class="card narrow">
-      <CsrfField token={csrf} />
-      <p>
-        Create the first user (the administrator). The setup code was printed on the server's console when it
-        started; it makes sure nobody else on your network claims this instance.
-      </p>
-      <label>
-        Setup code <input name="code" required autocomplete="off" autofocus value={values.code ?? ''} />
-      </label>
-      <label>
-        Family name <input name="family" required value={values.family ?? 'Family'} />
-      </label>
-      <label>
-        Time zone <input name="time_zone" required value={values.timeZone} list={TIME_ZONE_LIST} />
-      </label>
-      <TimeZoneList />
-      <label>
-        Username <input name="username" required autocomplete="username" value={values.username ?? ''} />
-      </label>
-      <NewPasswordField label="Password" />
-      <PasswordRule />
-      <label>
-        Repeat the password <input name="password2" type="password" required autocomplete="new-password" />
-      </label>
-      <button type="submit">Create the administrator</button>
-    </form>
-  );
-}
-
-function LoginForm({ csrf, username }: { csrf: string; username?: string }) {
-  return (
-    <form method="post" action="/login" class="card narrow">
-      <CsrfField token={csrf} />
-      <label>
-        Username <input name="username" required autocomplete="username" value={username ?? ''} autofocus />
-      </label>
-      <label>
-        Password <input name="password" type="password" required autocomplete="current-password" />
-      </label>
-      <button type="submit">Log in</button>
-    </form>
-  );
 }
 
 export function registerAuthPages(app: WebApp): void {
@@ -142,59 +33,7 @@ export function registerAuthPages(app: WebApp): void {
     );
   });
 
-  app.post('/setup', async (c) => {
-    const { store } = c.var.deps;
-    if ((await store.countUsers()) > 0) return c.redirect('/login');
-    const form = await formData(c);
-    const typed = (name: string) => (typeof form[name] === 'string' ? form[name].slice(0, 100) : undefined);
-    const values: SetupValues = {
-      // A wrong code is not shown again: the person reads it anew from the console.
-      family: typed('family'),
-      timeZone: typed('time_zone') ?? c.var.deps.config.timeZone,
-      username: typed('username'),
-    };
-    const again = (error: string, status: 400 | 403 | 429 = 400, code?: string) =>
-      page(c, 'Welcome', <SetupForm csrf={c.var.csrf} values={{ ...values, code }} />, {
-        flash: { kind: 'error', text: error },
-        status,
-      });
-    const now = c.var.deps.now?.() ?? Date.now();
-    const tries = [buckets.setup(clientAddress(c, c.var.deps.config.trustProxy))];
-    const wait = await store.throttleWait(tries, now);
-    if (wait > 0) {
-      c.header('Retry-After', String(Math.ceil(wait / 1000)));
-      return again(`Too many wrong setup codes; try again in ${waitText(wait)}.`, 429);
-    }
-    const parsed = parseForm(setupSchema, form, SETUP_LABELS);
-    if (!parsed.ok) return again(parsed.error, 400, typed('code'));
-    if (!setupCodeMatches(c.var.deps.setupCode, parsed.data.code)) {
-      await store.recordThrottleFailure(tries, now);
-      return again('Setup code: wrong code (see the server console).', 403);
-    }
-    const { id: familyId } = await store.createFamily({
-      name: parsed.data.family,
-      timeZone: parsed.data.time_zone,
-    });
-    await startDefaultSchedule(store, familyId, schedulerSettings(c.var.deps.config));
-    const userId = await createUser(store, {
-      familyId,
-      username: parsed.data.username,
-      password: parsed.data.password,
-      role: 'admin',
-      instanceAdmin: true,
-    });
-    await store.clearThrottle(tries);
-    const { cookieValue } = await createSession(store, userId);
-    startSession(c, cookieValue);
-    c.var.deps.logger.info({ familyId }, 'first user created');
-    return c.redirect(
-      withFlash(
-        '/settings',
-        'ok',
-        `Welcome, ${parsed.data.username}: ${parsed.data.family} is set up and you are its administrator. Next: Sophtron credentials below (or keep the sandbox), then Connect a bank.`,
-      ),
-    );
-  });
+  app.post('/setup', createFirstUser);
 
   app.get('/login', async (c) => {
     if ((await c.var.deps.store.countUsers()) === 0) return c.redirect('/setup');
@@ -202,51 +41,108 @@ export function registerAuthPages(app: WebApp): void {
     return page(c, 'Log in', <LoginForm csrf={c.var.csrf} />);
   });
 
-  app.post('/login', async (c) => {
-    const { store } = c.var.deps;
-    const form = await formData(c);
-    const username = typeof form.username === 'string' ? form.username.trim().toLowerCase().slice(0, 64) : '';
-    const password = typeof form.password === 'string' ? form.password : '';
-    const refuse = (text: string, status: 403 | 429) =>
-      page(c, 'Log in', <LoginForm csrf={c.var.csrf} username={username} />, {
-        flash: { kind: 'error', text },
-        status,
-      });
-    const now = c.var.deps.now?.() ?? Date.now();
-    const address = clientAddress(c, c.var.deps.config.trustProxy);
-    const user = username ? await store.findUserByName(username) : undefined;
-    // A device this person logged in from, or their own session, has its own bucket: a
-    // stranger's guesses at this name never lock them out (src/web/auth/throttle.ts).
-    const device = user ? await knownDevice(store, getCookie(c, DEVICE_COOKIE), user.id, now) : null;
-    const ownSession = user && c.var.session?.user.id === user.id ? c.var.session : null;
-    const tries = device
-      ? [buckets.device(device)]
-      : ownSession
-        ? [buckets.session(ownSession.idHash)]
-        : [buckets.pair(address, username), buckets.address(address)];
-    const wait = await store.throttleWait(tries, now);
-    if (wait > 0) {
-      c.header('Retry-After', String(Math.ceil(wait / 1000)));
-      return refuse(`Too many failed logins; try again in ${waitText(wait)}.`, 429);
-    }
-    const ok = await verifyPassword(password, user?.password_hash ?? (await dummyHash()));
-    if (!user || !ok) {
-      await store.recordThrottleFailure(tries, now);
-      return refuse('Wrong username or password.', 403);
-    }
-    // The address bucket stays: logging in to one's own account must not reset a sprayer's count.
-    await store.clearThrottle([buckets.pair(address, username), ...(device || ownSession ? tries : [])]);
-    if (c.var.session) await store.deleteSession(c.var.session.idHash);
-    const { cookieValue } = await createSession(store, user.id);
-    startSession(c, cookieValue);
-    const deviceCookie = await rememberDevice(store, user.id, getCookie(c, DEVICE_COOKIE), now);
-    setCookieSecure(c, DEVICE_COOKIE, deviceCookie, { maxAge: Math.floor(DEVICE_TTL_MS / 1000) });
-    return c.redirect('/');
-  });
+  app.post('/login', logIn);
 
   app.post('/logout', async (c) => {
     if (c.var.session) await c.var.deps.store.deleteSession(c.var.session.idHash);
     deleteCookie(c, SESSION_COOKIE, { path: '/' });
     return c.redirect('/login');
   });
+}
+
+/** The first user (the administrator) and their family, once the console's setup code is typed. */
+async function createFirstUser(c: Ctx) {
+  const { store } = c.var.deps;
+  if ((await store.countUsers()) > 0) return c.redirect('/login');
+  const form = await formData(c);
+  const typed = (name: string) => (typeof form[name] === 'string' ? form[name].slice(0, 100) : undefined);
+  const values: SetupValues = {
+    // A wrong code is not shown again: the person reads it anew from the console.
+    family: typed('family'),
+    timeZone: typed('time_zone') ?? c.var.deps.config.timeZone,
+    username: typed('username'),
+  };
+  const again = (error: string, status: 400 | 403 | 429 = 400, code?: string) =>
+    page(c, 'Welcome', <SetupForm csrf={c.var.csrf} values={{ ...values, code }} />, {
+      flash: { kind: 'error', text: error },
+      status,
+    });
+  const now = c.var.deps.now?.() ?? Date.now();
+  const tries = [buckets.setup(clientAddress(c, c.var.deps.config.trustProxy))];
+  const wait = await store.throttleWait(tries, now);
+  if (wait > 0) {
+    c.header('Retry-After', String(Math.ceil(wait / 1000)));
+    return again(`Too many wrong setup codes; try again in ${waitText(wait)}.`, 429);
+  }
+  const parsed = parseForm(setupSchema, form, SETUP_LABELS);
+  if (!parsed.ok) return again(parsed.error, 400, typed('code'));
+  if (!setupCodeMatches(c.var.deps.setupCode, parsed.data.code)) {
+    await store.recordThrottleFailure(tries, now);
+    return again('Setup code: wrong code (see the server console).', 403);
+  }
+  const { id: familyId } = await store.createFamily({
+    name: parsed.data.family,
+    timeZone: parsed.data.time_zone,
+  });
+  await startDefaultSchedule(store, familyId, schedulerSettings(c.var.deps.config));
+  const userId = await createUser(store, {
+    familyId,
+    username: parsed.data.username,
+    password: parsed.data.password,
+    role: 'admin',
+    instanceAdmin: true,
+  });
+  await store.clearThrottle(tries);
+  const { cookieValue } = await createSession(store, userId);
+  startSession(c, cookieValue);
+  c.var.deps.logger.info({ familyId }, 'first user created');
+  return c.redirect(
+    withFlash(
+      '/settings',
+      'ok',
+      `Welcome, ${parsed.data.username}: ${parsed.data.family} is set up and you are its administrator. Next: Sophtron credentials below (or keep the sandbox), then Connect a bank.`,
+    ),
+  );
+}
+
+async function logIn(c: Ctx) {
+  const { store } = c.var.deps;
+  const form = await formData(c);
+  const username = typeof form.username === 'string' ? form.username.trim().toLowerCase().slice(0, 64) : '';
+  const password = typeof form.password === 'string' ? form.password : '';
+  const refuse = (text: string, status: 403 | 429) =>
+    page(c, 'Log in', <LoginForm csrf={c.var.csrf} username={username} />, {
+      flash: { kind: 'error', text },
+      status,
+    });
+  const now = c.var.deps.now?.() ?? Date.now();
+  const address = clientAddress(c, c.var.deps.config.trustProxy);
+  const user = username ? await store.findUserByName(username) : undefined;
+  // A device this person logged in from, or their own session, has its own bucket: a
+  // stranger's guesses at this name never lock them out (src/web/auth/throttle.ts).
+  const device = user ? await knownDevice(store, getCookie(c, DEVICE_COOKIE), user.id, now) : null;
+  const ownSession = user && c.var.session?.user.id === user.id ? c.var.session : null;
+  const tries = device
+    ? [buckets.device(device)]
+    : ownSession
+      ? [buckets.session(ownSession.idHash)]
+      : [buckets.pair(address, username), buckets.address(address)];
+  const wait = await store.throttleWait(tries, now);
+  if (wait > 0) {
+    c.header('Retry-After', String(Math.ceil(wait / 1000)));
+    return refuse(`Too many failed logins; try again in ${waitText(wait)}.`, 429);
+  }
+  const ok = await verifyPassword(password, user?.password_hash ?? (await dummyHash()));
+  if (!user || !ok) {
+    await store.recordThrottleFailure(tries, now);
+    return refuse('Wrong username or password.', 403);
+  }
+  // The address bucket stays: logging in to one's own account must not reset a sprayer's count.
+  await store.clearThrottle([buckets.pair(address, username), ...(device || ownSession ? tries : [])]);
+  if (c.var.session) await store.deleteSession(c.var.session.idHash);
+  const { cookieValue } = await createSession(store, user.id);
+  startSession(c, cookieValue);
+  const deviceCookie = await rememberDevice(store, user.id, getCookie(c, DEVICE_COOKIE), now);
+  setCookieSecure(c, DEVICE_COOKIE, deviceCookie, { maxAge: Math.floor(DEVICE_TTL_MS / 1000) });
+  return c.redirect('/');
 }

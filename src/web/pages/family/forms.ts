@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { isTimeZone } from '../../../dates.js';
 import { text } from '../../forms.js';
-import { passwordSchema, usernameSchema } from '../auth.js';
+import { passwordSchema, usernameSchema } from '../auth/forms.js';
 
 export const newUserSchema = z.object({
   username: usernameSchema,

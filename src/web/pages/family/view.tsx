@@ -1,7 +1,7 @@
 /** The Family pages' views: the family's people with the password and "add a person" forms, and families. */
 import { TIME_ZONE_LIST, TimeZoneList } from '../../components/time-zones.js';
 import { CsrfField } from '../../layout.js';
-import { NewPasswordField, PasswordRule } from '../auth.js';
+import { NewPasswordField, PasswordRule } from '../auth/view.js';
 import type { FamilyData } from './load.js';
 
 interface Viewer {
