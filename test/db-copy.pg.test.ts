@@ -14,7 +14,6 @@ import { afterEach, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { FireflyClient } from '../src/destinations/firefly/client.js';
 import { deliverFamily } from '../src/destinations/firefly/deliver.js';
-import { getFireflySettings, saveFireflySettings } from '../src/destinations/firefly/repository.js';
 import { startSandbox } from '../src/sandbox/index.js';
 import { openDatabase } from '../src/store/database.js';
 import { openStore, type Store } from '../src/store/index.js';
@@ -58,7 +57,7 @@ it('copies a synced, delivered SQLite ledger into PostgreSQL exactly; the produc
     return r;
   };
   const deliver = (store: Store, familyId: string) =>
-    deliverFamily({ db: store.db, client: firefly }, familyId, {
+    deliverFamily({ store: store, client: firefly }, familyId, {
       pending: 'tag',
       now: sandbox.control.now(),
     });
@@ -86,7 +85,7 @@ it('copies a synced, delivered SQLite ledger into PostgreSQL exactly; the produc
   const sqlite = await openStore({ dataDir, secretKey });
   const family = await sqlite.createFamily({ name: 'Copied', timeZone: 'America/New_York' });
   await sqlite.saveCredentials(family.id, { userId: user.userId, accessKey: user.accessKey, baseUrl: null });
-  await saveFireflySettings(sqlite.db, sqlite.secrets, family.id, { url: fake.url, token: fake.token });
+  await sqlite.saveFireflySettings(family.id, { url: fake.url, token: fake.token });
   const { providerAccounts } = await connectSandboxBank(sqlite, family.id, sophtron, {
     jobOptions: fastJobs,
   });
@@ -140,7 +139,7 @@ it('copies a synced, delivered SQLite ledger into PostgreSQL exactly; the produc
   cleanups.push(() => store.close());
   expect(store.dialect).toBe('postgres');
   expect((await store.getCredentials(family.id))?.accessKey).toBe(user.accessKey);
-  expect((await getFireflySettings(store.db, store.secrets, family.id))?.token).toBe(fake.token);
+  expect((await store.getFireflySettings(family.id))?.token).toBe(fake.token);
   await expectExactlyTheLedger(store, family.id);
   const resync = await sync(store, family.id);
   expect(resync.totals.new).toBe(0);

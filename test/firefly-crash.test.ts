@@ -13,6 +13,7 @@ import { deliverFamily } from '../src/destinations/firefly/deliver.js';
 import { openDatabase } from '../src/store/database.js';
 import { startFakeFirefly, type FakeFirefly } from './fakes/firefly.js';
 import { seedAccount, seedFamily, seedTransaction } from './fakes/ledger-seed.js';
+import { storeOver } from './helpers/store-over.js';
 import { until } from './helpers/until.js';
 
 let fake: FakeFirefly | null = null;
@@ -84,14 +85,14 @@ it('a delivery killed mid-way and run again leaves exactly the expected transact
     await opened.db.updateTable('scheduler_locks').set({ expires_at: '2000-01-01T00:00:00.000Z' }).execute();
     await until('the requests in flight at the kill to land in the fake', () => running.quiet());
     const client = new FireflyClient({ baseUrl: fake.url, token: fake.token });
-    const result = await deliverFamily({ db: opened.db, client }, family);
+    const result = await deliverFamily({ store: storeOver(opened.db), client }, family);
     expect(result.failed).toBe(0);
     const groups = fake.liveGroups();
     expect(groups).toHaveLength(N);
     expect(new Set(groups.map((g) => g.split.externalId)).size).toBe(N);
     expect(result.balances).toHaveLength(1);
     expect(result.balances[0]!.matches).toBe(true);
-    const again = await deliverFamily({ db: opened.db, client }, family);
+    const again = await deliverFamily({ store: storeOver(opened.db), client }, family);
     expect(again.created + again.updated + again.alreadyThere).toBe(0);
     expect(fake.liveGroups()).toHaveLength(N);
   } finally {

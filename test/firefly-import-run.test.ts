@@ -10,7 +10,6 @@ import { loadConfig } from '../src/config.js';
 import { FireflyClient } from '../src/destinations/firefly/client.js';
 import { parseFidiConfig } from '../src/destinations/firefly/fidi-config.js';
 import { NothingToImportError, runImportConfiguration, type ImportSync } from '../src/app/import.js';
-import { saveFireflySettings } from '../src/destinations/firefly/repository.js';
 import { createApp } from '../src/app/app.js';
 import { openStore, type Store } from '../src/store/index.js';
 import type { SyncRunResult } from '../src/sync/run.js';
@@ -113,7 +112,7 @@ describe('runImportConfiguration', () => {
 
   it('is what scheduled delivery runs with a configuration saved on the destination', async () => {
     const family = await seedLedger();
-    await saveFireflySettings(store.db, store.secrets, family, { url: fake.url, token: fake.token });
+    await store.saveFireflySettings(family, { url: fake.url, token: fake.token });
     const app = createApp(store, loadConfig({}));
     const deliver = (f: string, options: unknown) => app.runDelivery(f, 'firefly', options);
     const saved = JSON.parse(JSON.stringify(configFor({ chk: 0 })));

@@ -12,7 +12,6 @@ import { afterEach, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { FireflyClient } from '../src/destinations/firefly/client.js';
 import { parseFidiConfig } from '../src/destinations/firefly/fidi-config.js';
-import { saveFireflySettings } from '../src/destinations/firefly/repository.js';
 import { startSandbox } from '../src/sandbox/index.js';
 import { createApp } from '../src/app/app.js';
 import { openStore, type Store } from '../src/store/index.js';
@@ -188,7 +187,7 @@ it('web + schedule: a scheduled delivery during the wizard’s sends nothing twi
     40,
     new Date(Date.now() - 20 * 86_400_000).toISOString().slice(0, 10),
   );
-  await saveFireflySettings(store.db, store.secrets, familyId, { url: fake.url, token: fake.token });
+  await store.saveFireflySettings(familyId, { url: fake.url, token: fake.token });
   const config = parseFidiConfig(
     JSON.stringify({
       version: 3,

@@ -66,7 +66,7 @@ it('sandbox → ledger → Firefly: nothing doubles, pending→posted stays one 
   };
   const client = new FireflyClient({ baseUrl: fake.url, token: fake.token });
   const deliver = () =>
-    deliverFamily({ db: store.db, client }, family.id, { pending: 'tag', now: sandbox.control.now() });
+    deliverFamily({ store: store, client }, family.id, { pending: 'tag', now: sandbox.control.now() });
 
   /** Firefly holds exactly one group per live (pending or posted, non-zero) ledger transaction. */
   const expectExactlyTheLedger = async () => {

@@ -15,7 +15,6 @@ import { openStore, type Store } from '../src/store/index.js';
 import { createScheduler } from '../src/scheduler/scheduler.js';
 import { scheduleStatus, setDestination, setSchedule } from '../src/scheduler/schedules.js';
 import { schedulerDepsFor } from '../src/scheduler/wiring.js';
-import { saveFireflySettings } from '../src/destinations/firefly/repository.js';
 import { startFakeFirefly } from './fakes/firefly.js';
 import { connectSandboxBank, sandboxClient } from './helpers/sandbox-family.js';
 import { setNightlyFirefly } from './helpers/nightly-firefly.js';
@@ -115,7 +114,7 @@ describe('scheduled sync against the sandbox', () => {
   it('delivers to Firefly III after the next scheduled sync, and reports a failing delivery once', async () => {
     const firefly = await startFakeFirefly();
     try {
-      await saveFireflySettings(store.db, store.secrets, familyId, {
+      await store.saveFireflySettings(familyId, {
         url: firefly.url,
         token: firefly.token,
       });

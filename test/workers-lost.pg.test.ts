@@ -10,7 +10,6 @@ import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
-import { saveFireflySettings } from '../src/destinations/firefly/repository.js';
 import { openFamilyQueue, type FamilyQueue } from '../src/scheduler/queue.js';
 import { startSchedulerFor } from '../src/scheduler/wiring.js';
 import { openStore, type Store } from '../src/store/index.js';
@@ -60,7 +59,7 @@ it('a job whose worker is killed during its last attempt is recorded as given up
   await seedAccount(store.db, family.id, { name: 'Checking', sophtronAccountId: 'acct-1' });
   await setNightlyFirefly(store, family.id, [{ sophtronId: 'acct-1', name: 'Checking' }]);
   const { port } = firefly.address() as AddressInfo;
-  await saveFireflySettings(store.db, store.secrets, family.id, {
+  await store.saveFireflySettings(family.id, {
     url: `http://127.0.0.1:${port}`,
     token: 't',
   });

@@ -20,7 +20,6 @@ import { parse } from 'csv-parse/sync';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
-import { saveFireflySettings } from '../src/destinations/firefly/repository.js';
 import { startSandbox, type RunningSandbox } from '../src/sandbox/index.js';
 import { setDestination, setSchedule } from '../src/scheduler/schedules.js';
 import { schedulerSettings } from '../src/scheduler/settings.js';
@@ -71,7 +70,7 @@ beforeAll(async () => {
     // each, all due in the same minute (missed slots run once).
     await setSchedule(store, family.id, { cron: '0 5 * * *', enabled: false }, settings, twoDaysAgo);
     // Both destinations: an import configuration sending both accounts to Firefly III, and files.
-    await saveFireflySettings(store.db, store.secrets, family.id, { url: firefly.url, token: firefly.token });
+    await store.saveFireflySettings(family.id, { url: firefly.url, token: firefly.token });
     await setNightlyFirefly(
       store,
       family.id,

@@ -11,6 +11,7 @@ import { openDatabase } from '../../src/store/database.js';
 import { exportLedger, EXPORT_FORMATS } from '../../src/destinations/files/index.js';
 import { deliverToFolder } from '../../src/destinations/files/folder.js';
 import { seedAccount, seedConnection, seedFamily, seedTransaction } from '../../test/fakes/ledger-seed.js';
+import { storeOver } from '../../test/helpers/store-over.js';
 
 const ROWS = 100_000;
 
@@ -18,6 +19,7 @@ export async function run(): Promise<BenchResult> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-export-'));
   const opened = await openDatabase({ filename: join(dir, 'db.sqlite') });
   const db = opened.db;
+  const store = storeOver(db);
   try {
     const familyId = await seedFamily(db, 'Bench');
     const conn = await seedConnection(db, familyId);
@@ -54,16 +56,16 @@ export async function run(): Promise<BenchResult> {
     const figures: Record<string, string | number> = { transactions: ROWS };
     for (const format of EXPORT_FORMATS) {
       const t0 = performance.now();
-      const r = await exportLedger(db, familyId, format);
+      const r = await exportLedger(store, familyId, format);
       figures[`${format}: full export ms`] = Math.round(performance.now() - t0);
       figures[`${format}: size MB`] = (Buffer.byteLength(r.content) / 1e6).toFixed(1);
     }
     const folder = join(dir, 'out');
-    await deliverToFolder(db, familyId, { folder, formats: ['csv'] });
+    await deliverToFolder(store, familyId, { folder, formats: ['csv'] });
     for (let i = 0; i < 20; i++)
       await seedTransaction(db, account, { amountMinor: -100, date: '2026-02-01' });
     const t1 = performance.now();
-    const d = await deliverToFolder(db, familyId, { folder, formats: ['csv'] });
+    const d = await deliverToFolder(store, familyId, { folder, formats: ['csv'] });
     figures['folder delivery of 20 new: ms'] = Math.round(performance.now() - t1);
     figures['folder delivery of 20 new: rows written'] = d.transactionCount;
     return { name: 'file exports', figures };

@@ -27,6 +27,7 @@ import { openDatabase } from '../../src/store/database.js';
 import type { Database } from '../../src/store/schema.js';
 import { startFakeFirefly } from '../../test/fakes/firefly.js';
 import { seedAccount, seedFamily, seedManyTransactions } from '../../test/fakes/ledger-seed.js';
+import { storeOver } from '../../test/helpers/store-over.js';
 
 const N = Number(process.env.BENCH_FIREFLY_TRANSACTIONS ?? 10_000);
 const LATENCY_MS = 20;
@@ -44,14 +45,14 @@ export async function run(): Promise<BenchResult[]> {
     const ours = await startFakeFirefly({ latencyMs: LATENCY_MS, validate: false });
     const client = new FireflyClient({ baseUrl: ours.url, token: ours.token });
     let t0 = performance.now();
-    const first = await deliverFamily({ db, client }, family, { concurrency: 4 });
+    const first = await deliverFamily({ store: storeOver(db), client }, family, { concurrency: 4 });
     const oursMs = performance.now() - t0;
     const oursRequests = ours.log.length;
     const oursTxRequests =
       ours.count(undefined, '/api/v1/transactions') + ours.count(undefined, '/api/v1/search');
     ours.resetLog();
     t0 = performance.now();
-    const again = await deliverFamily({ db, client }, family, { concurrency: 4 });
+    const again = await deliverFamily({ store: storeOver(db), client }, family, { concurrency: 4 });
     const rerunMs = performance.now() - t0;
     const rerunRequests = ours.log.map((r) => `${r.method} ${r.path}`);
     const oursGroups = ours.liveGroups().length;
@@ -136,7 +137,7 @@ async function faultRun(db: Kysely<Database>) {
   fake.setFaults(FAULTS);
   const client = new FireflyClient({ baseUrl: fake.url, token: fake.token });
   const t0 = performance.now();
-  const r = await deliverFamily({ db, client }, family, { concurrency: 4 });
+  const r = await deliverFamily({ store: storeOver(db), client }, family, { concurrency: 4 });
   const ms = performance.now() - t0;
   const posts = fake.count('POST', '/api/v1/transactions');
   const searches = fake.count(undefined, '/api/v1/search');
@@ -146,7 +147,8 @@ async function faultRun(db: Kysely<Database>) {
   const { rateLimited, failedBefore, failedAfter } = fake.injected;
   const reasons = [...new Set(r.errors.map((e) => e.message))].join(' | ') || 'none';
   // What one run could not settle stays for the next run (a 'sending' row is searched first).
-  const next = r.failed > 0 ? await deliverFamily({ db, client }, family, { concurrency: 4 }) : null;
+  const next =
+    r.failed > 0 ? await deliverFamily({ store: storeOver(db), client }, family, { concurrency: 4 }) : null;
   const after = fake.liveGroups().map((g) => g.split.externalId);
   await fake.stop();
   return {

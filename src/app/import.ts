@@ -117,7 +117,7 @@ async function runImportLocked(
         lockHeldBy: owner,
       })
     : null;
-  const delivery = await deliverPrepared({ db: deps.store.db, client: deps.client }, familyId, prepared, {
+  const delivery = await deliverPrepared({ store: deps.store, client: deps.client }, familyId, prepared, {
     concurrency: deps.concurrency,
     ...(options.recreateDeleted ? { recreateDeleted: true } : {}),
     ...(options.fireflyVersion ? { fireflyVersion: options.fireflyVersion } : {}),

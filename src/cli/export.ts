@@ -48,11 +48,7 @@ export function register(program: Command): void {
           throw new CliError(`--format: one of ${EXPORT_FORMATS.join(', ')}, not "${opts.format}"`);
         }
         await withCliContext({}, async ({ store, family }) => {
-          const accounts = await store.db
-            .selectFrom('accounts')
-            .select(['id', 'name'])
-            .where('family_id', '=', family.id)
-            .execute();
+          const accounts = await store.listAccounts(family.id);
           const accountIds = opts.account.map((ref) => {
             const byId = accounts.find((a) => a.id === ref);
             if (byId) return byId.id;
@@ -65,7 +61,7 @@ export function register(program: Command): void {
             );
           });
           try {
-            const result = await exportLedger(store.db, family.id, opts.format as ExportFormat, {
+            const result = await exportLedger(store, family.id, opts.format as ExportFormat, {
               accountIds,
               ...(opts.from ? { from: opts.from } : {}),
               ...(opts.to ? { to: opts.to } : {}),

@@ -31,7 +31,6 @@ import {
 } from '../destinations/firefly/fidi-config.js';
 import { calendarDateIn } from '../dates.js';
 import { configWithFireflyIds } from '../destinations/firefly/import-run.js';
-import { getFireflySettings } from '../destinations/firefly/repository.js';
 import { DATABASE_FILE } from '../store/database.js';
 import { withCliContext } from './context.js';
 import { CliError, overBudgetCliError } from './errors.js';
@@ -188,7 +187,7 @@ export async function runImport(file: string, flags: ImportFlags): Promise<numbe
     const settings =
       ctx.config.fireflyUrl && ctx.config.fireflyToken
         ? { url: ctx.config.fireflyUrl, token: ctx.config.fireflyToken }
-        : await getFireflySettings(ctx.store.db, ctx.store.secrets, ctx.family.id);
+        : await ctx.store.getFireflySettings(ctx.family.id);
     if (!settings) {
       throw new CliError(
         'no Firefly III connection: set FIREFLY_III_URL and FIREFLY_III_ACCESS_TOKEN (or save them in the web application)',
@@ -266,7 +265,7 @@ export async function runImport(file: string, flags: ImportFlags): Promise<numbe
     if (flags.saveConfig) {
       writeFileSync(
         flags.saveConfig,
-        await configWithFireflyIds(ctx.store.db, ctx.family.id, config, result.ledgerBySophtron, VERSION),
+        await configWithFireflyIds(ctx.store, ctx.family.id, config, result.ledgerBySophtron, VERSION),
       );
     }
     const summary = importSummary(result);

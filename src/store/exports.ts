@@ -1,6 +1,7 @@
 /**
  * Read model of file exports: a family's accounts with where they come from and their latest
- * balance, and their transactions by date range and change sequence. Read-only.
+ * balance, and their transactions by date range and change sequence; and the cursors of the
+ * scheduled file destination (how far each format and folder has been written).
  */
 import type { Selectable } from 'kysely';
 import { accountsWithSource } from './account-views.js';
@@ -60,6 +61,29 @@ export function exportsRepository(db: Db) {
         q = q.where('transactions.change_seq', '>', filter.afterChangeSeq);
       if (filter.excludeVanished ?? true) q = q.where('transactions.status', '!=', 'vanished');
       return q.execute();
+    },
+
+    /** A file destination's cursor (`key`: format and folder): the change_seq delivered so far, 0 at first. */
+    async exportCursor(familyId: string, key: string): Promise<number> {
+      const row = await db
+        .selectFrom('export_cursors')
+        .select('change_seq')
+        .where('family_id', '=', familyId)
+        .where('destination', '=', key)
+        .executeTakeFirst();
+      return row?.change_seq ?? 0;
+    },
+
+    async saveExportCursor(familyId: string, key: string, seq: number, now: Date): Promise<void> {
+      await db
+        .insertInto('export_cursors')
+        .values({ family_id: familyId, destination: key, change_seq: seq, updated_at: now.toISOString() })
+        .onConflict((oc) =>
+          oc
+            .columns(['family_id', 'destination'])
+            .doUpdateSet({ change_seq: seq, updated_at: now.toISOString() }),
+        )
+        .execute();
     },
   };
 }

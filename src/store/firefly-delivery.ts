@@ -17,6 +17,11 @@ import { inTransaction, nowIso, type Db } from './util.js';
 
 export type FireflyAccountRow = Selectable<FireflyAccountsTable>;
 export type FireflyTransactionRow = Selectable<FireflyTransactionsTable>;
+/** A ledger account → Firefly III account link as written (the balance check's columns are its own). */
+export type FireflyAccountLink = Omit<
+  FireflyAccountRow,
+  'updated_at' | 'checked_at' | 'checked_firefly_minor' | 'checked_bank_minor'
+>;
 /** A delivery record as written (updated_at is the time of the write). */
 export type DeliveryRecord = Omit<FireflyTransactionRow, 'updated_at'>;
 
@@ -233,6 +238,57 @@ export function fireflyDeliveryRepository(db: Db) {
     /** Writes one delivery record at once (an intent that must be stored before its request). */
     async writeDelivery(familyId: string, row: DeliveryRecord): Promise<void> {
       await writeDeliveryRow(db, familyId, row);
+    },
+
+    /** Records (or updates) the family's ledger account → Firefly III account (a row of another family is refused). */
+    async upsertFireflyAccount(familyId: string, row: FireflyAccountLink): Promise<void> {
+      if (row.family_id !== familyId)
+        throw new Error(`a Firefly account link of another family (${row.family_id})`);
+      const values = { ...row, updated_at: nowIso() };
+      await db
+        .insertInto('firefly_accounts')
+        .values(values)
+        .onConflict((oc) =>
+          oc.columns(['family_id', 'account_id']).doUpdateSet({
+            state: values.state,
+            firefly_account_id: values.firefly_account_id,
+            firefly_name: values.firefly_name,
+            firefly_type: values.firefly_type,
+            created_by_us: values.created_by_us,
+            opening_balance_minor: values.opening_balance_minor,
+            opening_balance_date: values.opening_balance_date,
+            updated_at: values.updated_at,
+          }),
+        )
+        .execute();
+    },
+
+    /** What the last balance check of an account found: Firefly's balance and the bank's it was held to. */
+    async recordBalanceCheck(
+      familyId: string,
+      accountId: string,
+      fireflyMinor: number,
+      bankMinor: number | null,
+    ): Promise<void> {
+      await db
+        .updateTable('firefly_accounts')
+        .set({ checked_at: nowIso(), checked_firefly_minor: fireflyMinor, checked_bank_minor: bankMinor })
+        .where('family_id', '=', familyId)
+        .where('account_id', '=', accountId)
+        .execute();
+    },
+
+    /** The sum of an account's pending transactions delivered (tagged) into Firefly III; 0 when none. */
+    async deliveredPendingSum(familyId: string, accountId: string): Promise<number> {
+      const row = await db
+        .selectFrom('firefly_transactions')
+        .select((eb) => eb.fn.sum<number>('delivered_amount_minor').as('sum'))
+        .where('family_id', '=', familyId)
+        .where('account_id', '=', accountId)
+        .where('state', '=', 'delivered')
+        .where('delivered_pending', '=', 1)
+        .executeTakeFirst();
+      return Number(row?.sum ?? 0);
     },
 
     /** Writes a batch of the journal in one database transaction (all of it or none). */

@@ -13,7 +13,10 @@ import { connectionsRepository } from './connections.js';
 import { credentialsRepository } from './credentials.js';
 import { openDatabase } from './database.js';
 import type { DatabaseDialect } from './dialect.js';
+import { exportsRepository } from './exports.js';
 import { familiesRepository } from './families.js';
+import { fireflyDeliveryRepository } from './firefly-delivery.js';
+import { fireflySettingsRepository } from './firefly-settings.js';
 import { importDraftsRepository } from './import-drafts.js';
 import { META_KEY_CHECK, getMeta, setMetaIfAbsent } from './meta.js';
 import {
@@ -69,6 +72,9 @@ export function bindRepositories(db: Db, secrets: SecretBox) {
     ...notificationChannelsRepository(db, secrets),
     ...incidentsRepository(db),
     ...syncLockRepository(db),
+    ...exportsRepository(db),
+    ...fireflySettingsRepository(db, secrets),
+    ...fireflyDeliveryRepository(db),
   };
 }
 
@@ -208,3 +214,22 @@ export {
   type Outcome,
 } from './notifications.js';
 export type { LockHolder, SyncLockRepository } from './sync-lock.js';
+export type { ExportRowsFilter } from './exports.js';
+export {
+  deliveryOptionsSchema,
+  type FireflySettings,
+  type StoredDeliveryOptions,
+} from './firefly-settings.js';
+export type {
+  CandidateFilter,
+  DeliverableAccount,
+  DeliveryCandidate,
+  DeliveryLedgerRow,
+  DeliveryRecord,
+  DeliveryWrite,
+  FireflyAccountLink,
+  FireflyAccountRow,
+  FireflyDeliveryRepository,
+  FireflyTransactionRow,
+  TransferSideRow,
+} from './firefly-delivery.js';

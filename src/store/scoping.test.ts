@@ -49,6 +49,10 @@ const TABLES: (keyof Database)[] = [
   'scheduler_backoff',
   'notification_channels',
   'incidents',
+  'export_cursors',
+  'firefly_settings',
+  'firefly_accounts',
+  'firefly_transactions',
 ];
 const snapshot = async () =>
   Object.fromEntries(
@@ -153,7 +157,40 @@ beforeAll(async () => {
     kind: 'failure',
     message: 'x',
   });
+  await s.saveExportCursor(a, 'files:csv:/x', 1, new Date('2026-01-01T00:00:00Z'));
+  await s.saveFireflySettings(a, { url: 'http://firefly.local', token: 't' });
+  await s.upsertFireflyAccount(a, fireflyLink(a));
+  await s.writeDelivery(a, deliveryRecord(a));
 });
+
+const fireflyLink = (familyId: string) => ({
+  family_id: familyId,
+  account_id: ids.account,
+  state: 'linked' as const,
+  firefly_account_id: '7',
+  firefly_name: 'Checking',
+  firefly_type: 'asset',
+  created_by_us: 1,
+  opening_balance_minor: null,
+  opening_balance_date: null,
+});
+const deliveryRecord = (familyId: string) => ({
+  family_id: familyId,
+  transaction_id: ids.tx,
+  account_id: ids.account,
+  state: 'delivered' as const,
+  external_id: 'ext-1',
+  firefly_group_id: 'g1',
+  firefly_journal_id: null,
+  delivered_seq: 1,
+  delivered_pending: 1,
+  delivered_amount_minor: -100,
+  content_hash: null,
+  note: null,
+  sent_fields: null,
+  paired_with: null,
+});
+const ofAnotherFamily = (err: Error) => void expect(err.message).toMatch(/of another family/);
 
 afterAll(async () => {
   await s.close();
@@ -162,7 +199,7 @@ afterAll(async () => {
 
 type Case = () => Promise<unknown>;
 const nothing = (v: unknown) => {
-  if (v === undefined || v === false || v === 0) return;
+  if (v === undefined || v === null || v === false || v === 0) return;
   if (Array.isArray(v)) return expect(v).toEqual([]);
   if (v instanceof Set || v instanceof Map) return expect(v.size).toBe(0);
   if (typeof v === 'object' && v && 'rows' in v) return expect(v).toEqual({ rows: [], total: 0, next: null });
@@ -362,6 +399,28 @@ const cases: Record<string, Case | 'not family-owned'> = {
   takeOverLock: 'not family-owned',
   releaseLock: 'not family-owned',
   lockHolder: 'not family-owned',
+  exportAccounts: () => s.exportAccounts(b, [ids.account]),
+  exportTransactions: () => s.exportTransactions(b, [ids.account], {}),
+  exportCursor: () => s.exportCursor(b, 'files:csv:/x'),
+  saveExportCursor: 'not family-owned', // writes the caller's own cursor (primary key: family id, destination)
+  saveFireflySettings: 'not family-owned', // writes the caller's own row (primary key = family id)
+  getFireflySettings: () => s.getFireflySettings(b),
+  describeFireflySettings: () => s.describeFireflySettings(b),
+  deleteFireflySettings: () => s.deleteFireflySettings(b),
+  deliverableAccounts: () => s.deliverableAccounts(b, [ids.account]),
+  fireflyAccountLinks: () => s.fireflyAccountLinks(b),
+  sophtronAccountIds: () => s.sophtronAccountIds(b),
+  deliveryCandidates: () =>
+    s.deliveryCandidates(b, [ids.account], { recreateDeleted: true, from: null, to: null }),
+  deliveryRemovals: () => s.deliveryRemovals(b, [ids.account]),
+  pairedWith: () => s.pairedWith(b, [ids.tx]),
+  transferSides: () => s.transferSides(b, ids.account, -100, { from: '2000-01-01', to: '9999-12-31' }),
+  writeDelivery: () => s.writeDelivery(b, deliveryRecord(a)).then(() => 'written!', ofAnotherFamily),
+  writeDeliveries: () => s.writeDeliveries(b, [{ forget: ids.tx }]),
+  upsertFireflyAccount: () =>
+    s.upsertFireflyAccount(b, fireflyLink(a)).then(() => 'linked!', ofAnotherFamily),
+  recordBalanceCheck: () => s.recordBalanceCheck(b, ids.account, 1, 1),
+  deliveredPendingSum: () => s.deliveredPendingSum(b, ids.account),
 };
 
 describe('family scoping', () => {

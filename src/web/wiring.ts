@@ -5,12 +5,6 @@
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { FireflyClient, FireflyError, FireflyUnreachableError } from '../destinations/firefly/client.js';
-import {
-  deleteFireflySettings,
-  describeFireflySettings,
-  getFireflySettings,
-  saveFireflySettings,
-} from '../destinations/firefly/repository.js';
 import type { CredentialCheck, SophtronApi } from '../sophtron/api.js';
 import { createSophtronClient } from '../sophtron/client.js';
 import { createApp, type App } from '../app/app.js';
@@ -92,7 +86,7 @@ const webRetryBudgetMs = (config: Config, interactive: boolean): number =>
 
 export function createFireflyPort(store: Store, config: Config): FireflyPort {
   const effective = async (familyId: string) => {
-    const saved = await getFireflySettings(store.db, store.secrets, familyId);
+    const saved = await store.getFireflySettings(familyId);
     if (saved) return { url: saved.url, token: saved.token, options: saved.options };
     if (config.fireflyUrl && config.fireflyToken)
       return { url: config.fireflyUrl, token: config.fireflyToken, options: {} };
@@ -100,14 +94,14 @@ export function createFireflyPort(store: Store, config: Config): FireflyPort {
   };
   return {
     async describe(familyId) {
-      const saved = await describeFireflySettings(store.db, familyId);
+      const saved = await store.describeFireflySettings(familyId);
       if (saved) return { url: saved.url, tokenSet: saved.tokenSet, source: 'saved' };
       if (config.fireflyUrl)
         return { url: config.fireflyUrl, tokenSet: !!config.fireflyToken, source: 'environment' };
       return null;
     },
     async remove(familyId) {
-      await deleteFireflySettings(store.db, familyId);
+      await store.deleteFireflySettings(familyId);
     },
     async tokenFor(familyId, typed) {
       return typed ?? (await effective(familyId))?.token ?? null;
@@ -116,7 +110,7 @@ export function createFireflyPort(store: Store, config: Config): FireflyPort {
       const current = await effective(familyId);
       const token = input.token ?? current?.token;
       if (!token) throw new Error('Personal access token: is required');
-      await saveFireflySettings(store.db, store.secrets, familyId, {
+      await store.saveFireflySettings(familyId, {
         url: input.url,
         token,
         options: current?.options ?? {},

@@ -18,7 +18,6 @@ import { createWebServices } from '../../src/web/wiring.js';
 import { createLogger } from '../../src/log.js';
 import { startFakeFirefly, type FakeFirefly } from '../fakes/firefly.js';
 import { createHarness, PASSWORD, SETUP_CODE, type Harness } from './harness.js';
-import { saveFireflySettings } from '../../src/destinations/firefly/repository.js';
 import { startSandboxFor } from '../../src/web/start.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -455,7 +454,7 @@ describe.skipIf(!available)('the web application in a browser', () => {
 
       // Firefly III unreachable: the reason, Try again and Back, not an empty progress bar.
       const family = (await h2.store.listFamilies())[0]!;
-      await saveFireflySettings(h2.store.db, h2.store.secrets, family.id, {
+      await h2.store.saveFireflySettings(family.id, {
         url: 'http://127.0.0.1:9',
         token: 'unreachable-token',
       });

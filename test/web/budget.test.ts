@@ -6,7 +6,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, calendarDateIn } from '../../src/dates.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
-import { saveFireflySettings } from '../../src/destinations/firefly/repository.js';
 import { createApiToken } from '../../src/web/auth/api-tokens.js';
 import { startFakeFirefly, type FakeFirefly } from '../fakes/firefly.js';
 import { connectSandboxBank, sandboxClient } from '../helpers/sandbox-family.js';
@@ -46,7 +45,7 @@ beforeAll(async () => {
   await h.store.linkAccount(familyId, providerAccounts[0]!.id);
   sophtronAccountId = providerAccounts[0]!.sophtron_account_id;
   firefly = await startFakeFirefly();
-  await saveFireflySettings(h.store.db, h.store.secrets, familyId, {
+  await h.store.saveFireflySettings(familyId, {
     url: firefly.url,
     token: firefly.token,
   });

@@ -1,6 +1,5 @@
 /** The import wizard over HTTP against the Firefly III fake: upload errors, mapping, delivery, download. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { saveFireflySettings } from '../../src/destinations/firefly/repository.js';
 import { seedAccount, seedConnection, seedTransaction } from '../fakes/ledger-seed.js';
 import { startFakeFirefly, type FakeFirefly } from '../fakes/firefly.js';
 import type { Client } from './harness.js';
@@ -240,7 +239,7 @@ describe('import wizard without a working Firefly III', () => {
   });
 
   it('against an unreachable Firefly III, the delivery ends with the reason, a retry and a way back', async () => {
-    await saveFireflySettings(h2.store.db, h2.store.secrets, familyId, {
+    await h2.store.saveFireflySettings(familyId, {
       url: 'http://127.0.0.1:9',
       token: 'tok-unreachable',
     });

@@ -20,7 +20,7 @@ export const filesDestination: Destination<z.output<typeof filesOptions>> = {
   options: filesOptions,
   describe: (o) => (o ? `${o.formats.join(', ')} into ${o.folder}` : 'no folder set'),
   async deliver(familyId, options, ctx) {
-    const r = await deliverToFolder(ctx.store.db, familyId, options, ctx.now);
+    const r = await deliverToFolder(ctx.store, familyId, options, ctx.now);
     return {
       message: r.files.length
         ? `${r.transactionCount} transactions into ${r.files.length} file(s)`

@@ -6,14 +6,14 @@ import { parse } from 'csv-parse/sync';
 import { Ofx } from 'ofx-data-extractor';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/databases.js';
-import type { OpenedDatabase } from '../../store/database.js';
+import { openStore, type Store } from '../../store/index.js';
 import { seedAccount, seedConnection, seedFamily, seedTransaction } from '../../../test/fakes/ledger-seed.js';
 import { CSV_HEADER, exportLedger, ExportFilterError, safeCell } from './index.js';
 import { deliverToFolder } from './folder.js';
 
 let dir: string;
 let database: TestDatabase;
-let opened: OpenedDatabase;
+let store: Store;
 let familyId: string;
 let checking: string;
 let card: string;
@@ -21,8 +21,8 @@ let card: string;
 beforeEach(async () => {
   database = await createTestDatabase();
   dir = database.dataDir;
-  opened = await database.open();
-  const db = opened.db;
+  store = await openStore({ dataDir: dir, databaseUrl: database.url }, { onKeyGenerated: () => {} });
+  const db = store.db;
   familyId = await seedFamily(db, 'The Smiths');
   const conn = await seedConnection(db, familyId, { institutionName: 'First Test Bank' });
   checking = await seedAccount(db, familyId, conn, { name: 'Checking', balanceMinor: 123456 });
@@ -65,13 +65,13 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  await opened.close();
+  await store.close();
   await database.dispose();
 });
 
 describe('CSV export', () => {
   it('round-trips through csv-parse with the documented header, formulas defused', async () => {
-    const { content, transactionCount } = await exportLedger(opened.db, familyId, 'csv');
+    const { content, transactionCount } = await exportLedger(store, familyId, 'csv');
     expect(transactionCount).toBe(5); // vanished left out
     const rows = parse(content, { columns: true }) as Record<string, string>[];
     expect(Object.keys(rows[0]!)).toEqual([...CSV_HEADER]);
@@ -94,16 +94,16 @@ describe('CSV export', () => {
   });
 
   it('filters by account and dates, and names a bad filter field', async () => {
-    const { content } = await exportLedger(opened.db, familyId, 'csv', {
+    const { content } = await exportLedger(store, familyId, 'csv', {
       accountIds: [card],
       from: '2026-02-05',
     });
     const rows = parse(content, { columns: true }) as Record<string, string>[];
     expect(rows.map((r) => r.description)).toEqual(['Payment']);
-    await expect(exportLedger(opened.db, familyId, 'csv', { from: '02/01/2026' })).rejects.toThrow(
+    await expect(exportLedger(store, familyId, 'csv', { from: '02/01/2026' })).rejects.toThrow(
       /^from: expected a date/,
     );
-    await expect(exportLedger(opened.db, familyId, 'csv', { accountIds: ['nope'] })).rejects.toBeInstanceOf(
+    await expect(exportLedger(store, familyId, 'csv', { accountIds: ['nope'] })).rejects.toBeInstanceOf(
       ExportFilterError,
     );
   });
@@ -122,7 +122,7 @@ describe('CSV export', () => {
 
 describe('OFX export', () => {
   it('parses with a third-party OFX parser: bank and card statements, FITIDs, amounts, balances', async () => {
-    const { content } = await exportLedger(opened.db, familyId, 'ofx', {
+    const { content } = await exportLedger(store, familyId, 'ofx', {
       now: new Date('2026-03-01T00:00:00Z'),
     });
     expect(content).toContain('<BANKMSGSRSV1>');
@@ -162,14 +162,14 @@ describe('OFX export', () => {
   });
 
   it('includes pending when asked', async () => {
-    const { content } = await exportLedger(opened.db, familyId, 'ofx', { includePending: true });
+    const { content } = await exportLedger(store, familyId, 'ofx', { includePending: true });
     expect(content).toContain('<TRNAMT>-0.05</TRNAMT>');
   });
 });
 
 describe('JSON export', () => {
   it('validates against schemas/export.schema.json', async () => {
-    const { content } = await exportLedger(opened.db, familyId, 'json', { from: '2026-01-01' });
+    const { content } = await exportLedger(store, familyId, 'json', { from: '2026-01-01' });
     const schema = JSON.parse(
       readFileSync(new URL('../../../schemas/export.schema.json', import.meta.url), 'utf8'),
     );
@@ -190,7 +190,7 @@ describe('folder destination', () => {
   it('delivers only what is new since the last delivery, per format', async () => {
     const out = join(dir, 'exports');
     const first = await deliverToFolder(
-      opened.db,
+      store,
       familyId,
       { folder: out, formats: ['csv', 'json'] },
       new Date('2026-03-01T00:00:00Z'),
@@ -198,19 +198,19 @@ describe('folder destination', () => {
     expect(first.files).toHaveLength(2);
     expect(first.transactionCount).toBe(5);
     const again = await deliverToFolder(
-      opened.db,
+      store,
       familyId,
       { folder: out, formats: ['csv', 'json'] },
       new Date('2026-03-01T01:00:00Z'),
     );
     expect(again.files).toHaveLength(0);
-    await seedTransaction(opened.db, checking, {
+    await seedTransaction(store.db, checking, {
       amountMinor: -100,
       date: '2026-02-20',
       description: 'New one',
     });
     const third = await deliverToFolder(
-      opened.db,
+      store,
       familyId,
       { folder: out, formats: ['csv'] },
       new Date('2026-03-01T02:00:00Z'),

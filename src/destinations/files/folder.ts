@@ -5,9 +5,8 @@
  * skips them (and OFX importers drop the repeat by FITID).
  */
 import { resolve, join } from 'node:path';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../store/schema.js';
-import { exportLedger, writeFileAtomic, type ExportFormat } from './index.js';
+import type { Store } from '../../store/index.js';
+import { exportLedger, writeFileAtomic, type ExportFormat, type ExportStore } from './index.js';
 
 export interface FolderDestination {
   folder: string;
@@ -22,27 +21,8 @@ export interface FolderDelivery {
 export const cursorKey = (format: ExportFormat, folder: string): string =>
   `files:${format}:${resolve(folder)}`;
 
-export async function readCursor(db: Kysely<Database>, familyId: string, key: string): Promise<number> {
-  const row = await db
-    .selectFrom('export_cursors')
-    .select('change_seq')
-    .where('family_id', '=', familyId)
-    .where('destination', '=', key)
-    .executeTakeFirst();
-  return row?.change_seq ?? 0;
-}
-
-async function writeCursor(db: Kysely<Database>, familyId: string, key: string, seq: number, now: Date) {
-  await db
-    .insertInto('export_cursors')
-    .values({ family_id: familyId, destination: key, change_seq: seq, updated_at: now.toISOString() })
-    .onConflict((oc) =>
-      oc
-        .columns(['family_id', 'destination'])
-        .doUpdateSet({ change_seq: seq, updated_at: now.toISOString() }),
-    )
-    .execute();
-}
+/** What a folder delivery reads and writes of the store: the export and its cursors. */
+export type FolderStore = ExportStore & Pick<Store, 'exportCursor' | 'saveExportCursor'>;
 
 const stamp = (d: Date): string =>
   d
@@ -51,7 +31,7 @@ const stamp = (d: Date): string =>
     .replace(/\.\d+Z$/, 'Z');
 
 export async function deliverToFolder(
-  db: Kysely<Database>,
+  store: FolderStore,
   familyId: string,
   destination: FolderDestination,
   now: Date = new Date(),
@@ -60,15 +40,15 @@ export async function deliverToFolder(
   let transactionCount = 0;
   for (const format of destination.formats) {
     const key = cursorKey(format, destination.folder);
-    const after = await readCursor(db, familyId, key);
-    const result = await exportLedger(db, familyId, format, { afterChangeSeq: after, now });
+    const after = await store.exportCursor(familyId, key);
+    const result = await exportLedger(store, familyId, format, { afterChangeSeq: after, now });
     if (result.maxChangeSeq === null) continue;
     const file = join(
       resolve(destination.folder),
       `sophtron-sync-${familyId.slice(0, 8)}-${stamp(now)}.${format}`,
     );
     await writeFileAtomic(file, result.content);
-    await writeCursor(db, familyId, key, result.maxChangeSeq, now);
+    await store.saveExportCursor(familyId, key, result.maxChangeSeq, now);
     files.push(file);
     transactionCount = Math.max(transactionCount, result.transactionCount);
   }

@@ -5,15 +5,19 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../store/schema.js';
 import { toCsv } from './csv.js';
 import { toJsonExport } from './json.js';
 import { toOfx } from './ofx.js';
-import { loadExportData, type ExportFilter } from './query.js';
+import { loadExportData, type ExportFilter, type ExportStore } from './query.js';
 
 export { CSV_HEADER, safeCell } from './csv.js';
-export { ExportFilterError, loadExportData, type ExportData, type ExportFilter } from './query.js';
+export {
+  ExportFilterError,
+  loadExportData,
+  type ExportData,
+  type ExportFilter,
+  type ExportStore,
+} from './query.js';
 
 export const EXPORT_FORMATS = ['csv', 'ofx', 'json'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -39,12 +43,12 @@ export interface ExportOptions extends ExportFilter {
 }
 
 export async function exportLedger(
-  db: Kysely<Database>,
+  store: ExportStore,
   familyId: string,
   format: ExportFormat,
   options: ExportOptions = {},
 ): Promise<ExportResult> {
-  const data = await loadExportData(db, familyId, options);
+  const data = await loadExportData(store, familyId, options);
   const now = options.now ?? new Date();
   const content =
     format === 'csv'

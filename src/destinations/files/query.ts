@@ -3,10 +3,8 @@
  * filtered by account, date range and change sequence; the filter checked here, the rows read
  * through the store's read model (src/store/exports.ts).
  */
-import type { Kysely } from 'kysely';
-import { exportsRepository } from '../../store/exports.js';
-import { familiesRepository } from '../../store/families.js';
-import type { AccountKind, BalanceRule, Database, LedgerTransactionStatus } from '../../store/schema.js';
+import type { Store } from '../../store/index.js';
+import type { AccountKind, BalanceRule, LedgerTransactionStatus } from '../../store/schema.js';
 
 export interface ExportFilter {
   /** Ledger account ids; empty or absent = every account of the family. */
@@ -72,8 +70,11 @@ export class ExportFilterError extends Error {
   }
 }
 
+/** What an export reads of the store. */
+export type ExportStore = Pick<Store, 'getFamily' | 'exportAccounts' | 'exportTransactions'>;
+
 export async function loadExportData(
-  db: Kysely<Database>,
+  store: ExportStore,
   familyId: string,
   filter: ExportFilter = {},
 ): Promise<ExportData> {
@@ -88,12 +89,11 @@ export async function loadExportData(
   if (filter.from && filter.to && filter.from > filter.to) {
     throw new ExportFilterError(`from (${filter.from}) is after to (${filter.to})`);
   }
-  const family = await familiesRepository(db).getFamily(familyId);
+  const family = await store.getFamily(familyId);
   if (!family) throw new ExportFilterError(`family ${familyId} does not exist`);
 
-  const exports = exportsRepository(db);
   const wanted = filter.accountIds?.filter((x) => x.length > 0) ?? [];
-  const accountRows = await exports.exportAccounts(familyId, wanted);
+  const accountRows = await store.exportAccounts(familyId, wanted);
   const missing = wanted.filter((id) => !accountRows.some((a) => a.id === id));
   if (missing.length > 0)
     throw new ExportFilterError(`account: no account ${missing.join(', ')} in this family`);
@@ -118,7 +118,7 @@ export async function loadExportData(
 
   const ids = accounts.map((a) => a.id);
   const order = new Map(ids.map((id, i) => [id, i]));
-  const transactions: ExportTransaction[] = (await exports.exportTransactions(familyId, ids, filter))
+  const transactions: ExportTransaction[] = (await store.exportTransactions(familyId, ids, filter))
     .map((t) => ({
       id: t.id,
       accountId: t.account_id,

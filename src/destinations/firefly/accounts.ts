@@ -5,9 +5,9 @@
  * the delivered history Firefly's balance equals the bank's — the data importer books today's
  * balance as the opening balance and so counts the history twice.
  */
-import type { Kysely } from 'kysely';
 import { addDays } from '../../dates.js';
-import type { AccountKind, Database } from '../../store/schema.js';
+import type { FireflyAccountRow, Store } from '../../store/index.js';
+import type { AccountKind } from '../../store/schema.js';
 import {
   FireflyAuthError,
   FireflyError,
@@ -22,7 +22,6 @@ import {
 import { minorToDecimal } from '../../money.js';
 import { fireflyDate } from './convert.js';
 import type { DeliverableAccount } from '../../store/firefly-delivery.js';
-import { listFireflyAccounts, upsertFireflyAccount, type FireflyAccountRow } from './repository.js';
 
 export type { DeliverableAccount } from '../../store/firefly-delivery.js';
 
@@ -114,6 +113,9 @@ export function accountStoreBody(
   return body;
 }
 
+/** What linking accounts reads and writes of the store. */
+export type AccountLinkStore = Pick<Store, 'fireflyAccountLinks' | 'upsertFireflyAccount'>;
+
 export interface EnsureAccountsResult {
   /** Ledger account id → Firefly account row (state 'linked'). */
   linked: Map<string, FireflyAccountRow>;
@@ -128,7 +130,7 @@ export interface EnsureAccountsResult {
  * date of what this delivery will send, for the opening balance of accounts created now.
  */
 export async function ensureAccounts(
-  db: Kysely<Database>,
+  store: AccountLinkStore,
   client: FireflyClient,
   familyId: string,
   accounts: DeliverableAccount[],
@@ -136,7 +138,7 @@ export async function ensureAccounts(
   history: Map<string, { sumMinor: number; firstDate: string | null }>,
   options: { timeZone: string; today: string },
 ): Promise<EnsureAccountsResult> {
-  const existing = new Map((await listFireflyAccounts(db, familyId)).map((r) => [r.account_id, r]));
+  const existing = await store.fireflyAccountLinks(familyId);
   const linked = new Map<string, FireflyAccountRow>();
   const created: string[] = [];
   const warnings: string[] = [];
@@ -163,7 +165,7 @@ export async function ensureAccounts(
           `${account.name}: the Firefly III account "${ff.name}" is in ${ff.currency_code}, the bank account in ${account.currency}`,
         );
       }
-      const r = await link(db, familyId, account.id, ff, false, null);
+      const r = await link(store, familyId, account.id, ff, false, null);
       linked.set(account.id, r);
       return;
     }
@@ -182,11 +184,11 @@ export async function ensureAccounts(
       // The last run died between asking Firefly to create the account and hearing back.
       const found = (await listAll()).find(sameName);
       if (found) {
-        linked.set(account.id, await link(db, familyId, account.id, found, true, row));
+        linked.set(account.id, await link(store, familyId, account.id, found, true, row));
         return;
       }
     }
-    await upsertFireflyAccount(db, {
+    await store.upsertFireflyAccount(familyId, {
       family_id: familyId,
       account_id: account.id,
       state: 'creating',
@@ -233,10 +235,10 @@ export async function ensureAccounts(
         `${account.name}: Firefly III already has an account named "${body.name}"; delivering into it`,
       );
       ff = found;
-      linked.set(account.id, await link(db, familyId, account.id, ff, false, null));
+      linked.set(account.id, await link(store, familyId, account.id, ff, false, null));
       return;
     }
-    const r = await link(db, familyId, account.id, ff, true, {
+    const r = await link(store, familyId, account.id, ff, true, {
       opening_balance_minor: opening.minor,
       opening_balance_date: opening.date,
     });
@@ -261,7 +263,7 @@ export async function ensureAccounts(
 }
 
 async function link(
-  db: Kysely<Database>,
+  store: AccountLinkStore,
   familyId: string,
   accountId: string,
   ff: FireflyAccount,
@@ -279,7 +281,7 @@ async function link(
     opening_balance_minor: opening?.opening_balance_minor ?? null,
     opening_balance_date: opening?.opening_balance_date ?? null,
   };
-  await upsertFireflyAccount(db, row);
+  await store.upsertFireflyAccount(familyId, row);
   return {
     ...row,
     checked_at: null,

@@ -3,12 +3,10 @@
  * snapshot). Pending transactions delivered with the "pending" tag are in Firefly but usually not
  * in the bank's current balance, so they are added to what Firefly is expected to show.
  */
-import type { Kysely } from 'kysely';
-import type { Database } from '../../store/schema.js';
+import type { FireflyAccountRow, Store } from '../../store/index.js';
 import { signedBankBalance, type DeliverableAccount } from './accounts.js';
 import type { FireflyClient } from './client.js';
 import { decimalToMinor, minorToDecimal } from '../../money.js';
-import { recordBalanceCheck, type FireflyAccountRow } from './repository.js';
 
 export interface BalanceComparison {
   accountId: string;
@@ -24,8 +22,11 @@ export interface BalanceComparison {
   fromLastCheck: boolean;
 }
 
+/** What a balance check reads and writes of the store. */
+export type BalanceCheckStore = Pick<Store, 'deliveredPendingSum' | 'recordBalanceCheck'>;
+
 export async function checkBalances(
-  db: Kysely<Database>,
+  store: BalanceCheckStore,
   client: FireflyClient,
   familyId: string,
   accounts: DeliverableAccount[],
@@ -37,15 +38,7 @@ export async function checkBalances(
   for (const account of accounts) {
     const row = linked.get(account.id);
     if (!row?.firefly_account_id) continue;
-    const pendingRows = await db
-      .selectFrom('firefly_transactions')
-      .select((eb) => eb.fn.sum<number>('delivered_amount_minor').as('sum'))
-      .where('family_id', '=', familyId)
-      .where('account_id', '=', account.id)
-      .where('state', '=', 'delivered')
-      .where('delivered_pending', '=', 1)
-      .executeTakeFirst();
-    const pendingSum = Number(pendingRows?.sum ?? 0);
+    const pendingSum = await store.deliveredPendingSum(familyId, account.id);
     const expected =
       account.bank_current_minor === null
         ? null
@@ -58,7 +51,7 @@ export async function checkBalances(
     } else {
       const ff = await client.getAccount(row.firefly_account_id);
       fireflyMinor = decimalToMinor(ff.current_balance ?? '0', ff.currency_code ?? account.currency);
-      await recordBalanceCheck(db, familyId, account.id, fireflyMinor, expected);
+      await store.recordBalanceCheck(familyId, account.id, fireflyMinor, expected);
     }
     const difference = expected === null ? null : fireflyMinor - expected;
     out.push({

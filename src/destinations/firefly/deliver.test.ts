@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/databases.js';
-import type { OpenedDatabase } from '../../store/database.js';
+import { openStore, type Store } from '../../store/index.js';
 import type { FakeFirefly } from '../../../test/fakes/firefly.js';
 import { startFakeFirefly } from '../../../test/fakes/firefly.js';
 import {
@@ -13,17 +13,18 @@ import {
 import { FireflyAuthError, FireflyClient, FireflyVersionError } from './client.js';
 import { deliverFamily } from './deliver.js';
 import { deliverToFirefly } from './index.js';
-import { saveFireflySettings } from './repository.js';
-import { createSecretBox } from '../../store/secret-box.js';
 
 let database: TestDatabase;
-let opened: OpenedDatabase;
+let store: Store;
 let fake: FakeFirefly;
 let client: FireflyClient;
 
 beforeEach(async () => {
   database = await createTestDatabase();
-  opened = await database.open();
+  store = await openStore(
+    { dataDir: database.dataDir, databaseUrl: database.url },
+    { onKeyGenerated: () => {} },
+  );
   fake = await startFakeFirefly();
   client = new FireflyClient({ baseUrl: fake.url, token: fake.token, timeoutMs: 2_000, retryDelayMs: 10 });
 });
@@ -31,16 +32,16 @@ beforeEach(async () => {
 afterEach(async () => {
   expect(fake.violations).toEqual([]);
   await fake.stop();
-  await opened.close();
+  await store.close();
   await database.dispose();
 });
 
-const deps = () => ({ db: opened.db, client });
+const deps = () => ({ store, client });
 
 /** A family with one checking account (Sophtron id "a") and its bank balance. */
 async function checkingAccount(balanceMinor = 0) {
-  const family = await seedFamily(opened.db);
-  const acc = await seedAccount(opened.db, family, {
+  const family = await seedFamily(store.db);
+  const acc = await seedAccount(store.db, family, {
     name: 'Checking',
     sophtronAccountId: 'a',
     balanceMinor,
@@ -50,7 +51,7 @@ async function checkingAccount(balanceMinor = 0) {
 
 describe('deliverFamily', () => {
   it('creates accounts in their currency with an opening balance that makes Firefly match the bank, then delivers each transaction once', async () => {
-    const db = opened.db;
+    const db = store.db;
     const family = await seedFamily(db);
     const checking = await seedAccount(db, family, {
       name: 'Checking',
@@ -131,7 +132,7 @@ describe('deliverFamily', () => {
   });
 
   it("books ATM cash on the cash account Firefly creates once; the ATM's fee and a nameless payment on expense accounts", async () => {
-    const db = opened.db;
+    const db = store.db;
     const { family, acc } = await checkingAccount(50_000);
     const seed = (providerId: string, amountMinor: number, description: string | null, category?: string) =>
       seedTransaction(db, acc, { providerId, amountMinor, date: '2026-03-02', description, category });
@@ -174,7 +175,7 @@ describe('deliverFamily', () => {
   });
 
   it('updates a changed transaction in place, and only when what Firefly shows changed', async () => {
-    const db = opened.db;
+    const db = store.db;
     const { family, acc } = await checkingAccount(-1_000);
     const id = await seedTransaction(db, acc, {
       providerId: 't1',
@@ -198,7 +199,7 @@ describe('deliverFamily', () => {
   });
 
   it('delivers a pending transaction with the pending tag and updates it in place when it posts', async () => {
-    const db = opened.db;
+    const db = store.db;
     const { family, acc } = await checkingAccount();
     const id = await seedTransaction(db, acc, {
       providerId: 'p1',
@@ -232,7 +233,7 @@ describe('deliverFamily', () => {
   });
 
   it('updates a changed transaction without touching the tags the user gave it in Firefly III', async () => {
-    const db = opened.db;
+    const db = store.db;
     const { family, acc } = await checkingAccount();
     const id = await seedTransaction(db, acc, {
       providerId: 'p1',
@@ -257,7 +258,7 @@ describe('deliverFamily', () => {
   });
 
   it('keeps what the user edited in Firefly III when the bank changes a transaction; amount and dates follow the bank', async () => {
-    const db = opened.db;
+    const db = store.db;
     const { family, acc } = await checkingAccount();
     const edited = await seedTransaction(db, acc, {
       providerId: 'e1',
@@ -316,7 +317,7 @@ describe('deliverFamily', () => {
   });
 
   it('skips pending transactions when asked and delivers them once they post', async () => {
-    const db = opened.db;
+    const db = store.db;
     const { family, acc } = await checkingAccount();
     const id = await seedTransaction(db, acc, {
       providerId: 'p1',
@@ -334,7 +335,7 @@ describe('deliverFamily', () => {
   });
 
   it('does not re-create what the user deleted in Firefly, unless asked', async () => {
-    const db = opened.db;
+    const db = store.db;
     const { family, acc } = await checkingAccount();
     const id = await seedTransaction(db, acc, { providerId: 't1', amountMinor: -100, date: '2026-02-01' });
     await deliverFamily(deps(), family);
@@ -352,7 +353,7 @@ describe('deliverFamily', () => {
   });
 
   it('resolves an unknown outcome by searching the external_id instead of sending twice', async () => {
-    const db = opened.db;
+    const db = store.db;
     const { family, acc } = await checkingAccount();
     await seedTransaction(db, acc, { providerId: 't1', amountMinor: -100, date: '2026-02-01' });
     await seedTransaction(db, acc, { providerId: 't2', amountMinor: -200, date: '2026-02-02' });
@@ -382,7 +383,7 @@ describe('deliverFamily', () => {
   });
 
   it("counts Firefly's duplicate-hash answer as already there", async () => {
-    const db = opened.db;
+    const db = store.db;
     const { family, acc } = await checkingAccount();
     await seedTransaction(db, acc, { providerId: 't1', amountMinor: -100, date: '2026-02-01' });
     await deliverFamily(deps(), family, { addImportTag: false });
@@ -395,7 +396,7 @@ describe('deliverFamily', () => {
   });
 
   it('delivers a transfer between two imported accounts once', async () => {
-    const db = opened.db;
+    const db = store.db;
     const family = await seedFamily(db);
     const checking = await seedAccount(db, family, {
       name: 'Checking',
@@ -453,7 +454,7 @@ describe('deliverFamily', () => {
   });
 
   it('delivers two transfers of the same amount days apart each once, each side paired with its own counterpart', async () => {
-    const db = opened.db;
+    const db = store.db;
     const family = await seedFamily(db);
     const checking = await seedAccount(db, family, { name: 'Checking', sophtronAccountId: 'c' });
     const savings = await seedAccount(db, family, { name: 'Savings', sophtronAccountId: 's' });
@@ -502,7 +503,7 @@ describe('deliverFamily', () => {
   });
 
   it('deletes in Firefly what the user deleted from the ledger', async () => {
-    const db = opened.db;
+    const db = store.db;
     const { family, acc } = await checkingAccount();
     const id = await seedTransaction(db, acc, { providerId: 't1', amountMinor: -100, date: '2026-02-01' });
     await deliverFamily(deps(), family);
@@ -513,10 +514,10 @@ describe('deliverFamily', () => {
   });
 
   it('refuses a wrong token and old Firefly versions with a clear message', async () => {
-    const db = opened.db;
+    const db = store.db;
     const family = await seedFamily(db);
     const bad = new FireflyClient({ baseUrl: fake.url, token: 'nope' });
-    await expect(deliverFamily({ db, client: bad }, family)).rejects.toBeInstanceOf(FireflyAuthError);
+    await expect(deliverFamily({ store, client: bad }, family)).rejects.toBeInstanceOf(FireflyAuthError);
     fake.version = '5.7.18';
     await expect(deliverFamily(deps(), family)).rejects.toThrow(/5\.7\.18 is too old.*6\.0\.0/);
   });
@@ -524,7 +525,7 @@ describe('deliverFamily', () => {
 
 describe('accounts in a currency Firefly does not have', () => {
   it('says which currency to enable, and delivers the other accounts', async () => {
-    const db = opened.db;
+    const db = store.db;
     const family = await seedFamily(db);
     const pesos = await seedAccount(db, family, {
       name: 'Pesos',
@@ -551,7 +552,7 @@ describe('accounts in a currency Firefly does not have', () => {
 
 describe('deliverToFirefly', () => {
   it("uses the family's sealed connection and stored options", async () => {
-    const db = opened.db;
+    const db = store.db;
     const { family, acc } = await checkingAccount();
     await seedTransaction(db, acc, {
       providerId: 'p1',
@@ -559,7 +560,6 @@ describe('deliverToFirefly', () => {
       date: '2026-02-01',
       status: 'pending',
     });
-    const secrets = createSecretBox(Buffer.alloc(32, 1));
     const settings = {
       fireflyUrl: undefined,
       fireflyToken: undefined,
@@ -567,15 +567,13 @@ describe('deliverToFirefly', () => {
       fireflyConcurrency: 2,
       fireflyPending: 'skip' as const,
     };
-    await expect(deliverToFirefly({ db, secrets }, family, settings)).rejects.toThrow(
-      /no Firefly III connection/,
-    );
-    await saveFireflySettings(db, secrets, family, {
+    await expect(deliverToFirefly(store, family, settings)).rejects.toThrow(/no Firefly III connection/);
+    await store.saveFireflySettings(family, {
       url: fake.url,
       token: fake.token,
       options: { pending: 'tag', customTag: 'mine' },
     });
-    const r = await deliverToFirefly({ db, secrets }, family, settings);
+    const r = await deliverToFirefly(store, family, settings);
     expect(r.created).toBe(1);
     expect(fake.liveGroups()[0]!.split.tags).toEqual(['mine', 'pending']);
   });

@@ -9,21 +9,17 @@
  * Firefly for that external_id first and only POSTs when nothing is there. A killed delivery run
  * again therefore creates nothing twice and loses nothing. A POST is never retried blindly.
  */
-import type { Kysely } from 'kysely';
 import pLimit from 'p-limit';
 import { calendarDateIn } from '../../dates.js';
-import { familyTimeZone } from '../../store/families.js';
-import {
-  fireflyDeliveryRepository,
-  type DeliverableAccount,
-  type DeliveryCandidate,
-  type FireflyAccountRow,
-  type FireflyDeliveryRepository,
-  type FireflyTransactionRow,
-} from '../../store/firefly-delivery.js';
-import type { Database } from '../../store/schema.js';
-import { syncLockRepository } from '../../store/sync-lock.js';
-import { withFamilySyncLock } from '../../sync/lock.js';
+import type {
+  DeliverableAccount,
+  DeliveryCandidate,
+  FireflyAccountRow,
+  FireflyDeliveryRepository,
+  FireflyTransactionRow,
+  Store,
+} from '../../store/index.js';
+import { withFamilySyncLock, type SyncLocks } from '../../sync/lock.js';
 import { ensureAccounts, type AccountTarget } from './accounts.js';
 import { checkBalances } from './balance-check.js';
 import type { FireflyClient } from './client.js';
@@ -78,7 +74,10 @@ export interface DeliveryOptions {
   lockHeldBy?: string;
 }
 
-type Deps = { db: Kysely<Database>; client: FireflyClient };
+/** What a delivery reads and writes of the store: its read model and journal, the family's time zone, its lock. */
+export type DeliveryStore = FireflyDeliveryRepository & SyncLocks & Pick<Store, 'familyTimeZone'>;
+
+type Deps = { store: DeliveryStore; client: FireflyClient };
 
 /**
  * Delivers under the family's lock (src/sync/lock.ts), so no row is ever sent by two runs: a run
@@ -89,14 +88,9 @@ export function deliverFamily(
   familyId: string,
   options: DeliveryOptions = {},
 ): Promise<DeliveryResult> {
-  return withFamilySyncLock(
-    syncLockRepository(deps.db),
-    familyId,
-    () => deliverLocked(deps, familyId, options),
-    {
-      ...(options.lockHeldBy ? { heldBy: options.lockHeldBy } : {}),
-    },
-  );
+  return withFamilySyncLock(deps.store, familyId, () => deliverLocked(deps, familyId, options), {
+    ...(options.lockHeldBy ? { heldBy: options.lockHeldBy } : {}),
+  });
 }
 
 /** What the ledger holds for one delivery: the accounts, the rows to send, the rows to remove. */
@@ -118,13 +112,13 @@ async function deliverLocked(
   const { client } = deps;
   const startRequests = client.requests;
   const result = emptyResult(options.fireflyVersion ?? (await client.checkVersion()));
-  const work = await loadWork(deps.db, familyId, options);
+  const work = await loadWork(deps.store, familyId, options);
   const needsAccount = work.accounts.some((a) => work.links.get(a.id)?.state !== 'linked');
   if (work.candidates.length === 0 && work.removals.length === 0 && !needsAccount) {
     // Nothing new: no request beyond the version check (balances from the last check unless the bank's changed).
     if (options.checkBalances !== false)
       result.balances = await checkBalances(
-        deps.db,
+        deps.store,
         client,
         familyId,
         work.accounts,
@@ -138,10 +132,9 @@ async function deliverLocked(
   return result;
 }
 
-async function loadWork(db: Kysely<Database>, familyId: string, options: DeliveryOptions): Promise<Work> {
-  const familyZone = await familyTimeZone(db, familyId);
+async function loadWork(ledger: DeliveryStore, familyId: string, options: DeliveryOptions): Promise<Work> {
+  const familyZone = await ledger.familyTimeZone(familyId);
   if (familyZone === undefined) throw new Error(`no family ${familyId}`);
-  const ledger = fireflyDeliveryRepository(db);
   const accounts = await ledger.deliverableAccounts(familyId, options.accountIds);
   const accountIds = accounts.map((a) => a.id);
   const candidates = await ledger.deliveryCandidates(familyId, accountIds, {
@@ -162,7 +155,7 @@ async function deliverWork(
   work: Work,
   result: DeliveryResult,
 ): Promise<void> {
-  const { db, client } = deps;
+  const { store, client } = deps;
   const convertOptions = await conversionOptions(client, options, work);
   const tally = new DeliveryTally(result, options.onProgress);
   const links = await linkAccounts(deps, familyId, options, work, convertOptions, tally);
@@ -186,7 +179,7 @@ async function deliverWork(
   if (options.checkBalances !== false && !result.aborted) {
     try {
       result.balances = await checkBalances(
-        db,
+        store,
         client,
         familyId,
         work.accounts,
@@ -250,7 +243,7 @@ async function linkAccounts(
 ): Promise<Map<string, FireflyAccountRow>> {
   const result = tally.result;
   const ensured = await ensureAccounts(
-    deps.db,
+    deps.store,
     deps.client,
     familyId,
     work.accounts,

@@ -3,14 +3,12 @@
  * "sophtron"): resolve the accounts it names and deliver them. The whole import (sync, then this)
  * is src/app/import.ts.
  */
-import type { Kysely } from 'kysely';
 import { calendarDateIn } from '../../dates.js';
 import type { Store } from '../../store/index.js';
-import type { Database } from '../../store/schema.js';
 import type { AccountTarget } from './accounts.js';
 import type { FireflyClient } from './client.js';
 import type { PendingMode } from './convert.js';
-import { deliverFamily, type DeliveryProgress, type DeliveryResult } from './deliver.js';
+import { deliverFamily, type DeliveryProgress, type DeliveryResult, type DeliveryStore } from './deliver.js';
 import { importPlan, writeFidiConfig, type FidiConfig, type ImportPlan } from './fidi-config.js';
 
 export interface PreparedImport {
@@ -22,7 +20,7 @@ export interface PreparedImport {
   warnings: string[];
 }
 
-export type ImportStore = Pick<Store, 'db' | 'familyTimeZone' | 'getProviderAccount' | 'linkAccount'>;
+export type ImportStore = DeliveryStore & Pick<Store, 'getProviderAccount' | 'linkAccount'>;
 
 export interface PrepareOptions {
   /** Link a Sophtron account the configuration names that has no ledger account yet (the CLI). */
@@ -90,7 +88,7 @@ export interface DeliverPreparedOptions {
 
 /** Delivers the prepared accounts with the configuration's options (tag, rules, mapping, window). */
 export function deliverPrepared(
-  deps: { db: Kysely<Database>; client: FireflyClient },
+  deps: { store: DeliveryStore; client: FireflyClient },
   familyId: string,
   prepared: PreparedImport,
   options: DeliverPreparedOptions,
@@ -119,21 +117,16 @@ export function deliverPrepared(
 
 /** The configuration to take home: the Firefly ids of the accounts created or chosen, no secrets. */
 export async function configWithFireflyIds(
-  db: Kysely<Database>,
+  store: Pick<Store, 'fireflyAccountLinks'>,
   familyId: string,
   config: FidiConfig,
   ledgerBySophtron: Map<string, string>,
   version?: string,
 ): Promise<string> {
-  const links = await db
-    .selectFrom('firefly_accounts')
-    .select(['account_id', 'firefly_account_id'])
-    .where('family_id', '=', familyId)
-    .execute();
-  const byAccount = new Map(links.map((l) => [l.account_id, l.firefly_account_id]));
+  const links = await store.fireflyAccountLinks(familyId);
   const accounts: Record<string, number> = {};
   for (const [sophtronId, accountId] of ledgerBySophtron) {
-    const id = Number(byAccount.get(accountId));
+    const id = Number(links.get(accountId)?.firefly_account_id);
     if (Number.isInteger(id) && id > 0) accounts[sophtronId] = id;
   }
   return writeFidiConfig(config, { accounts, ...(version ? { version } : {}) });

@@ -2,12 +2,10 @@
  * The Firefly III destination, for the web application, the scheduler and the CLI: deliver a
  * family's ledger with its stored connection (or the FIREFLY_III_* settings) and options.
  */
-import type { Kysely } from 'kysely';
 import type { Config } from '../../config.js';
-import type { Database } from '../../store/schema.js';
+import type { FireflySettings, Store } from '../../store/index.js';
 import { FireflyClient } from './client.js';
-import { deliverFamily, type DeliveryOptions, type DeliveryResult } from './deliver.js';
-import { getFireflySettings } from './repository.js';
+import { deliverFamily, type DeliveryOptions, type DeliveryResult, type DeliveryStore } from './deliver.js';
 
 export class FireflyNotConfiguredError extends Error {
   constructor() {
@@ -20,15 +18,12 @@ export class FireflyNotConfiguredError extends Error {
 
 /** The family's stored connection wins over the FIREFLY_III_* settings. */
 export async function fireflyClientFor(
-  store: {
-    db: Kysely<Database>;
-    secrets: { seal(p: string, aad?: string): string; open(s: string, aad?: string): string };
-  },
+  store: Pick<Store, 'getFireflySettings'>,
   familyId: string,
   config: Pick<Config, 'fireflyUrl' | 'fireflyToken' | 'fireflyTimeoutMs'> &
     Partial<Pick<Config, 'fireflyRetryBudgetMs'>>,
-): Promise<{ client: FireflyClient; stored: Awaited<ReturnType<typeof getFireflySettings>> }> {
-  const stored = await getFireflySettings(store.db, store.secrets, familyId);
+): Promise<{ client: FireflyClient; stored: FireflySettings | null }> {
+  const stored = await store.getFireflySettings(familyId);
   const url = stored?.url ?? config.fireflyUrl;
   const token = stored?.token ?? config.fireflyToken;
   if (!url || !token) throw new FireflyNotConfiguredError();
@@ -43,7 +38,7 @@ export async function fireflyClientFor(
 
 /** One delivery of a family with its stored options (pending, tag, mapping), `overrides` on top. */
 export async function deliverToFirefly(
-  store: Parameters<typeof fireflyClientFor>[0],
+  store: DeliveryStore & Pick<Store, 'getFireflySettings'>,
   familyId: string,
   config: Pick<
     Config,
@@ -53,7 +48,7 @@ export async function deliverToFirefly(
 ): Promise<DeliveryResult> {
   const { client, stored } = await fireflyClientFor(store, familyId, config);
   const o = stored?.options ?? {};
-  return deliverFamily({ db: store.db, client }, familyId, {
+  return deliverFamily({ store, client }, familyId, {
     pending: o.pending ?? config.fireflyPending,
     concurrency: config.fireflyConcurrency,
     ...(o.addImportTag !== undefined ? { addImportTag: o.addImportTag } : {}),
@@ -79,15 +74,6 @@ export {
   type DeliveryProgress,
 } from './deliver.js';
 export { describeComparison, type BalanceComparison } from './balance-check.js';
-export {
-  saveFireflySettings,
-  getFireflySettings,
-  describeFireflySettings,
-  deleteFireflySettings,
-  deliveryCounts,
-  type FireflySettings,
-  type StoredDeliveryOptions,
-} from './repository.js';
 export {
   parseFidiConfig,
   writeFidiConfig,

@@ -22,7 +22,7 @@ export function deliverPrepared(
   prepared: PreparedImport,
   options: { concurrency: number; onProgress?: (p: DeliveryProgress) => void },
 ): Promise<DeliveryResult> {
-  return deliverPreparedImport({ db: store.db, client }, familyId, prepared, options);
+  return deliverPreparedImport({ store, client }, familyId, prepared, options);
 }
 
 export function configToDownload(
@@ -31,5 +31,5 @@ export function configToDownload(
   config: FidiConfig,
   ledgerBySophtron: Map<string, string>,
 ): Promise<string> {
-  return configWithFireflyIds(store.db, familyId, config, ledgerBySophtron);
+  return configWithFireflyIds(store, familyId, config, ledgerBySophtron);
 }

@@ -179,7 +179,7 @@ async function downloadExport(c: Ctx) {
   const from = c.req.query('from') || undefined;
   const to = c.req.query('to') || undefined;
   try {
-    const result = await exportLedger(c.var.deps.store.db, user.familyId, format as ExportFormat, {
+    const result = await exportLedger(c.var.deps.store, user.familyId, format as ExportFormat, {
       accountIds,
       ...(from ? { from } : {}),
       ...(to ? { to } : {}),

@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { openDatabase } from '../../store/database.js';
-import { createSecretBox } from '../../store/secret-box.js';
-import { seedFamily } from '../../../test/fakes/ledger-seed.js';
-import { describeFireflySettings, getFireflySettings, saveFireflySettings } from './repository.js';
+import { seedFamily } from '../../test/fakes/ledger-seed.js';
+import { openDatabase } from './database.js';
+import { fireflySettingsRepository } from './firefly-settings.js';
+import { createSecretBox } from './secret-box.js';
 
 it('keeps a family Firefly token sealed: readable through the box, never in the database file', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ff-repo-'));
@@ -13,26 +13,27 @@ it('keeps a family Firefly token sealed: readable through the box, never in the 
   const opened = await openDatabase({ filename: file });
   try {
     const box = createSecretBox(Buffer.alloc(32, 3));
+    const settings = fireflySettingsRepository(opened.db, box);
     const family = await seedFamily(opened.db);
     const token = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.super-secret-token';
-    await saveFireflySettings(opened.db, box, family, {
+    await settings.saveFireflySettings(family, {
       url: 'http://firefly.local:8080',
       token,
       options: { pending: 'tag' },
     });
-    expect(await getFireflySettings(opened.db, box, family)).toMatchObject({
+    expect(await settings.getFireflySettings(family)).toMatchObject({
       url: 'http://firefly.local:8080',
       token,
       options: { pending: 'tag' },
     });
-    expect(await describeFireflySettings(opened.db, family)).toMatchObject({
+    expect(await settings.describeFireflySettings(family)).toMatchObject({
       url: 'http://firefly.local:8080',
       tokenSet: true,
     });
-    expect(JSON.stringify(await describeFireflySettings(opened.db, family))).not.toContain('secret');
+    expect(JSON.stringify(await settings.describeFireflySettings(family))).not.toContain('secret');
     // Another key cannot open it, and the raw file never holds the token.
     await expect(
-      getFireflySettings(opened.db, createSecretBox(Buffer.alloc(32, 4)), family),
+      fireflySettingsRepository(opened.db, createSecretBox(Buffer.alloc(32, 4))).getFireflySettings(family),
     ).rejects.toThrow();
     await opened.db.destroy();
     for (const f of [file, `${file}-wal`]) {
@@ -44,7 +45,7 @@ it('keeps a family Firefly token sealed: readable through the box, never in the 
     }
     const reopened = await openDatabase({ filename: file });
     await expect(
-      saveFireflySettings(reopened.db, box, family, { url: 'not a url', token }),
+      fireflySettingsRepository(reopened.db, box).saveFireflySettings(family, { url: 'not a url', token }),
     ).rejects.toThrow();
     await reopened.close();
   } finally {
