@@ -58,6 +58,14 @@ const syncBody = z
   .strict();
 
 export function registerApi(app: WebApp): void {
+  // In this order: a route registered earlier wins where two match.
+  registerLedgerRoutes(app);
+  registerConnectionRoutes(app);
+  registerSyncRoutes(app);
+}
+
+/** Accounts and their transactions. */
+function registerLedgerRoutes(app: WebApp): void {
   app.get('/api/accounts', async (c) => {
     const rows = await c.var.deps.store.listAccountsWithBalance(currentUser(c).familyId);
     return c.json({
@@ -135,7 +143,10 @@ export function registerApi(app: WebApp): void {
     const ok = await c.var.deps.store.deleteTransaction(user.familyId, id, user.username);
     return ok ? c.json({ deleted: id }) : notFound(c);
   });
+}
 
+/** Bank logins (and refreshing one at the bank), and the search for a bank. */
+function registerConnectionRoutes(app: WebApp): void {
   app.get('/api/connections', async (c) => {
     const rows = await c.var.deps.store.listConnections(currentUser(c).familyId);
     return c.json({
@@ -183,7 +194,10 @@ export function registerApi(app: WebApp): void {
     const api = await c.var.deps.services.sophtron.client(currentUser(c).familyId);
     return c.json({ institutions: await api.searchInstitutions(q) });
   });
+}
 
+/** Syncs, their runs, and imports (a sync followed by its deliveries). */
+function registerSyncRoutes(app: WebApp): void {
   app.post('/api/sync', async (c) => {
     const user = currentUser(c);
     const raw = (await jsonBody(c)) ?? {};
