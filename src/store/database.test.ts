@@ -119,7 +119,8 @@ describe('openDatabase', () => {
     const opened = await Promise.all([1, 2, 3, 4].map(() => openDatabase({ dataDir: join(dir, 'a') })));
     for (const o of opened) await o.close();
 
-    const script = `import { openDatabase } from './src/store/database.ts';
+    // The compiled store (dist/, built by the test run's global setup): no TypeScript to compile.
+    const script = `import { openDatabase } from './dist/store/database.js';
       const o = await openDatabase({ dataDir: process.argv[1] });
       await o.close();`;
     const runs = [1, 2, 3].map(
@@ -127,7 +128,7 @@ describe('openDatabase', () => {
         new Promise<{ code: number | null; stderr: string }>((resolve) => {
           execFile(
             process.execPath,
-            ['--import', 'tsx', '--input-type=module', '--eval', script, join(dir, 'b')],
+            ['--input-type=module', '--eval', script, join(dir, 'b')],
             (err, _stdout, stderr) =>
               resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr }),
           );
@@ -147,8 +148,7 @@ describe('openDatabase', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ss-db-'));
     dirs.push(dir);
     await (await openDatabase({ dataDir: dir })).close();
-    const run = () =>
-      promisify(execFile)(process.execPath, ['--import', 'tsx', 'test/fakes/counter-writer.ts', dir, '100']);
+    const run = () => promisify(execFile)(process.execPath, ['test/fakes/counter-writer.mjs', dir, '100']);
     const outputs = await Promise.all([run(), run()]);
     for (const { stdout } of outputs) expect(JSON.parse(stdout)).toEqual({ failures: 0 });
     const opened = await openDatabase({ dataDir: dir });

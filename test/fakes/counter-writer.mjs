@@ -1,12 +1,13 @@
 /**
  * A child process for the concurrency test of openDatabase: increments change_counter `n` times,
  * each time reading, awaiting, then writing in one transaction, the pattern that breaks under
- * deferred transactions when another process writes in between.
+ * deferred transactions when another process writes in between. Plain JavaScript on the compiled
+ * store (dist/, built by the test run's global setup): it starts without compiling TypeScript.
  */
-import { openDatabase } from '../../src/store/database.js';
+import { openDatabase } from '../../dist/store/database.js';
 
 const [dataDir, times] = process.argv.slice(2);
-const { db, close } = await openDatabase({ dataDir: dataDir! });
+const { db, close } = await openDatabase({ dataDir });
 let failures = 0;
 for (let i = 0; i < Number(times); i++) {
   try {
@@ -25,7 +26,7 @@ for (let i = 0; i < Number(times); i++) {
     });
   } catch (err) {
     failures++;
-    if (failures === 1) process.stderr.write(`${(err as Error).message}\n`);
+    if (failures === 1) process.stderr.write(`${err.message}\n`);
   }
 }
 process.stdout.write(`${JSON.stringify({ failures })}\n`);
