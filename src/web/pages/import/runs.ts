@@ -9,7 +9,7 @@ import { deliverPrepared, type PreparedImport } from '../../import/engine.js';
 import type { ImportDraft, ImportDrafts } from '../../import/drafts.js';
 import { withFlash } from '../../render.js';
 import type { LiveTasks, TaskEvent } from '../../tasks.js';
-import { syncProgress } from '../sync.js';
+import { syncProgress } from '../sync/routes.js';
 import { afterSync, base, errorText } from './shared.js';
 
 type Emit = (e: TaskEvent) => void;

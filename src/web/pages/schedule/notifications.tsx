@@ -3,7 +3,7 @@ import type { ChannelResult } from '../../../scheduler/notifications/notifier.js
 import { TestButton } from '../../components/test-button.js';
 import { CsrfField } from '../../layout.js';
 import { formatTimestamp } from '../../time.js';
-import type { ScheduleData } from './load.js';
+import type { ScheduleData } from './loaders.js';
 
 interface Props {
   channels: ScheduleData['channels'];

@@ -7,7 +7,7 @@ import {
 } from '../../../simplefin/index.js';
 import { CsrfField } from '../../layout.js';
 import { formatTimestamp } from '../../time.js';
-import type { SimplefinData } from './load.js';
+import type { SimplefinData } from './loaders.js';
 
 const STATE_TEXT = {
   unclaimed: 'waiting to be claimed',

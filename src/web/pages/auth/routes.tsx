@@ -1,23 +1,23 @@
 /**
- * First-run setup (guarded by the console code), login and logout. The forms are auth/view.tsx
+ * First-run setup (guarded by the console code), login and logout. The forms are auth/views.tsx
  * (with their rules in auth/forms.ts); the routes here check, throttle, and start sessions.
  */
 import { deleteCookie, getCookie } from 'hono/cookie';
-import { startDefaultSchedule } from '../../scheduler/schedules.js';
-import { schedulerSettings } from '../../scheduler/settings.js';
-import { dummyHash, verifyPassword } from '../auth/passwords.js';
-import { clientAddress } from '../../http/client-address.js';
-import { DEVICE_COOKIE, DEVICE_TTL_MS, knownDevice, rememberDevice } from '../auth/devices.js';
-import { buckets, waitText } from '../auth/throttle.js';
-import { createSession, SESSION_COOKIE, SESSION_TTL_MS } from '../auth/sessions.js';
-import { setupCodeMatches } from '../auth/setup-code.js';
-import { setCookieSecure } from '../cookies.js';
-import type { Ctx, WebApp } from '../context.js';
-import { formData, parseForm } from '../forms.js';
-import { page, withFlash } from '../render.js';
-import { createUser } from '../users.js';
-import { SETUP_LABELS, setupSchema } from './auth/forms.js';
-import { LoginForm, SetupForm, type SetupValues } from './auth/view.js';
+import { startDefaultSchedule } from '../../../scheduler/schedules.js';
+import { schedulerSettings } from '../../../scheduler/settings.js';
+import { dummyHash, verifyPassword } from '../../auth/passwords.js';
+import { clientAddress } from '../../../http/client-address.js';
+import { DEVICE_COOKIE, DEVICE_TTL_MS, knownDevice, rememberDevice } from '../../auth/devices.js';
+import { buckets, waitText } from '../../auth/throttle.js';
+import { createSession, SESSION_COOKIE, SESSION_TTL_MS } from '../../auth/sessions.js';
+import { setupCodeMatches } from '../../auth/setup-code.js';
+import { setCookieSecure } from '../../cookies.js';
+import type { Ctx, WebApp } from '../../context.js';
+import { formData, parseForm } from '../../forms.js';
+import { page, withFlash } from '../../render.js';
+import { createUser } from '../../users.js';
+import { SETUP_LABELS, setupSchema } from './forms.js';
+import { LoginForm, SetupForm, type SetupValues } from './views.js';
 
 export function startSession(c: Ctx, cookieValue: string): void {
   setCookieSecure(c, SESSION_COOKIE, cookieValue, { maxAge: Math.floor(SESSION_TTL_MS / 1000) });

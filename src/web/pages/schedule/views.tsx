@@ -5,7 +5,7 @@ import { describeWhen, relativeWhen, whenOf } from '../../../scheduler/when.js';
 import { CsrfField } from '../../layout.js';
 import { formatTimestamp } from '../../time.js';
 import { destinationForm } from '../destination-forms.js';
-import type { KnownDestination, ScheduleData } from './load.js';
+import type { KnownDestination, ScheduleData } from './loaders.js';
 import { NotificationsCard } from './notifications.js';
 
 const n = (v: number) => v.toLocaleString('en-US');

@@ -1,12 +1,12 @@
-/** API tokens for scripts: created here, shown once, stored hashed. The page is tokens/view.tsx. */
+/** API tokens for scripts: created here, shown once, stored hashed. The page is tokens/views.tsx. */
 import { z } from 'zod';
-import { createApiToken } from '../auth/api-tokens.js';
-import type { Ctx, WebApp } from '../context.js';
-import { currentUser } from '../context.js';
-import { formData, parseForm, text } from '../forms.js';
-import { flashFrom, messagePage, page, withFlash } from '../render.js';
-import { loadTokens } from './tokens/load.js';
-import { TokensPage } from './tokens/view.js';
+import { createApiToken } from '../../auth/api-tokens.js';
+import type { Ctx, WebApp } from '../../context.js';
+import { currentUser } from '../../context.js';
+import { formData, parseForm, text } from '../../forms.js';
+import { flashFrom, messagePage, page, withFlash } from '../../render.js';
+import { loadTokens } from './loaders.js';
+import { TokensPage } from './views.js';
 
 export function registerTokenPages(app: WebApp): void {
   app.get('/tokens', (c) => list(c));

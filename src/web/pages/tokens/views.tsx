@@ -1,7 +1,7 @@
 /** The API tokens page's view: a token just created (shown once), the person's tokens, a new one's form. */
 import { CsrfField } from '../../layout.js';
 import { formatTimestamp } from '../../time.js';
-import type { TokensData } from './load.js';
+import type { TokensData } from './loaders.js';
 
 export function TokensPage({
   tokens,

@@ -3,8 +3,8 @@
  * use), the deliveries that follow them, notification channels (with a "send test" button), and
  * file exports (download). Changes are for family administrators; everyone may read and download.
  * The deliveries list every destination of the registry (src/app/destinations.ts); the fields of
- * each are in destination-forms.tsx. Its data is read by schedule/load.ts and shown by
- * schedule/view.tsx; the routes here parse, call, and redirect.
+ * each are in destination-forms.tsx. Its data is read by schedule/loaders.ts and shown by
+ * schedule/views.tsx; the routes here parse, call, and redirect.
  */
 import {
   CONTENT_TYPES,
@@ -12,22 +12,22 @@ import {
   ExportFilterError,
   exportLedger,
   type ExportFormat,
-} from '../../destinations/files/index.js';
-import { channelsRepository, ChannelError } from '../../scheduler/notifications/channels.js';
-import { createNotifier } from '../../scheduler/notifications/notifier.js';
-import { ScheduleError, setDestination, setSchedule } from '../../scheduler/schedules.js';
-import { describeWhen } from '../../scheduler/when.js';
-import { schedulerSettings } from '../../scheduler/settings.js';
-import { destinations } from '../../app/destinations.js';
-import { destinationForm } from './destination-forms.js';
-import type { Ctx, WebApp } from '../context.js';
-import { currentUser } from '../context.js';
-import { formData, parseForm } from '../forms.js';
-import { flashFrom, messagePage, page, withFlash } from '../render.js';
-import { channelConfig, channelForm, cronOfForm, scheduleForm } from './schedule/forms.js';
-import { loadSchedule } from './schedule/load.js';
-import { TestResults } from './schedule/notifications.js';
-import { SchedulePage } from './schedule/view.js';
+} from '../../../destinations/files/index.js';
+import { channelsRepository, ChannelError } from '../../../scheduler/notifications/channels.js';
+import { createNotifier } from '../../../scheduler/notifications/notifier.js';
+import { ScheduleError, setDestination, setSchedule } from '../../../scheduler/schedules.js';
+import { describeWhen } from '../../../scheduler/when.js';
+import { schedulerSettings } from '../../../scheduler/settings.js';
+import { destinations } from '../../../app/destinations.js';
+import { destinationForm } from '../destination-forms.js';
+import type { Ctx, WebApp } from '../../context.js';
+import { currentUser } from '../../context.js';
+import { formData, parseForm } from '../../forms.js';
+import { flashFrom, messagePage, page, withFlash } from '../../render.js';
+import { channelConfig, channelForm, cronOfForm, scheduleForm } from './forms.js';
+import { loadSchedule } from './loaders.js';
+import { TestResults } from './notifications.js';
+import { SchedulePage } from './views.js';
 
 export function registerSchedulePages(app: WebApp): void {
   app.get('/schedule', showSchedule);

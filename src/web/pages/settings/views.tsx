@@ -5,7 +5,7 @@ import { TIME_ZONE_LIST, TimeZoneList } from '../../components/time-zones.js';
 import { CsrfField } from '../../layout.js';
 import type { FireflyTestResult } from '../../services.js';
 import type { Typed } from './forms.js';
-import type { SettingsData } from './load.js';
+import type { SettingsData } from './loaders.js';
 
 export interface SettingsPageProps extends SettingsData {
   typed: Typed;

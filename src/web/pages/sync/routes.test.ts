@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { SyncEvent } from '../../sync/run.js';
-import type { TaskEvent } from '../tasks.js';
-import { syncProgress } from './sync.js';
+import type { SyncEvent } from '../../../sync/run.js';
+import type { TaskEvent } from '../../tasks.js';
+import { syncProgress } from './routes.js';
 
 describe('sync progress for the live bar', () => {
   it('keeps "Account i of n" and the bar where it is while Sophtron works on an account', () => {

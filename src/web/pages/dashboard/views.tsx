@@ -3,7 +3,7 @@ import type { AccountKind } from '../../../store/schema.js';
 import { formatMoney } from '../../../money.js';
 import { CsrfField } from '../../layout.js';
 import { formatTimestamp } from '../../time.js';
-import { KIND_LABELS, type DashboardData } from './load.js';
+import { KIND_LABELS, type DashboardData } from './loaders.js';
 
 const OUTCOME_LABELS: Record<string, string> = {
   succeeded: 'synced',

@@ -1,24 +1,18 @@
 /**
  * The family's users (admins add them) and, for the instance administrator, other families.
- * The pages are shown by family/view.tsx; the routes here parse, check, save, and redirect.
+ * The pages are shown by family/views.tsx; the routes here parse, check, save, and redirect.
  */
-import { startDefaultSchedule } from '../../scheduler/schedules.js';
-import { schedulerSettings } from '../../scheduler/settings.js';
-import type { Ctx, WebApp } from '../context.js';
-import { currentUser } from '../context.js';
-import { formData, parseForm } from '../forms.js';
-import { flashFrom, page, withFlash } from '../render.js';
-import { createUser } from '../users.js';
-import { hashPassword, verifyPassword } from '../auth/passwords.js';
-import {
-  LABELS,
-  NEW_PASSWORD_LABELS,
-  newFamilySchema,
-  newPasswordSchema,
-  newUserSchema,
-} from './family/forms.js';
-import { loadFamily } from './family/load.js';
-import { FamiliesPage, FamilyPage } from './family/view.js';
+import { startDefaultSchedule } from '../../../scheduler/schedules.js';
+import { schedulerSettings } from '../../../scheduler/settings.js';
+import type { Ctx, WebApp } from '../../context.js';
+import { currentUser } from '../../context.js';
+import { formData, parseForm } from '../../forms.js';
+import { flashFrom, page, withFlash } from '../../render.js';
+import { createUser } from '../../users.js';
+import { hashPassword, verifyPassword } from '../../auth/passwords.js';
+import { LABELS, NEW_PASSWORD_LABELS, newFamilySchema, newPasswordSchema, newUserSchema } from './forms.js';
+import { loadFamily } from './loaders.js';
+import { FamiliesPage, FamilyPage } from './views.js';
 
 export function registerFamilyPages(app: WebApp): void {
   app.get('/family', async (c) => {

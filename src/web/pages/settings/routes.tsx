@@ -1,14 +1,14 @@
 /**
  * Settings: the family's Sophtron credentials (never shown again after saving), the Firefly III
  * connection, and the family's time zone. Tests of a connection answer inline through htmx.
- * Its data is read by settings/load.ts and shown by settings/view.tsx; the routes here parse,
+ * Its data is read by settings/loaders.ts and shown by settings/views.tsx; the routes here parse,
  * check, save, and redirect.
  */
-import { isValidAccessKey } from '../../sophtron/signing.js';
-import type { Ctx, WebApp } from '../context.js';
-import { currentUser } from '../context.js';
-import { formData, parseForm } from '../forms.js';
-import { flashFrom, page, withFlash } from '../render.js';
+import { isValidAccessKey } from '../../../sophtron/signing.js';
+import type { Ctx, WebApp } from '../../context.js';
+import { currentUser } from '../../context.js';
+import { formData, parseForm } from '../../forms.js';
+import { flashFrom, page, withFlash } from '../../render.js';
 import {
   FIREFLY_LABELS,
   fireflySchema,
@@ -17,9 +17,9 @@ import {
   timeZoneSchema,
   typedText,
   type Typed,
-} from './settings/forms.js';
-import { loadSettings } from './settings/load.js';
-import { CheckResult, FireflyResult, SettingsPage } from './settings/view.js';
+} from './forms.js';
+import { loadSettings } from './loaders.js';
+import { CheckResult, FireflyResult, SettingsPage } from './views.js';
 
 export function registerSettingsPages(app: WebApp): void {
   app.get('/settings', (c) => settingsPage(c));

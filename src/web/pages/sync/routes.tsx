@@ -1,18 +1,18 @@
 /**
  * "Sync now" with live progress, and the history of sync runs with per-account outcomes. The
- * history is read by sync/load.ts and shown by sync/view.tsx; the routes here parse, call, redirect.
+ * history is read by sync/loaders.ts and shown by sync/views.tsx; the routes here parse, call, redirect.
  */
-import type { SyncEvent } from '../../sync/run.js';
-import type { Ctx, WebApp } from '../context.js';
-import { currentUser } from '../context.js';
-import { LiveProgress } from '../components/progress.js';
-import { formData } from '../forms.js';
-import { flashFrom, messagePage, page, withFlash } from '../render.js';
-import { OverBudgetError } from '../../scheduler/manual-budget.js';
-import type { LiveTasks, TaskEvent } from '../tasks.js';
-import { formatTimestamp } from '../time.js';
-import { loadHistory, loadRun } from './sync/load.js';
-import { HistoryPage, OverBudgetPage, RunPage } from './sync/view.js';
+import type { SyncEvent } from '../../../sync/run.js';
+import type { Ctx, WebApp } from '../../context.js';
+import { currentUser } from '../../context.js';
+import { LiveProgress } from '../../components/progress.js';
+import { formData } from '../../forms.js';
+import { flashFrom, messagePage, page, withFlash } from '../../render.js';
+import { OverBudgetError } from '../../../scheduler/manual-budget.js';
+import type { LiveTasks, TaskEvent } from '../../tasks.js';
+import { formatTimestamp } from '../../time.js';
+import { loadHistory, loadRun } from './loaders.js';
+import { HistoryPage, OverBudgetPage, RunPage } from './views.js';
 
 /** Turns sync events into progress-bar events. */
 export function syncProgress(emit: (e: TaskEvent) => void): (e: SyncEvent) => void {

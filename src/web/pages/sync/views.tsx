@@ -1,7 +1,7 @@
 /** The sync pages' views: "over the budget" (sync anyway?), the history of runs, and one run. */
 import { CsrfField } from '../../layout.js';
 import { formatTimestamp } from '../../time.js';
-import type { HistoryData, RunData } from './load.js';
+import type { HistoryData, RunData } from './loaders.js';
 
 /** The figures came with the flash: nothing was called, and this form goes on anyway. */
 export function OverBudgetPage({ accountIds, csrf }: { accountIds: string[]; csrf: string }) {

@@ -2,19 +2,19 @@
  * SimpleFIN access: a family administrator makes a setup token for an app (Actual Budget, Sure,
  * the Firefly III data importer…), chooses which linked accounts it may read, sees each token's
  * state and last use, is warned when a claimed token is presented again, and revokes access.
- * Its data is read by simplefin/load.ts and shown by simplefin/view.tsx; the routes here parse,
+ * Its data is read by simplefin/loaders.ts and shown by simplefin/views.tsx; the routes here parse,
  * call, and redirect.
  */
 import { z } from 'zod';
-import { expectedOrigin } from '../auth/csrf.js';
-import type { Ctx, WebApp } from '../context.js';
-import { currentUser } from '../context.js';
-import { formData, parseForm, text } from '../forms.js';
-import { flashFrom, messagePage, page, withFlash } from '../render.js';
-import { createSetupToken, SetupTokenError, SIMPLEFIN_PAGE } from '../../simplefin/index.js';
-import { StoreError } from '../../store/index.js';
-import { loadSimplefin } from './simplefin/load.js';
-import { SimplefinPage, type Created } from './simplefin/view.js';
+import { expectedOrigin } from '../../auth/csrf.js';
+import type { Ctx, WebApp } from '../../context.js';
+import { currentUser } from '../../context.js';
+import { formData, parseForm, text } from '../../forms.js';
+import { flashFrom, messagePage, page, withFlash } from '../../render.js';
+import { createSetupToken, SetupTokenError, SIMPLEFIN_PAGE } from '../../../simplefin/index.js';
+import { StoreError } from '../../../store/index.js';
+import { loadSimplefin } from './loaders.js';
+import { SimplefinPage, type Created } from './views.js';
 
 const createForm = z.object({
   name: text(100),

@@ -1,8 +1,8 @@
 /** The Family pages' views: the family's people with the password and "add a person" forms, and families. */
 import { TIME_ZONE_LIST, TimeZoneList } from '../../components/time-zones.js';
 import { CsrfField } from '../../layout.js';
-import { NewPasswordField, PasswordRule } from '../auth/view.js';
-import type { FamilyData } from './load.js';
+import { NewPasswordField, PasswordRule } from '../auth/views.js';
+import type { FamilyData } from './loaders.js';
 
 interface Viewer {
   username: string;
