@@ -49,7 +49,7 @@ it('copies a synced, delivered SQLite ledger into PostgreSQL exactly; the produc
 
   const sync = async (store: Store, familyId: string) => {
     const r = await syncFamily(
-      { db: store.db, sophtron, config, clock: () => sandbox.control.now(), jobOptions: fastJobs },
+      { store, sophtron, config, clock: () => sandbox.control.now(), jobOptions: fastJobs },
       familyId,
       { trigger: 'import' },
     );

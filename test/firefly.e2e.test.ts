@@ -57,7 +57,7 @@ it('sandbox → ledger → Firefly: nothing doubles, pending→posted stays one 
 
   const sync = async () => {
     const r = await syncFamily(
-      { db: store.db, sophtron, config, clock: () => sandbox.control.now(), jobOptions: fastJobs },
+      { store, sophtron, config, clock: () => sandbox.control.now(), jobOptions: fastJobs },
       family.id,
       { trigger: 'import' },
     );

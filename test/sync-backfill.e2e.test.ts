@@ -66,7 +66,7 @@ async function world(): Promise<World> {
 const sync = (w: World, extra: Partial<Parameters<typeof syncFamily>[2]> = {}) =>
   syncFamily(
     {
-      db: w.store.db,
+      store: w.store,
       sophtron: sandboxClient(w.sandbox),
       config,
       clock: () => w.sandbox.control.now(),

@@ -61,7 +61,7 @@ async function world(
     userInstitutionId: outcome.userInstitutionId,
     sync: (extra = {}, c = client) =>
       syncFamily(
-        { db: store.db, sophtron: c, config, clock: () => sandbox.control.now(), jobOptions: fastJobs },
+        { store, sophtron: c, config, clock: () => sandbox.control.now(), jobOptions: fastJobs },
         family.id,
         { trigger: 'api', ...extra },
       ),

@@ -55,7 +55,7 @@ const { account } = await store.linkAccount(family.id, big.id, { startDate: '202
 mark('linked');
 const rssBefore = process.resourceUsage().maxRSS;
 const t0 = performance.now();
-const run = await syncFamily({ db: store.db, sophtron: client, config, jobOptions: fastJobs }, family.id, {
+const run = await syncFamily({ store, sophtron: client, config, jobOptions: fastJobs }, family.id, {
   trigger: 'api',
   accountIds: [account.id],
   onEvent: (e) => {

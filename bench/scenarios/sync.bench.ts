@@ -76,7 +76,7 @@ async function timedSync(
   const t0 = performance.now();
   const run = await syncFamily(
     {
-      db: s.store.db,
+      store: s.store,
       sophtron: s.client,
       config,
       clock: () => s.sandbox.control.now(),
@@ -182,7 +182,7 @@ async function fiveAccountLogin(): Promise<BenchResult> {
       jobOptions: fastJobs,
     });
     for (const pa of providerAccounts) await store.linkAccount(family.id, pa.id);
-    const deps = { db: store.db, sophtron: client, config, clock: () => sandbox.control.now() };
+    const deps = { store, sophtron: client, config, clock: () => sandbox.control.now() };
     await syncFamily({ ...deps, jobOptions: fastJobs }, family.id, { trigger: 'api' });
     sandbox.control.resetCounts();
     const t0 = performance.now();

@@ -43,6 +43,7 @@ import { throttleRepository } from './throttle.js';
 import { scheduleFiguresRepository, schedulerBackoffRepository, schedulesRepository } from './schedules.js';
 import { incidentsRepository, notificationChannelsRepository } from './notifications.js';
 import { syncLockRepository } from './sync-lock.js';
+import { ledgerWritesRepository } from './ledger-writes.js';
 import type { Db } from './util.js';
 
 export function bindRepositories(db: Db, secrets: SecretBox) {
@@ -75,6 +76,7 @@ export function bindRepositories(db: Db, secrets: SecretBox) {
     ...exportsRepository(db),
     ...fireflySettingsRepository(db, secrets),
     ...fireflyDeliveryRepository(db),
+    ...ledgerWritesRepository(db),
   };
 }
 
@@ -233,3 +235,11 @@ export type {
   FireflyTransactionRow,
   TransferSideRow,
 } from './firefly-delivery.js';
+export type {
+  DeletedPendingLedgerRow,
+  LedgerForSync,
+  LedgerSyncRow,
+  LedgerWriteContext,
+  LedgerWrites,
+  SyncedFields,
+} from './ledger-writes.js';

@@ -421,6 +421,42 @@ const cases: Record<string, Case | 'not family-owned'> = {
     s.upsertFireflyAccount(b, fireflyLink(a)).then(() => 'linked!', ofAnotherFamily),
   recordBalanceCheck: () => s.recordBalanceCheck(b, ids.account, 1, 1),
   deliveredPendingSum: () => s.deliveredPendingSum(b, ids.account),
+  readLedgerForSync: () =>
+    s
+      .transaction((t) =>
+        t.readLedgerForSync(b, ids.account, {
+          window: { from: '2025-12-01', to: '2026-01-31' },
+          matchDays: 7,
+          fetched: [],
+        }),
+      )
+      .then(
+        () => 'read!',
+        (err: Error) => void expect(err.message).toMatch(/not found/),
+      ),
+  writeSyncPlan: () =>
+    s
+      .transaction((t) =>
+        t.writeSyncPlan(
+          b,
+          {
+            inserts: [],
+            updates: [
+              { ledgerId: ids.tx, providerTransactionId: 't1', changes: { amount_minor: 1 }, revived: false },
+            ],
+            merges: [],
+            vanishings: [],
+            deletedSuccessors: [],
+            seen: [ids.tx],
+          },
+          { accountId: ids.account, currency: 'USD', today: '2026-01-02', now: 'x' },
+        ),
+      )
+      .then(
+        () => 'written!',
+        (err: Error) => void expect(err.message).toMatch(/not found/),
+      ),
+  oldestPendingDate: () => s.oldestPendingDate(b, ids.account).then((d) => void expect(d).toBeNull()),
 };
 
 describe('family scoping', () => {

@@ -5,9 +5,8 @@ import { bankView, dayDate, postedTruth, settledBy, type Purchase } from '../../
 import { openLedgerFixture, type LedgerFixture } from '../../test/fakes/ledger-fixture.js';
 import { providerTransaction } from '../../test/fakes/ledger-store.js';
 import type { ProviderTransactionData } from '../domain/types.js';
-import { applyAccountSync, applyPlan } from './apply.js';
+import { applyAccountSync } from './apply.js';
 import { addDays } from '../dates.js';
-import { transactionsRepository } from '../store/transactions.js';
 import { isEmptyPlan, type SyncPlan } from './plan.js';
 
 let fx: LedgerFixture;
@@ -25,7 +24,8 @@ const sync = (
   today: string,
   extra: Partial<Parameters<typeof applyAccountSync>[1]> = {},
 ) =>
-  applyAccountSync(fx.db, {
+  applyAccountSync(fx.store, {
+    familyId: fx.familyId,
     accountId: fx.accountId,
     currency: 'USD',
     today,
@@ -158,14 +158,41 @@ describe('applyAccountSync', () => {
       ignored: [],
     };
     await expect(
-      fx.db
-        .transaction()
-        .execute((trx) =>
-          applyPlan(trx, bad, { accountId: fx.accountId, currency: 'USD', today: '2026-03-12', now: 'now' }),
-        ),
+      fx.store.transaction((t) =>
+        t.writeSyncPlan(fx.familyId, bad, {
+          accountId: fx.accountId,
+          currency: 'USD',
+          today: '2026-03-12',
+          now: 'now',
+        }),
+      ),
     ).rejects.toThrow(/merge of x into y/);
     expect(await rows()).toEqual(before);
     expect(await counter()).toBe(seq);
+  });
+
+  it("reads and writes only the family's own account, and finds its oldest pending row", async () => {
+    await sync([tx({ transactionId: 'P1', status: 'pending', date: '2026-03-09' })], '2026-03-11');
+    expect(await fx.store.oldestPendingDate(fx.familyId, fx.accountId)).toBe('2026-03-09');
+    expect(await fx.store.oldestPendingDate('another-family', fx.accountId)).toBeNull();
+    const before = await rows();
+    await expect(
+      applyAccountSync(fx.store, {
+        familyId: 'another-family',
+        accountId: fx.accountId,
+        currency: 'USD',
+        today: '2026-03-12',
+        now: 'now',
+        fetched: [tx({ transactionId: 'X' })],
+        planOptions: {
+          window: { from: '2026-03-01', to: '2026-03-13' },
+          accountId: 'acct',
+          pendingMatchDays: 7,
+          pendingGraceDays: 2,
+        },
+      }),
+    ).rejects.toThrow(/not found/);
+    expect(await rows()).toEqual(before);
   });
 
   it('skips tombstoned rows unless asked, then removes the tombstone', async () => {
@@ -186,7 +213,7 @@ describe('applyAccountSync', () => {
   });
 
   describe('a transaction the user deleted under one id does not come back under another', () => {
-    const store = () => transactionsRepository(fx.db);
+    const store = () => fx.store;
     const idOf = async (ptid: string) => (await rows()).find((r) => r.provider_transaction_id === ptid)!.id;
     const pending = tx({ transactionId: 'P1', status: 'pending', description: 'POS PENDING STARBUCKS' });
     const posted = tx({ transactionId: 'T1', date: '2026-03-12', description: 'STARBUCKS STORE 123' });
@@ -298,7 +325,8 @@ describe('applyAccountSync', () => {
       tx({ transactionId: `h${i}`, date: addDays(start, Math.floor(i / 11)), description: `SHOP ${i % 50}` }),
     );
     const last = history.at(-1)!.date;
-    await applyAccountSync(fx.db, {
+    await applyAccountSync(fx.store, {
+      familyId: fx.familyId,
       accountId: fx.accountId,
       currency: 'USD',
       today: last,
@@ -317,7 +345,8 @@ describe('applyAccountSync', () => {
       tx({ transactionId: `n${i}`, date: addDays(last, 1) }),
     );
     const today = addDays(last, 1);
-    const r = await applyAccountSync(fx.db, {
+    const r = await applyAccountSync(fx.store, {
+      familyId: fx.familyId,
       accountId: fx.accountId,
       currency: 'USD',
       today,
@@ -384,6 +413,7 @@ describe('applyAccountSync against the model bank (real database)', () => {
               (t) => t.date >= window.from && t.date <= window.to,
             );
             const input = {
+              familyId: fx.familyId,
               accountId: fx.accountId,
               currency: 'USD',
               today: dayDate(today),
@@ -391,8 +421,8 @@ describe('applyAccountSync against the model bank (real database)', () => {
               fetched,
               planOptions: { window, accountId: 'acct', pendingMatchDays: 7, pendingGraceDays: 3 },
             };
-            await applyAccountSync(fx.db, input);
-            expect((await applyAccountSync(fx.db, input)).rowsWritten).toBe(0);
+            await applyAccountSync(fx.store, input);
+            expect((await applyAccountSync(fx.store, input)).rowsWritten).toBe(0);
           };
           for (const gap of gaps) {
             day += gap;

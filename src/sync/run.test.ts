@@ -1,5 +1,5 @@
 /**
- * syncFamily with an in-process SophtronApi stand-in over a real SQLite ledger: request validation,
+ * syncFamily with an in-process SophtronApi stand-in over a real ledger (SQLite or PostgreSQL): request validation,
  * event order, a bad payload failing only its own account, and a listener that throws.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -103,7 +103,7 @@ function fakeApi(
 }
 
 const deps = (api: SophtronApi) => ({
-  db: fx.db,
+  store: fx.store,
   sophtron: api,
   config,
   clock,

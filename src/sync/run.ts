@@ -6,20 +6,14 @@
  * `syncFamily` is the one entry point for the CLI, the web application, the scheduler and the
  * Firefly import; progress is reported through `onEvent` (a terminal line, an SSE stream).
  */
-import type { Kysely } from 'kysely';
 import pLimit from 'p-limit';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { RunJobOptions, SophtronApi } from '../sophtron/api.js';
 import { jobTiming, refreshConnection } from '../sophtron/connect.js';
 import type { CalendarDate, JobOutcome, ProviderAccountData } from '../domain/types.js';
-import { accountsRepository, type SyncableAccount } from '../store/accounts.js';
-import { applyBalanceRule } from '../store/account-rules.js';
-import { balancesRepository } from '../store/balances.js';
-import { connectionsRepository } from '../store/connections.js';
-import type { AccountSyncOutcome, Database, SyncOutcome, SyncTrigger } from '../store/schema.js';
-import { syncRunsRepository } from '../store/sync-runs.js';
-import { syncLockRepository } from '../store/sync-lock.js';
+import { applyBalanceRule, type Store, type StoreTx, type SyncableAccount } from '../store/index.js';
+import type { AccountSyncOutcome, SyncOutcome, SyncTrigger } from '../store/schema.js';
 import { applyAccountSync, type AccountSyncApplied } from './apply.js';
 import { estimateSyncCalls, type SyncCallsEstimate } from './estimate.js';
 import { addDays, calendarDateIn, daysBetween, isCalendarDate } from '../dates.js';
@@ -38,9 +32,6 @@ import {
   reachForPending,
   type SyncWindow,
 } from './window.js';
-import { familyTimeZone } from '../store/families.js';
-
-type Db = Kysely<Database>;
 
 export type SyncConfig = Pick<
   Config,
@@ -54,9 +45,8 @@ export type SyncConfig = Pick<
   Partial<Pick<Config, 'sophtronWindowDays' | 'sophtronHistoryDays'>>;
 
 export interface SyncDeps {
-  /** The ledger database (or a Store, whose `db` is used). */
-  db?: Db;
-  store?: { db: Db };
+  /** The ledger. */
+  store: Store;
   sophtron: SophtronApi;
   config: SyncConfig;
   clock?: () => Date;
@@ -192,27 +182,20 @@ export async function syncFamily(
   familyId: string,
   options: SyncOptions,
 ): Promise<SyncRunResult> {
-  const db = deps.db ?? deps.store?.db;
-  if (!db) throw new SyncRequestError('syncFamily needs the ledger database (deps.db or deps.store)');
   const previous = familyLocks.get(familyId) ?? Promise.resolve();
   const lockInfo: LockInfo = { notes: [] };
   const mine = previous
     .catch(() => undefined)
     .then(() =>
-      withFamilySyncLock(
-        syncLockRepository(db),
-        familyId,
-        () => runSync(deps, db, familyId, options, lockInfo),
-        {
-          ...(options.lockHeldBy ? { heldBy: options.lockHeldBy } : {}),
-          onTakeOver: (h) => {
-            lockInfo.takenFrom = h;
-            lockInfo.notes.push(
-              `took over the sync lock of a process that is gone (${holderText(h.owner)}, since ${h.acquiredAt.slice(0, 19).replace('T', ' ')} UTC)`,
-            );
-          },
+      withFamilySyncLock(deps.store, familyId, () => runSync(deps, familyId, options, lockInfo), {
+        ...(options.lockHeldBy ? { heldBy: options.lockHeldBy } : {}),
+        onTakeOver: (h) => {
+          lockInfo.takenFrom = h;
+          lockInfo.notes.push(
+            `took over the sync lock of a process that is gone (${holderText(h.owner)}, since ${h.acquiredAt.slice(0, 19).replace('T', ' ')} UTC)`,
+          );
         },
-      ),
+      }),
     );
   familyLocks.set(familyId, mine);
   try {
@@ -252,15 +235,64 @@ function withPart(t: PartTotals, a: AccountSyncApplied): PartTotals {
 const totalCalls = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 const zeroCounts = (): PlanCounts => ({ new: 0, updated: 0, merged: 0, vanished: 0 });
 
+/** What every step of one run shares. */
+interface RunContext {
+  deps: SyncDeps;
+  store: Store;
+  familyId: string;
+  options: SyncOptions;
+  clock: () => Date;
+  emit: (event: SyncEvent) => void;
+  /** What the person should know about the run itself; grows while the run is prepared. */
+  notes: string[];
+}
+
+/** The accounts of a run and the window of each, before anything is written. */
+interface RunScope {
+  accounts: SyncableAccount[];
+  windows: Map<string, SyncWindow>;
+  today: CalendarDate;
+  timeZone: string;
+  startedMs: number;
+}
+
 async function runSync(
   deps: SyncDeps,
-  db: Db,
   familyId: string,
   options: SyncOptions,
   lockInfo: LockInfo,
 ): Promise<SyncRunResult> {
-  const notes = lockInfo.notes;
-  const clock = deps.clock ?? (() => new Date());
+  const ctx = runContext(deps, familyId, options, lockInfo.notes);
+  const scope = await prepareRun(ctx);
+  await options.checkCalls?.(
+    estimateSyncCalls({
+      accounts: scope.accounts.map((a) => ({
+        connectionId: a.connection_id,
+        window: scope.windows.get(a.id)!,
+      })),
+      refresh: options.refresh !== false,
+      windowDays: deps.config.sophtronWindowDays ?? DEFAULT_PART_DAYS,
+    }),
+  );
+  const runId = await startRun(ctx, scope.accounts, lockInfo);
+  const callsAtStart = totalCalls(deps.sophtron.callCounts());
+  const runCalls = () => totalCalls(deps.sophtron.callCounts()) - callsAtStart;
+  let results: AccountSyncResult[];
+  try {
+    results = await syncAccounts(ctx, runId, scope);
+  } catch (err) {
+    // Cancelled (signal) or the ledger itself failing: the run must not stay "running" forever.
+    const error = err instanceof Error ? err.message : String(err);
+    await ctx.store
+      .finishRun(familyId, runId, { outcome: 'failed', error, sophtronCalls: runCalls() })
+      .catch(() => undefined);
+    throw err;
+  }
+  // The bank logins' refresh jobs belong to no one account: the run counts every call.
+  return finishSync(ctx, runId, scope.startedMs, runCalls(), results);
+}
+
+function runContext(deps: SyncDeps, familyId: string, options: SyncOptions, notes: string[]): RunContext {
   const emit = (event: SyncEvent) => {
     try {
       options.onEvent?.(event);
@@ -272,21 +304,14 @@ async function runSync(
       );
     }
   };
-  for (const [flag, value] of [
-    ['--from', options.from],
-    ['--to', options.to],
-  ] as const) {
-    if (value !== undefined && !isCalendarDate(value)) {
-      throw new SyncRequestError(
-        `${flag}: must be a calendar date YYYY-MM-DD (got ${JSON.stringify(value)})`,
-      );
-    }
-  }
-  if (options.from && options.to && options.from > options.to) {
-    throw new SyncRequestError(`--from ${options.from} is after --to ${options.to}`);
-  }
+  return { deps, store: deps.store, familyId, options, clock: deps.clock ?? (() => new Date()), emit, notes };
+}
 
-  const timeZone = await familyTimeZone(db, familyId);
+/** Checks the request, finds the accounts and each one's window; refuses with SyncRequestError. */
+async function prepareRun(ctx: RunContext): Promise<RunScope> {
+  const { store, familyId, options, clock } = ctx;
+  checkDates(options);
+  const timeZone = await store.familyTimeZone(familyId);
   if (timeZone === undefined) throw new SyncRequestError(`family ${familyId} not found`);
   // Sophtron has nothing after tomorrow (a bank ahead of the family's zone): a later bound only
   // spends calls (`--to 3000-01-01` once read 3,955 windows of nothing).
@@ -300,16 +325,47 @@ async function runSync(
         `${flag} ${value} is after tomorrow (${tomorrow}): Sophtron has nothing later`,
       );
   }
-  const accounts = await accountsRepository(db).listSyncableAccounts(familyId, options.accountIds);
+  const accounts = await store.listSyncableAccounts(familyId, options.accountIds);
   if (options.accountIds) {
     const found = new Set(accounts.map((a) => a.id));
     const missing = options.accountIds.filter((id) => !found.has(id));
     if (missing.length > 0)
       throw new SyncRequestError(`not a linked account of this family: ${missing.join(', ')}`);
   }
-
   const startedMs = clock().getTime();
   const today = calendarDateIn(clock(), timeZone);
+  const windows = await accountWindows(ctx, accounts, today, timeZone);
+  return { accounts, windows, today, timeZone, startedMs };
+}
+
+/** `--from` and `--to` are calendar dates, in order. */
+function checkDates(options: SyncOptions): void {
+  for (const [flag, value] of [
+    ['--from', options.from],
+    ['--to', options.to],
+  ] as const) {
+    if (value !== undefined && !isCalendarDate(value)) {
+      throw new SyncRequestError(
+        `${flag}: must be a calendar date YYYY-MM-DD (got ${JSON.stringify(value)})`,
+      );
+    }
+  }
+  if (options.from && options.to && options.from > options.to) {
+    throw new SyncRequestError(`--from ${options.from} is after --to ${options.to}`);
+  }
+}
+
+/**
+ * Each account's window (window.ts), no earlier than the bank's history limit (the run's notes say
+ * when that cut a start), reaching back for the account's oldest pending row.
+ */
+async function accountWindows(
+  ctx: RunContext,
+  accounts: readonly SyncableAccount[],
+  today: CalendarDate,
+  timeZone: string,
+): Promise<Map<string, SyncWindow>> {
+  const { deps, options, notes } = ctx;
   const historyDays = deps.config.sophtronHistoryDays ?? DEFAULT_HISTORY_DAYS;
   const earliest = historyStart(today, historyDays);
   const limitText = `the bank's history limit (SOPHTRON_HISTORY_DAYS = ${historyDays} days); reading from ${earliest}`;
@@ -338,21 +394,21 @@ async function runSync(
     } catch (err) {
       throw new SyncRequestError(`${a.name}: ${err instanceof Error ? err.message : String(err)}`);
     }
-    const reached = reachForPending(window, await oldestPendingDate(db, a.id));
+    const reached = reachForPending(window, await ctx.store.oldestPendingDate(ctx.familyId, a.id));
     windows.set(a.id, reached.from < earliest ? { ...reached, from: earliest } : reached);
   }
+  return windows;
+}
 
-  await options.checkCalls?.(
-    estimateSyncCalls({
-      accounts: accounts.map((a) => ({ connectionId: a.connection_id, window: windows.get(a.id)! })),
-      refresh: options.refresh !== false,
-      windowDays: deps.config.sophtronWindowDays ?? DEFAULT_PART_DAYS,
-    }),
-  );
-
-  const runs = syncRunsRepository(db);
+/** Closes runs a gone process left running, records the new run and announces it; returns its id. */
+async function startRun(
+  ctx: RunContext,
+  accounts: readonly SyncableAccount[],
+  lockInfo: LockInfo,
+): Promise<string> {
+  const { deps, store, familyId, options, notes } = ctx;
   // We hold the family's lock: a run still "running" was left by a process that ended mid-run.
-  const interrupted = await runs.failInterruptedRuns(
+  const interrupted = await store.failInterruptedRuns(
     familyId,
     new Date(Date.now() + 1).toISOString(),
     `interrupted: its process${lockInfo.takenFrom ? ` (${holderText(lockInfo.takenFrom.owner)})` : ''} ended before the run finished; found ${new Date().toISOString().slice(0, 19).replace('T', ' ')} UTC`,
@@ -363,8 +419,8 @@ async function runSync(
     );
   }
   for (const note of notes) deps.logger?.warn({ familyId }, note);
-  const run = await runs.createRun(familyId, options.trigger);
-  emit({
+  const run = await store.createRun(familyId, options.trigger);
+  ctx.emit({
     type: 'run-started',
     runId: run.id,
     familyId,
@@ -375,79 +431,69 @@ async function runSync(
     { runId: run.id, familyId, accounts: accounts.length, trigger: options.trigger },
     'sync started',
   );
+  return run.id;
+}
 
-  const callsAtStart = totalCalls(deps.sophtron.callCounts());
-  const runCalls = () => totalCalls(deps.sophtron.callCounts()) - callsAtStart;
+/** Refreshes the run's bank logins, then syncs account by account, announcing each. */
+async function syncAccounts(ctx: RunContext, runId: string, scope: RunScope): Promise<AccountSyncResult[]> {
+  const { accounts, windows } = scope;
   const results: AccountSyncResult[] = [];
-  try {
-    const refreshes = await refreshLogins(
-      { deps, db, familyId, runId: run.id, clock, options, emit },
-      accounts,
-    );
-    for (const [index, account] of accounts.entries()) {
-      const window = windows.get(account.id)!;
-      emit({
-        type: 'account-started',
-        runId: run.id,
-        accountId: account.id,
-        accountName: account.name,
-        index,
-        total: accounts.length,
-        window,
-      });
-      const result = await syncAccount({
-        deps,
-        db,
-        familyId,
-        runId: run.id,
-        account,
-        window,
-        today,
-        timeZone,
-        clock,
-        options,
-        refresh: refreshes.get(account.connection_id)!,
-        emit,
-      });
-      results.push(result);
-      const log = {
-        runId: run.id,
-        accountId: account.id,
-        outcome: result.outcome,
-        ...result.counts,
-        calls: result.sophtronCalls,
-      };
-      if (result.outcome === 'failed')
-        deps.logger?.warn({ ...log, error: result.error }, 'account sync failed');
-      else deps.logger?.info(log, 'account synced');
-      emit({ type: 'account-finished', runId: run.id, index, total: accounts.length, result });
-    }
-  } catch (err) {
-    // Cancelled (signal) or the ledger itself failing: the run must not stay "running" forever.
-    const error = err instanceof Error ? err.message : String(err);
-    await runs
-      .finishRun(familyId, run.id, {
-        outcome: 'failed',
-        error,
-        sophtronCalls: runCalls(),
-      })
-      .catch(() => undefined);
-    throw err;
+  const refreshes = await refreshLogins({ ...ctx, runId }, accounts);
+  for (const [index, account] of accounts.entries()) {
+    const window = windows.get(account.id)!;
+    ctx.emit({
+      type: 'account-started',
+      runId,
+      accountId: account.id,
+      accountName: account.name,
+      index,
+      total: accounts.length,
+      window,
+    });
+    const result = await syncAccount({
+      ...ctx,
+      runId,
+      account,
+      window,
+      today: scope.today,
+      timeZone: scope.timeZone,
+      refresh: refreshes.get(account.connection_id)!,
+    });
+    results.push(result);
+    const log = {
+      runId,
+      accountId: account.id,
+      outcome: result.outcome,
+      ...result.counts,
+      calls: result.sophtronCalls,
+    };
+    if (result.outcome === 'failed')
+      ctx.deps.logger?.warn({ ...log, error: result.error }, 'account sync failed');
+    else ctx.deps.logger?.info(log, 'account synced');
+    ctx.emit({ type: 'account-finished', runId, index, total: accounts.length, result });
   }
+  return results;
+}
 
-  // The bank logins' refresh jobs belong to no one account: the run counts every call.
-  const sophtronCalls = runCalls();
-  const finished = await runs.finishRun(familyId, run.id, { sophtronCalls });
-  const finishedAt = clock();
+/** Records the run's end and its calls, and returns (and announces) its result. */
+async function finishSync(
+  ctx: RunContext,
+  runId: string,
+  startedMs: number,
+  sophtronCalls: number,
+  results: AccountSyncResult[],
+): Promise<SyncRunResult> {
+  const finished = await ctx.store.finishRun(ctx.familyId, runId, { sophtronCalls });
+  const finishedAt = ctx.clock();
   const result: SyncRunResult = {
-    runId: run.id,
-    familyId,
-    trigger: options.trigger,
+    runId,
+    familyId: ctx.familyId,
+    trigger: ctx.options.trigger,
     outcome: (finished?.outcome ?? 'failed') as SyncRunResult['outcome'],
     startedAt: new Date(startedMs).toISOString(),
     finishedAt: finishedAt.toISOString(),
     durationMs: finishedAt.getTime() - startedMs,
-    notes,
+    notes: ctx.notes,
     sophtronCalls,
     accounts: results,
     totals: {
@@ -460,52 +506,28 @@ async function runSync(
       failed: results.filter((r) => r.outcome === 'failed').length,
     },
   };
-  deps.logger?.info({ runId: run.id, outcome: result.outcome, calls: sophtronCalls }, 'sync finished');
-  emit({ type: 'run-finished', result });
+  ctx.deps.logger?.info({ runId, outcome: result.outcome, calls: sophtronCalls }, 'sync finished');
+  ctx.emit({ type: 'run-finished', result });
   return result;
 }
 
 const sum = <T>(items: T[], f: (t: T) => number) => items.reduce((n, t) => n + f(t), 0);
 
-/** Through the partial index on pending rows: as cheap as the account has pending rows. */
-async function oldestPendingDate(db: Db, accountId: string): Promise<CalendarDate | null> {
-  const row = await db
-    .selectFrom('transactions')
-    .select((eb) => eb.fn.min<string>('date').as('oldest'))
-    .where('account_id', '=', accountId)
-    .where('status', '=', 'pending')
-    .executeTakeFirst();
-  return row?.oldest ?? null;
-}
-
-interface AccountJob {
-  deps: SyncDeps;
-  db: Db;
-  familyId: string;
+/** One account's sync within a run. */
+interface AccountJob extends RunContext {
   runId: string;
   account: SyncableAccount;
   window: SyncWindow;
   today: CalendarDate;
   timeZone: string;
-  clock: () => Date;
-  options: SyncOptions;
   /** How the account's bank login was refreshed in this run. */
   refresh: RefreshResult;
-  emit: (e: SyncEvent) => void;
 }
 
 /** Bank logins refreshed at once; more would only queue at the banks. */
 const LOGIN_REFRESH_CONCURRENCY = 4;
 
-interface RefreshContext {
-  deps: SyncDeps;
-  db: Db;
-  familyId: string;
-  runId: string;
-  clock: () => Date;
-  options: SyncOptions;
-  emit: (e: SyncEvent) => void;
-}
+type RefreshContext = RunContext & { runId: string };
 
 /**
  * Refreshes each bank login of the run once (RefreshUserInstitution refreshes all its accounts in
@@ -555,8 +577,8 @@ async function refreshOutcome(
   login: SyncableAccount,
   outcome: JobOutcome,
 ): Promise<RefreshResult> {
-  const { db, familyId } = ctx;
-  const connections = connectionsRepository(db);
+  const { familyId } = ctx;
+  const connections = ctx.store;
   switch (outcome.outcome) {
     case 'connected':
       await connections.markConnectionRefreshed(familyId, login.connection_id, ctx.clock().toISOString());
@@ -607,7 +629,7 @@ function refreshNote(r: RefreshResult): string | null {
 }
 
 async function syncAccount(job: AccountJob): Promise<AccountSyncResult> {
-  const { deps, db, familyId, runId, account, window, today, clock, options } = job;
+  const { deps, account, window, clock, options } = job;
   const started = clock().getTime();
   const callsBefore = totalCalls(deps.sophtron.callCounts());
   const calls = () => totalCalls(deps.sophtron.callCounts()) - callsBefore;
@@ -624,115 +646,21 @@ async function syncAccount(job: AccountJob): Promise<AccountSyncResult> {
     balance: null,
     syncedThrough: account.synced_through,
   };
-
   const refresh = job.refresh;
   const note = refreshNote(refresh);
-  const attentionNow =
-    refresh.state === 'needs_attention' ||
-    (refresh.state === 'skipped' && refresh.after === 'needs_attention');
-
-  let stage: SyncStage = 'account';
-  let providerAccount: ProviderAccountData;
+  // Which call was under way when something failed: the error names it.
+  const at: { stage: SyncStage } = { stage: 'account' };
   try {
-    job.emit({ type: 'account-progress', runId, accountId: account.id, stage: 'reading' });
-    providerAccount = await deps.sophtron.getAccount(account.sophtron_account_id);
-    if (providerAccount.accountId.toLowerCase() !== account.sophtron_account_id.toLowerCase()) {
-      throw new PlanInputError(
-        `Sophtron answered with account ${JSON.stringify(providerAccount.accountId)} instead of ${JSON.stringify(account.sophtron_account_id)}`,
-      );
-    }
-    const outcome: AccountSyncOutcome = attentionNow ? 'needs_attention' : 'succeeded';
-    const balance = {
-      currentMinor: applyBalanceRule(account.balance_rule, providerAccount.balance),
-      availableMinor: applyBalanceRule(account.balance_rule, providerAccount.availableBalance),
-      currency: account.currency,
-    };
-    // Without a fresh refresh, Sophtron holds the bank's rows as of its last update of the account:
-    // the position moves over the window up to that day only, so later days are read again.
-    const fresh = refresh.state === 'refreshed' || (refresh.state === 'skipped' && !refresh.after);
-    const maxPartDays = deps.config.sophtronWindowDays ?? DEFAULT_PART_DAYS;
-    let partDays = firstPartDays(window, maxPartDays);
-    let total: PartTotals = { counts: zeroCounts(), skippedDeleted: 0, rowsRead: 0, rowsWritten: 0 };
-    let position = account.synced_through;
-    for (let index = 0, from = window.from; from <= window.to; index++) {
-      const part = { from, to: partEnd(from, partDays, window.to) };
-      const last = part.to === window.to;
-      const progress = index > 0 || !last ? { part: { ...part, index } } : {};
-      if (index > 0)
-        job.emit({ type: 'account-progress', runId, accountId: account.id, stage: 'reading', ...progress });
-      stage = 'transactions';
-      const fetched = await deps.sophtron.getTransactions(account.sophtron_account_id, part.from, part.to);
-      stage = 'ledger';
-      job.emit({ type: 'account-progress', runId, accountId: account.id, stage: 'writing', ...progress });
-      const now = clock().toISOString();
-      // A part before the last holds only history the refresh does not change: it always moves the
-      // position, so a backfill killed after four years resumes at year four. The last part (today's
-      // end of the window) moves it fully only after a fresh refresh.
-      const before = { ...account, synced_through: position };
-      const through =
-        !last || fresh
-          ? nextSyncedThrough(before, part, deps.config, job.timeZone)
-          : positionWithoutRefresh(before, part, deps.config, job.timeZone, providerAccount.lastUpdated);
-      const applied = await applyAccountSync(db, {
-        accountId: account.id,
-        currency: account.currency,
-        today,
-        now,
-        fetched,
-        planOptions: {
-          window: { ...window, ...part },
-          accountId: account.sophtron_account_id,
-          pendingMatchDays: deps.config.pendingMatchDays,
-          pendingGraceDays: deps.config.pendingGraceDays,
-          includeDeleted: options.includeDeleted ?? false,
-        },
-        alsoWrite: async (trx, a) => {
-          if (!last) {
-            if (through !== position)
-              await accountsRepository(trx).setSyncedThrough(familyId, account.id, through);
-            return;
-          }
-          // Balances, the account's position and the run record commit with the ledger rows or not at all.
-          await accountsRepository(trx).upsertProviderAccounts(familyId, account.connection_id, [
-            providerAccount,
-          ]);
-          await balancesRepository(trx).recordBalance(familyId, account.id, { ...balance, takenAt: now });
-          await accountsRepository(trx).setAccountSyncState(familyId, account.id, {
-            syncedThrough: through,
-            at: now,
-            outcome,
-            error: note,
-          });
-          const counts = withPart(total, a).counts;
-          await syncRunsRepository(trx).recordAccountResult(familyId, runId, {
-            accountId: account.id,
-            outcome,
-            windowFrom: window.from,
-            windowTo: window.to,
-            newCount: counts.new,
-            updatedCount: counts.updated,
-            mergedCount: counts.merged,
-            vanishedCount: counts.vanished,
-            sophtronCalls: calls(),
-            error: note,
-          });
-        },
-      });
-      total = withPart(total, applied);
-      position = through;
-      partDays = nextPartDays(daysBetween(part.from, part.to) + 1, fetched.length, maxPartDays);
-      from = addDays(part.to, 1);
-      if (!last) options.signal?.throwIfAborted();
-    }
+    const synced = await readAndApply(job, at, note, calls);
     return {
       ...base,
-      outcome,
-      counts: total.counts,
-      skippedDeleted: total.skippedDeleted,
-      rowsRead: total.rowsRead,
-      rowsWritten: total.rowsWritten,
-      balance,
-      syncedThrough: position,
+      outcome: synced.outcome,
+      counts: synced.total.counts,
+      skippedDeleted: synced.total.skippedDeleted,
+      rowsRead: synced.total.rowsRead,
+      rowsWritten: synced.total.rowsWritten,
+      balance: synced.balance,
+      syncedThrough: synced.position,
       sophtronCalls: calls(),
       refresh,
       error: null,
@@ -741,30 +669,9 @@ async function syncAccount(job: AccountJob): Promise<AccountSyncResult> {
     };
   } catch (err) {
     options.signal?.throwIfAborted();
-    const error = describeSyncError(err, stage);
+    const error = describeSyncError(err, at.stage);
     const sophtronCalls = calls();
-    try {
-      await db.transaction().execute(async (trx) => {
-        await accountsRepository(trx).setAccountSyncState(familyId, account.id, {
-          at: clock().toISOString(),
-          outcome: 'failed',
-          error,
-        });
-        await syncRunsRepository(trx).recordAccountResult(familyId, runId, {
-          accountId: account.id,
-          outcome: 'failed',
-          windowFrom: window.from,
-          windowTo: window.to,
-          sophtronCalls,
-          error,
-        });
-      });
-    } catch (recordErr) {
-      deps.logger?.error(
-        { err: recordErr instanceof Error ? recordErr.message : String(recordErr) },
-        'could not record a failed account',
-      );
-    }
+    await recordFailedAccount(job, error, sophtronCalls);
     return {
       ...base,
       outcome: 'failed',
@@ -774,5 +681,182 @@ async function syncAccount(job: AccountJob): Promise<AccountSyncResult> {
       note,
       durationMs: clock().getTime() - started,
     };
+  }
+}
+
+type AccountBalance = NonNullable<AccountSyncResult['balance']>;
+
+/** What one account's parts share once the account itself was read. */
+interface AccountRead {
+  providerAccount: ProviderAccountData;
+  outcome: AccountSyncOutcome;
+  balance: AccountBalance;
+  /** Whether Sophtron's rows are fresh (refreshed in this run, or a refresh was not asked). */
+  fresh: boolean;
+  note: string | null;
+  calls: () => number;
+}
+
+/** Reads the account at Sophtron, then its transactions part by part into the ledger. */
+async function readAndApply(
+  job: AccountJob,
+  at: { stage: SyncStage },
+  note: string | null,
+  calls: () => number,
+): Promise<{
+  outcome: AccountSyncOutcome;
+  balance: AccountBalance;
+  total: PartTotals;
+  position: CalendarDate | null;
+}> {
+  const { deps, runId, account, refresh } = job;
+  job.emit({ type: 'account-progress', runId, accountId: account.id, stage: 'reading' });
+  const providerAccount = await deps.sophtron.getAccount(account.sophtron_account_id);
+  if (providerAccount.accountId.toLowerCase() !== account.sophtron_account_id.toLowerCase()) {
+    throw new PlanInputError(
+      `Sophtron answered with account ${JSON.stringify(providerAccount.accountId)} instead of ${JSON.stringify(account.sophtron_account_id)}`,
+    );
+  }
+  const attentionNow =
+    refresh.state === 'needs_attention' ||
+    (refresh.state === 'skipped' && refresh.after === 'needs_attention');
+  const read: AccountRead = {
+    providerAccount,
+    outcome: attentionNow ? 'needs_attention' : 'succeeded',
+    balance: {
+      currentMinor: applyBalanceRule(account.balance_rule, providerAccount.balance),
+      availableMinor: applyBalanceRule(account.balance_rule, providerAccount.availableBalance),
+      currency: account.currency,
+    },
+    // Without a fresh refresh, Sophtron holds the bank's rows as of its last update of the account:
+    // the position moves over the window up to that day only, so later days are read again.
+    fresh: refresh.state === 'refreshed' || (refresh.state === 'skipped' && !refresh.after),
+    note,
+    calls,
+  };
+  const { total, position } = await applyParts(job, at, read);
+  return { outcome: read.outcome, balance: read.balance, total, position };
+}
+
+/**
+ * Reads, plans and commits the window in parts (window.ts: a short first part, then parts sized
+ * to about 1,000 transactions), each with the account's position moved on.
+ */
+async function applyParts(
+  job: AccountJob,
+  at: { stage: SyncStage },
+  read: AccountRead,
+): Promise<{ total: PartTotals; position: CalendarDate | null }> {
+  const { deps, store, familyId, runId, account, window, today, clock, options } = job;
+  const maxPartDays = deps.config.sophtronWindowDays ?? DEFAULT_PART_DAYS;
+  let partDays = firstPartDays(window, maxPartDays);
+  let total: PartTotals = { counts: zeroCounts(), skippedDeleted: 0, rowsRead: 0, rowsWritten: 0 };
+  let position = account.synced_through;
+  for (let index = 0, from = window.from; from <= window.to; index++) {
+    const part = { from, to: partEnd(from, partDays, window.to) };
+    const last = part.to === window.to;
+    const progress = index > 0 || !last ? { part: { ...part, index } } : {};
+    if (index > 0)
+      job.emit({ type: 'account-progress', runId, accountId: account.id, stage: 'reading', ...progress });
+    at.stage = 'transactions';
+    const fetched = await deps.sophtron.getTransactions(account.sophtron_account_id, part.from, part.to);
+    at.stage = 'ledger';
+    job.emit({ type: 'account-progress', runId, accountId: account.id, stage: 'writing', ...progress });
+    const now = clock().toISOString();
+    // A part before the last holds only history the refresh does not change: it always moves the
+    // position, so a backfill killed after four years resumes at year four. The last part (today's
+    // end of the window) moves it fully only after a fresh refresh.
+    const before = { ...account, synced_through: position };
+    const through =
+      !last || read.fresh
+        ? nextSyncedThrough(before, part, deps.config, job.timeZone)
+        : positionWithoutRefresh(before, part, deps.config, job.timeZone, read.providerAccount.lastUpdated);
+    const applied = await applyAccountSync(store, {
+      familyId,
+      accountId: account.id,
+      currency: account.currency,
+      today,
+      now,
+      fetched,
+      planOptions: {
+        window: { ...window, ...part },
+        accountId: account.sophtron_account_id,
+        pendingMatchDays: deps.config.pendingMatchDays,
+        pendingGraceDays: deps.config.pendingGraceDays,
+        includeDeleted: options.includeDeleted ?? false,
+      },
+      alsoWrite: async (tx, a) => {
+        if (!last) {
+          if (through !== position) await tx.setSyncedThrough(familyId, account.id, through);
+          return;
+        }
+        await writeAccountOutcome(job, tx, read, { through, now, counts: withPart(total, a).counts });
+      },
+    });
+    total = withPart(total, applied);
+    position = through;
+    partDays = nextPartDays(daysBetween(part.from, part.to) + 1, fetched.length, maxPartDays);
+    from = addDays(part.to, 1);
+    if (!last) options.signal?.throwIfAborted();
+  }
+  return { total, position };
+}
+
+/** Balances, the account's position and the run record commit with the ledger rows or not at all. */
+async function writeAccountOutcome(
+  job: AccountJob,
+  tx: StoreTx,
+  read: AccountRead,
+  last: { through: CalendarDate | null; now: string; counts: PlanCounts },
+): Promise<void> {
+  const { familyId, runId, account, window } = job;
+  const { outcome, note } = read;
+  await tx.upsertProviderAccounts(familyId, account.connection_id, [read.providerAccount]);
+  await tx.recordBalance(familyId, account.id, { ...read.balance, takenAt: last.now });
+  await tx.setAccountSyncState(familyId, account.id, {
+    syncedThrough: last.through,
+    at: last.now,
+    outcome,
+    error: note,
+  });
+  const { counts } = last;
+  await tx.recordAccountResult(familyId, runId, {
+    accountId: account.id,
+    outcome,
+    windowFrom: window.from,
+    windowTo: window.to,
+    newCount: counts.new,
+    updatedCount: counts.updated,
+    mergedCount: counts.merged,
+    vanishedCount: counts.vanished,
+    sophtronCalls: read.calls(),
+    error: note,
+  });
+}
+
+/** A failed account: its sync state and run record say why (a failure to record them is logged). */
+async function recordFailedAccount(job: AccountJob, error: string, sophtronCalls: number): Promise<void> {
+  const { familyId, runId, account, window, clock } = job;
+  try {
+    await job.store.transaction(async (tx) => {
+      await tx.setAccountSyncState(familyId, account.id, {
+        at: clock().toISOString(),
+        outcome: 'failed',
+        error,
+      });
+      await tx.recordAccountResult(familyId, runId, {
+        accountId: account.id,
+        outcome: 'failed',
+        windowFrom: window.from,
+        windowTo: window.to,
+        sophtronCalls,
+        error,
+      });
+    });
+  } catch (recordErr) {
+    job.deps.logger?.error(
+      { err: recordErr instanceof Error ? recordErr.message : String(recordErr) },
+      'could not record a failed account',
+    );
   }
 }
