@@ -22,4 +22,27 @@ export default tseslint.config(
     plugins: { layers },
     rules: { 'layers/direction': 'error', 'layers/no-circle': 'error' },
   },
+  {
+    // The ledger is reached through the store's repositories only: no database handle, driver or
+    // query builder outside src/store/, so a second database needs nothing changed above it.
+    files: ['src/**/*.ts', 'src/**/*.tsx'],
+    ignores: ['src/store/**', '**/*.test.ts', '**/*.test.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        ...['kysely', 'better-sqlite3', 'pg'].map((name) => ({
+          name,
+          message: `${name} is the store's: read and write the ledger through src/store/ (its repositories).`,
+        })),
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[property.name='db']",
+          message:
+            "The store's database handle (.db) is the store's own: add a repository to src/store/ instead.",
+        },
+      ],
+    },
+  },
 );

@@ -1,6 +1,7 @@
 /**
  * `npm run lint` holds src/ to its layers (eslint/layers.js): an upward import, an import
- * between neighbours of one floor, an import circle, and a file in no layer each fail, with a message naming both files.
+ * between neighbours of one floor, an import circle, and a file in no layer each fail, with a message naming both files;
+ * and the ledger stays behind src/store/: a database driver, Kysely or a `.db` handle elsewhere fails too.
  * The project's own ESLint configuration lints a small tree written to a temp dir.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,6 +23,10 @@ const files: Record<string, string> = {
   'src/web/a.ts': "import { b } from './b.js';\nexport const a = (): number => b() + 1;\n",
   'src/web/b.ts': "import { a } from './a.js';\nexport const b = (): number => (a ? 1 : 0);\n",
   'src/elsewhere/c.ts': 'export const c = 1;\n',
+  'src/store/query.ts': "import type { Kysely } from 'kysely';\nexport type Handle = Kysely<object>;\n",
+  'src/sync/query.ts': "import type { Kysely } from 'kysely';\nexport type Handle = Kysely<object>;\n",
+  'src/web/driver.ts': "import pg from 'pg';\nexport const Pool = pg.Pool;\n",
+  'src/destinations/peek.ts': 'export const peek = (store: { db: unknown }): unknown => store.db;\n',
 };
 
 beforeAll(() => {
@@ -39,6 +44,8 @@ async function problems(): Promise<Map<string, string[]>> {
   for (const r of await eslint.lintFiles(['src'])) {
     const rel = r.filePath.slice(dir.length + 1);
     const layered = r.messages.filter((m) => m.ruleId?.startsWith('layers/')).map((m) => m.message);
+    const ledger = r.messages.filter((m) => m.ruleId?.startsWith('no-restricted-')).map((m) => m.message);
+    if (ledger.length) out.set(`${rel} (ledger)`, ledger);
     out.set(rel, layered);
   }
   return out;
@@ -58,5 +65,17 @@ describe('layering lint', () => {
     expect(found.get('src/web/a.ts')).toEqual([expect.stringContaining('import each other')]);
     expect(found.get('src/web/b.ts')).toEqual([expect.stringContaining('import each other')]);
     expect(found.get('src/elsewhere/c.ts')).toEqual([expect.stringContaining('belongs to no layer')]);
+  });
+
+  it('keeps the ledger behind src/store/: Kysely, a driver or a .db handle elsewhere fails', async () => {
+    const found = await problems();
+    expect(found.get('src/store/query.ts (ledger)')).toBeUndefined();
+    expect(found.get('src/sync/query.ts (ledger)')).toEqual([
+      expect.stringContaining("kysely is the store's"),
+    ]);
+    expect(found.get('src/web/driver.ts (ledger)')).toEqual([expect.stringContaining("pg is the store's")]);
+    expect(found.get('src/destinations/peek.ts (ledger)')).toEqual([
+      expect.stringContaining("database handle (.db) is the store's own"),
+    ]);
   });
 });

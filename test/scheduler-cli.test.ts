@@ -15,7 +15,7 @@ import { ensureDefaultFamily } from '../src/store/default-family.js';
 import { openStore } from '../src/store/index.js';
 import { CSV_HEADER } from '../src/destinations/files/index.js';
 import { setSchedule } from '../src/scheduler/schedules.js';
-import { familySyncLock } from '../src/sync/lock.js';
+import { familySyncLock } from '../src/store/family-lock.js';
 import { seedAccount, seedConnection, seedTransaction } from './fakes/ledger-seed.js';
 import { runCliInProcess } from './helpers/cli.js';
 

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDefaultFamily } from '../src/store/default-family.js';
 import { openStore, type Store } from '../src/store/index.js';
-import { familySyncLock } from '../src/sync/lock.js';
+import { familySyncLock } from '../src/store/family-lock.js';
 import { cliArgs, REPO_ROOT, runCli } from './helpers/cli-process.js';
 import { until } from './helpers/until.js';
 import { seedAccount, seedConnection } from './fakes/ledger-seed.js';

@@ -14,7 +14,7 @@ import {
   type PrepareOptions,
 } from '../destinations/firefly/import-run.js';
 import type { SyncTrigger } from '../store/schema.js';
-import { withFamilySyncLock, type SyncLocks } from '../sync/lock.js';
+import { withFamilySyncLock, type SyncLocks } from '../store/family-lock.js';
 import type { SyncEvent, SyncRunResult } from '../sync/run.js';
 
 /** How each caller asks for a sync (its own Sophtron client, lock and usage counting). */

@@ -6,7 +6,13 @@
  */
 import type { Command } from 'commander';
 import { hostname } from 'node:os';
-import { familySyncLock, forceReleaseLock, holderIsGone, holderText, ownerParts } from '../sync/lock.js';
+import {
+  familySyncLock,
+  forceReleaseLock,
+  holderIsGone,
+  holderText,
+  ownerParts,
+} from '../store/family-lock.js';
 import { withCliContext } from './context.js';
 import { CliError } from './errors.js';
 

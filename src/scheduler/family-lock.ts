@@ -1,8 +1,8 @@
 /**
- * The family's sync lock as the scheduler holds it (src/sync/lock.ts): each hold under an owner
+ * The family's sync lock as the scheduler holds it (src/store/family-lock.ts): each hold under an owner
  * of its own, renewed by a heartbeat while its work runs, released when it ends.
  */
-import { acquireOrTakeOver, familySyncLock, holderText } from '../sync/lock.js';
+import { acquireOrTakeOver, familySyncLock, holderText } from '../store/family-lock.js';
 import type { SchedulerContext } from './context.js';
 
 export interface FamilyLocks {

@@ -12,7 +12,7 @@
  *   channel that is down is retried on its own.
  * - Handlers are thin: they call the scheduler's `runQueued` / `deliverQueued` and the notifier's
  *   `sendQueued`, the same code the in-process scheduler runs. Family jobs run under the family's
- *   sync lock (src/sync/lock.ts), so a family's sync, delivery and export never overlap.
+ *   sync lock (src/store/family-lock.ts), so a family's sync, delivery and export never overlap.
  * - A job stays with its worker for WORKER_LEASE_SECONDS; a worker that dies loses it and another
  *   takes it after the lease. A failing job (a delivery refused, the lock still held, the database
  *   away) is retried with doubling delays; after WORKER_RETRY_LIMIT retries it is recorded as a
@@ -21,12 +21,12 @@
  *   handler threw or its worker died during the last attempt (no handler was left to write it).
  */
 import { createHash } from 'node:crypto';
-import pg from 'pg';
 import PgBoss from 'pg-boss';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { sleep } from '../sleep.js';
+import { withPostgresAdvisoryLock } from '../store/postgres.js';
 import { createNotifier, type Notifier } from './notifications/notifier.js';
 import type { NotificationMessage } from './notifications/message.js';
 import type { QueuedWork, Scheduler, SchedulerDeps } from './scheduler.js';
@@ -151,7 +151,7 @@ export async function openFamilyQueue(
   ];
   // pg-boss creates its schema and the queues on start: several workers starting at once deadlock
   // on that DDL, so starts are taken one at a time under a session advisory lock.
-  await oneStartAtATime(url, async () => {
+  await withPostgresAdvisoryLock(url, 'sophtron-sync:job-queue-start', async () => {
     await boss.start();
     for (const [name, policy] of policies) {
       const queue: PgBoss.Queue = {
@@ -333,15 +333,4 @@ export function queuedSchedulerDeps(
     dispatchDelivery: async (familyId, destination) =>
       (await opening).dispatchDelivery(familyId, destination),
   };
-}
-
-async function oneStartAtATime(url: string, start: () => Promise<void>): Promise<void> {
-  const client = new pg.Client({ connectionString: url, application_name: 'sophtron-sync' });
-  await client.connect();
-  try {
-    await client.query("select pg_advisory_lock(hashtext('sophtron-sync:job-queue-start'))");
-    await start();
-  } finally {
-    await client.end();
-  }
 }

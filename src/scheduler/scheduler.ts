@@ -9,7 +9,7 @@
  * they share.
  */
 import { destinations } from '../app/destinations.js';
-import { newOwnerId } from '../sync/lock.js';
+import { newOwnerId } from '../store/family-lock.js';
 import type { DeliveryTick, FamilyTick, QueuedWork, SchedulerContext, SchedulerDeps } from './context.js';
 import type { Decision } from './decide.js';
 import { decideFor } from './decide-for.js';

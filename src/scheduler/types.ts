@@ -18,7 +18,7 @@ export interface ScheduledSyncResult {
 /** Runs one sync of the given accounts (src/sync's syncFamily, adapted). */
 export type RunSync = (
   familyId: string,
-  /** `lockHeldBy`: the scheduler holds the family's sync lock (src/sync/lock.ts) under this owner. */
+  /** `lockHeldBy`: the scheduler holds the family's sync lock (src/store/family-lock.ts) under this owner. */
   options: { accountIds: string[]; trigger: 'schedule'; lockHeldBy: string },
 ) => Promise<ScheduledSyncResult>;
 

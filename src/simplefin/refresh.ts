@@ -8,7 +8,7 @@
 import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';
 import type { SimplefinAccountRow } from '../store/simplefin.js';
-import { SyncLockedError } from '../sync/lock.js';
+import { SyncLockedError } from '../store/family-lock.js';
 
 export type RefreshDecision =
   { action: 'none' } | { action: 'skip'; note: string } | { action: 'sync'; accountIds: string[] };

@@ -108,3 +108,22 @@ export async function openPostgres(
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, filename: redactDatabaseUrl(url), dialect: 'postgres', close: () => db.destroy() };
 }
+
+/**
+ * Runs `work` while this process holds a PostgreSQL advisory lock named `key` on its own connection
+ * (not the pool's): a lock that ends with the connection, so a process that dies mid-way frees it.
+ */
+export async function withPostgresAdvisoryLock(
+  url: string,
+  key: string,
+  work: () => Promise<void>,
+): Promise<void> {
+  const client = new pg.Client({ connectionString: url, application_name: 'sophtron-sync' });
+  await client.connect();
+  try {
+    await client.query('select pg_advisory_lock(hashtext($1))', [key]);
+    await work();
+  } finally {
+    await client.end();
+  }
+}

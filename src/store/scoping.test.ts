@@ -393,7 +393,7 @@ const cases: Record<string, Case | 'not family-owned'> = {
   openIncidents: () => s.openIncidents(b),
   cleanupIncidents: 'not family-owned', // housekeeping over every family
   institutionNames: () => s.institutionNames(b, [ids.connection]),
-  // Locks are found by name (`sync:<family id>`, src/sync/lock.ts); the name carries the family.
+  // Locks are found by name (`sync:<family id>`, src/store/family-lock.ts); the name carries the family.
   acquireLock: 'not family-owned',
   renewLock: 'not family-owned',
   takeOverLock: 'not family-owned',

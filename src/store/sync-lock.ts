@@ -2,11 +2,11 @@
  * Named locks in `scheduler_locks`, shared by every process on the same ledger (web server, worker,
  * CLI). Taking one is a single atomic upsert: insert, take over a row whose holder let it expire (a
  * crashed process), or renew our own. Lock times are wall-clock ISO times, compared across processes.
- * What a lock protects and when to take one over is decided above the store (src/sync/lock.ts).
+ * What a lock protects and when to take one over is decided in src/store/family-lock.ts.
  */
 import type { Db } from './util.js';
 
-/** Who holds a lock: `owner` is the holder's id (`host:pid:random`, src/sync/lock.ts). */
+/** Who holds a lock: `owner` is the holder's id (`host:pid:random`, src/store/family-lock.ts). */
 export interface LockHolder {
   owner: string;
   acquiredAt: string;

@@ -15,13 +15,7 @@ const CALL: Record<SyncStage, string> = {
   ledger: 'ledger write',
 };
 
-/** A request the sync cannot start (unknown account, bad dates): nothing was written. */
-export class SyncRequestError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SyncRequestError';
-  }
-}
+export { SyncRequestError } from '../domain/errors.js';
 
 /** Why a transient error was given up at once: never "the retry budget ran out" when no retry happened. */
 function notRetried(err: SophtronError): string {

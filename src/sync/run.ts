@@ -18,7 +18,7 @@ import { applyAccountSync, type AccountSyncApplied } from './apply.js';
 import { estimateSyncCalls, type SyncCallsEstimate } from './estimate.js';
 import { addDays, calendarDateIn, daysBetween, isCalendarDate } from '../dates.js';
 import { describeSyncError, SyncRequestError, type SyncStage } from './errors.js';
-import { holderText, withFamilySyncLock, type LockHolder } from './lock.js';
+import { holderText, withFamilySyncLock, type LockHolder } from '../store/family-lock.js';
 import { planCounts, PlanInputError, type PlanCounts } from './plan.js';
 import {
   clampToHistory,

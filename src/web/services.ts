@@ -67,7 +67,7 @@ export interface SyncPort {
       from?: string;
       to?: string;
       onEvent?: (e: SyncEvent) => void;
-      /** An import holds the family's lock for its sync and delivery (src/sync/lock.ts). */
+      /** An import holds the family's lock for its sync and delivery (src/store/family-lock.ts). */
       lockHeldBy?: string;
       /**
        * A person's sync is refused (OverBudgetError) when it would spend more than the month's

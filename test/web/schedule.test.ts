@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { seedAccount, seedConnection, seedTransaction } from '../fakes/ledger-seed.js';
-import { familySyncLock } from '../../src/sync/lock.js';
+import { familySyncLock } from '../../src/store/family-lock.js';
 import { createApiToken } from '../../src/web/auth/api-tokens.js';
 import { Client, createHarness, setupFirstUser, type Harness } from './harness.js';
 

@@ -19,7 +19,7 @@ import type {
   FireflyTransactionRow,
   Store,
 } from '../../store/index.js';
-import { withFamilySyncLock, type SyncLocks } from '../../sync/lock.js';
+import { withFamilySyncLock, type SyncLocks } from '../../store/family-lock.js';
 import { ensureAccounts, type AccountTarget } from './accounts.js';
 import { checkBalances } from './balance-check.js';
 import type { FireflyClient } from './client.js';
@@ -80,7 +80,7 @@ export type DeliveryStore = FireflyDeliveryRepository & SyncLocks & Pick<Store, 
 type Deps = { store: DeliveryStore; client: FireflyClient };
 
 /**
- * Delivers under the family's lock (src/sync/lock.ts), so no row is ever sent by two runs: a run
+ * Delivers under the family's lock (src/store/family-lock.ts), so no row is ever sent by two runs: a run
  * that finds it held throws SyncLockedError, which says since when and which host and process hold it.
  */
 export function deliverFamily(

@@ -11,7 +11,7 @@ import { StoreError } from '../../store/index.js';
 import { recordConnection } from '../../store/record-connection.js';
 import type { LedgerTransactionStatus } from '../../store/schema.js';
 import { OverBudgetError } from '../../scheduler/manual-budget.js';
-import { SyncLockedError } from '../../sync/lock.js';
+import { SyncLockedError } from '../../store/family-lock.js';
 import { familyStartDate } from '../start-date.js';
 import type { Ctx, WebApp } from '../context.js';
 import { currentUser } from '../context.js';

@@ -3,7 +3,7 @@ import type { DeliveryResult } from '../../destinations/firefly/deliver.js';
 import type { FidiConfig } from '../../destinations/firefly/fidi-config.js';
 import { NothingToImportError, runImportConfiguration } from '../../app/import.js';
 import { OverBudgetError, type OverBudgetFigures } from '../../scheduler/manual-budget.js';
-import { SyncLockedError } from '../../sync/lock.js';
+import { SyncLockedError } from '../../store/family-lock.js';
 import type { SyncRunResult } from '../../sync/run.js';
 import type { WebDeps } from '../context.js';
 

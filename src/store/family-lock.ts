@@ -1,5 +1,5 @@
 /**
- * Locks in the database (the store's `scheduler_locks`, src/store/sync-lock.ts), shared by every
+ * Locks in the database (the store's `scheduler_locks`, ./sync-lock.ts), shared by every
  * process on the same ledger (web server, worker, CLI). A holder renews its lock (heartbeat) while
  * it works; a lock whose holder on this host is gone is taken over at once.
  *
@@ -9,10 +9,10 @@
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { LockHolder, SyncLockRepository } from '../store/index.js';
-import { SyncRequestError } from './errors.js';
+import { SyncRequestError } from '../domain/errors.js';
+import type { LockHolder, SyncLockRepository } from './sync-lock.js';
 
-export type { LockHolder } from '../store/index.js';
+export type { LockHolder } from './sync-lock.js';
 
 /** The store's lock functions (a Store or a StoreTx has them all). */
 export type SyncLocks = SyncLockRepository;

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openLedgerFixture, type LedgerFixture } from '../../test/fakes/ledger-fixture.js';
-import { familySyncLock, holderIsGone, SyncLockedError, withFamilySyncLock } from './lock.js';
+import { familySyncLock, holderIsGone, SyncLockedError, withFamilySyncLock } from './family-lock.js';
 
 let fx: LedgerFixture;
 beforeEach(async () => {
