@@ -1,3 +1,4 @@
+// Long because: the one table of every setting (variable, default, description, schema), kept whole on purpose: it is what `config show` prints and what the README's settings list follows.
 /**
  * Every setting of the product in one place: its environment variable, default, description and
  * schema. `loadConfig` validates them all at start; a bad value stops the program with a message

@@ -1,3 +1,4 @@
+// Long because: the sandbox's whole data model (event streams, pending→posted, vanishing rows, the hot read path's caches) is one deterministic generator whose parts share its seeded state.
 /**
  * Deterministic account and transaction data. Each account draws a stream of events day by day
  * from its own seeded generator; what a client sees on a given sandbox day is a pure function of

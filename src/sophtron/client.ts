@@ -1,3 +1,4 @@
+// Long because: one private request() (signing, timeouts, retries, typed errors) and one short method per Sophtron operation; the methods close over request()'s state (counts, budget), so they live in one factory.
 /**
  * The Sophtron client over HTTP: one private `request` that signs, times out, stays on one origin,
  * retries reads (never writes) within a time budget, counts calls, and maps failures to typed

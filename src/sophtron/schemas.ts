@@ -1,3 +1,4 @@
+// Long because: one zod schema per Sophtron answer, each with every casing and field variant public clients use; they share the tolerant key matching above and read best side by side.
 /**
  * Sophtron's answers → domain values. Payload keys are matched without regard to case or
  * underscores ("AccountID", "accountId", "account_id" are one field), because clients and the help

@@ -1,3 +1,4 @@
+// Long because: provider accounts, ledger accounts and the link between them are one repository: linking, relinking and overrides touch both tables in one transaction.
 /**
  * Provider accounts (as Sophtron reports them) and ledger accounts (what the family syncs), and the
  * link between them. Every function is scoped by family: another family's ids find nothing.

@@ -1,3 +1,4 @@
+// Long because: the Firefly delivery's read model and journal: candidates, removals, transfer partners and batched delivery records are queried over the same joined rows and scoped the same way.
 /**
  * Read model and journal of the Firefly III delivery (src/destinations/firefly): the accounts a
  * delivery covers, the ledger rows it must send (new, changed, or left unresolved by an earlier

@@ -1,3 +1,4 @@
+// Long because: the table types of every ledger table, one interface each; it is the one map of the database, kept whole so a reader sees every table together.
 /**
  * Table types of the ledger database, for Kysely. Each module that owns tables declares them in its
  * own migration (src/store/migrations/NNNN_*.ts) and adds its table interfaces here.

@@ -1,3 +1,4 @@
+// Long because: SimpleFIN's tokens and the ledger reads that serve them share one scoping rule (a token sees its family and chosen accounts only), kept in one place to be audited at once.
 /**
  * SimpleFIN access (src/simplefin reads the ledger only through these): setup tokens and their
  * Access URLs, scoped to a family and its chosen accounts, and the reads that serve them. Secrets

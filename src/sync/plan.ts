@@ -1,3 +1,4 @@
+// Long because: every correctness rule of the sync (match, update, pending→posted merge, vanish, tombstones, ties) in one pure module, so one property test covers them together.
 /**
  * The sync planner: pure, no I/O. It compares what Sophtron returned for a window with the ledger
  * rows of that window and says what must change. Everything about correctness lives here, so it is

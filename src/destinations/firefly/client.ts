@@ -1,3 +1,4 @@
+// Long because: one small method per Firefly III call the product makes, each with its response schema, over one request/retry core; splitting would scatter the schemas from the calls that parse them.
 /**
  * HTTP client of the Firefly III REST API (v1): version check, accounts, transactions, search.
  * Every answer is parsed with zod; errors become typed values a person can read. Retries follow the
