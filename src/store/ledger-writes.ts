@@ -3,38 +3,35 @@
  * and the writing of a plan. Every query is bounded by the window or by an index on a small set
  * (pending rows, fetched ids), so the work of a sync grows with the window, not with the account's
  * history. The planner itself (src/sync/plan.ts) is pure; the shapes here are the columns it reads
- * and the changes it decides, and its types fit them.
+ * and the changes it decides, and its row types are these.
  */
 import type { Kysely } from 'kysely';
 import type { CalendarDate, ProviderTransactionData } from '../domain/types.js';
 import { addDays } from '../dates.js';
 import { lockAccountForWrite } from './dialect.js';
-import type { LedgerTransactionStatus } from './schema.js';
+import type { TransactionsTable } from './schema.js';
 import { reserveChangeSeqs } from './transactions.js';
 import { StoreError, type Db } from './util.js';
 
-/** The columns a fetched transaction sets. */
-export interface SyncedFields {
-  status: 'pending' | 'posted';
-  amount_minor: number;
-  date: CalendarDate;
-  transaction_date: CalendarDate | null;
-  post_date: CalendarDate | null;
-  description: string | null;
-  merchant: string | null;
-  category: string | null;
-  memo: string | null;
-  check_number: string | null;
-}
+/** The columns a fetched transaction sets: a transactions row's own, but never vanished. */
+export type SyncedFields = Pick<
+  TransactionsTable,
+  | 'amount_minor'
+  | 'date'
+  | 'transaction_date'
+  | 'post_date'
+  | 'description'
+  | 'merchant'
+  | 'category'
+  | 'memo'
+  | 'check_number'
+> & { status: 'pending' | 'posted' };
 
 /** A transactions row as the planner reads it. */
-export interface LedgerSyncRow extends Omit<SyncedFields, 'status'> {
-  id: number;
-  provider_transaction_id: string;
-  status: LedgerTransactionStatus;
-  replaced_pending_id: string | null;
-  last_seen_date: CalendarDate;
-}
+export type LedgerSyncRow = Omit<SyncedFields, 'status'> &
+  Pick<TransactionsTable, 'provider_transaction_id' | 'status' | 'replaced_pending_id' | 'last_seen_date'> & {
+    id: number;
+  };
 
 /** A tombstone of a deleted pending row, with the facts a merge compares. */
 export interface DeletedPendingLedgerRow {
@@ -43,6 +40,7 @@ export interface DeletedPendingLedgerRow {
   date: CalendarDate;
   description: string | null;
   merchant: string | null;
+  /** The deleted ledger row's id: orders ties like a pending row's id does. */
   transaction_id: number;
 }
 

@@ -17,33 +17,16 @@
  *   transaction that replaces a pending one the user deleted (found like a merge, against the
  *   tombstone's facts).
  */
-import type { LedgerTransactionStatus } from '../store/schema.js';
+import type { DeletedPendingLedgerRow, LedgerSyncRow, SyncedFields } from '../store/ledger-writes.js';
 import type { CalendarDate, ProviderTransactionData } from '../domain/types.js';
 import { addDays, daysBetween, isCalendarDate } from '../dates.js';
 import { descriptionSimilarity, MIN_MERGE_SIMILARITY } from './similarity.js';
 
-/** The columns a fetched transaction sets. */
-export interface TransactionFields {
-  status: 'pending' | 'posted';
-  amount_minor: number;
-  date: CalendarDate;
-  transaction_date: CalendarDate | null;
-  post_date: CalendarDate | null;
-  description: string | null;
-  merchant: string | null;
-  category: string | null;
-  memo: string | null;
-  check_number: string | null;
-}
+/** The columns a fetched transaction sets; the store writes the same shape. */
+export type TransactionFields = SyncedFields;
 
 /** The ledger columns the planner reads (a transactions row). */
-export interface LedgerRow extends Omit<TransactionFields, 'status'> {
-  id: number;
-  provider_transaction_id: string;
-  status: LedgerTransactionStatus;
-  replaced_pending_id: string | null;
-  last_seen_date: CalendarDate;
-}
+export type LedgerRow = LedgerSyncRow;
 
 export const FIELD_NAMES = [
   'status',
@@ -143,15 +126,7 @@ export interface PlanInput {
 }
 
 /** A tombstone of a deleted pending row, with the facts a merge compares. */
-export interface DeletedPendingRow {
-  provider_transaction_id: string;
-  amount_minor: number;
-  date: CalendarDate;
-  description: string | null;
-  merchant: string | null;
-  /** The deleted ledger row's id: orders ties like a pending row's id does. */
-  transaction_id: number;
-}
+export type DeletedPendingRow = DeletedPendingLedgerRow;
 
 /** A fetched transaction the ledger cannot hold; the account's sync fails naming it and the field. */
 export class PlanInputError extends Error {
