@@ -7,7 +7,7 @@
 import type { Challenge, ChallengeAnswer } from '../domain/types.js';
 import type { SecretBox } from './secret-box.js';
 import type { Db } from './util.js';
-import { insertedOne, nowIso } from './util.js';
+import { insertIfAbsent, nowIso, pruneStartedBefore } from './util.js';
 
 export type ConnectPhase = 'working' | 'challenge' | 'accounts' | 'failed';
 
@@ -79,28 +79,22 @@ export function connectSessionsRepository(db: Db, secrets: SecretBox) {
       },
     ): Promise<boolean> {
       const at = new Date(s.startedAt).toISOString();
-      return insertedOne(
-        await db
-          .insertInto('connect_sessions')
-          .values({
-            id: s.id,
-            family_id: familyId,
-            owner_session: s.ownerSession,
-            institution: JSON.stringify(s.institution),
-            started_at: at,
-            updated_at: at,
-            phase: 'working',
-            step: s.step,
-            status: null,
-            challenge: null,
-            answer: null,
-            answer_seq: null,
-            message: null,
-            connection_id: null,
-          })
-          .onConflict((oc) => oc.column('id').doNothing())
-          .executeTakeFirst(),
-      );
+      return insertIfAbsent(db, 'connect_sessions', {
+        id: s.id,
+        family_id: familyId,
+        owner_session: s.ownerSession,
+        institution: JSON.stringify(s.institution),
+        started_at: at,
+        updated_at: at,
+        phase: 'working',
+        step: s.step,
+        status: null,
+        challenge: null,
+        answer: null,
+        answer_seq: null,
+        message: null,
+        connection_id: null,
+      });
     },
 
     async getConnectSession(familyId: string, id: string): Promise<StoredConnectSession | undefined> {
@@ -248,12 +242,7 @@ export function connectSessionsRepository(db: Db, secrets: SecretBox) {
 
     /** Sessions started before `before` (ISO) are forgotten. */
     async pruneConnectSessions(familyId: string, before: string): Promise<number> {
-      const r = await db
-        .deleteFrom('connect_sessions')
-        .where('family_id', '=', familyId)
-        .where('started_at', '<', before)
-        .executeTakeFirst();
-      return Number(r.numDeletedRows);
+      return pruneStartedBefore(db, 'connect_sessions', familyId, before);
     },
   };
 }

@@ -1,6 +1,6 @@
 /** Small helpers shared by the repositories (kept inside src/store: dialect details stay here). */
 import { randomUUID } from 'node:crypto';
-import type { InsertResult, Kysely, Transaction } from 'kysely';
+import type { InsertResult, Insertable, Kysely, Transaction } from 'kysely';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -10,6 +10,38 @@ export const nowIso = (): string => new Date().toISOString();
 
 /** Whether an insert that skips a taken key (`on conflict do nothing`) wrote its row. */
 export const insertedOne = (r: InsertResult): boolean => Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+
+/** Live web state: rows under an id the caller picks, per family, forgotten by age. */
+type LiveStateTable = 'connect_sessions' | 'web_tasks';
+
+/** Writes a new live-state row; false, writing nothing, when its id is taken. */
+export async function insertIfAbsent<T extends LiveStateTable>(
+  db: Db,
+  table: T,
+  row: Insertable<Database[T]>,
+): Promise<boolean> {
+  const r = await db
+    .insertInto(table)
+    .values(row)
+    .onConflict((oc) => oc.column('id').doNothing())
+    .executeTakeFirst();
+  return insertedOne(r);
+}
+
+/** Forgets a family's live-state rows started before `before` (ISO); how many went. */
+export async function pruneStartedBefore(
+  db: Db,
+  table: LiveStateTable,
+  familyId: string,
+  before: string,
+): Promise<number> {
+  const r = await db
+    .deleteFrom(table)
+    .where('family_id', '=', familyId)
+    .where('started_at', '<', before)
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
 
 /** Runs `fn` in a database transaction, joining the caller's when `db` already is one. */
 export async function inTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T> {

@@ -4,7 +4,7 @@
  * another runs. The process running the task decides how often it writes (src/web/tasks.ts).
  */
 import type { Db } from './util.js';
-import { insertedOne, nowIso } from './util.js';
+import { insertIfAbsent, nowIso, pruneStartedBefore } from './util.js';
 
 /** Lines kept per task: a sync of hundreds of accounts keeps its newest steps, not all. */
 export const MAX_TASK_LINES = 200;
@@ -46,23 +46,17 @@ export function webTasksRepository(db: Db) {
       t: { id: string; kind: string; startedAt: number; progress: TaskProgress },
     ): Promise<boolean> {
       const at = new Date(t.startedAt).toISOString();
-      return insertedOne(
-        await db
-          .insertInto('web_tasks')
-          .values({
-            id: t.id,
-            family_id: familyId,
-            kind: t.kind,
-            started_at: at,
-            updated_at: at,
-            progress_value: t.progress.value,
-            progress_max: t.progress.max,
-            progress_label: t.progress.label,
-            done: null,
-          })
-          .onConflict((oc) => oc.column('id').doNothing())
-          .executeTakeFirst(),
-      );
+      return insertIfAbsent(db, 'web_tasks', {
+        id: t.id,
+        family_id: familyId,
+        kind: t.kind,
+        started_at: at,
+        updated_at: at,
+        progress_value: t.progress.value,
+        progress_max: t.progress.max,
+        progress_label: t.progress.label,
+        done: null,
+      });
     },
 
     async getTask(familyId: string, id: string): Promise<StoredTask | undefined> {
@@ -160,12 +154,7 @@ export function webTasksRepository(db: Db) {
 
     /** Tasks started before `before` (ISO) are forgotten with their lines. */
     async pruneTasks(familyId: string, before: string): Promise<number> {
-      const r = await db
-        .deleteFrom('web_tasks')
-        .where('family_id', '=', familyId)
-        .where('started_at', '<', before)
-        .executeTakeFirst();
-      return Number(r.numDeletedRows);
+      return pruneStartedBefore(db, 'web_tasks', familyId, before);
     },
   };
 }
