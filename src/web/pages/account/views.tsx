@@ -4,6 +4,7 @@ import type { BalanceRule } from '../../../store/schema.js';
 import { formatMoney } from '../../../money.js';
 import { BalanceChart } from '../../components/chart.js';
 import { KindSelect } from '../../components/link-form.js';
+import { HeadWithActions } from '../../components/table.js';
 import { CsrfField } from '../../layout.js';
 import { formatTimestamp } from '../../time.js';
 import { PAGE_SIZE, type AccountView, type TransactionFilters } from './loaders.js';
@@ -149,19 +150,14 @@ function TransactionTable({ v, csrf }: { v: AccountView; csrf: string }) {
       <caption>
         {total} transaction{total === 1 ? '' : 's'}
       </caption>
-      <thead>
-        <tr>
-          <th scope="col">Date</th>
-          <th scope="col">Description</th>
-          <th scope="col" class="num">
-            Amount
-          </th>
-          <th scope="col">Status</th>
-          <th scope="col">
-            <span class="visually-hidden">Actions</span>
-          </th>
-        </tr>
-      </thead>
+      <HeadWithActions>
+        <th scope="col">Date</th>
+        <th scope="col">Description</th>
+        <th scope="col" class="num">
+          Amount
+        </th>
+        <th scope="col">Status</th>
+      </HeadWithActions>
       <tbody>
         {rows.length === 0 && (
           <tr>

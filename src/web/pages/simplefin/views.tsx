@@ -5,6 +5,7 @@ import {
   SIMPLEFIN_PAGE,
   tokenState,
 } from '../../../simplefin/index.js';
+import { HeadWithActions } from '../../components/table.js';
 import { CsrfField } from '../../layout.js';
 import { formatTimestamp } from '../../time.js';
 import type { SimplefinData } from './loaders.js';
@@ -93,18 +94,13 @@ function TokenTable({ tokens, timeZone, csrf, now }: SimplefinPageProps) {
   return (
     <table>
       <caption>Apps with access</caption>
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Accounts</th>
-          <th scope="col">State</th>
-          <th scope="col">Last used</th>
-          <th scope="col">Created</th>
-          <th scope="col">
-            <span class="visually-hidden">Actions</span>
-          </th>
-        </tr>
-      </thead>
+      <HeadWithActions>
+        <th scope="col">Name</th>
+        <th scope="col">Accounts</th>
+        <th scope="col">State</th>
+        <th scope="col">Last used</th>
+        <th scope="col">Created</th>
+      </HeadWithActions>
       <tbody>
         {tokens.length === 0 && (
           <tr>

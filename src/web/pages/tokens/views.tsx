@@ -1,4 +1,5 @@
 /** The API tokens page's view: a token just created (shown once), the person's tokens, a new one's form. */
+import { HeadWithActions } from '../../components/table.js';
 import { CsrfField } from '../../layout.js';
 import { formatTimestamp } from '../../time.js';
 import type { TokensData } from './loaders.js';
@@ -28,16 +29,11 @@ export function TokensPage({
       )}
       <table>
         <caption>Your tokens</caption>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Created</th>
-            <th scope="col">Last used</th>
-            <th scope="col">
-              <span class="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <HeadWithActions>
+          <th scope="col">Name</th>
+          <th scope="col">Created</th>
+          <th scope="col">Last used</th>
+        </HeadWithActions>
         <tbody>
           {tokens.map((t) => (
             <tr>
