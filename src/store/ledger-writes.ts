@@ -13,19 +13,24 @@ import type { TransactionsTable } from './schema.js';
 import { reserveChangeSeqs } from './transactions.js';
 import { StoreError, type Db } from './util.js';
 
-/** The columns a fetched transaction sets: a transactions row's own, but never vanished. */
-export type SyncedFields = Pick<
-  TransactionsTable,
-  | 'amount_minor'
-  | 'date'
-  | 'transaction_date'
-  | 'post_date'
-  | 'description'
-  | 'merchant'
-  | 'category'
-  | 'memo'
-  | 'check_number'
-> & { status: 'pending' | 'posted' };
+/** The columns a fetched transaction sets: one list, so the planner compares what the store reads. */
+export const SYNCED_FIELD_NAMES = [
+  'status',
+  'amount_minor',
+  'date',
+  'transaction_date',
+  'post_date',
+  'description',
+  'merchant',
+  'category',
+  'memo',
+  'check_number',
+] as const satisfies readonly (keyof TransactionsTable)[];
+
+/** Those columns' values: a transactions row's own, but never vanished. */
+export type SyncedFields = Pick<TransactionsTable, Exclude<(typeof SYNCED_FIELD_NAMES)[number], 'status'>> & {
+  status: 'pending' | 'posted';
+};
 
 /** A transactions row as the planner reads it. */
 export type LedgerSyncRow = Omit<SyncedFields, 'status'> &
@@ -89,16 +94,7 @@ const CHUNK = 500;
 const LEDGER_COLUMNS = [
   'id',
   'provider_transaction_id',
-  'status',
-  'amount_minor',
-  'date',
-  'transaction_date',
-  'post_date',
-  'description',
-  'merchant',
-  'category',
-  'memo',
-  'check_number',
+  ...SYNCED_FIELD_NAMES,
   'replaced_pending_id',
   'last_seen_date',
 ] as const satisfies readonly (keyof LedgerSyncRow)[];

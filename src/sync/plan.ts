@@ -17,7 +17,12 @@
  *   transaction that replaces a pending one the user deleted (found like a merge, against the
  *   tombstone's facts).
  */
-import type { DeletedPendingLedgerRow, LedgerSyncRow, SyncedFields } from '../store/ledger-writes.js';
+import {
+  SYNCED_FIELD_NAMES,
+  type DeletedPendingLedgerRow,
+  type LedgerSyncRow,
+  type SyncedFields,
+} from '../store/ledger-writes.js';
 import type { CalendarDate, ProviderTransactionData } from '../domain/types.js';
 import { addDays, daysBetween, isCalendarDate } from '../dates.js';
 import { descriptionSimilarity, MIN_MERGE_SIMILARITY } from './similarity.js';
@@ -27,19 +32,6 @@ export type TransactionFields = SyncedFields;
 
 /** The ledger columns the planner reads (a transactions row). */
 export type LedgerRow = LedgerSyncRow;
-
-export const FIELD_NAMES = [
-  'status',
-  'amount_minor',
-  'date',
-  'transaction_date',
-  'post_date',
-  'description',
-  'merchant',
-  'category',
-  'memo',
-  'check_number',
-] as const satisfies readonly (keyof TransactionFields)[];
 
 export interface PlanInsert {
   providerTransactionId: string;
@@ -195,7 +187,7 @@ function dedupe(fetched: readonly ProviderTransactionData[]): Map<string, Provid
 
 function diff(row: LedgerRow, fields: TransactionFields): Partial<TransactionFields> {
   const changes: Partial<TransactionFields> = {};
-  for (const k of FIELD_NAMES) {
+  for (const k of SYNCED_FIELD_NAMES) {
     if (row[k] !== fields[k]) (changes as Record<string, unknown>)[k] = fields[k];
   }
   return changes;
