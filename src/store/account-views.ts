@@ -6,6 +6,18 @@ import { balancesRepository } from './balances.js';
 import type { Db } from './util.js';
 
 /**
+ * What an account is, as the reads that hand accounts on (Firefly delivery, exports, SimpleFIN)
+ * select it: one list, so a column that becomes part of an account reaches them all.
+ */
+export const ACCOUNT_COLUMNS = [
+  'accounts.id',
+  'accounts.name',
+  'accounts.kind',
+  'accounts.currency',
+  'accounts.balance_rule',
+] as const;
+
+/**
  * accounts ⟕ provider_accounts ⟕ connections of one family. Unlinked accounts keep null source
  * columns; add `.where('provider_accounts.id', 'is not', null)` for linked ones only.
  */

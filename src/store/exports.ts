@@ -4,7 +4,7 @@
  * scheduled file destination (how far each format and folder has been written).
  */
 import type { Selectable } from 'kysely';
-import { accountsWithSource } from './account-views.js';
+import { ACCOUNT_COLUMNS, accountsWithSource } from './account-views.js';
 import { balancesRepository } from './balances.js';
 import type { TransactionsTable } from './schema.js';
 import type { Db } from './util.js';
@@ -22,11 +22,7 @@ export function exportsRepository(db: Db) {
     async exportAccounts(familyId: string, accountIds: string[] = []) {
       let q = accountsWithSource(db, familyId)
         .select([
-          'accounts.id',
-          'accounts.name',
-          'accounts.kind',
-          'accounts.currency',
-          'accounts.balance_rule',
+          ...ACCOUNT_COLUMNS,
           'connections.institution_name',
           'provider_accounts.number_mask',
           'provider_accounts.sub_type',

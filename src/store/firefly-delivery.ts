@@ -6,6 +6,7 @@
  * delivery records written in batches. Every query is scoped by the family.
  */
 import type { Selectable } from 'kysely';
+import { ACCOUNT_COLUMNS } from './account-views.js';
 import { balancesRepository } from './balances.js';
 import type {
   AccountKind,
@@ -91,11 +92,7 @@ export function fireflyDeliveryRepository(db: Db) {
         .selectFrom('accounts')
         .leftJoin('provider_accounts', 'provider_accounts.id', 'accounts.provider_account_id')
         .select([
-          'accounts.id',
-          'accounts.name',
-          'accounts.kind',
-          'accounts.currency',
-          'accounts.balance_rule',
+          ...ACCOUNT_COLUMNS,
           'provider_accounts.sophtron_account_id',
           'provider_accounts.type as provider_type',
           'provider_accounts.number_mask',

@@ -8,6 +8,7 @@
  * is learnt); every other function takes the family id and finds nothing of another family.
  */
 import { sql, type Selectable } from 'kysely';
+import { ACCOUNT_COLUMNS } from './account-views.js';
 import type {
   AccountKind,
   BalanceRule,
@@ -303,11 +304,7 @@ export function simplefinRepository(db: Db) {
         .leftJoin('provider_accounts', 'provider_accounts.id', 'accounts.provider_account_id')
         .leftJoin('connections', 'connections.id', 'provider_accounts.connection_id')
         .select([
-          'accounts.id',
-          'accounts.name',
-          'accounts.kind',
-          'accounts.currency',
-          'accounts.balance_rule',
+          ...ACCOUNT_COLUMNS,
           'accounts.provider_account_id',
           'accounts.last_sync_at',
           'accounts.last_sync_outcome',
