@@ -14,6 +14,7 @@ import { openStore } from '../src/store/index.js';
 import { REFRESH_CALLS_PER_LOGIN } from '../src/sync/estimate.js';
 import { startFakeFirefly } from './fakes/firefly.js';
 import { runCliInProcess } from './helpers/cli.js';
+import { fidiImportOf } from './helpers/fidi-config.js';
 import {
   connectSandboxBank,
   sandboxClient,
@@ -144,17 +145,7 @@ describe('the monthly budget on the command line', () => {
     const firefly = await startFakeFirefly();
     try {
       const file = join(dataDir, 'import.json');
-      writeFileSync(
-        file,
-        JSON.stringify({
-          version: 3,
-          flow: 'sophtron',
-          accounts: { [sophtronAccountId]: 0 },
-          date_range: 'partial',
-          date_range_number: 30,
-          date_range_unit: 'd',
-        }),
-      );
+      writeFileSync(file, fidiImportOf(sophtronAccountId));
       const budget = (await used()) + 1;
       const local = {
         ...env,

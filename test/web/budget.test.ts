@@ -8,6 +8,7 @@ import { addDays, calendarDateIn } from '../../src/dates.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { createApiToken } from '../../src/web/auth/api-tokens.js';
 import { startFakeFirefly, type FakeFirefly } from '../fakes/firefly.js';
+import { fidiImportOf } from '../helpers/fidi-config.js';
 import { connectSandboxBank, sandboxClient } from '../helpers/sandbox-family.js';
 import { Client, createHarness, setupFirstUser, type Harness } from './harness.js';
 
@@ -137,15 +138,7 @@ describe('the monthly budget on the web and the API', () => {
 });
 
 describe('imports that sync', () => {
-  const fidi = () =>
-    JSON.stringify({
-      version: 3,
-      flow: 'sophtron',
-      accounts: { [sophtronAccountId]: 0 },
-      date_range: 'partial',
-      date_range_number: 30,
-      date_range_unit: 'd',
-    });
+  const fidi = () => fidiImportOf(sophtronAccountId);
 
   it('POST /api/import and /autoimport: 409 with the figures; ?overBudget=true imports and counts', async () => {
     await leave(1);
