@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/databases.js';
-import { seedAccount, seedFamily, seedTransaction } from '../../test/fakes/ledger-seed.js';
+import { fireflyLink, seedAccount, seedFamily, seedTransaction } from '../../test/fakes/ledger-seed.js';
 import type { OpenedDatabase } from './database.js';
 import { fireflyDeliveryRepository, type DeliveryRecord } from './firefly-delivery.js';
 
@@ -98,15 +98,7 @@ it("another family's id, with this family's account ids, reads nothing and chang
   await db
     .insertInto('firefly_accounts')
     .values({
-      family_id: owner,
-      account_id: acc,
-      state: 'linked',
-      firefly_account_id: '7',
-      firefly_name: 'Checking',
-      firefly_type: 'asset',
-      created_by_us: 1,
-      opening_balance_minor: null,
-      opening_balance_date: null,
+      ...fireflyLink(owner, acc),
       updated_at: 'x',
       checked_at: null,
       checked_firefly_minor: null,

@@ -8,6 +8,7 @@ import { createTestDatabase, type TestDatabase } from '../../test/helpers/databa
 import { openStore, type Store } from './index.js';
 import type { Database } from './schema.js';
 import { providerAccount } from '../../test/fakes/ledger-store.js';
+import { fireflyLink } from '../../test/fakes/ledger-seed.js';
 
 let database: TestDatabase;
 let s: Store;
@@ -159,21 +160,10 @@ beforeAll(async () => {
   });
   await s.saveExportCursor(a, 'files:csv:/x', 1, new Date('2026-01-01T00:00:00Z'));
   await s.saveFireflySettings(a, { url: 'http://firefly.local', token: 't' });
-  await s.upsertFireflyAccount(a, fireflyLink(a));
+  await s.upsertFireflyAccount(a, fireflyLink(a, ids.account));
   await s.writeDelivery(a, deliveryRecord(a));
 });
 
-const fireflyLink = (familyId: string) => ({
-  family_id: familyId,
-  account_id: ids.account,
-  state: 'linked' as const,
-  firefly_account_id: '7',
-  firefly_name: 'Checking',
-  firefly_type: 'asset',
-  created_by_us: 1,
-  opening_balance_minor: null,
-  opening_balance_date: null,
-});
 const deliveryRecord = (familyId: string) => ({
   family_id: familyId,
   transaction_id: ids.tx,
@@ -418,7 +408,7 @@ const cases: Record<string, Case | 'not family-owned'> = {
   writeDelivery: () => s.writeDelivery(b, deliveryRecord(a)).then(() => 'written!', ofAnotherFamily),
   writeDeliveries: () => s.writeDeliveries(b, [{ forget: ids.tx }]),
   upsertFireflyAccount: () =>
-    s.upsertFireflyAccount(b, fireflyLink(a)).then(() => 'linked!', ofAnotherFamily),
+    s.upsertFireflyAccount(b, fireflyLink(a, ids.account)).then(() => 'linked!', ofAnotherFamily),
   recordBalanceCheck: () => s.recordBalanceCheck(b, ids.account, 1, 1),
   deliveredPendingSum: () => s.deliveredPendingSum(b, ids.account),
   readLedgerForSync: () =>

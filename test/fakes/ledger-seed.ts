@@ -124,6 +124,19 @@ export async function seedAccount(
   return id;
 }
 
+/** The columns of a ledger account linked to Firefly III asset account 7, made by the app, no opening balance. */
+export const fireflyLink = (familyId: string, accountId: string) => ({
+  family_id: familyId,
+  account_id: accountId,
+  state: 'linked' as const,
+  firefly_account_id: '7',
+  firefly_name: 'Checking',
+  firefly_type: 'asset',
+  created_by_us: 1,
+  opening_balance_minor: null,
+  opening_balance_date: null,
+});
+
 /** A new balance taken now (later than anything a delivery has checked). */
 export async function setBalance(
   db: Kysely<Database>,
