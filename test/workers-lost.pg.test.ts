@@ -3,7 +3,6 @@
  * handler to record it; the job queue fails it when its lease runs out, and another worker records
  * it in the family's sync history, once, as any job that gave up is recorded.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,7 +14,7 @@ import { startSchedulerFor } from '../src/scheduler/wiring.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { syncRunsRepository } from '../src/store/sync-runs.js';
 import { seedAccount } from './fakes/ledger-seed.js';
-import { cliArgs, REPO_ROOT } from './helpers/cli-process.js';
+import { spawnCli } from './helpers/cli-process.js';
 import { createTestDatabase, type TestDatabase } from './helpers/databases.js';
 import { setNightlyFirefly } from './helpers/nightly-firefly.js';
 import { until } from './helpers/until.js';
@@ -66,16 +65,11 @@ it('a job whose worker is killed during its last attempt is recorded as given up
   });
 
   // The first worker: its first attempt is refused by Firefly III, its second (the last) hangs.
-  const child = spawn(process.execPath, cliArgs(['worker', '--concurrency', '1']), {
-    cwd: REPO_ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      ...database.env,
-      SECRET_KEY: secretKey,
-      ...env,
-      LOG_LEVEL: 'info',
-    },
+  const child = spawnCli(['worker', '--concurrency', '1'], {
+    ...database.env,
+    SECRET_KEY: secretKey,
+    ...env,
+    LOG_LEVEL: 'info',
   });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));

@@ -12,7 +12,7 @@
  * are taken over; the issue's proof is 200:
  * `WORKERS_TEST_FAMILIES=200 npx vitest run test/workers.pg.test.ts --project postgres`).
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,7 +25,7 @@ import { setDestination, setSchedule } from '../src/scheduler/schedules.js';
 import { schedulerSettings } from '../src/scheduler/settings.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { startFakeFirefly, type FakeFirefly } from './fakes/firefly.js';
-import { cliArgs, REPO_ROOT } from './helpers/cli-process.js';
+import { spawnCli } from './helpers/cli-process.js';
 import { createTestDatabase, type TestDatabase } from './helpers/databases.js';
 import { connectSandboxBank, sandboxClient } from './helpers/sandbox-family.js';
 import { setNightlyFirefly } from './helpers/nightly-firefly.js';
@@ -106,24 +106,19 @@ interface Child {
 
 function start(args: string[], readyLine: string): Child {
   const user = sandbox.users[0]!;
-  const proc = spawn(process.execPath, cliArgs(args), {
-    cwd: REPO_ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      ...database.env,
-      SECRET_KEY: secretKey,
-      SOPHTRON_USER_ID: user.userId,
-      SOPHTRON_ACCESS_KEY: user.accessKey,
-      SOPHTRON_BASE_URL: sandbox.baseUrl,
-      SOPHTRON_JOB_POLL_MS: '5',
-      SCHEDULER_TICK_SECONDS: '1',
-      WORKER_LEASE_SECONDS: '20',
-      WORKER_POLL_SECONDS: '1',
-      WORKER_RETRY_DELAY_SECONDS: '1',
-      LOG_LEVEL: 'warn',
-      ...budget,
-    },
+  const proc = spawnCli(args, {
+    ...database.env,
+    SECRET_KEY: secretKey,
+    SOPHTRON_USER_ID: user.userId,
+    SOPHTRON_ACCESS_KEY: user.accessKey,
+    SOPHTRON_BASE_URL: sandbox.baseUrl,
+    SOPHTRON_JOB_POLL_MS: '5',
+    SCHEDULER_TICK_SECONDS: '1',
+    WORKER_LEASE_SECONDS: '20',
+    WORKER_POLL_SECONDS: '1',
+    WORKER_RETRY_DELAY_SECONDS: '1',
+    LOG_LEVEL: 'warn',
+    ...budget,
   });
   let out = '';
   let seen: () => void = () => undefined;

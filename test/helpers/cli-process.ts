@@ -3,7 +3,7 @@
  * test/helpers/build-setup.ts), started from the repository's root with only the environment given
  * (so nothing of the developer's leaks in). Light to import: the CLI's modules load in the child only.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export interface CliResult {
@@ -22,6 +22,13 @@ export const cliArgs = (args: string[]): string[] => [
   fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url)),
   ...args,
 ];
+
+/** A long-running child (a worker, a scheduler) the test reads and ends itself; PATH and HOME pass through. */
+export const spawnCli = (args: string[], env: CliEnv): ChildProcessWithoutNullStreams =>
+  spawn(process.execPath, cliArgs(args), {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+  });
 
 /** A child process; `input` is typed on its stdin (then closed). */
 export function runCli(args: string[], env: CliEnv, input = ''): Promise<CliResult> {
