@@ -2,7 +2,7 @@
  * The family's sync lock as the scheduler holds it (src/store/family-lock.ts): each hold under an owner
  * of its own, renewed by a heartbeat while its work runs, released when it ends.
  */
-import { acquireOrTakeOver, familySyncLock, holderText } from '../store/family-lock.js';
+import { acquireOrTakeOver, familySyncLock, holderText, keepRenewed } from '../store/family-lock.js';
 import type { SchedulerContext } from './context.js';
 
 export interface FamilyLocks {
@@ -33,22 +33,14 @@ export function createFamilyLocks(ctx: SchedulerContext, owner: string): FamilyL
         );
       }
       held.set(name, lockOwner);
-      const heartbeat = setInterval(
-        () => {
-          store
-            .renewLock(name, lockOwner, settings.lockTtlMs, now())
-            .then((ok) => {
-              if (!ok) log?.error({ familyId }, 'scheduler lost its lock during a sync');
-            })
-            .catch(() => undefined);
-        },
-        Math.max(1000, Math.floor(settings.lockTtlMs / 3)),
-      );
-      heartbeat.unref();
+      const stopRenewing = keepRenewed(store, name, lockOwner, settings.lockTtlMs, {
+        now,
+        onLost: () => log?.error({ familyId }, 'scheduler lost its lock during a sync'),
+      });
       try {
         return await work(lockOwner);
       } finally {
-        clearInterval(heartbeat);
+        stopRenewing();
         await store.releaseLock(name, lockOwner);
         held.delete(name);
       }

@@ -126,17 +126,40 @@ export async function withFamilySyncLock<T>(
   const got = await acquireOrTakeOver(locks, name, owner, ttlMs, new Date());
   if (got === false) throw lockedError(await locks.lockHolder(name));
   if (got !== true) await options.onTakeOver?.(got);
-  const heartbeat = setInterval(
-    () => void locks.renewLock(name, owner, ttlMs, new Date()).catch(() => undefined),
-    Math.max(1000, Math.floor(ttlMs / 3)),
-  );
-  heartbeat.unref();
+  const stopRenewing = keepRenewed(locks, name, owner, ttlMs);
   try {
     return await work(owner);
   } finally {
-    clearInterval(heartbeat);
+    stopRenewing();
     await locks.releaseLock(name, owner);
   }
+}
+
+/**
+ * The heartbeat of a held lock: renewed every third of its time to live (at least every second)
+ * until the returned function is called; `onLost` hears of a renewal that found the lock no longer
+ * ours. A failed renewal is only skipped: the next one comes well before the lock could expire.
+ */
+export function keepRenewed(
+  locks: SyncLocks,
+  name: string,
+  owner: string,
+  ttlMs: number,
+  options: { now?: () => Date; onLost?: () => void } = {},
+): () => void {
+  const now = options.now ?? (() => new Date());
+  const heartbeat = setInterval(
+    () =>
+      void locks
+        .renewLock(name, owner, ttlMs, now())
+        .then((ok) => {
+          if (!ok) options.onLost?.();
+        })
+        .catch(() => undefined),
+    Math.max(1000, Math.floor(ttlMs / 3)),
+  );
+  heartbeat.unref();
+  return () => clearInterval(heartbeat);
 }
 
 function lockedError(holder: LockHolder | undefined): SyncLockedError {
