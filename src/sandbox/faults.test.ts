@@ -5,6 +5,7 @@ import { FaultInjector, parseFaultList } from './faults.js';
 import { startSandbox, type RunningSandbox } from './index.js';
 import { authHeader, call, fetchJson } from './test-helpers.js';
 
+const processResponse = globalThis.Response;
 let sb: RunningSandbox;
 beforeAll(async () => {
   sb = await startSandbox({ pollsPerStep: 1, controlApi: true, bigAccount: false });
@@ -105,6 +106,11 @@ describe('scripted faults', () => {
     // fetch fails too.
     sb.control.scriptFault({ endpoint: 'HealthCheckAuth', kind: 'truncate', count: 1 });
     await expect(health()).rejects.toThrow();
+  });
+
+  it("leaves the process's Response class alone, so the reset and truncate answers hold in any process", async () => {
+    expect((await health()).status).toBe(200);
+    expect(globalThis.Response).toBe(processResponse);
   });
 
   it('faults can be scripted over the control API', async () => {

@@ -249,19 +249,23 @@ export function startWebServer(app: WebApp, opts: { port: number; host: string }
   return new Promise((resolve, reject) => {
     let server: ServerType;
     try {
-      server = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host }, (info: AddressInfo) => {
-        const host = info.address.includes(':') ? `[${info.address}]` : info.address;
-        resolve({
-          url: `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${info.port}`,
-          port: info.port,
-          close: () =>
-            new Promise<void>((done) => {
-              // SSE streams would keep the server open forever: cut idle and live connections.
-              (server as HttpServer).closeAllConnections?.();
-              server.close(() => done());
-            }),
-        });
-      });
+      // Node's own Response stays the process's: see startSandbox (both run in one process).
+      server = serve(
+        { fetch: app.fetch, port: opts.port, hostname: opts.host, overrideGlobalObjects: false },
+        (info: AddressInfo) => {
+          const host = info.address.includes(':') ? `[${info.address}]` : info.address;
+          resolve({
+            url: `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${info.port}`,
+            port: info.port,
+            close: () =>
+              new Promise<void>((done) => {
+                // SSE streams would keep the server open forever: cut idle and live connections.
+                (server as HttpServer).closeAllConnections?.();
+                server.close(() => done());
+              }),
+          });
+        },
+      );
       server.on('error', reject);
     } catch (err) {
       reject(err);
