@@ -18,7 +18,7 @@ import { Client, overHttp, PASSWORD, readSse, seqOf, waitForState } from './harn
 interface Serve {
   proc: ChildProcessWithoutNullStreams;
   url: string;
-  setupCode: string | null;
+  setupCode: string;
   exited: Promise<number | null>;
   output: () => string;
 }
@@ -41,14 +41,16 @@ async function startServe(): Promise<Serve> {
   proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
   proc.stderr.on('data', (c: Buffer) => (out += c.toString()));
   const exited = new Promise<number | null>((resolve) => proc.on('close', (code) => resolve(code)));
-  const url = await until('serve to print its address', () => {
+  // Both start before anyone has set up, so each prints a setup code: its last start-up line,
+  // which may arrive in a later chunk than the address.
+  const [, url, setupCode] = await until('serve to print its address and setup code', () => {
     if (proc.exitCode !== null) throw new Error(`serve exited: ${out}`);
-    return /running at (http:\/\/\S+)/.exec(out)?.[1];
+    return /running at (http:\/\/\S+)\n[\s\S]*setup code (\S+)\n/.exec(out) ?? undefined;
   });
   const serve: Serve = {
     proc,
-    url: url.replace('localhost', '127.0.0.1'),
-    setupCode: /setup code (\S+)/.exec(out)?.[1] ?? null,
+    url: url!.replace('localhost', '127.0.0.1'),
+    setupCode: setupCode!,
     exited,
     output: () => out,
   };
@@ -88,7 +90,7 @@ describe('two serve processes on one PostgreSQL', () => {
     a = new Client(overHttp(), serveA.url);
     await a.page('/setup');
     const setup = await a.post('/setup', {
-      code: serveA.setupCode!,
+      code: serveA.setupCode,
       family: 'Family',
       time_zone: 'UTC',
       username: 'alice',
