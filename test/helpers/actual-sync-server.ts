@@ -188,7 +188,7 @@ export async function startActualServer(actual: PreparedActual, dataDir: string)
   const port = await new Promise<number>((resolve, reject) => {
     const onData = (d: Buffer) => {
       out += d.toString();
-      const m = /LISTENING_PORT=(\d+)/.exec(out);
+      const m = /LISTENING_PORT=(\d+)\n/.exec(out); // the whole number, not a chunk of it
       if (m) resolve(Number(m[1]));
     };
     child.stdout!.on('data', onData);
