@@ -44,17 +44,23 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
         provide: { testDatabaseKind: 'postgres', testDatabaseUrl: postgresUrl },
       },
     });
+  const forks = availableParallelism() + 1;
   return {
     test: {
       // Builds dist/ first (incremental): the tests that start `sophtron-sync` run the compiled CLI.
       globalSetup: ['test/helpers/build-setup.ts'],
       testTimeout: 60_000,
       hookTimeout: 60_000,
-      // Forks keep native modules (better-sqlite3) isolated per file. Most test time is spent
-      // waiting (servers, child processes, the browser), so one fork per core, not vitest's
-      // default of one fewer (a single fork on a 2-core machine ran the files one at a time).
+      // Forks, not threads: better-sqlite3 is a native module. Most test time is spent waiting
+      // (servers, child processes, the browser), so one fork more than there are cores. A fork runs
+      // file after file (isolate: false), loading the app's modules once instead of once per file,
+      // which was a third of the suite's CPU; so no file may leave process-wide state behind.
+      // minWorkers = maxWorkers: tinypool ends a fork above the minimum as soon as it idles, which
+      // raced the next file handed to it ("Terminating worker thread" ended two runs early).
       pool: 'forks',
-      maxWorkers: availableParallelism(),
+      isolate: false,
+      maxWorkers: forks,
+      minWorkers: forks,
       // The JSON report lets .ci/run print one plain "N passed, N failed" closing line.
       reporters: ['default', 'json'],
       outputFile: { json: 'test-output/vitest-report.json' },
