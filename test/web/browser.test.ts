@@ -102,7 +102,9 @@ async function shotUnlessGone(page: Page, name: string): Promise<void> {
   }
 }
 
-describe.skipIf(!available)('the web application in a browser', () => {
+// Each test is a whole walk through many pages; its waits have their own limits, and a machine busy
+// with other work (another suite beside this one) once took the first past the default 60 s.
+describe.skipIf(!available)('the web application in a browser', { timeout: 240_000 }, () => {
   it('sets up, connects Sophtron Bank through MFA, imports into Firefly III, and isolates families', async () => {
     const context = await browser.newContext({ viewport: { width: 420, height: 900 } }); // a phone
     const page = await context.newPage();
