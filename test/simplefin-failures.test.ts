@@ -40,6 +40,7 @@ async function startServer(trustProxy: number): Promise<string> {
     fetch: new Hono().route('/simplefin', router).fetch,
     port: 0,
     hostname: '127.0.0.1',
+    overrideGlobalObjects: false, // as the product's servers: see startSandbox
   });
   await new Promise((r) => server.once('listening', r));
   stops.push(() => new Promise<void>((r) => server.close(() => r())));

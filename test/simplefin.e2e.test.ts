@@ -239,6 +239,7 @@ async function withOwnServer(
     fetch: new Hono().route('/simplefin', router).fetch,
     port: 0,
     hostname: '127.0.0.1',
+    overrideGlobalObjects: false, // as the product's servers: see startSandbox
   });
   await new Promise((r) => server.once('listening', r));
   const port = (server.address() as AddressInfo).port;

@@ -107,7 +107,7 @@ export async function run(): Promise<BenchResult> {
       createPage: '/',
     }),
   );
-  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', overrideGlobalObjects: false });
   await new Promise((r) => server.once('listening', r));
   const root = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   try {

@@ -286,7 +286,11 @@ export class FakeFirefly {
   async start(): Promise<string> {
     const app = this.app();
     await new Promise<void>((resolve) => {
-      this.server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve());
+      this.server = serve(
+        // Node's own Response stays the process's, as in the product's servers (see startSandbox).
+        { fetch: app.fetch, port: 0, hostname: '127.0.0.1', overrideGlobalObjects: false },
+        () => resolve(),
+      );
       this.server.on('connection', (socket: Socket) => {
         this.sockets.add(socket);
         socket.once('close', () => this.sockets.delete(socket));
