@@ -4,7 +4,7 @@
  * another runs. The process running the task decides how often it writes (src/web/tasks.ts).
  */
 import type { Db } from './util.js';
-import { insertIfAbsent, nowIso, pruneStartedBefore } from './util.js';
+import { inTransaction, insertIfAbsent, nowIso, pruneStartedBefore } from './util.js';
 
 /** Lines kept per task: a sync of hundreds of accounts keeps its newest steps, not all. */
 export const MAX_TASK_LINES = 200;
@@ -36,8 +36,8 @@ export interface StoredTask {
 }
 
 export function webTasksRepository(db: Db) {
-  const row = (familyId: string, id: string) =>
-    db.updateTable('web_tasks').where('family_id', '=', familyId).where('id', '=', id);
+  const row = (familyId: string, id: string, on: Db = db) =>
+    on.updateTable('web_tasks').where('family_id', '=', familyId).where('id', '=', id);
 
   return {
     /** A new running task; false if the id is taken. */
@@ -108,22 +108,28 @@ export function webTasksRepository(db: Db) {
       return Number(r.numUpdatedRows) === 1;
     },
 
-    /** Adds a finished step; only the newest MAX_TASK_LINES stay. Returns its seq (0: no such task). */
+    /**
+     * Adds a finished step; only the newest MAX_TASK_LINES stay. Returns its seq (0: no such task).
+     * One transaction: a reader in another process never sees the new seq without its line, or the
+     * line before the oldest is trimmed.
+     */
     async addTaskLine(familyId: string, id: string, text: string): Promise<number> {
-      const updated = await row(familyId, id)
-        .set((eb) => ({ line_seq: eb('line_seq', '+', 1), updated_at: nowIso() }))
-        .where('done', 'is', null)
-        .returning('line_seq')
-        .executeTakeFirst();
-      if (!updated) return 0;
-      const seq = updated.line_seq;
-      await db.insertInto('web_task_lines').values({ task_id: id, seq, text }).execute();
-      await db
-        .deleteFrom('web_task_lines')
-        .where('task_id', '=', id)
-        .where('seq', '<=', seq - MAX_TASK_LINES)
-        .execute();
-      return seq;
+      return inTransaction(db, async (trx) => {
+        const updated = await row(familyId, id, trx)
+          .set((eb) => ({ line_seq: eb('line_seq', '+', 1), updated_at: nowIso() }))
+          .where('done', 'is', null)
+          .returning('line_seq')
+          .executeTakeFirst();
+        if (!updated) return 0;
+        const seq = updated.line_seq;
+        await trx.insertInto('web_task_lines').values({ task_id: id, seq, text }).execute();
+        await trx
+          .deleteFrom('web_task_lines')
+          .where('task_id', '=', id)
+          .where('seq', '<=', seq - MAX_TASK_LINES)
+          .execute();
+        return seq;
+      });
     },
 
     /** The task's kept lines after `afterSeq`, oldest first. */

@@ -164,6 +164,35 @@ it('a task run by one process is followed from another, keeping its newest lines
   });
 });
 
+it('a reader in another process never sees a task ahead of its lines, nor more lines than are kept', async () => {
+  const id = 'task-reader-race';
+  await a.createTask(familyId, {
+    id,
+    kind: 'sync',
+    startedAt: Date.now(),
+    progress: { value: 0, max: 0, label: '' },
+  });
+  const lines = MAX_TASK_LINES + 60;
+  let writing = true;
+  const writer = (async () => {
+    for (let i = 1; i <= lines; i++) await a.addTaskLine(familyId, id, `line ${i}`);
+    writing = false;
+  })();
+  const seen: string[] = [];
+  while (writing) {
+    const seq = (await b.getTask(familyId, id))!.lineSeq;
+    const kept = await b.listTaskLines(familyId, id, 0);
+    const newest = kept.at(-1)?.seq ?? 0;
+    // Lines read after the task may be newer than it, never older; and they are the newest run.
+    if (newest < seq) seen.push(`task at ${seq}, newest line ${newest}`);
+    if (kept.length > MAX_TASK_LINES) seen.push(`${kept.length} lines kept`);
+    if (kept.length > 0 && newest - kept[0]!.seq + 1 !== kept.length) seen.push(`a gap below ${newest}`);
+  }
+  await writer;
+  expect(seen).toEqual([]);
+  expect(await b.listTaskLines(familyId, id, lines - 1)).toEqual([{ seq: lines, text: `line ${lines}` }]);
+});
+
 it('a connect or a task whose process died is shown as stopped, not as waiting forever', async () => {
   // The rows as a killed process leaves them: running, and silent for a minute.
   await a.createConnectSession(familyId, {
