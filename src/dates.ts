@@ -41,15 +41,43 @@ export function isTimeZone(tz: string): boolean {
   }
 }
 
+/** An instant on a time zone's wall clock: its calendar day and 24-hour time ("07", "05", "09"). */
+export interface WallClock {
+  date: CalendarDate;
+  hour: string;
+  minute: string;
+  second: string;
+}
+
+const wallClockFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The wall clock of a time zone (an IANA name) at an instant; an unknown zone throws a RangeError. */
+export function wallClockIn(instant: Date, timeZone: string): WallClock {
+  let format = wallClockFormats.get(timeZone);
+  if (!format) {
+    // en-CA: the parts are plain ASCII digits in every runtime.
+    format = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    });
+    wallClockFormats.set(timeZone, format);
+  }
+  const parts = Object.fromEntries(format.formatToParts(instant).map((p) => [p.type, p.value]));
+  return {
+    date: `${parts.year}-${parts.month}-${parts.day}`,
+    hour: parts.hour ?? '00',
+    minute: parts.minute ?? '00',
+    second: parts.second ?? '00',
+  };
+}
+
 /** The calendar day an instant falls on in a time zone (an IANA name). */
 export function calendarDateIn(instant: Date, timeZone: string): CalendarDate {
-  // en-CA formats as YYYY-MM-DD.
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).formatToParts(instant);
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')}`;
+  return wallClockIn(instant, timeZone).date;
 }

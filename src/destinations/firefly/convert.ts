@@ -3,6 +3,7 @@
  * No I/O: everything it needs (target account, mapping, options) is passed in, so each rule here
  * is tested directly.
  */
+import { wallClockIn } from '../../dates.js';
 import { minorToDecimal } from '../../money.js';
 import type { DeliveryLedgerRow } from '../../store/firefly-delivery.js';
 import type { TransactionSplitBody, TransactionStoreBody } from './client.js';
@@ -249,38 +250,25 @@ export function importTag(
   timeZone: string,
   version: string,
 ): string {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    })
-      .formatToParts(now)
-      .map((p) => [p.type, p.value]),
-  ) as Record<string, string>;
-  const weekday = new Date(`${parts.year}-${parts.month}-${parts.day}T12:00:00Z`).getUTCDay();
-  const date = `${parts.year}-${parts.month}-${parts.day}`;
-  const time = `${parts.hour}:${parts.minute}:${parts.second}`;
+  const { date, hour, minute, second } = wallClockIn(now, timeZone);
+  const [year, month, day] = date.split('-') as [string, string, string];
+  const weekday = new Date(`${date}T12:00:00Z`).getUTCDay();
+  const time = `${hour}:${minute}:${second}`;
   const values: Record<string, string> = {
-    year: parts.year!,
-    month: parts.month!,
-    month_full: MONTHS[Number(parts.month) - 1]!,
-    day: parts.day!,
+    year,
+    month,
+    month_full: MONTHS[Number(month) - 1]!,
+    day,
     day_of_week: DAYS[weekday]!,
-    hour: parts.hour!,
-    minute: parts.minute!,
-    second: parts.second!,
+    hour,
+    minute,
+    second,
     date,
     time,
     datetime: `${date} ${time}`,
     version,
   };
-  const template = custom?.trim() ? custom : `Data Import on ${date} @ ${parts.hour}:${parts.minute}`;
+  const template = custom?.trim() ? custom : `Data Import on ${date} @ ${hour}:${minute}`;
   return template.replace(/%([a-z_]+)%/g, (all, key: string) => values[key] ?? all).slice(0, 255);
 }
 
