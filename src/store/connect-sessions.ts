@@ -7,7 +7,7 @@
 import type { Challenge, ChallengeAnswer } from '../domain/types.js';
 import type { SecretBox } from './secret-box.js';
 import type { Db } from './util.js';
-import { insertIfAbsent, nowIso, pruneStartedBefore } from './util.js';
+import { insertLiveState, nowIso, pruneStartedBefore } from './util.js';
 
 export type ConnectPhase = 'working' | 'challenge' | 'accounts' | 'failed';
 
@@ -78,14 +78,9 @@ export function connectSessionsRepository(db: Db, secrets: SecretBox) {
         startedAt: number;
       },
     ): Promise<boolean> {
-      const at = new Date(s.startedAt).toISOString();
-      return insertIfAbsent(db, 'connect_sessions', {
-        id: s.id,
-        family_id: familyId,
+      return insertLiveState(db, 'connect_sessions', familyId, s, {
         owner_session: s.ownerSession,
         institution: JSON.stringify(s.institution),
-        started_at: at,
-        updated_at: at,
         phase: 'working',
         step: s.step,
         status: null,

@@ -14,15 +14,25 @@ export const insertedOne = (r: InsertResult): boolean => Number(r.numInsertedOrU
 /** Live web state: rows under an id the caller picks, per family, forgotten by age. */
 type LiveStateTable = 'connect_sessions' | 'web_tasks';
 
-/** Writes a new live-state row; false, writing nothing, when its id is taken. */
-export async function insertIfAbsent<T extends LiveStateTable>(
+/** The columns every live-state row has, which insertLiveState fills. */
+type LiveStateKeys = 'id' | 'family_id' | 'started_at' | 'updated_at';
+
+/**
+ * Writes a new live-state row of a family, started (and last updated) at `startedAt` (epoch ms);
+ * false, writing nothing, when its id is taken.
+ */
+export async function insertLiveState<T extends LiveStateTable>(
   db: Db,
   table: T,
-  row: Insertable<Database[T]>,
+  familyId: string,
+  row: { id: string; startedAt: number },
+  fields: Omit<Insertable<Database[T]>, LiveStateKeys>,
 ): Promise<boolean> {
+  const at = new Date(row.startedAt).toISOString();
+  const values = { ...fields, id: row.id, family_id: familyId, started_at: at, updated_at: at };
   const r = await db
     .insertInto(table)
-    .values(row)
+    .values(values as Insertable<Database[T]>)
     .onConflict((oc) => oc.column('id').doNothing())
     .executeTakeFirst();
   return insertedOne(r);

@@ -3,8 +3,10 @@
  * (the newest MAX_TASK_LINES only) and how they ended, so any process on the database shows a task
  * another runs. The process running the task decides how often it writes (src/web/tasks.ts).
  */
+import type { Selectable } from 'kysely';
+import type { WebTasksTable } from './schema.js';
 import type { Db } from './util.js';
-import { inTransaction, insertIfAbsent, nowIso, pruneStartedBefore } from './util.js';
+import { inTransaction, insertLiveState, nowIso, pruneStartedBefore } from './util.js';
 
 /** Lines kept per task: a sync of hundreds of accounts keeps its newest steps, not all. */
 export const MAX_TASK_LINES = 200;
@@ -35,6 +37,19 @@ export interface StoredTask {
   done: TaskDone | null;
 }
 
+function taskFromRow(r: Selectable<WebTasksTable>): StoredTask {
+  return {
+    id: r.id,
+    familyId: r.family_id,
+    kind: r.kind,
+    startedAt: Date.parse(r.started_at),
+    updatedAt: Date.parse(r.updated_at),
+    progress: { value: r.progress_value, max: r.progress_max, label: r.progress_label },
+    lineSeq: r.line_seq,
+    done: r.done ? (JSON.parse(r.done) as TaskDone) : null,
+  };
+}
+
 export function webTasksRepository(db: Db) {
   const row = (familyId: string, id: string, on: Db = db) =>
     on.updateTable('web_tasks').where('family_id', '=', familyId).where('id', '=', id);
@@ -45,13 +60,8 @@ export function webTasksRepository(db: Db) {
       familyId: string,
       t: { id: string; kind: string; startedAt: number; progress: TaskProgress },
     ): Promise<boolean> {
-      const at = new Date(t.startedAt).toISOString();
-      return insertIfAbsent(db, 'web_tasks', {
-        id: t.id,
-        family_id: familyId,
+      return insertLiveState(db, 'web_tasks', familyId, t, {
         kind: t.kind,
-        started_at: at,
-        updated_at: at,
         progress_value: t.progress.value,
         progress_max: t.progress.max,
         progress_label: t.progress.label,
@@ -62,32 +72,11 @@ export function webTasksRepository(db: Db) {
     async getTask(familyId: string, id: string): Promise<StoredTask | undefined> {
       const r = await db
         .selectFrom('web_tasks')
-        .select([
-          'id',
-          'kind',
-          'started_at',
-          'updated_at',
-          'progress_value',
-          'progress_max',
-          'progress_label',
-          'line_seq',
-          'done',
-        ])
+        .selectAll()
         .where('family_id', '=', familyId)
         .where('id', '=', id)
         .executeTakeFirst();
-      return (
-        r && {
-          id: r.id,
-          familyId,
-          kind: r.kind,
-          startedAt: Date.parse(r.started_at),
-          updatedAt: Date.parse(r.updated_at),
-          progress: { value: r.progress_value, max: r.progress_max, label: r.progress_label },
-          lineSeq: r.line_seq,
-          done: r.done ? (JSON.parse(r.done) as TaskDone) : null,
-        }
-      );
+      return r && taskFromRow(r);
     },
 
     /** The task's newest progress; a finished task keeps what it had. */
