@@ -4,6 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openLedgerFixture, type LedgerFixture } from '../../test/fakes/ledger-fixture.js';
+import { seedAccount } from '../../test/fakes/ledger-seed.js';
 import { providerTransaction } from '../../test/fakes/ledger-store.js';
 import { loadConfig } from '../config.js';
 import type { SophtronApi } from '../sophtron/api.js';
@@ -19,44 +20,14 @@ let fx: LedgerFixture;
 beforeEach(async () => {
   fx = await openLedgerFixture();
   // A second linked account on the same connection.
-  const now = new Date().toISOString();
-  await fx.db
-    .insertInto('provider_accounts')
-    .values({
-      id: 'pa2',
-      family_id: 'fam',
-      connection_id: 'conn',
-      sophtron_account_id: 'card',
-      name: 'Card',
-      number_mask: null,
-      raw_type: 'Credit Card',
-      sub_type: null,
-      type: 'credit_card',
-      balance_minor: null,
-      available_minor: null,
-      currency_hint: '$',
-      last_seen_at: now,
-    })
-    .execute();
-  await fx.db
-    .insertInto('accounts')
-    .values({
-      id: 'acc2',
-      family_id: 'fam',
-      provider_account_id: 'pa2',
-      name: 'Card',
-      kind: 'credit_card',
-      currency: 'USD',
-      balance_rule: 'owed_positive',
-      sync_start_date: '2026-03-01',
-      synced_through: null,
-      last_sync_at: null,
-      last_sync_outcome: null,
-      last_sync_error: null,
-      created_at: now,
-      updated_at: now,
-    })
-    .execute();
+  await seedAccount(fx.db, 'fam', 'conn', {
+    id: 'acc2',
+    providerAccountId: 'pa2',
+    sophtronAccountId: 'card',
+    name: 'Card',
+    kind: 'credit_card',
+    syncStartDate: '2026-03-01',
+  });
 });
 afterEach(async () => {
   await fx.dispose();

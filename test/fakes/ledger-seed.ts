@@ -44,6 +44,9 @@ export async function seedConnection(
 }
 
 export interface SeedAccountOptions {
+  /** The ledger account's id and its provider account's (default: random). */
+  id?: string;
+  providerAccountId?: string;
   name?: string;
   kind?: AccountKind;
   currency?: string;
@@ -54,6 +57,7 @@ export interface SeedAccountOptions {
   sophtronAccountId?: string;
   /** The balance as the ledger shows it (owed amounts of cards and loans positive). */
   balanceMinor?: number | null;
+  syncStartDate?: string | null;
 }
 
 const owes = (kind: AccountKind) => kind === 'credit_card' || kind === 'loan';
@@ -69,7 +73,7 @@ export async function seedAccount(
   const options = typeof connection === 'string' ? accountOptions : (connection ?? {});
   const kind = options.kind ?? 'depository';
   const balance = options.balanceMinor ?? null;
-  const providerId = randomUUID();
+  const providerId = options.providerAccountId ?? randomUUID();
   await db
     .insertInto('provider_accounts')
     .values({
@@ -89,7 +93,7 @@ export async function seedAccount(
       last_seen_at: NOW,
     })
     .execute();
-  const id = randomUUID();
+  const id = options.id ?? randomUUID();
   await db
     .insertInto('accounts')
     .values({
@@ -100,7 +104,7 @@ export async function seedAccount(
       kind,
       currency: options.currency ?? 'USD',
       balance_rule: options.balanceRule ?? (owes(kind) ? 'owed_positive' : 'as_reported'),
-      sync_start_date: null,
+      sync_start_date: options.syncStartDate ?? null,
       synced_through: null,
       last_sync_at: null,
       last_sync_outcome: null,

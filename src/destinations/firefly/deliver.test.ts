@@ -7,6 +7,7 @@ import {
   seedAccount,
   seedFamily,
   seedTransaction,
+  type SeedTransaction,
   setBalance,
   updateTransaction,
 } from '../../../test/fakes/ledger-seed.js';
@@ -47,6 +48,18 @@ async function checkingAccount(balanceMinor = 0) {
     balanceMinor,
   });
   return { family, acc };
+}
+
+/** A checking account with one transaction: 7.00 spent on 2026-02-01, unless `t` says otherwise. */
+async function checkingWithOne(t: Partial<SeedTransaction> = {}) {
+  const { family, acc } = await checkingAccount();
+  const id = await seedTransaction(store.db, acc, {
+    providerId: 'p1',
+    amountMinor: -700,
+    date: '2026-02-01',
+    ...t,
+  });
+  return { db: store.db, family, acc, id };
 }
 
 describe('deliverFamily', () => {
@@ -199,15 +212,7 @@ describe('deliverFamily', () => {
   });
 
   it('delivers a pending transaction with the pending tag and updates it in place when it posts', async () => {
-    const db = store.db;
-    const { family, acc } = await checkingAccount();
-    const id = await seedTransaction(db, acc, {
-      providerId: 'p1',
-      amountMinor: -700,
-      date: '2026-02-01',
-      status: 'pending',
-      merchant: 'Gas',
-    });
+    const { db, family, acc, id } = await checkingWithOne({ status: 'pending', merchant: 'Gas' });
     const r1 = await deliverFamily(deps(), family, { pending: 'tag' });
     expect(r1.created).toBe(1);
     expect(fake.liveGroups()[0]!.split.tags).toContain('pending');
@@ -233,14 +238,7 @@ describe('deliverFamily', () => {
   });
 
   it('updates a changed transaction without touching the tags the user gave it in Firefly III', async () => {
-    const db = store.db;
-    const { family, acc } = await checkingAccount();
-    const id = await seedTransaction(db, acc, {
-      providerId: 'p1',
-      amountMinor: -700,
-      date: '2026-02-01',
-      merchant: 'Gas',
-    });
+    const { db, family, id } = await checkingWithOne({ merchant: 'Gas' });
     await deliverFamily(deps(), family, { customTag: 'first import' });
     fake.liveGroups()[0]!.split.tags.push('holiday');
     fake.resetLog();
@@ -317,14 +315,7 @@ describe('deliverFamily', () => {
   });
 
   it('skips pending transactions when asked and delivers them once they post', async () => {
-    const db = store.db;
-    const { family, acc } = await checkingAccount();
-    const id = await seedTransaction(db, acc, {
-      providerId: 'p1',
-      amountMinor: -700,
-      date: '2026-02-01',
-      status: 'pending',
-    });
+    const { db, family, id } = await checkingWithOne({ status: 'pending' });
     const r1 = await deliverFamily(deps(), family, { pending: 'skip' });
     expect(r1.created).toBe(0);
     expect(fake.liveGroups()).toHaveLength(0);
@@ -335,9 +326,7 @@ describe('deliverFamily', () => {
   });
 
   it('does not re-create what the user deleted in Firefly, unless asked', async () => {
-    const db = store.db;
-    const { family, acc } = await checkingAccount();
-    const id = await seedTransaction(db, acc, { providerId: 't1', amountMinor: -100, date: '2026-02-01' });
+    const { db, family, id } = await checkingWithOne();
     await deliverFamily(deps(), family);
     fake.deleteGroup(fake.liveGroups()[0]!.id);
     await updateTransaction(db, id, { description: 'changed' });
@@ -503,9 +492,7 @@ describe('deliverFamily', () => {
   });
 
   it('deletes in Firefly what the user deleted from the ledger', async () => {
-    const db = store.db;
-    const { family, acc } = await checkingAccount();
-    const id = await seedTransaction(db, acc, { providerId: 't1', amountMinor: -100, date: '2026-02-01' });
+    const { db, family, id } = await checkingWithOne();
     await deliverFamily(deps(), family);
     await db.deleteFrom('transactions').where('id', '=', id).execute();
     const r = await deliverFamily(deps(), family, { checkBalances: false });
@@ -552,14 +539,7 @@ describe('accounts in a currency Firefly does not have', () => {
 
 describe('deliverToFirefly', () => {
   it("uses the family's sealed connection and stored options", async () => {
-    const db = store.db;
-    const { family, acc } = await checkingAccount();
-    await seedTransaction(db, acc, {
-      providerId: 'p1',
-      amountMinor: -700,
-      date: '2026-02-01',
-      status: 'pending',
-    });
+    const { family } = await checkingWithOne({ status: 'pending' });
     const settings = {
       fireflyUrl: undefined,
       fireflyToken: undefined,
