@@ -8,7 +8,7 @@ import { createTestDatabase, type TestDatabase } from '../../test/helpers/databa
 import { openStore, type Store } from './index.js';
 import type { Database } from './schema.js';
 import { providerAccount } from '../../test/fakes/ledger-store.js';
-import { fireflyLink } from '../../test/fakes/ledger-seed.js';
+import { fireflyLink, seedTransaction } from '../../test/fakes/ledger-seed.js';
 
 let database: TestDatabase;
 let s: Store;
@@ -81,31 +81,12 @@ beforeAll(async () => {
   ids.providerAccount = pa!.id;
   ids.account = (await s.linkAccount(a, 'acc-1')).account.id;
   ids.account2 = (await s.linkAccount(a, 'acc-2')).account.id;
-  await s.db
-    .insertInto('transactions')
-    .values({
-      account_id: ids.account,
-      provider_transaction_id: 't1',
-      status: 'posted',
-      amount_minor: -100,
-      currency: 'USD',
-      date: '2026-01-01',
-      transaction_date: null,
-      post_date: null,
-      description: 'Coffee',
-      merchant: null,
-      category: null,
-      memo: null,
-      check_number: null,
-      replaced_pending_id: null,
-      first_seen_at: 'x',
-      last_seen_at: 'x',
-      last_seen_date: '2026-01-01',
-      vanished_at: null,
-      change_seq: 1,
-    })
-    .execute();
-  ids.tx = Number((await s.db.selectFrom('transactions').select('id').executeTakeFirstOrThrow()).id);
+  ids.tx = await seedTransaction(s.db, ids.account, {
+    providerId: 't1',
+    amountMinor: -100,
+    date: '2026-01-01',
+    description: 'Coffee',
+  });
   await s.db
     .insertInto('tombstones')
     .values({ account_id: ids.account, provider_transaction_id: 't0', deleted_at: 'x', deleted_by: null })

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDatabaseKind, type TestDatabase } from '../../test/helpers/databases.js';
+import { seedTransaction } from '../../test/fakes/ledger-seed.js';
 import { providerAccount } from '../../test/fakes/ledger-store.js';
 import { openStore as openStoreAt, SecretKeyError, type OpenStoreOptions, type Store } from './index.js';
 import { GENERATED_KEY_FILE } from './secret-box.js';
@@ -29,6 +30,20 @@ const keep = (s: Store) => {
   stores.push(s);
   return s;
 };
+/** A new store with a family whose one Sophtron account ('acc-1') is linked to the ledger. */
+async function linkedAccount() {
+  const s = keep(await openStore({ dataDir: await tmp() }, quiet));
+  const f = await s.createFamily({ name: 'A', timeZone: 'UTC' });
+  const c = await s.upsertConnection(f.id, {
+    userInstitutionId: 'ui-1',
+    institutionId: 'i',
+    institutionName: 'B',
+    status: 'connected',
+  });
+  await s.upsertProviderAccounts(f.id, c.id, [providerAccount()]);
+  const { account } = await s.linkAccount(f.id, 'acc-1');
+  return { s, f, account };
+}
 
 describe('openStore and the secret key', () => {
   it('generates a key once, reuses it, and reads credentials back after reopening', async () => {
@@ -268,16 +283,7 @@ describe('repositories', () => {
   });
 
   it('lists, searches, pages and tombstones transactions; counts usage; records runs', async () => {
-    const s = keep(await openStore({ dataDir: await tmp() }, quiet));
-    const f = await s.createFamily({ name: 'A', timeZone: 'UTC' });
-    const c = await s.upsertConnection(f.id, {
-      userInstitutionId: 'ui-1',
-      institutionId: 'i',
-      institutionName: 'B',
-      status: 'connected',
-    });
-    await s.upsertProviderAccounts(f.id, c.id, [providerAccount()]);
-    const { account } = await s.linkAccount(f.id, 'acc-1');
+    const { s, f, account } = await linkedAccount();
     const rows = [
       { id: 't1', date: '2026-01-05', description: 'Coffee 50% off', status: 'posted', amount: -450 },
       { id: 't2', date: '2026-01-06', description: 'Coffee 500 beans', status: 'pending', amount: -1200 },
@@ -380,46 +386,19 @@ describe('repositories', () => {
   });
 
   it('refuses to relabel the currency of an account that has transactions', async () => {
-    const s = keep(await openStore({ dataDir: await tmp() }, quiet));
-    const f = await s.createFamily({ name: 'A', timeZone: 'UTC' });
-    const c = await s.upsertConnection(f.id, {
-      userInstitutionId: 'ui-1',
-      institutionId: 'i',
-      institutionName: 'B',
-      status: 'connected',
-    });
-    await s.upsertProviderAccounts(f.id, c.id, [providerAccount()]);
-    const { account } = await s.linkAccount(f.id, 'acc-1');
+    const { s, f, account } = await linkedAccount();
     expect(await s.updateAccount(f.id, account.id, { currency: 'EUR', balanceRule: 'negate' })).toMatchObject(
       {
         currency: 'EUR',
         balance_rule: 'negate',
       },
     );
-    await s.db
-      .insertInto('transactions')
-      .values({
-        account_id: account.id,
-        provider_transaction_id: 't',
-        status: 'posted',
-        amount_minor: 1,
-        currency: 'EUR',
-        date: '2026-01-01',
-        transaction_date: null,
-        post_date: null,
-        description: null,
-        merchant: null,
-        category: null,
-        memo: null,
-        check_number: null,
-        replaced_pending_id: null,
-        first_seen_at: 'x',
-        last_seen_at: 'x',
-        last_seen_date: '2026-01-01',
-        vanished_at: null,
-        change_seq: 1,
-      })
-      .execute();
+    await seedTransaction(s.db, account.id, {
+      providerId: 't',
+      amountMinor: 1,
+      currency: 'EUR',
+      date: '2026-01-01',
+    });
     await expect(s.updateAccount(f.id, account.id, { currency: 'USD' })).rejects.toThrow(
       /currency: the account already has 1 transactions in EUR/,
     );
