@@ -3,8 +3,8 @@
  * client against a scripted Sophtron server (port 0): the challenge, its answer, and no full numbers.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { noRetryClient } from '../../test/fakes/scripted-sophtron.js';
 import { startTestServer, type Reply, type TestServer } from '../../test/fakes/scripted-http.js';
-import { createSophtronClient } from './client.js';
 import { connectBank, runJob } from './connect.js';
 
 let server: TestServer | undefined;
@@ -50,12 +50,7 @@ async function verificationServer(jobType: string, pickAnswer: (accountId: unkno
     }
     return { status: 404, body: { Message: 'no route' } };
   });
-  const api = createSophtronClient({
-    userId: 'u',
-    accessKey: 'c2VjcmV0',
-    baseUrl: server.url,
-    retryBudgetMs: 0,
-  });
+  const api = noRetryClient(server.url);
   return { api, server };
 }
 

@@ -3,8 +3,8 @@
  * stale challenges, refused answers, needs-attention, timeouts, abort and the poll schedule.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { noRetryClient } from '../../test/fakes/scripted-sophtron.js';
 import { startTestServer, type Reply, type TestServer } from '../../test/fakes/scripted-http.js';
-import { createSophtronClient } from './client.js';
 import { connectBank, describeChallenge, jobTiming, NoAnswerError, runJob } from './connect.js';
 import { SophtronNotFoundError } from './errors.js';
 import type { Challenge, ChallengeAnswer } from '../domain/types.js';
@@ -37,12 +37,7 @@ async function jobServer(polls: JobFields[], answers: (path: string, body: unkno
       return { body: { JobID: 'job-1', UserInstitutionID: 'ui-1' } };
     return { body: answers(req.path, req.body) };
   });
-  const api = createSophtronClient({
-    userId: 'u',
-    accessKey: 'c2VjcmV0',
-    baseUrl: server.url,
-    retryBudgetMs: 0,
-  });
+  const api = noRetryClient(server.url);
   return { api, server };
 }
 
@@ -198,21 +193,11 @@ describe('runJob', () => {
         ? { status: 404 }
         : { body: { JobID: 'job-1', SuccessFlag: true, UserInstitutionID: 'ui-1' } };
     });
-    const api = createSophtronClient({
-      userId: 'u',
-      accessKey: 'c2VjcmV0',
-      baseUrl: server.url,
-      retryBudgetMs: 0,
-    });
+    const api = noRetryClient(server.url);
     expect(await runJob(api, 'job-1', fast)).toEqual({ outcome: 'connected', userInstitutionId: 'ui-1' });
     await server.close();
     server = await startTestServer(() => ({ status: 404 }));
-    const gone = createSophtronClient({
-      userId: 'u',
-      accessKey: 'c2VjcmV0',
-      baseUrl: server.url,
-      retryBudgetMs: 0,
-    });
+    const gone = noRetryClient(server.url);
     await expect(runJob(gone, 'job-1', fast)).rejects.toBeInstanceOf(SophtronNotFoundError);
   });
 
