@@ -207,6 +207,15 @@ function runScenario(s: Scenario): ModelLedger {
   return ledger;
 }
 
+/** One purchase of 25.99 at the first merchant: its pending row goes when it posts, its text never changes. */
+const plainPurchase = (p: Pick<Purchase, 'kind' | 'start' | 'settleAfter' | 'shift'>): Purchase => ({
+  amount: -2599,
+  merchant: 0,
+  bothDays: 0,
+  editDay: null,
+  ...p,
+});
+
 const merchantOf = (s: { purchases: Purchase[] }, id: string) =>
   s.purchases[Number(id.slice(1))]!.merchant % 4;
 
@@ -265,16 +274,7 @@ describe('planSync properties', () => {
           grace: fc.integer({ min: 0, max: 5 }),
         }),
         ({ start, settleAfter, shift, overlap, grace }) => {
-          const purchase: Purchase = {
-            kind: 'new_id',
-            amount: -2599,
-            merchant: 0,
-            start,
-            settleAfter,
-            shift,
-            bothDays: 0,
-            editDay: null,
-          };
+          const purchase = plainPurchase({ kind: 'new_id', start, settleAfter, shift });
           const ledger = runScenario({
             purchases: [purchase],
             // Daily syncs: the pending row is seen, then replaced in the sync its posted row first shows.
@@ -315,16 +315,7 @@ describe('planSync properties', () => {
           grace: fc.integer({ min: 0, max: 5 }),
         }),
         ({ kind, start, settleAfter, shift, deleteAfter, overlap, grace }) => {
-          const purchase: Purchase = {
-            kind,
-            amount: -2599,
-            merchant: 0,
-            start,
-            settleAfter,
-            shift,
-            bothDays: 0,
-            editDay: null,
-          };
+          const purchase = plainPurchase({ kind, start, settleAfter, shift });
           // Daily syncs; the user deletes the pending row after one of the syncs that listed it.
           const deleteDay = start + Math.min(deleteAfter, settleAfter - 1);
           const ledger = runScenario({
