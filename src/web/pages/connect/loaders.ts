@@ -1,11 +1,22 @@
 /** What the connect pages read before they render: institutions, sessions, connections, accounts. */
 import type { Institution } from '../../../domain/types.js';
+import type { ConnectInstitution } from '../../../store/connect-sessions.js';
 import type { Connection, ProviderAccountListing, Store } from '../../../store/index.js';
 import type { Ctx } from '../../context.js';
 import { currentUser } from '../../context.js';
 import type { ConnectSession, ConnectSessions } from '../../connect/sessions.js';
 
 export const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** The family's Sophtron client (its saved credentials, else the environment's, else the sandbox). */
+export const familySophtron = (c: Ctx) => c.var.deps.services.sophtron.client(currentUser(c).familyId);
+
+/** The bank a saved connection logs in to, as a connect session names it. */
+export const institutionOf = (conn: Connection): ConnectInstitution => ({
+  id: conn.institution_id,
+  name: conn.institution_name,
+  countryCode: conn.country_code,
+});
 
 /** The family's accounts not linked to any provider account (a new link may continue one). */
 export interface UnlinkedAccount {
@@ -33,7 +44,7 @@ export async function searchInstitutions(
 ): Promise<{ items: Institution[]; error: string | null }> {
   if (q.length < 2) return { items: [], error: null };
   try {
-    const api = await c.var.deps.services.sophtron.client(currentUser(c).familyId);
+    const api = await familySophtron(c);
     return { items: await api.searchInstitutions(q), error: null };
   } catch (err) {
     return { items: [], error: errorText(err) };
@@ -43,7 +54,7 @@ export async function searchInstitutions(
 /** The institution the URL names, or the reason it could not be read. */
 export async function loadInstitution(c: Ctx): Promise<Institution | string> {
   try {
-    const api = await c.var.deps.services.sophtron.client(currentUser(c).familyId);
+    const api = await familySophtron(c);
     return await api.getInstitution(c.req.param('institutionId') ?? '');
   } catch (err) {
     return errorText(err);

@@ -13,6 +13,8 @@ import { chosenProviderAccounts, linkChosen, parseAnswer } from './forms.js';
 import { Live, sessionHeading } from './live.js';
 import {
   errorText,
+  familySophtron,
+  institutionOf,
   loadConnection,
   loadInstitution,
   loadLive,
@@ -80,7 +82,7 @@ function registerBankLogin(app: WebApp, connects: ConnectSessions): void {
     if (!username) return c.redirect(withFlash(back, 'error', 'User ID: is required'));
     const inst = await loadInstitution(c);
     if (typeof inst === 'string') return c.redirect(withFlash('/connect', 'error', inst));
-    const api = await c.var.deps.services.sophtron.client(currentUser(c).familyId);
+    const api = await familySophtron(c);
     const s = await connects.startConnect(
       api,
       owner(c),
@@ -103,13 +105,8 @@ function registerReconnect(app: WebApp, connects: ConnectSessions): void {
   app.post('/connect/reconnect/:connectionId', async (c) => {
     const conn = await loadConnection(c, 'connectionId');
     if (!conn) return notFound(c);
-    const api = await c.var.deps.services.sophtron.client(currentUser(c).familyId);
-    const s = await connects.startReconnect(
-      api,
-      owner(c),
-      { id: conn.institution_id, name: conn.institution_name, countryCode: conn.country_code },
-      conn.user_institution_id,
-    );
+    const api = await familySophtron(c);
+    const s = await connects.startReconnect(api, owner(c), institutionOf(conn), conn.user_institution_id);
     return c.redirect(`/connect/session/${s.id}`);
   });
 
@@ -123,14 +120,11 @@ function registerReconnect(app: WebApp, connects: ConnectSessions): void {
       return c.redirect(
         withFlash(`/connect/reconnect/${conn.id}`, 'error', 'User ID and Password: both are required'),
       );
-    const api = await c.var.deps.services.sophtron.client(currentUser(c).familyId);
-    const s = await connects.startUpdate(
-      api,
-      owner(c),
-      { id: conn.institution_id, name: conn.institution_name, countryCode: conn.country_code },
-      conn.user_institution_id,
-      { username, password },
-    );
+    const api = await familySophtron(c);
+    const s = await connects.startUpdate(api, owner(c), institutionOf(conn), conn.user_institution_id, {
+      username,
+      password,
+    });
     return c.redirect(`/connect/session/${s.id}`);
   });
 }
