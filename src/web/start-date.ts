@@ -2,6 +2,7 @@
 import { calendarDateIn } from '../dates.js';
 import { accountStartDate } from '../sync/window.js';
 import type { WebDeps } from './context.js';
+import { familyTimeZone } from './users.js';
 
 /** Today in the family's time zone decides "in the future" and where the history limit falls. */
 export async function familyStartDate(
@@ -9,6 +10,6 @@ export async function familyStartDate(
   familyId: string,
   start: string,
 ): Promise<ReturnType<typeof accountStartDate>> {
-  const today = calendarDateIn(new Date(), (await deps.store.familyTimeZone(familyId)) ?? 'UTC');
+  const today = calendarDateIn(new Date(), await familyTimeZone(deps.store, familyId));
   return accountStartDate(start, today, deps.config.sophtronHistoryDays);
 }

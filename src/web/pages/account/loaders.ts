@@ -4,6 +4,7 @@ import { calendarDateIn } from '../../../dates.js';
 import type { Account, BalanceSnapshot, LedgerTransaction, Store } from '../../../store/index.js';
 import type { LedgerTransactionStatus } from '../../../store/schema.js';
 import { balanceDirection, balanceHistory, type BalancePoint } from '../../components/balance-history.js';
+import { familyTimeZone } from '../../users.js';
 
 export const PAGE_SIZE = 50;
 
@@ -65,7 +66,7 @@ export async function loadAccountView(
 ): Promise<AccountView> {
   const parsed = filterSchema.safeParse(query);
   const f = parsed.success ? parsed.data : filterSchema.parse({});
-  const tz = (await store.familyTimeZone(familyId)) ?? 'UTC';
+  const tz = await familyTimeZone(store, familyId);
   const { rows, total } = await store.listTransactions(familyId, {
     accountId: account.id,
     ...(f.q ? { search: f.q } : {}),

@@ -5,6 +5,7 @@
  * Each route finds the session's draft, gathers (loaders.ts) or reads (forms.ts), then renders a
  * step (views/) or moves the draft on.
  */
+import { calendarDateIn } from '../../../dates.js';
 import type { Ctx, WebApp } from '../../context.js';
 import { currentUser } from '../../context.js';
 import { formData } from '../../forms.js';
@@ -12,6 +13,7 @@ import { configToDownload, prepareImport } from '../../import/engine.js';
 import { ImportDrafts, type ImportDraft } from '../../import/drafts.js';
 import { withFlash } from '../../render.js';
 import type { LiveTasks } from '../../tasks.js';
+import { familyTimeZone } from '../../users.js';
 import { accountChoices, parseDates, parseMapping, parseOptions, uploadedConfig } from './forms.js';
 import { loadAccountsStep, loadDeliverStep, loadMapStep, taskOf } from './loaders.js';
 import { startImportDelivery, startImportSync } from './runs.js';
@@ -160,7 +162,8 @@ const result: Step = (_w, c, d) =>
 
 const downloadConfig: Step = async (_w, c, d) => {
   const text = await configToDownload(c.var.deps.store, d.familyId, d.config, d.ledgerBySophtron);
-  const date = new Date().toISOString().slice(0, 10);
+  // The family's day, as every date the app shows.
+  const date = calendarDateIn(new Date(), await familyTimeZone(c.var.deps.store, d.familyId));
   c.header('Content-Type', 'application/json; charset=utf-8');
   c.header('Content-Disposition', `attachment; filename="import_config_${date}.json"`);
   return c.body(text);
