@@ -12,6 +12,7 @@ import { ConnectSessions } from '../../src/web/connect/sessions.js';
 import { createWebApp } from '../../src/web/server.js';
 import { createWebServices } from '../../src/web/wiring.js';
 import { createLogger } from '../../src/log.js';
+import { until } from '../helpers/until.js';
 import type { WebApp } from '../../src/web/context.js';
 import {
   createHarness,
@@ -285,13 +286,12 @@ describe('connect a bank', () => {
         password: TRIGGERS.failPassword,
       });
       const sessionId = /\/connect\/session\/([^/?]+)/.exec(start.headers.get('location')!)![1]!;
-      let state = '';
-      for (let i = 0; i < 200 && !/flash error/.test(state); i++) {
-        state = await (
+      const state = await until('the failure in the live state', async () => {
+        const html = await (
           await erin.request(`/connect/session/${sessionId}/state`, { headers: { 'hx-request': 'true' } })
         ).text();
-        if (!/flash error/.test(state)) await new Promise((r) => setTimeout(r, 20));
-      }
+        return /flash error/.test(html) && html;
+      });
       // The live heading is replaced too: no "Connecting …" above the failure.
       expect(state).toMatch(/<h1 id="page-title" hx-swap-oob="true">Could not connect /);
       expect(state).toContain('Invalid credentials');
