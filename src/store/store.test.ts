@@ -30,8 +30,10 @@ const keep = (s: Store) => {
   stores.push(s);
   return s;
 };
-/** A new store with a family whose one Sophtron account ('acc-1') is linked to the ledger. */
-async function linkedAccount() {
+/** A new store with a family and one connected bank login ('ui-1'). */
+async function connectedFamily(
+  bank: { institutionId?: string; institutionName?: string; countryCode?: string } = {},
+) {
   const s = keep(await openStore({ dataDir: await tmp() }, quiet));
   const f = await s.createFamily({ name: 'A', timeZone: 'UTC' });
   const c = await s.upsertConnection(f.id, {
@@ -39,7 +41,13 @@ async function linkedAccount() {
     institutionId: 'i',
     institutionName: 'B',
     status: 'connected',
+    ...bank,
   });
+  return { s, f, c };
+}
+/** connectedFamily() with its one Sophtron account ('acc-1') linked to the ledger. */
+async function linkedAccount() {
+  const { s, f, c } = await connectedFamily();
   await s.upsertProviderAccounts(f.id, c.id, [providerAccount()]);
   const { account } = await s.linkAccount(f.id, 'acc-1');
   return { s, f, account };
@@ -200,13 +208,9 @@ describe('openStore and the secret key', () => {
 
 describe('repositories', () => {
   it('links with defaults from the account type and country, and re-links reusing history', async () => {
-    const s = keep(await openStore({ dataDir: await tmp() }, quiet));
-    const f = await s.createFamily({ name: 'A', timeZone: 'UTC' });
-    const c = await s.upsertConnection(f.id, {
-      userInstitutionId: 'ui-1',
+    const { s, f, c } = await connectedFamily({
       institutionId: 'inst',
       institutionName: 'Maple Bank',
-      status: 'connected',
       countryCode: 'CA',
     });
     const [chk, card, mort, inv] = await s.upsertProviderAccounts(f.id, c.id, [
