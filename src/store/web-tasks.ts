@@ -99,8 +99,8 @@ export function webTasksRepository(db: Db) {
 
     /**
      * Adds a finished step; only the newest MAX_TASK_LINES stay. Returns its seq (0: no such task).
-     * One transaction: a reader in another process never sees the new seq without its line, or the
-     * line before the oldest is trimmed.
+     * One transaction: a reader in another process never sees the new seq before its line, nor one
+     * line more than are kept.
      */
     async addTaskLine(familyId: string, id: string, text: string): Promise<number> {
       return inTransaction(db, async (trx) => {
