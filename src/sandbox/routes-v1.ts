@@ -7,7 +7,7 @@ import { parseRequestDate } from './dates.js';
 import type { Job } from './jobs.js';
 import { EMPTY_GUID } from './rng.js';
 import { HttpError, field, notFound, ok, optionalText, raw, type Ctx, type Result } from './http.js';
-import type { UserInstitution } from './state.js';
+import type { JobKind, UserInstitution } from './state.js';
 import { accountWire, institutionWire, userInstitutionWire } from './wire.js';
 
 export interface Route {
@@ -22,6 +22,10 @@ const connectionOf = (ctx: Ctx): UserInstitution => {
   if (!c) throw notFound('UserInstitution');
   return c;
 };
+
+/** Starts a job on a login and answers with both ids, as the retry, update and refresh calls do. */
+const jobStarted = (ctx: Ctx, c: UserInstitution, kind: JobKind): Result =>
+  ok({ JobID: ctx.state.startJob(c, kind).id, UserInstitutionID: c.id });
 
 const jobOf = (ctx: Ctx): Job | undefined => ctx.state.job(ctx.userId, ctx.body['jobid']);
 
@@ -145,10 +149,7 @@ const routes: Route[] = [
   {
     name: 'UserInstitution/RetryAddingUserInstitution',
     method: 'POST',
-    handle: (ctx) => {
-      const c = connectionOf(ctx);
-      return ok({ JobID: ctx.state.startJob(c, 'retry').id, UserInstitutionID: c.id });
-    },
+    handle: (ctx) => jobStarted(ctx, connectionOf(ctx), 'retry'),
   },
   {
     name: 'UserInstitution/UpdateUserInstitution',
@@ -162,7 +163,7 @@ const routes: Route[] = [
       const pin = optionalText(ctx, 'PIN');
       if (pin !== null) c.pin = pin;
       c.lastModified = ctx.state.now();
-      return ok({ JobID: ctx.state.startJob(c, 'update').id, UserInstitutionID: c.id });
+      return jobStarted(ctx, c, 'update');
     },
   },
   {
@@ -176,10 +177,7 @@ const routes: Route[] = [
   {
     name: 'UserInstitution/RefreshUserInstitution',
     method: 'POST',
-    handle: (ctx) => {
-      const c = connectionOf(ctx);
-      return ok({ JobID: ctx.state.startJob(c, 'refresh').id, UserInstitutionID: c.id });
-    },
+    handle: (ctx) => jobStarted(ctx, connectionOf(ctx), 'refresh'),
   },
   {
     name: 'UserInstitution/GetUserInstitutionsByUser',
