@@ -3,8 +3,7 @@
  * (vitest.config.ts lists this suite): the client address follows TRUST_PROXY like the web's login
  * throttle, and the count lives in the database, so two servers on one ledger share it.
  */
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import { listen } from '../src/http/listen.js';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/log.js';
@@ -36,15 +35,12 @@ async function startServer(trustProxy: number): Promise<string> {
     createPage: '/simplefin-tokens',
     trustProxy,
   });
-  const server = serve({
-    fetch: new Hono().route('/simplefin', router).fetch,
+  const { server, address } = await listen(new Hono().route('/simplefin', router).fetch, {
     port: 0,
-    hostname: '127.0.0.1',
-    overrideGlobalObjects: false, // as the product's servers: see startSandbox
+    host: '127.0.0.1',
   });
-  await new Promise((r) => server.once('listening', r));
   stops.push(() => new Promise<void>((r) => server.close(() => r())));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/simplefin`;
+  return `http://127.0.0.1:${address.port}/simplefin`;
 }
 
 const WRONG = `Basic ${Buffer.from('nobody:wrong').toString('base64')}`;

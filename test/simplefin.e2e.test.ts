@@ -9,9 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { serve } from '@hono/node-server';
+import { listen } from '../src/http/listen.js';
 import { Hono } from 'hono';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { addDays } from '../src/dates.js';
@@ -235,14 +234,11 @@ async function withOwnServer(
   use: (access: string) => Promise<void>,
 ) {
   const router = createSimplefinServer({ store, logger: createLogger('silent'), ...limits });
-  const server = serve({
-    fetch: new Hono().route('/simplefin', router).fetch,
+  const { server, address } = await listen(new Hono().route('/simplefin', router).fetch, {
     port: 0,
-    hostname: '127.0.0.1',
-    overrideGlobalObjects: false, // as the product's servers: see startSandbox
+    host: '127.0.0.1',
   });
-  await new Promise((r) => server.once('listening', r));
-  const port = (server.address() as AddressInfo).port;
+  const port = address.port;
   try {
     const access = (await accessFor(ids.famA, accountIds)).replace(
       /@127\.0\.0\.1:\d+\//,

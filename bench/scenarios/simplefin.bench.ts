@@ -8,8 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import { listen } from '../../src/http/listen.js';
 import { Hono } from 'hono';
 import type { BenchResult } from '../run.js';
 import { createLogger } from '../../src/log.js';
@@ -107,9 +106,8 @@ export async function run(): Promise<BenchResult> {
       createPage: '/',
     }),
   );
-  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', overrideGlobalObjects: false });
-  await new Promise((r) => server.once('listening', r));
-  const root = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { server, address } = await listen(app.fetch, { port: 0, host: '127.0.0.1' });
+  const root = `http://127.0.0.1:${address.port}`;
   try {
     const family = await seedFamily(store.db, 'Bench');
     const bank = await seedConnection(store.db, family, { institutionName: 'Bench Bank' });

@@ -4,9 +4,7 @@
  * injection. `startSandbox()` listens on a port (0 = any free one) and returns its addresses,
  * ready users and the in-process control handle.
  */
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { serve } from '@hono/node-server';
+import { listen } from '../http/listen.js';
 import type { SandboxControl } from './control.js';
 import { createSandboxApp, type SandboxAppOptions } from './server.js';
 import type { SandboxUser } from './state.js';
@@ -51,18 +49,9 @@ export interface RunningSandbox {
 export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
   const host = options.host ?? '127.0.0.1';
   const { app, control, users } = createSandboxApp(options);
-  const server = await new Promise<Server>((resolve, reject) => {
-    // Keeps Node's own Response: @hono/node-server would otherwise swap the process-wide class on its
-    // first serve(), and a RESPONSE_ALREADY_SENT (the reset and truncate faults) made after that swap
-    // is answered a second time. The lighter class saves ~0.2 ms per 600 KiB answer; not worth it.
-    const s = serve(
-      { fetch: app.fetch, port: options.port ?? 0, hostname: host, overrideGlobalObjects: false },
-      () => resolve(s as Server),
-    ) as Server;
-    s.once('error', reject);
-  });
+  const { server, address } = await listen(app.fetch, { port: options.port ?? 0, host });
   server.keepAliveTimeout = 30_000;
-  const { port } = server.address() as AddressInfo;
+  const { port } = address;
   const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   return {
     baseUrl: `${origin}/api`,

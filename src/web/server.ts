@@ -7,9 +7,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { getCookie } from 'hono/cookie';
 import { matchedRoutes } from 'hono/route';
 import { secureHeaders } from 'hono/secure-headers';
-import { serve, type ServerType } from '@hono/node-server';
-import type { Server as HttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from '../http/listen.js';
 import {
   CSRF_FIELD,
   isSafeMethod,
@@ -245,30 +243,20 @@ export interface RunningWebServer {
   close(): Promise<void>;
 }
 
-export function startWebServer(app: WebApp, opts: { port: number; host: string }): Promise<RunningWebServer> {
-  return new Promise((resolve, reject) => {
-    let server: ServerType;
-    try {
-      // Node's own Response stays the process's: see startSandbox (both run in one process).
-      server = serve(
-        { fetch: app.fetch, port: opts.port, hostname: opts.host, overrideGlobalObjects: false },
-        (info: AddressInfo) => {
-          const host = info.address.includes(':') ? `[${info.address}]` : info.address;
-          resolve({
-            url: `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${info.port}`,
-            port: info.port,
-            close: () =>
-              new Promise<void>((done) => {
-                // SSE streams would keep the server open forever: cut idle and live connections.
-                (server as HttpServer).closeAllConnections?.();
-                server.close(() => done());
-              }),
-          });
-        },
-      );
-      server.on('error', reject);
-    } catch (err) {
-      reject(err);
-    }
-  });
+export async function startWebServer(
+  app: WebApp,
+  opts: { port: number; host: string },
+): Promise<RunningWebServer> {
+  const { server, address } = await listen(app.fetch, opts);
+  const host = address.address.includes(':') ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}`,
+    port: address.port,
+    close: () =>
+      new Promise<void>((done) => {
+        // SSE streams would keep the server open forever: cut idle and live connections.
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
+  };
 }

@@ -11,8 +11,9 @@
  * `violations` (tests assert it stays empty).
  */
 import { createHash } from 'node:crypto';
-import type { AddressInfo, Socket } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { listen } from '../../src/http/listen.js';
 import { Hono, type Context } from 'hono';
 import { mulberry32 } from '../../src/sandbox/rng.js';
 import { loadFireflySpecValidator, type OpenApiValidator } from './openapi.js';
@@ -179,7 +180,7 @@ export class FakeFirefly {
   private readonly notBefore = new Map<string, number>();
   private nextId = 1;
   private readonly byHash = new Map<string, FakeGroup>();
-  private server: ServerType | null = null;
+  private server: Server | null = null;
   /** Connections open to the fake, and requests being handled (see quiet()). */
   private readonly sockets = new Set<Socket>();
   private inHand = 0;
@@ -285,19 +286,13 @@ export class FakeFirefly {
 
   async start(): Promise<string> {
     const app = this.app();
-    await new Promise<void>((resolve) => {
-      this.server = serve(
-        // Node's own Response stays the process's, as in the product's servers (see startSandbox).
-        { fetch: app.fetch, port: 0, hostname: '127.0.0.1', overrideGlobalObjects: false },
-        () => resolve(),
-      );
-      this.server.on('connection', (socket: Socket) => {
-        this.sockets.add(socket);
-        socket.once('close', () => this.sockets.delete(socket));
-      });
+    const { server, address } = await listen(app.fetch, { port: 0, host: '127.0.0.1' });
+    this.server = server;
+    server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
     });
-    const addr = this.server!.address() as AddressInfo;
-    this.url = `http://127.0.0.1:${addr.port}`;
+    this.url = `http://127.0.0.1:${address.port}`;
     return this.url;
   }
 
@@ -306,7 +301,7 @@ export class FakeFirefly {
     this.server = null;
     if (!s) return;
     await new Promise<void>((resolve) => {
-      (s as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      s.closeAllConnections();
       s.close(() => resolve());
     });
   }
