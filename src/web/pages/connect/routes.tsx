@@ -191,7 +191,7 @@ function registerConnections(app: WebApp): void {
     // Sophtron forgets it too when it can; the ledger's copy goes either way (accounts keep history).
     let atSophtron = '';
     try {
-      await (await c.var.deps.services.sophtron.client(familyId)).deleteConnection(conn.user_institution_id);
+      await (await familySophtron(c)).deleteConnection(conn.user_institution_id);
     } catch (err) {
       atSophtron = ` (Sophtron could not be told: ${errorText(err)})`;
     }
